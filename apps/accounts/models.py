@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class OrgRole(models.TextChoices):
+    """The organisation-wide role; project roles live on Membership."""
+
+    NONE = "", "None"
+    ADMIN = "admin", "Admin"
+    QUALITY_MANAGER = "quality_manager", "Quality manager"
+    MANAGEMENT = "management", "Management"
+
+
+class User(AbstractUser):
+    org_role = models.CharField(max_length=32, choices=OrgRole.choices, blank=True, default="")
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.is_superuser or self.org_role == OrgRole.ADMIN
+
+    @property
+    def sees_every_project(self) -> bool:
+        """Admins and management read every project; everyone else only their own."""
+        return self.is_org_admin or self.org_role == OrgRole.MANAGEMENT
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectRole(models.TextChoices):
+    QUALITY_MANAGER = "quality_manager", "Quality manager"
+    DEVELOPER = "developer", "Developer"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=ProjectRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"

@@ -1,0 +1,189 @@
+"""Settings shared by every environment, read from the environment with django-environ.
+
+With no environment variables set, Qualiti runs on its embedded default: SQLite under
+var/, uploaded files under var/media and Celery on kombu's filesystem transport, so a
+fresh clone needs no server. `DATABASE_URL` and `CELERY_BROKER_URL` switch to
+PostgreSQL and Redis.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")  # optional; absent on a fresh clone
+
+VAR_DIR = Path(env.str("QUALITI_VAR_DIR", default=str(BASE_DIR / "var")))
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "apps.accounts",
+    "apps.projects",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "qualiti.urls"
+WSGI_APPLICATION = "qualiti.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def sqlite_database(path: Path) -> dict:
+    """A SQLite database tuned for three processes (web, worker, beat) writing at once.
+
+    The folder is made here, so a fresh clone needs no setup step before `migrate`.
+    WAL lets readers proceed while one writer writes; IMMEDIATE transactions take the
+    write lock up front, so two writers queue on the busy timeout instead of failing
+    with "database is locked" when one upgrades a read lock.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+else:
+    DATABASES = {"default": sqlite_database(VAR_DIR / "qualiti.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Celery -----------------------------------------------------------------------------
+
+
+def celery_transport(broker_url: str, broker_dir: Path) -> dict:
+    """Broker transport options and result backend for a broker URL.
+
+    The embedded default is kombu's filesystem transport: one folder serves as both the
+    in and out queue, polled every 0.1 s, with results in files. It supports the fanout
+    exchange that `celery inspect ping` and revoke need.
+    """
+    if broker_url.startswith("filesystem://"):
+        return {
+            "CELERY_BROKER_TRANSPORT_OPTIONS": {
+                "data_folder_in": str(broker_dir / "queue"),
+                "data_folder_out": str(broker_dir / "queue"),
+                "control_folder": str(broker_dir / "control"),
+                "store_processed": False,
+                "polling_interval": 0.1,
+            },
+            "CELERY_RESULT_BACKEND": f"file://{broker_dir / 'results'}",
+        }
+    # The visibility timeout is longer than any evaluation's hard time limit, so Redis
+    # never redelivers a task that a live worker is still running.
+    return {
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {
+            "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
+        },
+        "CELERY_RESULT_BACKEND": broker_url,
+    }
+
+
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+_transport = celery_transport(CELERY_BROKER_URL, CELERY_BROKER_DIR)
+CELERY_BROKER_TRANSPORT_OPTIONS = _transport["CELERY_BROKER_TRANSPORT_OPTIONS"]
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND", default=_transport["CELERY_RESULT_BACKEND"]
+)
+
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_EVALUATIONS_QUEUE = "evaluations"
+CELERY_TASK_ROUTES = {"apps.evaluations.tasks.*": {"queue": CELERY_EVALUATIONS_QUEUE}}
+CELERY_WORKER_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, CELERY_EVALUATIONS_QUEUE]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# The health check waits this long for the broker and collects workers' pongs for this long.
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.0)
+
+# Demo data (`manage.py seed_demo`) is refused where this is False (production).
+QUALITI_DEMO_DATA_ALLOWED = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qualiti import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("apps.projects.urls")),
+]

@@ -1,0 +1,46 @@
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests.support.worker import CeleryWorkerProcess
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# in a thread with a running loop unless told it is safe (it is: the loop is Playwright's).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real worker process consuming every queue of this session's broker.
+
+    Tests that use it must use `transactional_db`, so the worker sees committed rows.
+    """
+    with django_db_blocker.unblock():
+        worker = CeleryWorkerProcess(name="test-worker").start()
+    yield worker
+    worker.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this session's own broker folder and files (the test database is dropped)."""
+    if exitstatus == 0 and not os.environ.get("QUALITI_KEEP_TEST_DIR"):
+        shutil.rmtree(settings.TEST_DIR, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """State plainly how many integration tests ran against a real worker and browser."""
+    for marker, label in (("worker", "real Celery worker"), ("browser", "Chromium browser")):
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        for outcome in counts:
+            for report in terminalreporter.stats.get(outcome, []):
+                if report.when in ("call", "setup") and marker in report.keywords:
+                    if outcome == "passed" and report.when != "call":
+                        continue
+                    counts[outcome] += 1
+        if any(counts.values()):
+            terminalreporter.write_line(
+                f"integration tests with a {label}: {counts['passed']} passed, "
+                f"{counts['failed']} failed, {counts['skipped']} skipped"
+            )

@@ -1,0 +1,95 @@
+"""A real Celery worker process for integration tests.
+
+The worker runs the test settings, consumes every queue of this test session's own broker
+(folder or Redis database) and reads the test database, whose name it is given.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from qualiti.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class CeleryWorkerProcess:
+    def __init__(self, *, name: str, concurrency: int = 1, extra_env: dict | None = None):
+        self.hostname = f"{name}@{settings.TEST_SESSION}"
+        self.concurrency = concurrency
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(settings.TEST_DIR) / f"{name}.log"
+
+    def environment(self) -> dict:
+        env = os.environ.copy()
+        env.update(
+            DJANGO_SETTINGS_MODULE="qualiti.settings.test",
+            QUALITI_WORKER_DATABASE_NAME=str(connection.settings_dict["NAME"]),
+            **self.extra_env,
+        )
+        return env
+
+    def start(self, timeout: float = 60) -> "CeleryWorkerProcess":
+        queues = ",".join(settings.CELERY_WORKER_QUEUES)
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qualiti",
+            "worker",
+            "--queues",
+            queues,
+            "--concurrency",
+            str(self.concurrency),
+            "--hostname",
+            self.hostname,
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_until_ready(timeout)
+        return self
+
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.log_tail()}")
+            replies = celery_app.control.ping(destination=[self.hostname], timeout=0.5)
+            if replies:
+                return
+        self.stop()
+        raise RuntimeError(f"worker did not answer a ping in {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, 9)
+        self.process.wait()
