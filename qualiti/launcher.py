@@ -2,8 +2,8 @@
 
 Each runs as its own process in its own process group. Ctrl-C (or SIGTERM) stops all of
 them: a polite SIGTERM to each first, then SIGKILL to each process group for whatever is
-still alive after a grace period, so no Qualiti process outlives the launcher. If one of them dies on its own,
-the others are stopped too and the launcher exits with an error.
+still alive after a grace period, so no Qualiti process outlives the launcher. If one of
+them dies on its own, the others are stopped too and the launcher exits with an error.
 """
 
 import contextlib
