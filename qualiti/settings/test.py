@@ -51,3 +51,8 @@ CELERY_BROKER_DIR = TEST_DIR / "broker"
 _transport = celery_transport(CELERY_BROKER_URL, CELERY_BROKER_DIR)
 CELERY_BROKER_TRANSPORT_OPTIONS = _transport["CELERY_BROKER_TRANSPORT_OPTIONS"]
 CELERY_RESULT_BACKEND = _transport["CELERY_RESULT_BACKEND"]
+
+# Static files come from the app folders (no collectstatic before tests).
+STATIC_ROOT = TEST_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
