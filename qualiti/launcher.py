@@ -21,7 +21,7 @@ GRACE_SECONDS = 10
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child, before exec: ask Linux to SIGTERM it if the launcher itself dies."""
     # Not on Linux: no such call, but Ctrl-C still stops everything through the launcher.
     with contextlib.suppress(OSError):
@@ -36,7 +36,7 @@ class Service:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            self.command, start_new_session=True, preexec_fn=_die_with_parent
+            self.command, start_new_session=True, preexec_fn=die_with_parent
         )
 
     def signal_group(self, signum: int) -> None:

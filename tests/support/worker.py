@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from qualiti.celery import app as celery_app
+from qualiti.launcher import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -64,8 +65,13 @@ class CeleryWorkerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # no orphan worker if pytest itself is killed
         )
-        self.wait_until_ready(timeout)
+        try:
+            self.wait_until_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def wait_until_ready(self, timeout: float) -> None:
@@ -76,7 +82,6 @@ class CeleryWorkerProcess:
             replies = celery_app.control.ping(destination=[self.hostname], timeout=0.5)
             if replies:
                 return
-        self.stop()
         raise RuntimeError(f"worker did not answer a ping in {timeout}s:\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
