@@ -1,0 +1,97 @@
+"""Who may see and do what: DESIGN.md's role table, in one place.
+
+Every page, API endpoint and file download asks here. A project the user may not see does
+not exist for them (404); a project they see but may not act on answers 403.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Membership, OrgRole, ProjectRole, User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    PROJECT_MANAGE = "project_manage"  # members, teams, SLA settings, project fields
+    CRITERIA_MANAGE = "criteria_manage"  # criteria and test plans: edit, approve, archive
+    MODEL_UPLOAD = "model_upload"
+    DATASET_UPLOAD = "dataset_upload"  # any role of dataset
+    TRAIN_DATASET_UPLOAD = "train_dataset_upload"
+    RUN_LAUNCH = "run_launch"  # launch and cancel
+    COLLABORATE = "collaborate"  # comment, progress own team's findings, update their actions
+    FINDING_TRIAGE = "finding_triage"  # severity, assign, false positive, verify, reopen
+    RISK_REQUEST = "risk_request"
+    RISK_APPROVE = "risk_approve"
+
+
+# The effective role of a user on one project.
+ADMIN = "admin"
+MANAGEMENT = "management"
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    ADMIN: frozenset(Action),
+    ProjectRole.QUALITY_MANAGER: frozenset(Action) - {Action.RISK_APPROVE},
+    ProjectRole.DEVELOPER: frozenset(
+        {
+            Action.VIEW,
+            Action.MODEL_UPLOAD,
+            Action.TRAIN_DATASET_UPLOAD,
+            Action.RUN_LAUNCH,
+            Action.COLLABORATE,
+        }
+    ),
+    ProjectRole.VIEWER: frozenset({Action.VIEW}),
+    MANAGEMENT: frozenset({Action.VIEW, Action.RISK_APPROVE}),
+}
+
+
+def effective_role(*, user: User, project_id: int) -> str | None:
+    """admin, management, the membership role, or None when the project is invisible."""
+    if not user.is_authenticated:
+        return None
+    if user.is_org_admin:
+        return ADMIN
+    role = _membership_roles(user).get(project_id)
+    if role is not None:
+        return role
+    if user.org_role == OrgRole.MANAGEMENT:
+        return MANAGEMENT
+    return None
+
+
+def _membership_roles(user: User) -> dict[int, str]:
+    # Cached on the user object for the request: pages ask many times.
+    cached = getattr(user, "_qualiti_membership_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user=user).values_list("project_id", "role"))
+        user._qualiti_membership_roles = cached
+    return cached
+
+
+def user_can(*, user: User, project_id: int, action: Action) -> bool:
+    role = effective_role(user=user, project_id=project_id)
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def can_create_project(*, user: User) -> bool:
+    return user.is_authenticated and (user.is_org_admin or user.org_role == OrgRole.QUALITY_MANAGER)
+
+
+def visible_project_ids(*, user: User) -> QuerySet | None:
+    """Ids of the projects the user may see, or None meaning every project."""
+    if not user.is_authenticated:
+        return Membership.objects.none().values("project_id")
+    if user.sees_every_project:
+        return None
+    return Membership.objects.filter(user=user).values("project_id")
+
+
+def scope_to_visible_projects(
+    queryset: QuerySet, *, user: User, project_field: str = "project"
+) -> QuerySet:
+    """The one scoping helper: keep only rows of projects the user may see."""
+    visible = visible_project_ids(user=user)
+    if visible is None:
+        return queryset
+    return queryset.filter(**{f"{project_field}__in": visible})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CriteriaConfig(AppConfig):
+    name = "apps.criteria"
+    label = "criteria"

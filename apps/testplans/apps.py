@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TestplansConfig(AppConfig):
+    name = "apps.testplans"
+    label = "testplans"

@@ -1,0 +1,58 @@
+"""What every API endpoint shares: the error shape and project scoping."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.accounts.permissions import Action, effective_role, scope_to_visible_projects, user_can
+from apps.projects.models import Project
+from qualiti.errors import QualitiError
+
+
+def exception_handler(error: Exception, context: dict) -> Response | None:
+    """Domain errors and model validation become 4xx answers with a message."""
+    if isinstance(error, QualitiError):
+        return Response(error.as_dict(), status=error.status_code)
+    if isinstance(error, DjangoValidationError):
+        if hasattr(error, "message_dict"):
+            return Response({"detail": "Invalid input.", "errors": error.message_dict}, status=400)
+        return Response({"detail": " ".join(error.messages)}, status=400)
+    return drf_exception_handler(error, context)
+
+
+def project_for_action(*, request: Request, project: Project | int, action: Action) -> None:
+    """404 when the user may not see the project, 403 when they see it but may not act."""
+    project_id = project if isinstance(project, int) else project.pk
+    if effective_role(user=request.user, project_id=project_id) is None:
+        raise Http404("No such project.")
+    if not user_can(user=request.user, project_id=project_id, action=action):
+        raise exceptions.PermissionDenied("Your role in this project does not allow this.")
+
+
+class ProjectScopedMixin:
+    """Every viewset of project data: lists and lookups only ever see visible projects,
+    and `?project=<slug>` narrows the list to one project."""
+
+    project_field = "project"  # the lookup path from the model to its project
+
+    def scoped(self, queryset: QuerySet) -> QuerySet:
+        queryset = scope_to_visible_projects(
+            queryset, user=self.request.user, project_field=self.project_field
+        )
+        slug = self.request.query_params.get("project")
+        if slug:
+            slug_field = "slug" if self.project_field == "id" else f"{self.project_field}__slug"
+            queryset = queryset.filter(**{slug_field: slug})
+        return queryset
+
+    def project_of(self, instance: object) -> Project:
+        for part in self.project_field.split("__"):
+            instance = getattr(instance, part)
+        return instance
+
+    def require(self, project: Project | int, action: Action) -> None:
+        project_for_action(request=self.request, project=project, action=action)
