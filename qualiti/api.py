@@ -1,9 +1,12 @@
 """What every API endpoint shares: the error shape and project scoping."""
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import exceptions
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,9 +53,50 @@ class ProjectScopedMixin:
         return queryset
 
     def project_of(self, instance: object) -> Project:
+        if isinstance(instance, Project):
+            return instance
         for part in self.project_field.split("__"):
             instance = getattr(instance, part)
         return instance
 
     def require(self, project: Project | int, action: Action) -> None:
         project_for_action(request=self.request, project=project, action=action)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class VisibleProjectField(serializers.SlugRelatedField):
+    """A project named by slug, among those the requesting user may see: a project they
+    may not see answers exactly like one that does not exist."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        user = self.context["request"].user
+        return scope_to_visible_projects(Project.objects.all(), user=user, project_field="id")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, among those of projects the user may see."""
+
+    def __init__(self, *, model: type, project_field: str = "project", **kwargs: object) -> None:
+        self.model = model
+        self.project_field = project_field
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        user = self.context["request"].user
+        return scope_to_visible_projects(
+            self.model.objects.all(), user=user, project_field=self.project_field
+        )
+
+
+class ProjectSlugFilter(django_filters.FilterSet):
+    """Documents `?project=<slug>` in the schema; ProjectScopedMixin.scoped() applies it."""
+
+    project = django_filters.CharFilter(method="by_project", label="Project slug")
+
+    def by_project(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # already narrowed by ProjectScopedMixin.scoped()

@@ -5,7 +5,15 @@ from apps.audit.models import StatusChange
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "project", "content_type", "object_id", "from_status", "to_status", "actor")
+    list_display = (
+        "created_at",
+        "project",
+        "content_type",
+        "object_id",
+        "from_status",
+        "to_status",
+        "actor",
+    )
     list_filter = ("content_type", "to_status")
     list_select_related = ("project", "content_type", "actor")
 

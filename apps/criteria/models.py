@@ -68,7 +68,9 @@ class CriterionTemplate(CriterionFields):
 
 
 class Criterion(CriterionFields):
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="criteria")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="criteria"
+    )
     template = models.ForeignKey(
         CriterionTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -31,7 +31,9 @@ class EvaluationRun(models.Model):
     """One evaluation of a model version against an approved plan; the row is the job."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="runs")
-    test_plan = models.ForeignKey("testplans.TestPlan", on_delete=models.PROTECT, related_name="runs")
+    test_plan = models.ForeignKey(
+        "testplans.TestPlan", on_delete=models.PROTECT, related_name="runs"
+    )
     model_version = models.ForeignKey(
         "projects.ModelVersion", on_delete=models.PROTECT, related_name="runs"
     )
@@ -52,7 +54,9 @@ class EvaluationRun(models.Model):
     error = models.TextField(blank=True)
     verdict = models.CharField(max_length=24, choices=Verdict.choices, blank=True)
     summary = models.JSONField(
-        default=dict, blank=True, help_text="Counts of pass, fail, error, skipped; blocking failures."
+        default=dict,
+        blank=True,
+        help_text="Counts of pass, fail, error, skipped; blocking failures.",
     )
     triggered_by = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.PAGE)
     created_by = models.ForeignKey(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.criteria.models import Category, Severity
 
@@ -29,7 +30,9 @@ class FindingSource(models.TextChoices):
 class Finding(models.Model):
     """A tracked quality problem; a check failing again updates the same finding."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="findings")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="findings"
+    )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     severity = models.CharField(max_length=16, choices=Severity.choices)
@@ -37,7 +40,9 @@ class Finding(models.Model):
     status = models.CharField(
         max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True
     )
-    source = models.CharField(max_length=8, choices=FindingSource.choices, default=FindingSource.MANUAL)
+    source = models.CharField(
+        max_length=8, choices=FindingSource.choices, default=FindingSource.MANUAL
+    )
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="sha256 of project, criterion, check and subject."
     )
@@ -47,10 +52,18 @@ class Finding(models.Model):
     check_key = models.CharField(max_length=100, blank=True)
     subject = models.CharField(max_length=500, blank=True)
     first_seen_run = models.ForeignKey(
-        "evaluations.EvaluationRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "evaluations.EvaluationRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     last_seen_run = models.ForeignKey(
-        "evaluations.EvaluationRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "evaluations.EvaluationRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     assigned_team = models.ForeignKey(
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
@@ -86,6 +99,17 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def overdue_days(self) -> int:
+        """Days past the due date while still open; 0 otherwise."""
+        if self.due_date is None or self.status in CLOSED_FINDING_STATUSES:
+            return 0
+        return max(0, (timezone.localdate() - self.due_date).days)
 
 
 class RiskAcceptanceState(models.TextChoices):
@@ -124,6 +148,9 @@ class RiskAcceptance(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"risk acceptance of finding {self.finding_id} ({self.state})"
+
 
 class ActionStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
@@ -140,13 +167,18 @@ class CorrectiveAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.PROPOSED)
+    status = models.CharField(
+        max_length=16, choices=ActionStatus.choices, default=ActionStatus.PROPOSED
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
 
 
 class Comment(models.Model):
@@ -157,3 +189,6 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on finding {self.finding_id}"

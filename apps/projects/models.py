@@ -4,8 +4,10 @@ from django.db import models
 
 
 class RiskLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
+    """How much harm the AI system can do, in the spirit of the EU AI Act's tiers."""
+
+    MINIMAL = "minimal", "Minimal"
+    LIMITED = "limited", "Limited"
     HIGH = "high", "High"
     CRITICAL = "critical", "Critical"
 
@@ -19,7 +21,9 @@ class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
-    risk_level = models.CharField(max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    risk_level = models.CharField(
+        max_length=16, choices=RiskLevel.choices, default=RiskLevel.LIMITED
+    )
     development_team = models.ForeignKey(
         "accounts.Team",
         on_delete=models.SET_NULL,
@@ -105,7 +109,9 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["project", "-sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "sequence"], name="model_sequence_per_project")
+            models.UniqueConstraint(
+                fields=["project", "sequence"], name="model_sequence_per_project"
+            )
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,9 @@ class PlanStatus(models.TextChoices):
 class TestPlan(models.Model):
     """A named, versioned plan. An approved version is immutable; editing makes the next one."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="test_plans")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="test_plans"
+    )
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField(default=1)
     description = models.TextField(blank=True)

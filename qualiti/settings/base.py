@@ -221,6 +221,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FindingStatusEnum": "apps.findings.models.FindingStatus",
+        "ActionStatusEnum": "apps.findings.models.ActionStatus",
+        "RiskAcceptanceStateEnum": "apps.findings.models.RiskAcceptanceState",
+        "PlanStatusEnum": "apps.testplans.models.PlanStatus",
+        "RunStatusEnum": "apps.evaluations.models.RunStatus",
+        "ValidationStatusEnum": "apps.projects.models.ValidationStatus",
+        "RiskLevelEnum": "apps.projects.models.RiskLevel",
+        "SeverityEnum": "apps.criteria.models.Severity",
+    },
 }
 
 # Uploads: bodies larger than this are refused with 413 before they are read.

@@ -1,0 +1,209 @@
+from django.contrib.auth import authenticate
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from apps.accounts import services
+from apps.accounts.models import Membership, Notification, Team, User
+from apps.accounts.permissions import Action, can_create_project, visible_project_ids
+from qualiti.api import ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "org_role"]
+        read_only_fields = fields
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Users who share a project with the caller (everyone, for admins and management)."""
+
+    serializer_class = UserSerializer
+    ordering_fields = ["username", "date_joined"]
+    ordering = ["username"]
+    filterset_fields = ["org_role"]
+
+    def get_queryset(self) -> QuerySet[User]:
+        visible = visible_project_ids(user=self.request.user)
+        users = User.objects.filter(is_active=True)
+        if visible is None:
+            return users
+        return users.filter(
+            Q(memberships__project__in=visible) | Q(pk=self.request.user.pk)
+        ).distinct()
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "members", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class TeamViewSet(viewsets.ModelViewSet):
+    """Teams are organisation-wide: admins and quality managers manage them."""
+
+    serializer_class = TeamSerializer
+    queryset = Team.objects.prefetch_related("members")
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if request.method not in permissions.SAFE_METHODS and not can_create_project(
+            user=request.user
+        ):
+            raise PermissionDenied("Only admins and quality managers manage teams.")
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField()
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+    class Meta:
+        model = Membership
+        fields = ["id", "project", "user", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class MembershipViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MembershipSerializer
+    filterset_class = ProjectSlugFilter
+    ordering_fields = ["created_at"]
+    ordering = ["created_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return self.scoped(Membership.objects.select_related("project", "user"))
+
+    def perform_create(self, serializer: MembershipSerializer) -> None:
+        self.require(serializer.validated_data["project"], Action.PROJECT_MANAGE)
+        serializer.instance = services.membership_create(
+            project=serializer.validated_data["project"],
+            user=serializer.validated_data["user"],
+            role=serializer.validated_data["role"],
+        )
+
+    def perform_update(self, serializer: MembershipSerializer) -> None:
+        membership = serializer.instance
+        self.require(membership.project, Action.PROJECT_MANAGE)
+        unchanged = {"project": membership.project, "user": membership.user}
+        for field, current in unchanged.items():
+            if serializer.validated_data.get(field, current) != current:
+                raise serializers.ValidationError({field: "Only a membership's role can change."})
+        services.membership_update(
+            membership=membership, role=serializer.validated_data.get("role", membership.role)
+        )
+
+    def perform_destroy(self, instance: Membership) -> None:
+        self.require(instance.project, Action.PROJECT_MANAGE)
+        services.membership_delete(membership=instance)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "project", "kind", "message", "link", "read_at", "created_at"]
+        read_only_fields = fields
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own notifications."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset() scopes to the caller
+    filterset_fields = ["kind"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.filter(user=self.request.user).select_related("project")
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str) -> Response:
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class TokenCreateView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token …`)."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: inline_serializer(
+                "TokenCreated",
+                {"token": serializers.CharField(), "token_key": serializers.CharField()},
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise AuthenticationFailed("Wrong username or password.")
+        instance, token = AuthToken.objects.create(user=user)
+        return Response(
+            {"token": token, "token_key": instance.token_key}, status=status.HTTP_201_CREATED
+        )
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthToken
+        fields = ["token_key", "created", "expiry"]
+        read_only_fields = fields
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's API tokens, listed by their public prefix; DELETE revokes one."""
+
+    serializer_class = TokenSerializer
+    queryset = AuthToken.objects.none()  # for the schema; get_queryset() scopes to the caller
+    lookup_field = "token_key"
+    ordering = ["-created"]
+    ordering_fields = ["created"]
+
+    def get_queryset(self) -> QuerySet[AuthToken]:
+        return AuthToken.objects.filter(user=self.request.user)

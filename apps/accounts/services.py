@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Membership, Notification, User
+from apps.projects.models import Project
+from qualiti.errors import InvalidInput
+
+
+def notification_send(
+    *, user: User, project: Project | None, kind: str, message: str, link: str = ""
+) -> Notification:
+    """An in-app notification, and the same by e-mail once the transaction commits."""
+    notification = Notification.objects.create(
+        user=user, project=project, kind=kind, message=message, link=link
+    )
+    if user.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"[Qualiti] {message[:80]}",
+                message=message + (f"\n\n{link}" if link else ""),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
+        )
+    return notification
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def membership_create(*, project: Project, user: User, role: str) -> Membership:
+    """Add a user to a project with a role (one membership per user and project)."""
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise InvalidInput(f"{user.username} is already a member of {project.slug}.", field="user")
+    membership = Membership(project=project, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership) -> None:
+    membership.delete()

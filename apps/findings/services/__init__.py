@@ -1,0 +1,28 @@
+"""Writes to findings, their corrective actions, comments and risk acceptances."""
+
+from apps.findings.services.actions import corrective_action_create, corrective_action_update
+from apps.findings.services.findings import (
+    comment_create,
+    finding_create,
+    finding_due_date,
+    finding_transition,
+    finding_update,
+)
+from apps.findings.services.risk import (
+    risk_acceptance_decide,
+    risk_acceptance_request,
+    risk_acceptances_expire,
+)
+
+__all__ = [
+    "comment_create",
+    "corrective_action_create",
+    "corrective_action_update",
+    "finding_create",
+    "finding_due_date",
+    "finding_transition",
+    "finding_update",
+    "risk_acceptance_decide",
+    "risk_acceptance_request",
+    "risk_acceptances_expire",
+]

@@ -1,0 +1,206 @@
+"""Every change to a finding, its actions and comments. Each runs in one transaction,
+writes its history, and guards against lost updates with the finding's `version`."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.permissions import Action, effective_role, user_can
+from apps.audit.services import status_change_record
+from apps.criteria.models import Severity
+from apps.findings.models import (
+    CLOSED_FINDING_STATUSES,
+    Comment,
+    Finding,
+    FindingSource,
+    FindingStatus,
+)
+from apps.findings.workflow import MANUAL_TRANSITIONS, REASON_REQUIRED, transition_refusal
+from apps.projects.models import Project
+from qualiti.errors import InvalidInput, PermissionRefused, StaleVersion
+
+
+def finding_due_date(*, project: Project, severity: str, start: datetime.date) -> datetime.date:
+    """The SLA: a finding is due its severity's number of days after it (re)opened."""
+    return start + datetime.timedelta(days=project.sla_days(severity))
+
+
+def user_is_on_finding_team(*, user: User, finding: Finding) -> bool:
+    team_id = finding.assigned_team_id or finding.project.development_team_id
+    return team_id is not None and user.teams.filter(pk=team_id).exists()
+
+
+def finding_may_collaborate(*, user: User, finding: Finding) -> bool:
+    """Developers act on their own team's findings; quality managers and admins on all."""
+    if user_can(user=user, project_id=finding.project_id, action=Action.FINDING_TRIAGE):
+        return True
+    return user_can(
+        user=user, project_id=finding.project_id, action=Action.COLLABORATE
+    ) and user_is_on_finding_team(user=user, finding=finding)
+
+
+def require_on_finding(*, user: User, finding: Finding, action: Action) -> None:
+    if action == Action.COLLABORATE:
+        allowed = finding_may_collaborate(user=user, finding=finding)
+    else:
+        allowed = user_can(user=user, project_id=finding.project_id, action=action)
+    if not allowed:
+        raise PermissionRefused("Your role does not allow this change to this finding.")
+
+
+def _stale(*, current: int | None, sent: int) -> StaleVersion:
+    return StaleVersion(
+        f"This finding was changed by someone else (version {current}, you sent {sent}); "
+        "reload it and try again.",
+        extra={"current_version": current},
+    )
+
+
+def ensure_finding_version(*, finding: Finding, version: int) -> None:
+    """A client that read an older version is told so first, before any other judgement."""
+    if finding.version != version:
+        raise _stale(current=finding.version, sent=version)
+
+
+def claim_finding_version(*, finding: Finding, version: int, **changes: object) -> None:
+    """Apply changes only if nobody wrote since `version`: one conditional UPDATE, so of
+    many concurrent writers exactly one wins and the rest get 409."""
+    updated = Finding.objects.filter(pk=finding.pk, version=version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        current = Finding.objects.filter(pk=finding.pk).values_list("version", flat=True).first()
+        raise _stale(current=current, sent=version)
+    finding.refresh_from_db()
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    project: Project,
+    user: User | None,
+    title: str,
+    severity: str,
+    category: str,
+    description: str = "",
+    remediation: str = "",
+    source: str = FindingSource.MANUAL,
+) -> Finding:
+    """Open a finding by hand (runs open theirs through the run services)."""
+    finding = Finding(
+        project=project,
+        title=title,
+        severity=severity,
+        category=category,
+        description=description,
+        remediation=remediation,
+        source=source,
+        status=FindingStatus.OPEN,
+        assigned_team=project.development_team,
+        due_date=finding_due_date(project=project, severity=severity, start=timezone.localdate()),
+        created_by=user,
+    )
+    finding.full_clean()
+    finding.save()
+    status_change_record(
+        subject=finding,
+        project_id=project.pk,
+        from_status="",
+        to_status=FindingStatus.OPEN,
+        actor_id=user.pk if user else None,
+        reason="created by hand",
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_transition(
+    *, finding: Finding, user: User, to: str, reason: str = "", version: int
+) -> Finding:
+    """A manual status change: legal by the workflow, allowed by the role, not stale."""
+    ensure_finding_version(finding=finding, version=version)
+    if to not in FindingStatus.values:
+        raise InvalidInput(f"Unknown status {to!r}.", field="to")
+    refusal = transition_refusal(finding.status, to)
+    if refusal:
+        raise InvalidInput(refusal, field="to")
+    require_on_finding(user=user, finding=finding, action=MANUAL_TRANSITIONS[(finding.status, to)])
+    if to in REASON_REQUIRED and not reason.strip():
+        raise InvalidInput(f"Moving a finding to {to} needs a reason.", field="reason")
+    from_status = finding.status
+    changes: dict[str, object] = {"status": to}
+    if to in CLOSED_FINDING_STATUSES:
+        changes["closed_at"] = timezone.now()
+    elif from_status in CLOSED_FINDING_STATUSES:
+        # Reopened: closed no more, and the SLA clock starts again.
+        changes["closed_at"] = None
+        changes["risk_expires_on"] = None
+        changes["due_date"] = finding_due_date(
+            project=finding.project, severity=finding.severity, start=timezone.localdate()
+        )
+    claim_finding_version(finding=finding, version=version, **changes)
+    status_change_record(
+        subject=finding,
+        project_id=finding.project_id,
+        from_status=from_status,
+        to_status=to,
+        actor_id=user.pk,
+        reason=reason,
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_update(
+    *,
+    finding: Finding,
+    user: User,
+    version: int,
+    title: str | None = None,
+    description: str | None = None,
+    severity: str | None = None,
+    assigned_team_id: int | None = None,
+    assignee_id: int | None = None,
+    fields_given: frozenset[str] = frozenset(),
+) -> Finding:
+    """Triage: the quality manager edits, sets severity (the due date follows) and assigns."""
+    ensure_finding_version(finding=finding, version=version)
+    require_on_finding(user=user, finding=finding, action=Action.FINDING_TRIAGE)
+    changes: dict[str, object] = {}
+    if title is not None:
+        changes["title"] = title
+    if description is not None:
+        changes["description"] = description
+    if severity is not None and severity != finding.severity:
+        if severity not in Severity.values:
+            raise InvalidInput(f"Unknown severity {severity!r}.", field="severity")
+        changes["severity"] = severity
+        opened = finding.created_at.date() if finding.created_at else timezone.localdate()
+        changes["due_date"] = finding_due_date(
+            project=finding.project, severity=severity, start=opened
+        )
+    if "assigned_team" in fields_given:
+        changes["assigned_team_id"] = assigned_team_id
+    if "assignee" in fields_given:
+        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
+        if assignee_id is not None and (
+            assignee is None or effective_role(user=assignee, project_id=finding.project_id) is None
+        ):
+            raise InvalidInput("The assignee must be a member of the project.", field="assignee")
+        changes["assignee_id"] = assignee_id
+    claim_finding_version(finding=finding, version=version, **changes)
+    return finding
+
+
+@transaction.atomic
+def comment_create(*, finding: Finding, user: User, body: str) -> Comment:
+    require_on_finding(user=user, finding=finding, action=Action.COLLABORATE)
+    if not body.strip():
+        raise InvalidInput("A comment cannot be empty.", field="body")
+    comment = Comment(finding=finding, author=user, body=body)
+    comment.full_clean()
+    comment.save()
+    return comment

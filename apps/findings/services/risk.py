@@ -1,0 +1,158 @@
+"""Risk acceptance: the quality manager asks, management (or an admin) approves, and the
+acceptance ends on its expiry date, when the periodic task reopens the finding."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import OrgRole, User
+from apps.accounts.permissions import Action, user_can
+from apps.accounts.services import notification_send
+from apps.audit.services import status_change_record
+from apps.findings.models import (
+    Finding,
+    FindingStatus,
+    RiskAcceptance,
+    RiskAcceptanceState,
+)
+from apps.findings.services.findings import claim_finding_version, finding_due_date
+from qualiti.errors import InvalidInput, PermissionRefused
+
+OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.FIX_SUBMITTED)
+
+
+@transaction.atomic
+def risk_acceptance_request(
+    *, finding: Finding, user: User, justification: str, expires_on: datetime.date
+) -> RiskAcceptance:
+    if not user_can(user=user, project_id=finding.project_id, action=Action.RISK_REQUEST):
+        raise PermissionRefused("Only the project's quality manager requests a risk acceptance.")
+    if finding.status not in OPEN_STATUSES:
+        raise InvalidInput(
+            f"Risk can only be accepted on an open finding; this one is {finding.status}.",
+            field="finding",
+        )
+    if not justification.strip():
+        raise InvalidInput("A risk acceptance needs a justification.", field="justification")
+    if expires_on <= timezone.localdate():
+        raise InvalidInput("The expiry date must be in the future.", field="expires_on")
+    if finding.risk_acceptances.filter(state=RiskAcceptanceState.PENDING).exists():
+        raise InvalidInput("A risk acceptance for this finding is already waiting for approval.")
+    acceptance = RiskAcceptance(
+        finding=finding, justification=justification, expires_on=expires_on, requested_by=user
+    )
+    acceptance.full_clean()
+    acceptance.save()
+    status_change_record(
+        subject=acceptance,
+        project_id=finding.project_id,
+        from_status="",
+        to_status=RiskAcceptanceState.PENDING,
+        actor_id=user.pk,
+        reason=justification,
+    )
+    approvers = User.objects.filter(org_role=OrgRole.MANAGEMENT, is_active=True)
+    for approver in approvers:
+        notification_send(
+            user=approver,
+            project=finding.project,
+            kind="risk_acceptance_requested",
+            message=f"Risk acceptance requested for “{finding.title}” until {expires_on}.",
+            link=f"/findings/{finding.pk}/",
+        )
+    return acceptance
+
+
+@transaction.atomic
+def risk_acceptance_decide(
+    *, acceptance: RiskAcceptance, user: User, approve: bool, reason: str = ""
+) -> RiskAcceptance:
+    finding = acceptance.finding
+    if not user_can(user=user, project_id=finding.project_id, action=Action.RISK_APPROVE):
+        raise PermissionRefused("Only management or an admin decides on a risk acceptance.")
+    # Lock the request: two approvers at once decide once.
+    acceptance = RiskAcceptance.objects.select_for_update().get(pk=acceptance.pk)
+    if acceptance.state != RiskAcceptanceState.PENDING:
+        raise InvalidInput(f"This risk acceptance was already {acceptance.state}.")
+    if approve and finding.status not in OPEN_STATUSES:
+        raise InvalidInput(f"The finding is {finding.status} now; the request no longer applies.")
+    new_state = RiskAcceptanceState.APPROVED if approve else RiskAcceptanceState.REJECTED
+    acceptance.state = new_state
+    acceptance.decided_by = user
+    acceptance.decided_at = timezone.now()
+    acceptance.save(update_fields=["state", "decided_by", "decided_at"])
+    status_change_record(
+        subject=acceptance,
+        project_id=finding.project_id,
+        from_status=RiskAcceptanceState.PENDING,
+        to_status=new_state,
+        actor_id=user.pk,
+        reason=reason,
+    )
+    if approve:
+        from_status = finding.status
+        claim_finding_version(
+            finding=finding,
+            version=finding.version,
+            status=FindingStatus.RISK_ACCEPTED,
+            risk_expires_on=acceptance.expires_on,
+            closed_at=timezone.now(),
+        )
+        status_change_record(
+            subject=finding,
+            project_id=finding.project_id,
+            from_status=from_status,
+            to_status=FindingStatus.RISK_ACCEPTED,
+            actor_id=user.pk,
+            reason=f"risk accepted until {acceptance.expires_on}: {acceptance.justification}",
+        )
+    if acceptance.requested_by_id:
+        notification_send(
+            user=acceptance.requested_by,
+            project=finding.project,
+            kind="risk_acceptance_decided",
+            message=f"Risk acceptance for “{finding.title}” was {new_state}.",
+            link=f"/findings/{finding.pk}/",
+        )
+    return acceptance
+
+
+def risk_acceptances_expire(*, today: datetime.date | None = None) -> int:
+    """Reopen every finding whose accepted risk has expired; returns how many."""
+    today = today or timezone.localdate()
+    expired = Finding.objects.filter(
+        status=FindingStatus.RISK_ACCEPTED, risk_expires_on__lt=today
+    ).values_list("pk", flat=True)
+    reopened = 0
+    for finding_id in list(expired):
+        with transaction.atomic():
+            finding = (
+                Finding.objects.select_for_update().select_related("project").get(pk=finding_id)
+            )
+            if finding.status != FindingStatus.RISK_ACCEPTED or finding.risk_expires_on >= today:
+                continue  # changed meanwhile
+            expires_on = finding.risk_expires_on
+            claim_finding_version(
+                finding=finding,
+                version=finding.version,
+                status=FindingStatus.OPEN,
+                closed_at=None,
+                risk_expires_on=None,
+                due_date=finding_due_date(
+                    project=finding.project, severity=finding.severity, start=today
+                ),
+            )
+            finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
+                state=RiskAcceptanceState.EXPIRED
+            )
+            status_change_record(
+                subject=finding,
+                project_id=finding.project_id,
+                from_status=FindingStatus.RISK_ACCEPTED,
+                to_status=FindingStatus.OPEN,
+                actor_id=None,
+                reason=f"the risk acceptance expired on {expires_on}",
+            )
+            reopened += 1
+    return reopened

@@ -1,0 +1,62 @@
+"""Creating and changing projects (uploads live in services.py)."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from apps.accounts.models import Membership, ProjectRole, Team, User
+from apps.projects.models import Project
+from qualiti.errors import InvalidInput
+
+PROJECT_FIELDS = (
+    "name", "description", "risk_level", "development_team", "run_on_upload",
+    "sla_critical_days", "sla_high_days", "sla_medium_days", "sla_low_days",
+)  # fmt: skip
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "project"
+    slug, number = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def project_create(
+    *,
+    user: User,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    risk_level: str = "limited",
+    development_team: Team | None = None,
+    **settings: object,
+) -> Project:
+    """A new project; its creator becomes its quality manager. The slug defaults from the name."""
+    if slug and Project.objects.filter(slug=slug).exists():
+        raise InvalidInput(f"The slug “{slug}” is taken; choose another.", field="slug")
+    project = Project(
+        name=name,
+        slug=slug or _unique_slug(name),
+        description=description,
+        risk_level=risk_level,
+        development_team=development_team,
+        created_by=user,
+        **settings,
+    )
+    project.full_clean()
+    project.save()
+    Membership.objects.create(user=user, project=project, role=ProjectRole.QUALITY_MANAGER)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, **changes: object) -> Project:
+    unknown = set(changes) - set(PROJECT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot change here: {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(project, field, value)
+    project.full_clean()
+    project.save()
+    return project

@@ -1,0 +1,48 @@
+"""/api/v1/: flat resources, filtered with `?project=<slug>`."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api import (
+    MembershipViewSet,
+    NotificationViewSet,
+    TeamViewSet,
+    TokenCreateView,
+    TokenViewSet,
+    UserViewSet,
+)
+from apps.audit.api import StatusChangeViewSet
+from apps.evaluations.api import CheckResultViewSet, EvaluationRunViewSet
+from apps.findings.api import (
+    CommentViewSet,
+    CorrectiveActionViewSet,
+    FindingViewSet,
+    RiskAcceptanceViewSet,
+)
+from apps.projects.project_api import ProjectViewSet
+from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
+
+router = DefaultRouter()
+router.register("projects", ProjectViewSet, basename="project")
+router.register("teams", TeamViewSet, basename="team")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("users", UserViewSet, basename="user")
+router.register("test-plans", TestPlanViewSet, basename="test-plan")
+router.register("plan-checks", PlanCheckViewSet, basename="plan-check")
+router.register("runs", EvaluationRunViewSet, basename="run")
+router.register("check-results", CheckResultViewSet, basename="check-result")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
+router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("history", StatusChangeViewSet, basename="history")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("auth/tokens", TokenViewSet, basename="token")
+
+urlpatterns = [
+    path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/ui/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
