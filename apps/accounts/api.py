@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -14,6 +14,7 @@ from apps.accounts import services
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import Action, can_create_project, visible_project_ids
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
+from qualiti.errors import InvalidInput
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -182,7 +183,7 @@ class TokenCreateView(APIView):
             password=data.validated_data["password"],
         )
         if user is None:
-            raise AuthenticationFailed("Wrong username or password.")
+            raise InvalidInput("Wrong username or password.")
         instance, token = AuthToken.objects.create(user=user)
         return Response(
             {"token": token, "token_key": instance.token_key}, status=status.HTTP_201_CREATED

@@ -130,7 +130,7 @@ class RiskAcceptance(models.Model):
         max_length=16, choices=RiskAcceptanceState.choices, default=RiskAcceptanceState.PENDING
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -183,7 +183,9 @@ class CorrectiveAction(models.Model):
 
 class Comment(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     body = models.TextField(help_text="Markdown.")
     created_at = models.DateTimeField(auto_now_add=True)
 

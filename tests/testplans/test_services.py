@@ -69,12 +69,16 @@ def test_approval_records_who_and_when(approved_plan, cast):
     assert approved_plan.status == PlanStatus.APPROVED
     assert approved_plan.approved_by == cast.qm
     assert approved_plan.approved_at is not None
-    assert StatusChange.objects.filter(object_id=approved_plan.pk, to_status="approved").count() == 1
+    assert (
+        StatusChange.objects.filter(object_id=approved_plan.pk, to_status="approved").count() == 1
+    )
 
 
 def test_an_approved_version_is_immutable(approved_plan, cast):
     with pytest.raises(InvalidInput, match="approved and cannot change; revise it"):
-        services.plan_check_add(plan=approved_plan, criterion=make_criterion(cast.project, code="X-1"))
+        services.plan_check_add(
+            plan=approved_plan, criterion=make_criterion(cast.project, code="X-1")
+        )
 
     assert approved_plan.checks.count() == 1
 

@@ -1,0 +1,206 @@
+"""DESIGN.md's role table as data: every API operation, what each role gets.
+
+Keys are (method, path) exactly as the OpenAPI schema names them; a new endpoint that is
+not listed here fails the role-table test until someone decides who may use it.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.api.world import PASSWORD, World
+
+VISIBLE = ("admin", "qm", "dev", "viewer", "manager")
+IN_A_YEAR = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+
+
+def reads(*, outsider: int = 404) -> dict[str, int]:
+    return {**dict.fromkeys(VISIBLE, 200), "outsider": outsider, "anonymous": 401}
+
+
+def writes(ok: int, allowed: set[str], *, outsider: int = 404) -> dict[str, int]:
+    expected = {role: (ok if role in allowed else 403) for role in VISIBLE}
+    return {**expected, "outsider": outsider, "anonymous": 401}
+
+
+QM = {"admin", "qm"}
+TEAM = {"admin", "qm", "dev"}
+
+
+@dataclass(frozen=True)
+class Case:
+    expected: dict[str, int]
+    params: Callable[[World], dict] = lambda world: {}
+    body: Callable[[World], dict] | None = None
+    project_object: str | None = None  # an id a list must not show to an outsider
+
+
+def ids(key: str, name: str = "id") -> Callable[[World], dict]:
+    return lambda world: {name: world.ids[key]}
+
+
+ROLE_TABLE: dict[tuple[str, str], Case] = {
+    ("post", "/api/v1/auth/token/"): Case(
+        {role: 201 for role in [*VISIBLE, "outsider", "anonymous"]},
+        body=lambda world: {"username": "viewer", "password": PASSWORD},
+    ),
+    ("get", "/api/v1/auth/tokens/"): Case(reads(outsider=200)),
+    ("delete", "/api/v1/auth/tokens/{token_key}/"): Case(
+        {
+            "admin": 404,
+            "qm": 204,
+            "dev": 404,
+            "viewer": 404,
+            "manager": 404,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        params=ids("token_key", "token_key"),
+    ),
+    ("get", "/api/v1/projects/"): Case(reads(outsider=200), project_object="project"),
+    ("post", "/api/v1/projects/"): Case(
+        writes(201, QM, outsider=403), body=lambda world: {"name": "Churn model"}
+    ),
+    ("get", "/api/v1/projects/{slug}/"): Case(reads(), params=lambda world: {"slug": "credit"}),
+    ("patch", "/api/v1/projects/{slug}/"): Case(
+        writes(200, QM),
+        params=lambda world: {"slug": "credit"},
+        body=lambda world: {"sla_high_days": 14},
+    ),
+    ("get", "/api/v1/teams/"): Case(reads(outsider=200)),
+    ("post", "/api/v1/teams/"): Case(
+        writes(201, QM, outsider=403), body=lambda world: {"name": "New team"}
+    ),
+    ("get", "/api/v1/teams/{id}/"): Case(reads(outsider=200), params=ids("team")),
+    ("patch", "/api/v1/teams/{id}/"): Case(
+        writes(200, QM, outsider=403), params=ids("team"), body=lambda world: {"name": "Renamed"}
+    ),
+    ("delete", "/api/v1/teams/{id}/"): Case(writes(204, QM, outsider=403), params=ids("team")),
+    ("get", "/api/v1/memberships/"): Case(reads(outsider=200), project_object="membership"),
+    ("post", "/api/v1/memberships/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {
+            "project": "credit",
+            "user": world.users["newcomer"].pk,
+            "role": "viewer",
+        },
+    ),
+    ("get", "/api/v1/memberships/{id}/"): Case(reads(), params=ids("membership")),
+    ("patch", "/api/v1/memberships/{id}/"): Case(
+        writes(200, QM), params=ids("membership"), body=lambda world: {"role": "developer"}
+    ),
+    ("delete", "/api/v1/memberships/{id}/"): Case(writes(204, QM), params=ids("membership")),
+    ("get", "/api/v1/users/"): Case(reads(outsider=200), project_object="user"),
+    ("get", "/api/v1/users/{id}/"): Case(reads(), params=ids("user")),
+    ("get", "/api/v1/test-plans/"): Case(reads(outsider=200), project_object="draft_plan"),
+    ("post", "/api/v1/test-plans/"): Case(
+        writes(201, QM, outsider=400), body=lambda world: {"project": "credit", "name": "Nightly"}
+    ),
+    ("get", "/api/v1/test-plans/{id}/"): Case(reads(), params=ids("draft_plan")),
+    ("patch", "/api/v1/test-plans/{id}/"): Case(
+        writes(200, QM), params=ids("draft_plan"), body=lambda world: {"description": "edited"}
+    ),
+    ("post", "/api/v1/test-plans/{id}/approve/"): Case(writes(200, QM), params=ids("draft_plan")),
+    ("post", "/api/v1/test-plans/{id}/archive/"): Case(
+        writes(200, QM), params=ids("approved_plan")
+    ),
+    ("post", "/api/v1/test-plans/{id}/revise/"): Case(writes(201, QM), params=ids("approved_plan")),
+    ("get", "/api/v1/plan-checks/"): Case(reads(outsider=200), project_object="plan_check"),
+    ("post", "/api/v1/plan-checks/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {"plan": world.ids["draft_plan"], "criterion": world.ids["criterion"]},
+    ),
+    ("get", "/api/v1/plan-checks/{id}/"): Case(reads(), params=ids("plan_check")),
+    ("patch", "/api/v1/plan-checks/{id}/"): Case(
+        writes(200, QM),
+        params=ids("plan_check"),
+        body=lambda world: {"params": {"min_group_size": 50}},
+    ),
+    ("delete", "/api/v1/plan-checks/{id}/"): Case(writes(204, QM), params=ids("plan_check")),
+    ("get", "/api/v1/runs/"): Case(reads(outsider=200), project_object="run"),
+    ("get", "/api/v1/runs/{id}/"): Case(reads(), params=ids("run")),
+    ("get", "/api/v1/check-results/"): Case(reads(outsider=200), project_object="check_result"),
+    ("get", "/api/v1/check-results/{id}/"): Case(reads(), params=ids("check_result")),
+    ("get", "/api/v1/findings/"): Case(reads(outsider=200), project_object="finding"),
+    ("post", "/api/v1/findings/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {
+            "project": "credit",
+            "title": "Manual",
+            "severity": "low",
+            "category": "anomaly",
+        },
+    ),
+    ("get", "/api/v1/findings/{id}/"): Case(reads(), params=ids("finding")),
+    ("patch", "/api/v1/findings/{id}/"): Case(
+        writes(200, QM), params=ids("finding"), body=lambda world: {"version": 1, "severity": "low"}
+    ),
+    ("post", "/api/v1/findings/{id}/transition/"): Case(
+        writes(200, TEAM),
+        params=ids("finding"),
+        body=lambda world: {"to": "in_progress", "version": 1},
+    ),
+    ("get", "/api/v1/risk-acceptances/"): Case(
+        reads(outsider=200), project_object="risk_acceptance"
+    ),
+    ("post", "/api/v1/risk-acceptances/"): Case(
+        # The world's finding already has a pending request; this one asks on a fresh finding.
+        writes(201, QM, outsider=400),
+        body=lambda world: {
+            "finding": world.ids["fresh_finding"],
+            "justification": "j",
+            "expires_on": IN_A_YEAR,
+        },
+    ),
+    ("get", "/api/v1/risk-acceptances/{id}/"): Case(reads(), params=ids("risk_acceptance")),
+    ("post", "/api/v1/risk-acceptances/{id}/approve/"): Case(
+        writes(200, {"admin", "manager"}), params=ids("risk_acceptance")
+    ),
+    ("post", "/api/v1/risk-acceptances/{id}/reject/"): Case(
+        writes(200, {"admin", "manager"}), params=ids("risk_acceptance")
+    ),
+    ("get", "/api/v1/corrective-actions/"): Case(reads(outsider=200), project_object="action"),
+    ("post", "/api/v1/corrective-actions/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {"finding": world.ids["finding"], "description": "Retrain"},
+    ),
+    ("get", "/api/v1/corrective-actions/{id}/"): Case(reads(), params=ids("action")),
+    ("patch", "/api/v1/corrective-actions/{id}/"): Case(
+        writes(200, TEAM),
+        params=ids("action"),
+        body=lambda world: {"version": 1, "status": "in_progress"},
+    ),
+    ("get", "/api/v1/comments/"): Case(reads(outsider=200), project_object="comment"),
+    ("post", "/api/v1/comments/"): Case(
+        writes(201, TEAM, outsider=400),
+        body=lambda world: {"finding": world.ids["finding"], "body": "On it"},
+    ),
+    ("get", "/api/v1/comments/{id}/"): Case(reads(), params=ids("comment")),
+    ("get", "/api/v1/history/"): Case(reads(outsider=200), project_object="history"),
+    ("get", "/api/v1/history/{id}/"): Case(reads(), params=ids("history")),
+    ("get", "/api/v1/notifications/"): Case(reads(outsider=200)),
+    ("get", "/api/v1/notifications/{id}/"): Case(
+        {
+            "admin": 404,
+            "qm": 200,
+            "dev": 404,
+            "viewer": 404,
+            "manager": 404,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        params=ids("notification"),
+    ),
+    ("post", "/api/v1/notifications/{id}/read/"): Case(
+        {
+            "admin": 404,
+            "qm": 200,
+            "dev": 404,
+            "viewer": 404,
+            "manager": 404,
+            "outsider": 404,
+            "anonymous": 401,
+        },
+        params=ids("notification"),
+    ),
+}

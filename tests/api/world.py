@@ -1,0 +1,128 @@
+"""One project with one object of every kind and one user of every role, for the role table."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from knox.models import AuthToken
+
+from apps.accounts.models import Membership, Notification, OrgRole, ProjectRole, Team, User
+from apps.audit.models import StatusChange
+from apps.criteria.models import Criterion
+from apps.evaluations.models import CheckResult, EvaluationRun
+from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
+from apps.projects.models import Dataset, ModelVersion, Project
+from apps.testplans.models import PlanCheck, TestPlan
+
+PASSWORD = "role-table-password"
+ROLES = ["admin", "qm", "dev", "viewer", "manager", "outsider", "anonymous"]
+
+
+@dataclass
+class World:
+    project: Project
+    users: dict[str, User]
+    ids: dict[str, object] = field(default_factory=dict)
+
+
+def _user(username: str, org_role: str = "") -> User:
+    user = User(username=username, org_role=org_role, email=f"{username}@example.com")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def build_world() -> World:
+    users = {
+        "admin": _user("admin", OrgRole.ADMIN),
+        "qm": _user("qm", OrgRole.QUALITY_MANAGER),
+        "dev": _user("dev"),
+        "viewer": _user("viewer"),
+        "manager": _user("manager", OrgRole.MANAGEMENT),
+        "outsider": _user("outsider"),
+        "newcomer": _user("newcomer"),
+    }
+    team = Team.objects.create(name="Model team")
+    team.members.add(users["dev"])
+    project = Project.objects.create(name="Credit", slug="credit", development_team=team)
+    other = Project.objects.create(name="Elsewhere", slug="elsewhere")
+    roles = {
+        "qm": ProjectRole.QUALITY_MANAGER,
+        "dev": ProjectRole.DEVELOPER,
+        "viewer": ProjectRole.VIEWER,
+    }
+    memberships = {
+        name: Membership.objects.create(user=users[name], project=project, role=role)
+        for name, role in roles.items()
+    }
+    Membership.objects.create(
+        user=users["outsider"], project=other, role=ProjectRole.QUALITY_MANAGER
+    )
+
+    criterion = Criterion.objects.create(
+        project=project, code="FAIR-01", name="Parity", category="fairness",
+        check_key="fairness.classification", metric="demographic_parity_ratio",
+        comparator=">=", threshold=0.8, severity="high", rationale="r", guidance="g",
+    )  # fmt: skip
+    draft = TestPlan.objects.create(project=project, name="Draft plan")
+    draft_check = PlanCheck.objects.create(
+        plan=draft, criterion=criterion, check_key="fairness.classification"
+    )
+    approved = TestPlan.objects.create(project=project, name="Gate", status="approved")
+    PlanCheck.objects.create(
+        plan=approved, criterion=criterion, check_key="fairness.classification"
+    )
+    model = ModelVersion.objects.create(
+        project=project, label="v1", sequence=1, artifact_format="none", task_type="binary"
+    )
+    dataset = Dataset.objects.create(
+        project=project, name="eval", role="evaluation", file_format="csv", sha256="0" * 64,
+        validation_status="valid",
+    )  # fmt: skip
+    run = EvaluationRun.objects.create(
+        project=project, test_plan=approved, model_version=model, dataset=dataset,
+        status="succeeded", verdict="fail",
+    )  # fmt: skip
+    result = CheckResult.objects.create(
+        run=run, criterion=criterion, check_key="fairness.classification", category="fairness",
+        subject="sex", outcome="fail", observed={"demographic_parity_ratio": 0.6},
+    )  # fmt: skip
+    finding = Finding.objects.create(
+        project=project, title="Parity below 0.8", severity="high", category="fairness",
+        assigned_team=team, due_date=timezone.localdate() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    fresh_finding = Finding.objects.create(
+        project=project, title="Slow predictions", severity="low", category="efficiency",
+        assigned_team=team,
+    )  # fmt: skip
+    action = CorrectiveAction.objects.create(finding=finding, description="Reweigh the data")
+    comment = Comment.objects.create(finding=finding, author=users["qm"], body="Look at sex=F")
+    acceptance = RiskAcceptance.objects.create(
+        finding=finding, justification="mitigated", requested_by=users["qm"],
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+    )  # fmt: skip
+    change = StatusChange.objects.create(
+        project=project, content_type_id=_content_type(Finding), object_id=finding.pk,
+        to_status="open",
+    )  # fmt: skip
+    notification = Notification.objects.create(
+        user=users["qm"], project=project, kind="k", message="m"
+    )
+    token, _ = AuthToken.objects.create(user=users["qm"])
+
+    world = World(project=project, users=users)
+    world.ids = {
+        "team": team.pk, "membership": memberships["viewer"].pk, "user": users["dev"].pk,
+        "criterion": criterion.pk, "draft_plan": draft.pk, "approved_plan": approved.pk,
+        "plan_check": draft_check.pk, "model_version": model.pk, "dataset": dataset.pk,
+        "run": run.pk, "check_result": result.pk, "finding": finding.pk, "fresh_finding": fresh_finding.pk, "action": action.pk,
+        "comment": comment.pk, "risk_acceptance": acceptance.pk, "history": change.pk,
+        "notification": notification.pk, "token_key": token.token_key,
+    }  # fmt: skip
+    return world
+
+
+def _content_type(model: type) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model).pk
