@@ -13,6 +13,7 @@ from apps.accounts.api import (
     UserViewSet,
 )
 from apps.audit.api import StatusChangeViewSet
+from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
 from apps.evaluations.api import CheckResultViewSet, EvaluationRunViewSet
 from apps.findings.api import (
     CommentViewSet,
@@ -28,6 +29,8 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")
+router.register("criterion-templates", CriterionTemplateViewSet, basename="criterion-template")
+router.register("criteria", CriterionViewSet, basename="criterion")
 router.register("test-plans", TestPlanViewSet, basename="test-plan")
 router.register("plan-checks", PlanCheckViewSet, basename="plan-check")
 router.register("runs", EvaluationRunViewSet, basename="run")

@@ -26,8 +26,11 @@ class PlanCheckSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanCheck
-        fields = ["id", "plan", "criterion", "check_key", "params", "dataset_roles", "position"]
-        read_only_fields = ["position"]
+        fields = [
+            "id", "plan", "criterion", "check_key", "params", "dataset_roles", "position",
+            "criterion_snapshot",
+        ]  # fmt: skip
+        read_only_fields = ["position", "criterion_snapshot"]
 
 
 class TestPlanSerializer(serializers.ModelSerializer):

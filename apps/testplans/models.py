@@ -66,6 +66,13 @@ class PlanCheck(models.Model):
         default=list, blank=True, help_text="Dataset roles the check reads, e.g. evaluation."
     )
     position = models.PositiveIntegerField(default=0)
+    criterion_snapshot = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The criterion's judgement (metric, comparator, threshold, severity, "
+        "blocking) frozen when the plan is approved, so later edits of the criterion do not "
+        "change what an approved plan checks.",
+    )
 
     class Meta:
         ordering = ["plan", "position", "id"]

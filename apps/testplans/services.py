@@ -24,6 +24,13 @@ def _record(plan: TestPlan, *, from_status: str, user: User | None, reason: str 
     )
 
 
+SNAPSHOT_FIELDS = ("code", "category", "metric", "comparator", "threshold", "severity", "blocking")
+
+
+def criterion_snapshot(criterion: Criterion) -> dict:
+    return {field: getattr(criterion, field) for field in SNAPSHOT_FIELDS}
+
+
 def _require_draft(plan: TestPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
         raise InvalidInput(
@@ -115,6 +122,9 @@ def test_plan_approve(*, plan: TestPlan, user: User) -> TestPlan:
         _record(
             approved, from_status=PlanStatus.APPROVED, user=user, reason=f"v{plan.version} approved"
         )
+    for check in plan.checks.select_related("criterion"):
+        check.criterion_snapshot = criterion_snapshot(check.criterion)
+        check.save(update_fields=["criterion_snapshot"])
     plan.status = PlanStatus.APPROVED
     plan.approved_by = user
     plan.approved_at = timezone.now()

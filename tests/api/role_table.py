@@ -92,6 +92,28 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("delete", "/api/v1/memberships/{id}/"): Case(writes(204, QM), params=ids("membership")),
     ("get", "/api/v1/users/"): Case(reads(outsider=200), project_object="user"),
     ("get", "/api/v1/users/{id}/"): Case(reads(), params=ids("user")),
+    ("get", "/api/v1/criterion-templates/"): Case(reads(outsider=200)),
+    ("get", "/api/v1/criterion-templates/{id}/"): Case(reads(outsider=200), params=ids("template")),
+    ("get", "/api/v1/criteria/"): Case(reads(outsider=200), project_object="criterion"),
+    ("post", "/api/v1/criteria/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {"project": "credit", "template": world.ids["template"], "code": "NEW-01"},
+    ),
+    ("get", "/api/v1/criteria/{id}/"): Case(reads(), params=ids("criterion")),
+    ("patch", "/api/v1/criteria/{id}/"): Case(
+        writes(200, QM), params=ids("criterion"), body=lambda world: {"threshold": 0.9}
+    ),
+    ("put", "/api/v1/criteria/{id}/"): Case(
+        writes(200, QM),
+        params=ids("criterion"),
+        body=lambda world: {
+            "code": "FAIR-01", "name": "Parity", "category": "fairness",
+            "check_key": "fairness.classification", "metric": "demographic_parity_ratio",
+            "comparator": ">=", "threshold": 0.85, "severity": "high", "rationale": "r",
+            "guidance": "g",
+        },  # fmt: skip
+    ),
+    ("delete", "/api/v1/criteria/{id}/"): Case(writes(204, QM), params=ids("unused_criterion")),
     ("get", "/api/v1/test-plans/"): Case(reads(outsider=200), project_object="draft_plan"),
     ("post", "/api/v1/test-plans/"): Case(
         writes(201, QM, outsider=400), body=lambda world: {"project": "credit", "name": "Nightly"}

@@ -8,7 +8,7 @@ from knox.models import AuthToken
 
 from apps.accounts.models import Membership, Notification, OrgRole, ProjectRole, Team, User
 from apps.audit.models import StatusChange
-from apps.criteria.models import Criterion
+from apps.criteria.models import Criterion, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
 from apps.projects.models import Dataset, ModelVersion, Project
@@ -64,6 +64,12 @@ def build_world() -> World:
         check_key="fairness.classification", metric="demographic_parity_ratio",
         comparator=">=", threshold=0.8, severity="high", rationale="r", guidance="g",
     )  # fmt: skip
+    unused_criterion = Criterion.objects.create(
+        project=project, code="EFF-01", name="Latency", category="efficiency",
+        check_key="efficiency.latency", metric="latency_p95_ms", comparator="<=", threshold=50,
+        severity="low", rationale="r", guidance="g",
+    )  # fmt: skip
+    template = CriterionTemplate.objects.order_by("code").first()
     draft = TestPlan.objects.create(project=project, name="Draft plan")
     draft_check = PlanCheck.objects.create(
         plan=draft, criterion=criterion, check_key="fairness.classification"
@@ -113,7 +119,8 @@ def build_world() -> World:
     world = World(project=project, users=users)
     world.ids = {
         "team": team.pk, "membership": memberships["viewer"].pk, "user": users["dev"].pk,
-        "criterion": criterion.pk, "draft_plan": draft.pk, "approved_plan": approved.pk,
+        "criterion": criterion.pk, "unused_criterion": unused_criterion.pk,
+        "template": template.pk, "draft_plan": draft.pk, "approved_plan": approved.pk,
         "plan_check": draft_check.pk, "model_version": model.pk, "dataset": dataset.pk,
         "run": run.pk, "check_result": result.pk, "finding": finding.pk, "fresh_finding": fresh_finding.pk, "action": action.pk,
         "comment": comment.pk, "risk_acceptance": acceptance.pk, "history": change.pk,

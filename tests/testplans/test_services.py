@@ -131,3 +131,14 @@ def test_a_check_cannot_use_another_projects_criterion(cast):
 
     with pytest.raises(InvalidInput, match="another project"):
         services.plan_check_add(plan=plan, criterion=foreign)
+
+
+def test_approval_freezes_each_criterions_judgement(approved_plan):
+    check = approved_plan.checks.get()
+    check.criterion.threshold = 0.5
+    check.criterion.save()
+
+    check.refresh_from_db()
+    assert check.criterion_snapshot["threshold"] == 0.8
+    assert check.criterion_snapshot["comparator"] == ">="
+    assert check.criterion_snapshot["code"] == "FAIR-01"

@@ -1,0 +1,217 @@
+"""Writes of criteria: a project's quality bars, instantiated from the catalogue and adjusted.
+
+Permission checks belong to the callers (API and pages); these functions validate the data
+and refuse with InvalidInput, naming the field, when it cannot be stored as asked.
+"""
+
+import copy
+import math
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+
+from apps.accounts.models import User
+from apps.audit.services import status_change_record
+from apps.criteria.catalogue import CHECK_KEYS
+from apps.criteria.models import Criterion, CriterionTemplate
+from apps.projects.models import Project
+from qualiti.errors import InvalidInput
+
+# The fields a quality manager sets on a criterion; a template provides each of them.
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "check_key",
+    "metric",
+    "comparator",
+    "threshold",
+    "severity",
+    "blocking",
+    "params",
+    "rationale",
+    "guidance",
+)
+
+# The audit trail records what happened to a criterion as a status-less event.
+EVENT_CREATED = "created"
+EVENT_UPDATED = "updated"
+EVENT_DELETED = "deleted"
+
+
+def criterion_create_from_template(
+    *,
+    project: Project,
+    template: CriterionTemplate,
+    user: User,
+    overrides: dict[str, Any] | None = None,
+) -> Criterion:
+    """Instantiate a catalogue template in a project; `overrides` replace the template's values."""
+    fields = {name: copy.deepcopy(getattr(template, name)) for name in EDITABLE_FIELDS}
+    fields.update(overrides or {})
+    return criterion_create(project=project, user=user, template=template, **fields)
+
+
+def criterion_create(
+    *,
+    project: Project,
+    user: User,
+    template: CriterionTemplate | None = None,
+    **fields: Any,
+) -> Criterion:
+    """Create a project's criterion from explicit values."""
+    _refuse_unknown_fields(fields)
+    criterion = Criterion(project=project, template=template, **fields)
+    with transaction.atomic():
+        _validate_and_save(criterion)
+        status_change_record(
+            subject=criterion,
+            project_id=project.pk,
+            from_status="",
+            to_status=EVENT_CREATED,
+            actor_id=user.pk,
+            reason=_describe(criterion),
+        )
+    return criterion
+
+
+def criterion_update(*, criterion: Criterion, user: User, **fields: Any) -> Criterion:
+    """Change some of a criterion's values; a call that changes nothing writes nothing."""
+    _refuse_unknown_fields(fields)
+    changes = {
+        name: (getattr(criterion, name), value)
+        for name, value in fields.items()
+        if getattr(criterion, name) != value
+    }
+    if not changes:
+        return criterion
+    for name, (_before, after) in changes.items():
+        setattr(criterion, name, after)
+    try:
+        with transaction.atomic():
+            _validate_and_save(criterion)
+            status_change_record(
+                subject=criterion,
+                project_id=criterion.project_id,
+                from_status="",
+                to_status=EVENT_UPDATED,
+                actor_id=user.pk,
+                reason="; ".join(
+                    _describe_change(name, before, after)
+                    for name, (before, after) in changes.items()
+                ),
+            )
+    except InvalidInput:
+        # Leave the caller's object as it was stored, not half-changed.
+        for name, (before, _after) in changes.items():
+            setattr(criterion, name, before)
+        raise
+    return criterion
+
+
+def criterion_delete(*, criterion: Criterion, user: User) -> None:
+    """Delete a criterion that no test plan uses."""
+    description = _describe(criterion)
+    criterion_id, project_id = criterion.pk, criterion.project_id
+    try:
+        with transaction.atomic():
+            criterion.delete()
+            # The record keeps the id of the deleted criterion, so the trail stays complete.
+            criterion.pk = criterion_id
+            status_change_record(
+                subject=criterion,
+                project_id=project_id,
+                from_status="",
+                to_status=EVENT_DELETED,
+                actor_id=user.pk,
+                reason=description,
+            )
+    except ProtectedError as error:
+        criterion.pk = criterion_id
+        plans = sorted(
+            {check.plan for check in error.protected_objects}, key=lambda p: (p.name, p.version)
+        )
+        names = ", ".join(f'"{plan.name}" v{plan.version} ({plan.status})' for plan in plans)
+        noun = "test plan" if len(plans) == 1 else "test plans"
+        raise InvalidInput(
+            f"{criterion.code} is used by the {noun} {names}; "
+            "remove it from the plan, or make a new plan version without it, before deleting it."
+        ) from error
+
+
+def _refuse_unknown_fields(fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(f"A criterion has no field {', '.join(unknown)}.", field=unknown[0])
+
+
+def _validate_and_save(criterion: Criterion) -> None:
+    if criterion.check_key not in CHECK_KEYS:
+        raise InvalidInput(
+            f"Unknown check key '{criterion.check_key}': use one of the engine's checks "
+            "listed by the criterion templates.",
+            field="check_key",
+        )
+    if not isinstance(criterion.params, dict):
+        raise InvalidInput(
+            "params must be an object of parameter names and values.", field="params"
+        )
+    if isinstance(criterion.threshold, float | int) and not math.isfinite(criterion.threshold):
+        raise InvalidInput("threshold must be a finite number.", field="threshold")
+    if (
+        Criterion.objects.filter(project_id=criterion.project_id, code=criterion.code)
+        .exclude(pk=criterion.pk)
+        .exists()
+    ):
+        raise InvalidInput(
+            f"The code {criterion.code} is already used by another criterion of this project.",
+            field="code",
+        )
+    try:
+        criterion.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise InvalidInput(
+            f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages),
+            field=field if field != NON_FIELD_ERRORS else None,
+            extra={"errors": error.message_dict},
+        ) from error
+    try:
+        with transaction.atomic():
+            criterion.save()
+    except IntegrityError as error:
+        # Another request took the code between the check above and this insert.
+        raise InvalidInput(
+            f"The code {criterion.code} is already used by another criterion of this project.",
+            field="code",
+        ) from error
+
+
+def _describe_change(name: str, before: Any, after: Any) -> str:
+    # Texts like the guidance are too long for the trail; say only that they changed.
+    if isinstance(after, str) and max(len(after), len(str(before))) > 60:
+        return f"{name} changed"
+    return f"{name}: {before!r} → {after!r}"
+
+
+def _describe(criterion: Criterion) -> str:
+    return (
+        f"{criterion.code} {criterion.name}: {criterion.metric} {criterion.comparator} "
+        f"{criterion.threshold:g} ({criterion.severity})"
+    )
+
+
+@transaction.atomic
+def criterion_templates_sync() -> int:
+    """Upsert the catalogue's templates (the data migration does the same at install time;
+    this restores them where a test or a flush emptied the table). Returns how many."""
+    from apps.criteria.catalogue import TEMPLATES
+
+    field_names = {field.name for field in CriterionTemplate._meta.concrete_fields}
+    for entry in TEMPLATES:
+        defaults = {name: value for name, value in entry.items() if name in field_names}
+        code = defaults.pop("code")
+        CriterionTemplate.objects.update_or_create(code=code, defaults=defaults)
+    return len(TEMPLATES)
