@@ -2,6 +2,7 @@
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -14,12 +15,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from apps.accounts.permissions import Action, effective_role, scope_to_visible_projects, user_can
 from apps.projects.models import Project
 from qualiti.errors import QualitiError
+from qualiti.filters import QualitiFilterSet
 
 
 def exception_handler(error: Exception, context: dict) -> Response | None:
     """Domain errors and model validation become 4xx answers with a message."""
     if isinstance(error, QualitiError):
         return Response(error.as_dict(), status=error.status_code)
+    if isinstance(error, OverflowError | DataError):
+        # A number beyond what the database stores (an id or filter of 2**70, say): it can
+        # match nothing, so it is the request that is wrong, not the server.
+        return Response({"detail": "A number in the request is out of range."}, status=400)
     if isinstance(error, DjangoValidationError):
         if hasattr(error, "message_dict"):
             return Response({"detail": "Invalid input.", "errors": error.message_dict}, status=400)
@@ -93,7 +99,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         )
 
 
-class ProjectSlugFilter(django_filters.FilterSet):
+class ProjectSlugFilter(QualitiFilterSet):
     """Documents `?project=<slug>` in the schema; ProjectScopedMixin.scoped() applies it."""
 
     project = django_filters.CharFilter(method="by_project", label="Project slug")

@@ -22,6 +22,7 @@ from apps.criteria.services import (
 from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
 from qualiti.api import ProjectScopedMixin
+from qualiti.filters import QualitiFilterSet
 
 CRITERION_FIELDS = [
     "code",
@@ -110,13 +111,13 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
         return attrs
 
 
-class CriterionTemplateFilter(filters.FilterSet):
+class CriterionTemplateFilter(QualitiFilterSet):
     class Meta:
         model = CriterionTemplate
         fields = ["category", "check_key"]
 
 
-class CriterionFilter(filters.FilterSet):
+class CriterionFilter(QualitiFilterSet):
     project = filters.CharFilter(field_name="project__slug", help_text="Project slug.")
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db.models import ProtectedError
 
 from apps.accounts.models import User
 from apps.audit.services import status_change_record
-from apps.criteria.catalogue import CHECK_KEYS
+from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput
@@ -207,8 +207,6 @@ def _describe(criterion: Criterion) -> str:
 def criterion_templates_sync() -> int:
     """Upsert the catalogue's templates (the data migration does the same at install time;
     this restores them where a test or a flush emptied the table). Returns how many."""
-    from apps.criteria.catalogue import TEMPLATES
-
     field_names = {field.name for field in CriterionTemplate._meta.concrete_fields}
     for entry in TEMPLATES:
         defaults = {name: value for name, value in entry.items() if name in field_names}

@@ -23,6 +23,7 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.filters import IntegerFilter, QualitiFilterSet
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -74,8 +75,8 @@ class FindingFilter(ProjectSlugFilter):
     status = django_filters.MultipleChoiceFilter(choices=FindingStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     category = django_filters.MultipleChoiceFilter(choices=Category.choices)
-    team = django_filters.NumberFilter(field_name="assigned_team_id")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    team = IntegerFilter(field_name="assigned_team_id")
+    assignee = IntegerFilter(field_name="assignee_id")
     overdue = django_filters.BooleanFilter(method="by_overdue")
 
     class Meta:
@@ -171,9 +172,9 @@ class CorrectiveActionUpdateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CorrectiveActionFilter(django_filters.FilterSet):
+class CorrectiveActionFilter(QualitiFilterSet):
     project = django_filters.CharFilter(field_name="finding__project__slug")
-    finding = django_filters.NumberFilter(field_name="finding_id")
+    finding = IntegerFilter(field_name="finding_id")
     status = django_filters.CharFilter()
 
     class Meta:
@@ -240,9 +241,9 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["author", "created_at"]
 
 
-class CommentFilter(django_filters.FilterSet):
+class CommentFilter(QualitiFilterSet):
     project = django_filters.CharFilter(field_name="finding__project__slug")
-    finding = django_filters.NumberFilter(field_name="finding_id")
+    finding = IntegerFilter(field_name="finding_id")
 
     class Meta:
         model = Comment

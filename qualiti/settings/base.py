@@ -211,10 +211,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "qualiti.filters.QualitiFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "qualiti.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "ORDERING_PARAM": "ordering",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
