@@ -69,6 +69,15 @@ class TeamViewSet(viewsets.ModelViewSet):
         ):
             raise PermissionDenied("Only admins and quality managers manage teams.")
 
+    def perform_create(self, serializer: TeamSerializer) -> None:
+        serializer.instance = services.team_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: TeamSerializer) -> None:
+        services.team_update(team=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Team) -> None:
+        services.team_delete(team=instance)
+
 
 class MembershipSerializer(serializers.ModelSerializer):
     project = VisibleProjectField()

@@ -3,7 +3,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import Membership, Notification, User
+from apps.accounts.models import Membership, Notification, Team, User
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput
 
@@ -57,3 +57,30 @@ def membership_update(*, membership: Membership, role: str) -> Membership:
 @transaction.atomic
 def membership_delete(*, membership: Membership) -> None:
     membership.delete()
+
+
+@transaction.atomic
+def team_create(*, name: str, members: list[User] | None = None) -> Team:
+    team = Team(name=name)
+    team.full_clean()
+    team.save()
+    if members:
+        team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str | None = None, members: list[User] | None = None) -> Team:
+    if name is not None and name != team.name:
+        team.name = name
+        team.full_clean()
+        team.save(update_fields=["name"])
+    if members is not None:
+        team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team) -> None:
+    """Projects and findings of the team keep going without one (their team becomes empty)."""
+    team.delete()
