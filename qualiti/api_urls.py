@@ -21,11 +21,13 @@ from apps.findings.api import (
     FindingViewSet,
     RiskAcceptanceViewSet,
 )
-from apps.projects.project_api import ProjectViewSet
+from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
+router.register("model-versions", ModelVersionViewSet, basename="model-version")
+router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("teams", TeamViewSet, basename="team")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, Team, User
+from apps.projects.demo_review import demo_review_seed
 from apps.projects.models import Project, RiskLevel
 
 DEMO_PASSWORD = "qualiti-demo"  # noqa: S105 (public demo password, never in production)
@@ -94,4 +95,5 @@ def demo_seed() -> DemoSeedSummary:
         )
         if membership_created:
             created.append(f"{username} as {project_role}")
+    created += demo_review_seed(project=project, qm=users["qm"], dev=users["dev"])
     return DemoSeedSummary(created=created)

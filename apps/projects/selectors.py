@@ -2,10 +2,22 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.accounts.permissions import scope_to_visible_projects
-from apps.projects.models import Project
+from apps.projects.models import Dataset, ModelVersion, Project
 
 
 def project_list_visible(*, user: User) -> QuerySet[Project]:
     """Projects the user may see: every one for admins and management, else their own."""
     projects = Project.objects.select_related("development_team")
     return scope_to_visible_projects(projects, user=user, project_field="id")
+
+
+def model_version_list_visible(*, user: User) -> QuerySet[ModelVersion]:
+    """Model versions of the projects the user may see, with what their pages show."""
+    versions = ModelVersion.objects.select_related("project", "uploaded_by")
+    return scope_to_visible_projects(versions, user=user)
+
+
+def dataset_list_visible(*, user: User) -> QuerySet[Dataset]:
+    """Datasets of the projects the user may see, with what their pages show."""
+    datasets = Dataset.objects.select_related("project", "uploaded_by", "model_version")
+    return scope_to_visible_projects(datasets, user=user)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's assets served from here, never from a CDN
     "apps.accounts",
     "apps.projects",
     "apps.criteria",
@@ -226,6 +227,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "AI quality review: projects, criteria, test plans, runs and findings.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "FindingStatusEnum": "apps.findings.models.FindingStatus",
@@ -236,8 +240,17 @@ SPECTACULAR_SETTINGS = {
         "ValidationStatusEnum": "apps.projects.models.ValidationStatus",
         "RiskLevelEnum": "apps.projects.models.RiskLevel",
         "SeverityEnum": "apps.criteria.models.Severity",
+        "ProjectRoleEnum": "apps.accounts.models.ProjectRole",
+        "DatasetRoleEnum": "apps.projects.models.DatasetRole",
     },
 }
 
 # Uploads: bodies larger than this are refused with 413 before they are read.
 QUALITI_MAX_UPLOAD_BYTES = env.int("QUALITI_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+# The .skops upload audit's caps (zip bombs, huge schemas); the file is never loaded.
+QUALITI_SKOPS_MAX_MEMBERS = env.int("QUALITI_SKOPS_MAX_MEMBERS", default=10_000)
+QUALITI_SKOPS_MAX_UNCOMPRESSED_BYTES = env.int(
+    "QUALITI_SKOPS_MAX_UNCOMPRESSED_BYTES", default=2 * QUALITI_MAX_UPLOAD_BYTES
+)
+QUALITI_SKOPS_MAX_COMPRESSION_RATIO = env.int("QUALITI_SKOPS_MAX_COMPRESSION_RATIO", default=100)
+QUALITI_SKOPS_MAX_SCHEMA_BYTES = env.int("QUALITI_SKOPS_MAX_SCHEMA_BYTES", default=64 * 1024**2)

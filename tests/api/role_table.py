@@ -8,6 +8,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.api.world import PASSWORD, World
 
 VISIBLE = ("admin", "qm", "dev", "viewer", "manager")
@@ -33,6 +35,7 @@ class Case:
     params: Callable[[World], dict] = lambda world: {}
     body: Callable[[World], dict] | None = None
     project_object: str | None = None  # an id a list must not show to an outsider
+    multipart: bool = False
 
 
 def ids(key: str, name: str = "id") -> Callable[[World], dict]:
@@ -67,6 +70,36 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         params=lambda world: {"slug": "credit"},
         body=lambda world: {"sla_high_days": 14},
     ),
+    ("get", "/api/v1/model-versions/"): Case(reads(outsider=200), project_object="model_version"),
+    ("post", "/api/v1/model-versions/"): Case(
+        writes(201, TEAM),
+        body=lambda world: {
+            "project": "credit",
+            "label": "predictions only",
+            "task_type": "binary",
+        },
+    ),
+    ("get", "/api/v1/model-versions/{id}/"): Case(reads(), params=ids("model_version")),
+    ("delete", "/api/v1/model-versions/{id}/"): Case(
+        writes(204, TEAM), params=ids("unused_model_version")
+    ),
+    ("get", "/api/v1/model-versions/{id}/download/"): Case(reads(), params=ids("model_version")),
+    ("get", "/api/v1/datasets/"): Case(reads(outsider=200), project_object="dataset"),
+    ("post", "/api/v1/datasets/"): Case(
+        # An evaluation dataset: developers may upload training data only.
+        writes(201, QM),
+        body=lambda world: {
+            "project": "credit",
+            "name": "Q2",
+            "role": "evaluation",
+            "target_column": "repaid",
+            "file": SimpleUploadedFile("q2.csv", b"age,repaid\n40,1\n41,0\n"),
+        },
+        multipart=True,
+    ),
+    ("get", "/api/v1/datasets/{id}/"): Case(reads(), params=ids("dataset")),
+    ("delete", "/api/v1/datasets/{id}/"): Case(writes(204, TEAM), params=ids("unused_dataset")),
+    ("get", "/api/v1/datasets/{id}/download/"): Case(reads(), params=ids("dataset")),
     ("get", "/api/v1/teams/"): Case(reads(outsider=200)),
     ("post", "/api/v1/teams/"): Case(
         writes(201, QM, outsider=403), body=lambda world: {"name": "New team"}
@@ -97,7 +130,11 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/criteria/"): Case(reads(outsider=200), project_object="criterion"),
     ("post", "/api/v1/criteria/"): Case(
         writes(201, QM, outsider=400),
-        body=lambda world: {"project": "credit", "template": world.ids["template"], "code": "NEW-01"},
+        body=lambda world: {
+            "project": "credit",
+            "template": world.ids["template"],
+            "code": "NEW-01",
+        },
     ),
     ("get", "/api/v1/criteria/{id}/"): Case(reads(), params=ids("criterion")),
     ("patch", "/api/v1/criteria/{id}/"): Case(
@@ -107,11 +144,17 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         writes(200, QM),
         params=ids("criterion"),
         body=lambda world: {
-            "code": "FAIR-01", "name": "Parity", "category": "fairness",
-            "check_key": "fairness.classification", "metric": "demographic_parity_ratio",
-            "comparator": ">=", "threshold": 0.85, "severity": "high", "rationale": "r",
+            "code": "FAIR-01",
+            "name": "Parity",
+            "category": "fairness",
+            "check_key": "fairness.classification",
+            "metric": "demographic_parity_ratio",
+            "comparator": ">=",
+            "threshold": 0.85,
+            "severity": "high",
+            "rationale": "r",
             "guidance": "g",
-        },  # fmt: skip
+        },
     ),
     ("delete", "/api/v1/criteria/{id}/"): Case(writes(204, QM), params=ids("unused_criterion")),
     ("get", "/api/v1/test-plans/"): Case(reads(outsider=200), project_object="draft_plan"),

@@ -7,9 +7,10 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.audit.models import StatusChange
+from apps.criteria.models import Criterion, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
-from apps.projects.models import Project
+from apps.projects.models import Dataset, ModelVersion, Project
 from apps.testplans.models import PlanCheck, TestPlan
 from tests.api.world import World, build_world
 
@@ -47,15 +48,24 @@ def more_users(world: World) -> None:
 
 def more_projects(world: World) -> None:
     for i in range(MORE):
-        project = Project.objects.create(name=f"P{i}", slug=f"p{i}", development_team_id=world.ids["team"])
+        project = Project.objects.create(
+            name=f"P{i}", slug=f"p{i}", development_team_id=world.ids["team"]
+        )
         Membership.objects.create(user=world.users["qm"], project=project, role="quality_manager")
 
 
 def more_plans(world: World) -> None:
     template = TestPlan.objects.get(pk=world.ids["draft_plan"])
     for i in range(MORE):
-        plan = TestPlan.objects.create(project=world.project, name=f"Plan {i}", created_by=template.created_by)
-        copies(PlanCheck, PlanCheck.objects.get(pk=world.ids["plan_check"]), 2, plan_id=lambda _, p=plan: p.pk)
+        plan = TestPlan.objects.create(
+            project=world.project, name=f"Plan {i}", created_by=template.created_by
+        )
+        copies(
+            PlanCheck,
+            PlanCheck.objects.get(pk=world.ids["plan_check"]),
+            2,
+            plan_id=lambda _, p=plan: p.pk,
+        )
 
 
 LISTS = {
@@ -65,12 +75,27 @@ LISTS = {
     "comments": lambda w: copies(Comment, Comment.objects.get(), MORE),
     "history": lambda w: copies(StatusChange, StatusChange.objects.get(), MORE),
     "runs": lambda w: copies(EvaluationRun, EvaluationRun.objects.get(), MORE),
-    "check-results": lambda w: copies(CheckResult, CheckResult.objects.get(), MORE, subject=lambda i: f"s{i}"),
+    "check-results": lambda w: copies(
+        CheckResult, CheckResult.objects.get(), MORE, subject=lambda i: f"s{i}"
+    ),
     "test-plans": more_plans,
     "plan-checks": lambda w: copies(PlanCheck, PlanCheck.objects.get(pk=w.ids["plan_check"]), MORE),
     "memberships": more_users,
     "users": more_users,
     "projects": more_projects,
+    "model-versions": lambda w: copies(
+        ModelVersion,
+        ModelVersion.objects.get(pk=w.ids["model_version"]),
+        MORE,
+        sequence=lambda i: 10 + i,
+    ),
+    "datasets": lambda w: copies(Dataset, Dataset.objects.get(pk=w.ids["dataset"]), MORE),
+    "criteria": lambda w: copies(
+        Criterion, Criterion.objects.get(pk=w.ids["criterion"]), MORE, code=lambda i: f"C-{i}"
+    ),
+    "criterion-templates": lambda w: copies(
+        CriterionTemplate, CriterionTemplate.objects.first(), MORE, code=lambda i: f"T-{i}"
+    ),
     "teams": lambda w: Team.objects.bulk_create(Team(name=f"T{i}") for i in range(MORE)),
     "notifications": lambda w: copies(Notification, Notification.objects.get(), MORE),
 }

@@ -1,4 +1,4 @@
-"""Every role × every API operation of the OpenAPI schema × the status it must get.
+"""Every role x every API operation of the OpenAPI schema x the status it must get.
 
 Refusals must change nothing; lists must never show another project's objects.
 """
@@ -68,7 +68,7 @@ def test_role_table(method, path, role):
     body = case.body(world) if case.body else None
     before = database_state()
 
-    response = getattr(client, method)(url, body, format="json")
+    response = getattr(client, method)(url, body, format="multipart" if case.multipart else "json")
 
     expected = case.expected[role]
     assert response.status_code == expected, response.content[:500]
@@ -76,6 +76,8 @@ def test_role_table(method, path, role):
         assert database_state() == before, "a refused request changed the database"
     if expected >= 400:
         assert "detail" in response.json() or response.status_code == 400
+    if expected == 200 and path.endswith("/download/"):
+        assert b"".join(response.streaming_content)  # the file's bytes, streamed
     if case.project_object and expected == 200:
         listed = {item.get("id", item.get("slug")) for item in response.json()["results"]}
         hidden = world.ids.get(case.project_object, world.project.pk)

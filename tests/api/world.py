@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -78,13 +79,24 @@ def build_world() -> World:
     PlanCheck.objects.create(
         plan=approved, criterion=criterion, check_key="fairness.classification"
     )
-    model = ModelVersion.objects.create(
-        project=project, label="v1", sequence=1, artifact_format="none", task_type="binary"
+    model = ModelVersion(
+        project=project, label="v1", sequence=1, artifact_format="skops", task_type="binary",
+        sha256="1" * 64,
+    )  # fmt: skip
+    model.artifact.save("model.skops", ContentFile(b"PK\x05\x06" + bytes(18)))
+    unused_model = ModelVersion.objects.create(
+        project=project, label="v2", sequence=2, artifact_format="none", task_type="binary"
     )
-    dataset = Dataset.objects.create(
+    dataset = Dataset(
         project=project, name="eval", role="evaluation", file_format="csv", sha256="0" * 64,
         validation_status="valid",
     )  # fmt: skip
+    dataset.file.save("eval.csv", ContentFile(b"age,repaid\n30,1\n"))
+    unused_dataset = Dataset(
+        project=project, name="train", role="train", file_format="csv", sha256="2" * 64,
+        validation_status="valid",
+    )  # fmt: skip
+    unused_dataset.file.save("train.csv", ContentFile(b"age,repaid\n31,0\n"))
     run = EvaluationRun.objects.create(
         project=project, test_plan=approved, model_version=model, dataset=dataset,
         status="succeeded", verdict="fail",
@@ -118,14 +130,30 @@ def build_world() -> World:
 
     world = World(project=project, users=users)
     world.ids = {
-        "team": team.pk, "membership": memberships["viewer"].pk, "user": users["dev"].pk,
-        "criterion": criterion.pk, "unused_criterion": unused_criterion.pk,
-        "template": template.pk, "draft_plan": draft.pk, "approved_plan": approved.pk,
-        "plan_check": draft_check.pk, "model_version": model.pk, "dataset": dataset.pk,
-        "run": run.pk, "check_result": result.pk, "finding": finding.pk, "fresh_finding": fresh_finding.pk, "action": action.pk,
-        "comment": comment.pk, "risk_acceptance": acceptance.pk, "history": change.pk,
-        "notification": notification.pk, "token_key": token.token_key,
-    }  # fmt: skip
+        "team": team.pk,
+        "membership": memberships["viewer"].pk,
+        "user": users["dev"].pk,
+        "criterion": criterion.pk,
+        "unused_criterion": unused_criterion.pk,
+        "template": template.pk,
+        "draft_plan": draft.pk,
+        "approved_plan": approved.pk,
+        "plan_check": draft_check.pk,
+        "model_version": model.pk,
+        "unused_model_version": unused_model.pk,
+        "dataset": dataset.pk,
+        "unused_dataset": unused_dataset.pk,
+        "run": run.pk,
+        "check_result": result.pk,
+        "finding": finding.pk,
+        "fresh_finding": fresh_finding.pk,
+        "action": action.pk,
+        "comment": comment.pk,
+        "risk_acceptance": acceptance.pk,
+        "history": change.pk,
+        "notification": notification.pk,
+        "token_key": token.token_key,
+    }
     return world
 
 

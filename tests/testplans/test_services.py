@@ -112,7 +112,7 @@ def test_approving_the_next_version_archives_the_previous(approved_plan, cast):
 
 
 def test_at_most_one_approved_version_per_plan_is_enforced_by_the_database(approved_plan):
-    with pytest.raises(Exception, match="one_approved_version_per_plan|UNIQUE|unique"):
+    with pytest.raises(Exception, match=r"one_approved_version_per_plan|UNIQUE|unique"):
         plan_models.TestPlan.objects.create(
             project=approved_plan.project, name=approved_plan.name, version=9, status="approved"
         )

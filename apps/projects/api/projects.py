@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Team
 from apps.accounts.permissions import Action, can_create_project
-from apps.projects import project_services
+from apps.projects import services
 from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
 from qualiti.api import ProjectScopedMixin
@@ -55,7 +55,7 @@ class ProjectViewSet(
             raise PermissionDenied("Only admins and quality managers create projects.")
         data = ProjectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = project_services.project_create(user=request.user, **data.validated_data)
+        project = services.project_create(user=request.user, **data.validated_data)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, slug: str) -> Response:
@@ -66,7 +66,7 @@ class ProjectViewSet(
         changes = dict(data.validated_data)
         if changes.pop("slug", project.slug) != project.slug:
             raise serializers.ValidationError({"slug": "A project's slug cannot change."})
-        project = project_services.project_update(project=project, **changes)
+        project = services.project_update(project=project, **changes)
         return Response(ProjectSerializer(project).data)
 
     def update(self, request: Request, slug: str) -> Response:

@@ -1,0 +1,335 @@
+"""The API of model versions and datasets: multipart uploads, lists, downloads.
+
+Uploads are guarded before anything reads the body (`UploadGuardMixin`: 413 from the
+Content-Length, then a streaming, hashing upload handler). Files leave only through the
+`download` actions, after the same scoping as every other read.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import django_filters
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.permissions import Action
+from apps.projects.models import (
+    Dataset,
+    DatasetRole,
+    ModelVersion,
+    Project,
+    TaskType,
+)
+from apps.projects.selectors import dataset_list_visible, model_version_list_visible
+from apps.projects.services import (
+    dataset_create,
+    dataset_delete,
+    model_version_create,
+    model_version_delete,
+)
+from apps.projects.uploads.handlers import UploadGuardMixin
+from qualiti.api import ProjectScopedMixin
+
+# --- serializers ------------------------------------------------------------------------
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id",
+            "project",
+            "sequence",
+            "label",
+            "artifact_format",
+            "task_type",
+            "sha256",
+            "size_bytes",
+            "features",
+            "artifact_audit",
+            "notes",
+            "uploaded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ModelVersionCreateSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80, help_text="The project's slug.")
+    label = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default="", help_text='"v<n>" if empty'
+    )
+    task_type = serializers.ChoiceField(choices=TaskType.choices)
+    features = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    artifact = serializers.FileField(
+        required=False,
+        allow_null=True,
+        allow_empty_file=True,  # refused by the service, with its own message
+        use_url=False,
+        help_text="A .skops or .onnx file; none for a predictions-only version.",
+    )
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "project",
+            "name",
+            "role",
+            "file_format",
+            "sha256",
+            "size_bytes",
+            "row_count",
+            "column_count",
+            "columns",
+            "schema",
+            "target_column",
+            "sensitive_columns",
+            "prediction_column",
+            "probability_columns",
+            "model_version",
+            "validation_status",
+            "validation_error",
+            "validation_problems",
+            "validated_at",
+            "uploaded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DatasetCreateSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80, help_text="The project's slug.")
+    name = serializers.CharField(max_length=200)
+    role = serializers.ChoiceField(choices=DatasetRole.choices)
+    file = serializers.FileField(
+        allow_empty_file=True, use_url=False, help_text="A CSV (UTF-8) or Parquet file."
+    )
+    target_column = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    sensitive_columns = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    prediction_column = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    probability_columns = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    model_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of the model version that produced the prediction columns.",
+    )
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+class ModelVersionFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__slug", help_text="Project slug.")
+
+    class Meta:
+        model = ModelVersion
+        fields = ["project", "task_type", "artifact_format"]
+
+
+class DatasetFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__slug", help_text="Project slug.")
+    # A plain number, not a choice among all versions: an unknown id and an invisible one
+    # answer alike (an empty list).
+    model_version = django_filters.NumberFilter(field_name="model_version_id")
+
+    class Meta:
+        model = Dataset
+        fields = ["project", "role", "validation_status", "file_format", "model_version"]
+
+
+# --- viewsets ---------------------------------------------------------------------------
+
+
+def _file_download(field_file: FieldFile, *, content_type: str, sha256: str) -> FileResponse:
+    response = FileResponse(
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=Path(field_file.name).name,
+        content_type=content_type,
+    )
+    response["ETag"] = f'"{sha256}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def request_fields(request: Request) -> Mapping:
+    """The request's fields; a body that is not an object of fields answers 400."""
+    if not isinstance(request.data, Mapping):
+        raise serializers.ValidationError(
+            {"detail": "A JSON object or a multipart form is expected."}
+        )
+    return request.data
+
+
+class _UploadViewSet(
+    UploadGuardMixin,
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    def upload_project(self, request: Request, action: Action) -> Project:
+        """The project the upload names: 404 when the user may not see it (or it does not
+        exist), 403 when their role may not do `action` there."""
+        slug = request_fields(request).get("project")
+        if not slug:
+            raise serializers.ValidationError({"project": ["This field is required."]})
+        project = Project.objects.filter(slug=str(slug)).first()
+        if project is None:
+            raise Http404("No such project.")
+        self.require(project, action)
+        return project
+
+
+class ModelVersionViewSet(_UploadViewSet):
+    """Model versions: upload (multipart: a .skops or .onnx artifact, or none), list with
+    `?project=<slug>`, read, delete, and download the artifact."""
+
+    serializer_class = ModelVersionSerializer
+    parser_classes = [MultiPartParser, JSONParser]
+    filterset_class = ModelVersionFilter
+    ordering_fields = ["created_at", "sequence"]
+
+    def get_queryset(self):
+        return self.scoped(model_version_list_visible(user=self.request.user))
+
+    @extend_schema(
+        request={
+            "multipart/form-data": ModelVersionCreateSerializer,
+            "application/json": ModelVersionCreateSerializer,  # predictions-only versions
+        },
+        responses={201: ModelVersionSerializer},
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        project = self.upload_project(request, Action.MODEL_UPLOAD)
+        serializer = ModelVersionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        model_version = model_version_create(
+            project=project,
+            user=request.user,
+            uploaded_file=data.get("artifact"),
+            label=data["label"],
+            task_type=data["task_type"],
+            features=data["features"],
+            notes=data["notes"],
+        )
+        return Response(ModelVersionSerializer(model_version).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ModelVersion) -> None:
+        self.require(instance.project, Action.MODEL_UPLOAD)
+        model_version_delete(model_version=instance)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="Invisible, or a predictions-only version."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The artifact's exact bytes."""
+        model_version = self.get_object()
+        self.require(model_version.project, Action.VIEW)
+        if not model_version.artifact:
+            raise Http404("This model version has no artifact (predictions only).")
+        return _file_download(
+            model_version.artifact,
+            content_type="application/octet-stream",
+            sha256=model_version.sha256,
+        )
+
+
+def _dataset_upload_action(role: str) -> Action:
+    # Developers may upload training data only; every other role of dataset needs more.
+    return Action.TRAIN_DATASET_UPLOAD if role == DatasetRole.TRAIN else Action.DATASET_UPLOAD
+
+
+class DatasetViewSet(_UploadViewSet):
+    """Datasets: upload (multipart: a CSV or Parquet file and the columns it names), list
+    with `?project=<slug>&role=&validation_status=`, read, delete, download the file."""
+
+    serializer_class = DatasetSerializer
+    parser_classes = [MultiPartParser]
+    filterset_class = DatasetFilter
+    ordering_fields = ["created_at", "name"]
+
+    def get_queryset(self):
+        return self.scoped(dataset_list_visible(user=self.request.user))
+
+    @extend_schema(
+        request={"multipart/form-data": DatasetCreateSerializer},
+        responses={201: DatasetSerializer},
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        role = str(request_fields(request).get("role", ""))
+        project = self.upload_project(request, _dataset_upload_action(role))
+        serializer = DatasetCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        model_version = None
+        if (version_id := data["model_version"]) is not None:
+            model_version = ModelVersion.objects.filter(project=project, pk=version_id).first()
+            if model_version is None:
+                message = f"No model version with id {version_id} in this project."
+                raise serializers.ValidationError({"model_version": [message]})
+        dataset = dataset_create(
+            project=project,
+            user=request.user,
+            uploaded_file=data["file"],
+            name=data["name"],
+            role=data["role"],
+            target_column=data["target_column"],
+            sensitive_columns=data["sensitive_columns"],
+            prediction_column=data["prediction_column"],
+            probability_columns=data["probability_columns"],
+            model_version=model_version,
+        )
+        return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Dataset) -> None:
+        self.require(instance.project, _dataset_upload_action(instance.role))
+        dataset_delete(dataset=instance)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="Not visible to the caller."),
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The dataset file's exact bytes."""
+        dataset = self.get_object()
+        self.require(dataset.project, Action.VIEW)
+        content_type = "text/csv" if dataset.file_format == "csv" else "application/octet-stream"
+        return _file_download(dataset.file, content_type=content_type, sha256=dataset.sha256)

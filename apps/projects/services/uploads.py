@@ -1,0 +1,338 @@
+"""Writes of the projects app: model version and dataset uploads, their validation and
+deletion.
+
+An upload is judged before anything is kept: size, type by content, the skops audit or the
+dataset header. Only then is the file stored (moved from its temporary file, not copied
+through memory) and the row created; a refusal after the file is stored removes it, so a
+refused upload leaves neither a row nor a file behind.
+"""
+
+import contextlib
+import hashlib
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import BinaryIO
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.audit.services import status_change_record
+from apps.projects.models import ArtifactFormat, Dataset, ModelVersion, Project, ValidationStatus
+from apps.projects.uploads.handlers import too_large, upload_limit_bytes
+from apps.projects.uploads.headers import dataset_columns_read, named_columns_check
+from apps.projects.uploads.inspection import dataset_file_inspect, model_artifact_inspect
+from apps.projects.uploads.validation import dataset_file_validate
+from qualiti.errors import InvalidInput
+
+
+def _binary(file: File) -> BinaryIO:
+    """The raw file object under Django's File wrappers, for zipfile and pyarrow."""
+    while isinstance(file, File):
+        file = file.file
+    return file
+
+
+def _upload_checked(uploaded_file: File) -> tuple[int, str]:
+    """Size (refused over the limit) and sha256 of an upload. The streaming upload handler
+    has hashed it already; anything else (a page's file, a test's) is hashed by chunks."""
+    size = uploaded_file.size
+    limit = upload_limit_bytes()
+    if size > limit:
+        raise too_large(size=size, limit=limit)
+    digest = getattr(uploaded_file, "sha256", None)
+    if digest is None:
+        hasher = hashlib.sha256()
+        for chunk in uploaded_file.chunks():
+            hasher.update(chunk)
+        digest = hasher.hexdigest()
+    uploaded_file.seek(0)
+    return size, digest
+
+
+@contextlib.contextmanager
+def _stored(field_file: FieldFile, uploaded_file: File) -> Iterator[None]:
+    """Store the upload through the field's storage; remove it again if the block fails."""
+    field_file.save(uploaded_file.name, uploaded_file, save=False)
+    try:
+        yield
+    except BaseException:
+        field_file.storage.delete(field_file.name)
+        raise
+
+
+def _string_list(values: Sequence[str], *, field: str) -> list[str]:
+    values = list(values)
+    if not all(isinstance(value, str) and value for value in values):
+        raise InvalidInput("Every name in the list must be a non-empty string.", field=field)
+    if len(set(values)) != len(values):
+        raise InvalidInput("A name appears twice in the list.", field=field)
+    return values
+
+
+# --- model versions ---------------------------------------------------------------------
+
+
+def model_version_create(
+    *,
+    project: Project,
+    user: User,
+    uploaded_file: File | None,
+    label: str,
+    task_type: str,
+    features: Sequence[str] = (),
+    notes: str = "",
+) -> ModelVersion:
+    """A new version of the project's model, numbered after the last one (1, 2, 3…).
+
+    The artifact is judged by content: a skops archive (audited, its types listed in
+    `artifact_audit`) or an ONNX model; a pickle or joblib file is refused with how to
+    convert it; no file makes a predictions-only version. The model is never loaded here.
+    """
+    model_version = ModelVersion(
+        project=project,
+        label=label.strip(),
+        task_type=task_type,
+        features=_string_list(features, field="features"),
+        notes=notes,
+        uploaded_by=user,
+        artifact_format=ArtifactFormat.NONE,
+    )
+    exclude = ["sequence", "artifact"] + ([] if model_version.label else ["label"])
+    model_version.full_clean(exclude=exclude)
+    stored: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if uploaded_file is not None:
+        model_version.size_bytes, model_version.sha256 = _upload_checked(uploaded_file)
+        artifact_format, audit = model_artifact_inspect(_binary(uploaded_file))
+        model_version.artifact_format = artifact_format
+        model_version.artifact_audit = audit
+        stored = _stored(model_version.artifact, uploaded_file)
+    with stored:
+        _model_version_number_and_save(model_version)
+    return model_version
+
+
+def _model_version_number_and_save(model_version: ModelVersion) -> None:
+    # The project row is locked while the next number is taken, so two uploads to one
+    # project queue here (PostgreSQL: FOR UPDATE; SQLite: its IMMEDIATE transactions
+    # already serialise writers). The unique constraint stays the last word.
+    try:
+        with transaction.atomic():
+            Project.objects.select_for_update().only("id").get(pk=model_version.project_id)
+            last = ModelVersion.objects.filter(project_id=model_version.project_id).aggregate(
+                last=Max("sequence")
+            )["last"]
+            model_version.sequence = (last or 0) + 1
+            if not model_version.label:
+                model_version.label = f"v{model_version.sequence}"
+            model_version.full_clean()
+            model_version.save()
+    except IntegrityError as error:
+        raise InvalidInput(
+            "Another version of this model was numbered at the same moment; upload again."
+        ) from error
+
+
+def model_version_delete(*, model_version: ModelVersion) -> None:
+    """Delete a version and its artifact; refused while evaluation runs refer to it."""
+    name, storage = model_version.artifact.name, model_version.artifact.storage
+    try:
+        with transaction.atomic():
+            model_version.delete()
+    except ProtectedError as error:
+        raise InvalidInput(
+            f"Model version {model_version.sequence} is used by "
+            f"{len(error.protected_objects)} evaluation run(s), so it is kept."
+        ) from error
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
+
+
+# --- datasets ---------------------------------------------------------------------------
+
+
+def dataset_create(
+    *,
+    project: Project,
+    user: User,
+    uploaded_file: File,
+    name: str,
+    role: str,
+    target_column: str = "",
+    sensitive_columns: Sequence[str] = (),
+    prediction_column: str = "",
+    probability_columns: Sequence[str] = (),
+    model_version: ModelVersion | None = None,
+) -> Dataset:
+    """A dataset of the project, stored as "validating"; the full read is queued.
+
+    The file must be CSV (UTF-8) or Parquet by content; the columns it names are checked
+    against the header at once. A dataset with prediction columns names the model version
+    that produced them.
+    """
+    dataset = Dataset(
+        project=project,
+        name=name.strip(),
+        role=role,
+        target_column=target_column,
+        sensitive_columns=_string_list(sensitive_columns, field="sensitive_columns"),
+        prediction_column=prediction_column,
+        probability_columns=_string_list(probability_columns, field="probability_columns"),
+        model_version=model_version,
+        uploaded_by=user,
+        validation_status=ValidationStatus.VALIDATING,
+    )
+    _dataset_roles_check(dataset)
+    dataset.full_clean(exclude=["file", "file_format", "sha256"])
+
+    dataset.size_bytes, dataset.sha256 = _upload_checked(uploaded_file)
+    dataset.file_format = dataset_file_inspect(_binary(uploaded_file))
+    dataset.columns = dataset_columns_read(
+        file=_binary(uploaded_file), file_format=dataset.file_format
+    )
+    named_columns_check(columns=dataset.columns, named=_named_columns(dataset))
+    dataset.column_count = len(dataset.columns)
+
+    with _stored(dataset.file, uploaded_file), transaction.atomic():
+        dataset.full_clean()
+        dataset.save()
+        status_change_record(
+            subject=dataset,
+            project_id=project.pk,
+            from_status="",
+            to_status=ValidationStatus.VALIDATING,
+            actor_id=user.pk,
+            reason="Uploaded; the file is read in full in the background.",
+        )
+        transaction.on_commit(partial(_dataset_validation_queue, dataset.pk))
+    return dataset
+
+
+def _named_columns(dataset: Dataset) -> dict[str, list[str]]:
+    return {
+        "target_column": [dataset.target_column],
+        "sensitive_columns": dataset.sensitive_columns,
+        "prediction_column": [dataset.prediction_column],
+        "probability_columns": dataset.probability_columns,
+    }
+
+
+def _dataset_roles_check(dataset: Dataset) -> None:
+    """The named columns play one part each; predictions are tied to a model version of
+    the same project."""
+    version = dataset.model_version
+    if version is not None and version.project_id != dataset.project_id:
+        raise InvalidInput("The model version belongs to another project.", field="model_version")
+    if (dataset.prediction_column or dataset.probability_columns) and version is None:
+        raise InvalidInput(
+            "A dataset with prediction or probability columns names the model version "
+            "that produced them.",
+            field="model_version",
+        )
+    outcome = [dataset.target_column, dataset.prediction_column, *dataset.probability_columns]
+    outcome = [name for name in outcome if name]
+    if len(set(outcome)) != len(outcome):
+        raise InvalidInput(
+            "The target, prediction and probability columns must be different columns."
+        )
+    overlap = set(outcome) & set(dataset.sensitive_columns)
+    if overlap:
+        raise InvalidInput(
+            f"{sorted(overlap)[0]!r} cannot be both a sensitive column and the target, "
+            "prediction or a probability column.",
+            field="sensitive_columns",
+        )
+
+
+def _dataset_validation_queue(dataset_id: int) -> None:
+    from apps.projects.tasks import dataset_validate_task  # the task module imports us
+
+    dataset_validate_task.delay(dataset_id)
+
+
+def dataset_validate(*, dataset_id: int) -> Dataset:
+    """Read the dataset's file in full (pyarrow) and mark it "valid" or "invalid" with the
+    reason and the broken rows. Only a "validating" dataset changes, so a repeated call
+    does nothing; a dataset deleted meanwhile raises Dataset.DoesNotExist."""
+    dataset = Dataset.objects.get(pk=dataset_id)
+    if dataset.validation_status != ValidationStatus.VALIDATING:
+        return dataset
+    try:
+        with dataset.file.open("rb") as stored_file:
+            report = dataset_file_validate(
+                file=_binary(stored_file),
+                file_format=dataset.file_format,
+                named=_named_columns(dataset),
+                probability=dataset.probability_columns,
+            )
+    except FileNotFoundError:
+        report = None
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
+        if dataset.validation_status != ValidationStatus.VALIDATING:
+            return dataset
+        if report is None:
+            dataset.validation_status = ValidationStatus.INVALID
+            dataset.validation_error = "The stored file is missing."
+        else:
+            dataset.validation_status = (
+                ValidationStatus.VALID if report.valid else ValidationStatus.INVALID
+            )
+            dataset.validation_error = report.error
+            dataset.validation_problems = report.problems
+            dataset.row_count = report.row_count
+            if report.columns:
+                dataset.columns = report.columns
+                dataset.column_count = len(report.columns)
+            dataset.schema = report.schema
+        dataset.validated_at = timezone.now()
+        dataset.full_clean()
+        dataset.save()
+        status_change_record(
+            subject=dataset,
+            project_id=dataset.project_id,
+            from_status=ValidationStatus.VALIDATING,
+            to_status=dataset.validation_status,
+            actor_id=None,
+            reason=dataset.validation_error,
+        )
+    return dataset
+
+
+def dataset_validation_abandon(*, dataset_id: int, reason: str) -> None:
+    """Mark a dataset whose validation could not finish (e.g. over its time limit) as
+    "invalid" with the reason, so it never stays "validating"."""
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
+        if dataset is None or dataset.validation_status != ValidationStatus.VALIDATING:
+            return
+        dataset.validation_status = ValidationStatus.INVALID
+        dataset.validation_error = reason
+        dataset.validated_at = timezone.now()
+        dataset.save(update_fields=["validation_status", "validation_error", "validated_at"])
+        status_change_record(
+            subject=dataset,
+            project_id=dataset.project_id,
+            from_status=ValidationStatus.VALIDATING,
+            to_status=ValidationStatus.INVALID,
+            actor_id=None,
+            reason=reason,
+        )
+
+
+def dataset_delete(*, dataset: Dataset) -> None:
+    """Delete a dataset and its file; refused while evaluation runs refer to it."""
+    name, storage = dataset.file.name, dataset.file.storage
+    try:
+        with transaction.atomic():
+            dataset.delete()
+    except ProtectedError as error:
+        raise InvalidInput(
+            f"The dataset {dataset.name!r} is used by {len(error.protected_objects)} "
+            "evaluation run(s), so it is kept."
+        ) from error
+    if name:
+        transaction.on_commit(partial(storage.delete, name))
