@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from apps.accounts.models import Membership, Team, User
+from apps.accounts.models import Membership, Notification, Team, User
 
 
 @admin.register(User)
@@ -22,4 +22,11 @@ class TeamAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "project", "role")
     list_filter = ("role",)
+    list_select_related = ("user", "project")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "project", "read_at", "created_at")
+    list_filter = ("kind",)
     list_select_related = ("user", "project")
