@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualiti.settings.development")
 
@@ -21,6 +22,16 @@ def ensure_broker_folders() -> None:
     backend = app.conf.result_backend or ""
     if backend.startswith("file://"):
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+@task_prerun.connect
+def _forget_content_type_ids(**kwargs: object) -> None:
+    """Content type ids are cached per process for its lifetime; a worker outliving a
+    migration (or a test database flush) would write history rows with stale ids. One
+    cheap query per task keeps it right."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @app.on_after_configure.connect

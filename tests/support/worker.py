@@ -56,12 +56,9 @@ class CeleryWorkerProcess:
             "INFO",
             "--without-mingle",
             "--without-gossip",
-            # A fresh process per task: transactional tests flush the database between
-            # tests, re-creating content types under new ids that a long-lived process
-            # would still hold in Django's cache.
-            "--max-tasks-per-child",
-            "1",
         ]
+        # Tasks queued by earlier tests (their rows long flushed) would only delay ours.
+        celery_app.control.purge()
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             command,
