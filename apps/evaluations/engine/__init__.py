@@ -1,0 +1,48 @@
+"""Qualiti's evaluation engine: a plain Python package, no Django, no Celery.
+
+It takes a model (run in a sandboxed child process), datasets and a plan (a list of check
+specs) and returns one result per check and subject:
+
+    from apps.evaluations import engine
+
+    with engine.ModelSandbox("model.skops") as model:
+        context = engine.EvaluationContext(
+            evaluation=engine.read_table("eval.csv"), target="y", source=model
+        )
+        report = engine.evaluate(context, engine.default_plan(context.task))
+    [result.to_dict() for result in report.results]
+
+Names are imported lazily, so the sandboxed model process (which imports a submodule)
+does not pay for scikit-learn and scipy unless the model needs them.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "CheckResult": "results",
+    "ColumnPredictions": "context",
+    "EngineError": "errors",
+    "EngineSettings": "context",
+    "EvaluationContext": "context",
+    "EvaluationReport": "evaluation",
+    "ModelCrashed": "errors",
+    "ModelSandbox": "runner",
+    "PlanError": "errors",
+    "PlanItem": "plan",
+    "Predictions": "context",
+    "SandboxLimits": "runner",
+    "default_plan": "defaults",
+    "evaluate": "evaluation",
+    "get_check": "registry",
+    "plan_load": "plan",
+    "plan_parse": "plan",
+    "read_table": "data",
+    "registered_checks": "registry",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -1,0 +1,5 @@
+import sys
+
+from apps.evaluations.engine.cli import main
+
+sys.exit(main())

@@ -1,0 +1,17 @@
+"""The check families; importing this package registers every check.
+
+Adding a check: write its class in the family's module (or a new module imported here)
+and decorate it with `@register`.
+"""
+
+from apps.evaluations.engine.checks import (  # noqa: F401
+    baselines,
+    calibration,
+    data_quality_columns,
+    data_quality_rows,
+    data_quality_schema,
+    drift,
+    drift_population,
+    engine_two,
+    performance,
+)

@@ -1,0 +1,371 @@
+"""Relative performance: skill over a baseline, and the drop from the reference data.
+
+Relative judgements need no number nobody chose: a model must beat a majority-class (or
+median) predictor and a simple linear model trained on the same data, and must not be
+significantly worse on the evaluation data than on the reference data.
+"""
+
+import numpy as np
+from sklearn import metrics as sk
+from sklearn.dummy import DummyClassifier, DummyRegressor
+
+from apps.evaluations.engine import weighted_metrics as wm
+from apps.evaluations.engine.checks.encoding import model_frame, simple_model, split_columns
+from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
+from apps.evaluations.engine.registry import (
+    Check,
+    CheckDocs,
+    Measurement,
+    boolean,
+    choice,
+    integer,
+    register,
+    schema,
+)
+from apps.evaluations.engine.stats import bootstrap_values, percentile_interval
+
+SCORES = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc")  # higher is better
+LOSSES = ("log_loss", "mae", "rmse", "mape")  # lower is better
+CLASSIFICATION_METRICS = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc", "log_loss")
+REGRESSION_METRICS = ("mae", "rmse", "mape")
+
+
+def metric_for(context, params) -> str:
+    metric = params["metric"]
+    if metric == "auto":
+        return "mae" if context.task == "regression" else "balanced_accuracy"
+    allowed = REGRESSION_METRICS if context.task == "regression" else CLASSIFICATION_METRICS
+    if metric not in allowed:
+        raise ValueError(
+            f"{metric} is not a {context.task} metric here; use one of {', '.join(allowed)}"
+        )
+    return metric
+
+
+def point_value(metric: str, truth, predicted, probabilities, n_classes: int) -> float:
+    """scikit-learn's value of a metric (classification labels as class positions)."""
+    if metric == "balanced_accuracy":
+        return sk.balanced_accuracy_score(truth, predicted)
+    if metric == "accuracy":
+        return sk.accuracy_score(truth, predicted)
+    if metric == "f1_macro":
+        return sk.f1_score(
+            truth, predicted, labels=np.unique(truth), average="macro", zero_division=0
+        )
+    if metric == "roc_auc":
+        if n_classes == 2:
+            return sk.roc_auc_score(truth == 1, probabilities[:, 1])
+        return sk.roc_auc_score(
+            truth, probabilities, multi_class="ovr", labels=np.arange(n_classes)
+        )
+    if metric == "log_loss":
+        return sk.log_loss(truth, probabilities, labels=np.arange(n_classes))
+    if metric == "mae":
+        return sk.mean_absolute_error(truth, predicted)
+    if metric == "rmse":
+        return sk.root_mean_squared_error(truth, predicted)
+    return sk.mean_absolute_percentage_error(truth, predicted)
+
+
+def resampled_value(metric, counts, truth, predicted, probabilities, n_classes, in_truth):
+    """The same metric for each resample of a count matrix."""
+    if metric in ("balanced_accuracy", "accuracy", "f1_macro"):
+        matrices = wm.confusion_matrices(counts, truth, predicted, n_classes)
+        if metric == "f1_macro":
+            tp = np.diagonal(matrices, axis1=1, axis2=2)
+            total = matrices.sum(axis=2) + matrices.sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                f1 = np.where(total > 0, 2 * tp / total, 0.0)
+            return f1[:, in_truth].mean(axis=1)
+        return wm.confusion_metrics(matrices, None)[metric]
+    if metric == "roc_auc":
+        if n_classes == 2:
+            return wm.roc_auc(counts, probabilities[:, 1], truth == 1)
+        return wm.macro_one_vs_rest(wm.roc_auc, counts, probabilities, truth)
+    if metric == "log_loss":
+        return wm.weighted_mean(counts, wm.log_loss_per_row(probabilities, truth))
+    return wm.regression_metrics(counts, truth, predicted)[metric]
+
+
+def error_of(metric: str, value):
+    return value if metric in LOSSES else 1.0 - value
+
+
+def _arrays(context, outputs):
+    if context.task == "regression":
+        return outputs.truth, outputs.predicted, None
+    return outputs.true_index, outputs.predicted_index, outputs.probabilities
+
+
+def _fit_rows(context):
+    """The labelled dataset a baseline is fitted on, and which it is."""
+    for role in ("train", "reference"):
+        if context.has_labels(role):
+            return role
+    return None
+
+
+@register
+class BaselineComparison(Check):
+    key = "performance.baseline_comparison"
+    category = "performance"
+    params_schema = schema(
+        baseline=choice(
+            "auto", ["auto", "most_frequent", "prior", "stratified", "median", "mean", "simple"]
+        ),
+        metric=choice("auto", ["auto", *CLASSIFICATION_METRICS, *REGRESSION_METRICS]),
+        require_significance=boolean(False),
+        max_rows=integer(50_000, minimum=100),
+        **BOOTSTRAP_PARAMS,
+    )
+    metrics = {
+        f"{name}_skill": f"1 - model error / baseline error, error from {name}."
+        for name in (*CLASSIFICATION_METRICS, *REGRESSION_METRICS)
+    }
+    default_metric = "balanced_accuracy_skill"
+    docs = CheckDocs(
+        what="Skill of the model over a baseline fitted on the training data: a dummy "
+        "(majority class, prior, median or mean) or a simple linear model. Skill is 1 - "
+        "model error / baseline error: 0 is no better than the baseline, 1 is perfect.",
+        why="A metric alone hides whether the model learnt anything: on imbalanced data a "
+        "high accuracy is reached by answering the majority class.",
+        fix="Compare the confusion matrix with the baseline's; check the target is joined to "
+        "the right rows and informative features reach the model; use class weights for "
+        "imbalance, then revisit features and model capacity.",
+        reference="Murphy A. H. (1988), Skill scores based on the mean square error; "
+        "scikit-learn DummyClassifier and DummyRegressor documentation.",
+    )
+
+    def run(self, context, params):
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        metric = metric_for(context, params)
+        name = params["baseline"]
+        if name == "auto":
+            name = "median" if context.task == "regression" else "most_frequent"
+        role = _fit_rows(context)
+        if name == "simple" and role is None:
+            return [
+                Measurement(
+                    None,
+                    skipped="The simple baseline model needs labelled "
+                    "training (or reference) data.",
+                )
+            ]
+        if metric in ("roc_auc", "log_loss") and outputs.probabilities is None:
+            return [
+                Measurement(
+                    None, skipped=f"{metric} needs probabilities, and the model gives none."
+                )
+            ]
+        base_labels, base_probabilities = self._baseline(context, params, name, role, outputs)
+        truth, predicted, probabilities = _arrays(context, outputs)
+        n_classes = 0 if context.task == "regression" else len(context.classes)
+        model_value = point_value(metric, truth, predicted, probabilities, n_classes)
+        base_value = point_value(metric, truth, base_labels, base_probabilities, n_classes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            skill = 1.0 - error_of(metric, model_value) / error_of(metric, base_value)
+        skill_name = f"{metric}_skill"
+        observed = {
+            skill_name: float(skill) if np.isfinite(skill) else None,
+            metric: float(model_value),
+            f"{metric}_baseline": float(base_value),
+        }
+        in_truth = np.unique(truth) if n_classes else None
+
+        def compute(counts, truth, predicted, probabilities, base_labels, base_probabilities):
+            model = resampled_value(
+                metric, counts, truth, predicted, probabilities, n_classes, in_truth
+            )
+            base = resampled_value(
+                metric, counts, truth, base_labels, base_probabilities, n_classes, in_truth
+            )
+            return {skill_name: 1.0 - error_of(metric, model) / error_of(metric, base)}
+
+        ci, sampling, significant, test = {}, None, None, ""
+        if params["n_bootstrap"] > 0:
+            arrays = (
+                truth,
+                predicted,
+                _or(probabilities, truth),
+                base_labels,
+                _or(base_probabilities, truth),
+            )
+            values, sampling = bootstrap_values(
+                compute, arrays, observed, bootstrap_settings(context, params)
+            )
+            interval = percentile_interval(
+                values[skill_name], observed[skill_name], params["confidence_level"]
+            )
+            if interval:
+                ci[skill_name] = interval
+            if params["require_significance"] and interval:
+                # Judged only when the whole interval lies below zero skill: "significantly
+                # worse than the baseline", not "not significantly better".
+                significant = interval["high"] < 0 or interval["low"] > 0
+                test = f"{interval['level']:.0%} bootstrap interval of the skill"
+        source = "the evaluation data itself" if role is None else f"the {role} data"
+        evidence = {
+            "baseline": name,
+            "metric": metric,
+            "fitted_on": role or "evaluation",
+            "model_value": model_value,
+            "baseline_value": base_value,
+        }
+        note = f"baseline {name} fitted on {source}, {metric} {model_value:.4g} vs {base_value:.4g}"
+        return [
+            Measurement(
+                None,
+                observed=observed,
+                ci=ci,
+                evidence=evidence,
+                sampling=sampling,
+                significant=significant,
+                test=test,
+                note=note,
+            )
+        ]
+
+    def _baseline(self, context, params, name, role, outputs):
+        """The baseline's labels (class positions) and probabilities on the labelled rows."""
+        evaluation = context.frame("evaluation").iloc[outputs.rows]
+        if role is None:
+            train, target = evaluation, context.labels("evaluation").iloc[outputs.rows]
+        else:
+            frame = context.frame(role)
+            keep = frame[context.target].notna().to_numpy()
+            train, target = frame[keep], frame[context.target][keep]
+        rng = np.random.default_rng(params["seed"])
+        if len(train) > params["max_rows"]:
+            chosen = np.sort(rng.choice(len(train), params["max_rows"], replace=False))
+            train, target = train.iloc[chosen], target.iloc[chosen]
+        regression = context.task == "regression"
+        y = target.astype(float).to_numpy() if regression else context.class_index(target)
+        if not regression:
+            train, y = train[y >= 0], y[y >= 0]
+        if name == "simple":
+            numeric, categorical = split_columns(context.kinds(), context.features)
+            model = simple_model(context.task, numeric, categorical)
+            model.fit(model_frame(train, numeric, categorical), y)
+            inputs = model_frame(evaluation, numeric, categorical)
+        else:
+            if regression:
+                model = DummyRegressor(strategy=name if name in ("median", "mean") else "median")
+            else:
+                strategy = name if name in ("most_frequent", "prior", "stratified") else "prior"
+                model = DummyClassifier(strategy=strategy, random_state=params["seed"])
+            model.fit(np.zeros((len(y), 1)), y)
+            inputs = np.zeros((len(evaluation), 1))
+        if regression:
+            return model.predict(inputs).astype(float), None
+        probabilities = np.zeros((len(evaluation), len(context.classes)))
+        probabilities[:, model.classes_] = model.predict_proba(inputs)
+        labels = (
+            model.predict(inputs)
+            if name == "stratified"
+            else model.classes_[np.argmax(probabilities[:, model.classes_], axis=1)]
+        )
+        return np.asarray(labels, dtype=int), probabilities
+
+
+@register
+class ReferenceComparison(Check):
+    key = "performance.reference_comparison"
+    category = "performance"
+    params_schema = schema(
+        metric=choice("auto", ["auto", *CLASSIFICATION_METRICS, *REGRESSION_METRICS]),
+        **BOOTSTRAP_PARAMS,
+    )
+    metrics = {
+        "relative_drop": "Loss of the metric from reference to evaluation, as a share of "
+        "the reference's value (positive is worse).",
+        "absolute_drop": "Loss of the metric from reference to evaluation (positive is worse).",
+    }
+    default_metric = "relative_drop"
+    docs = CheckDocs(
+        what="The metric on the evaluation data against the same metric on the labelled "
+        "reference data, with a bootstrap test of whether the drop is real.",
+        why="Degradation on new data is the usual sign that the population or the labelling "
+        "changed since the model was validated; being relative, it needs no absolute bar.",
+        fix="Look at the drift results for the features that moved and at weak segments; "
+        "retrain on recent data if the population really changed.",
+        reference="Rabanser S. et al. (2019), Failing Loudly, NeurIPS; Efron B., Tibshirani "
+        "R. (1993), An Introduction to the Bootstrap.",
+    )
+
+    def run(self, context, params):
+        reference = labelled_outputs(context, "reference")
+        if isinstance(reference, str):
+            return [Measurement(None, skipped=reference)]
+        evaluation = labelled_outputs(context)
+        if isinstance(evaluation, str):
+            return [Measurement(None, skipped=evaluation)]
+        metric = metric_for(context, params)
+        if metric in ("roc_auc", "log_loss") and evaluation.probabilities is None:
+            return [Measurement(None, skipped=f"{metric} needs probabilities.")]
+        n_classes = 0 if context.task == "regression" else len(context.classes)
+        values, points, sampling = {}, {}, None
+        settings = bootstrap_settings(context, params)
+        for role, outputs in (("reference", reference), ("evaluation", evaluation)):
+            truth, predicted, probabilities = _arrays(context, outputs)
+            points[role] = float(point_value(metric, truth, predicted, probabilities, n_classes))
+            in_truth = np.unique(truth) if n_classes else None
+
+            def compute(counts, truth, predicted, probabilities, in_truth=in_truth):
+                return {
+                    "value": resampled_value(
+                        metric, counts, truth, predicted, probabilities, n_classes, in_truth
+                    )
+                }
+
+            if params["n_bootstrap"] > 0:
+                resampled, sampling = bootstrap_values(
+                    compute,
+                    (truth, predicted, _or(probabilities, truth)),
+                    {"value": points[role]},
+                    settings,
+                )
+                values[role] = resampled["value"]
+        sign = 1.0 if metric in LOSSES else -1.0
+        absolute = sign * (points["evaluation"] - points["reference"])
+        scale = abs(points["reference"]) or np.nan
+        observed = {
+            "relative_drop": absolute / scale,
+            "absolute_drop": absolute,
+            f"{metric}_reference": points["reference"],
+            f"{metric}_evaluation": points["evaluation"],
+        }
+        ci, significant, test = {}, None, ""
+        if values:
+            drops = sign * (values["evaluation"] - values["reference"])
+            for name, resampled in (("absolute_drop", drops), ("relative_drop", drops / scale)):
+                interval = percentile_interval(
+                    resampled, observed[name], params["confidence_level"]
+                )
+                if interval:
+                    ci[name] = interval
+            p_value = float(np.mean(drops <= 0))
+            significant = p_value < 1 - params["confidence_level"]
+            test = f"bootstrap, one-sided p = {p_value:.3g}"
+        note = (
+            f"{metric} is {points['evaluation']:.4g} on the evaluation data and "
+            f"{points['reference']:.4g} on the reference data"
+        )
+        return [
+            Measurement(
+                None,
+                observed=observed,
+                ci=ci,
+                sampling=sampling,
+                significant=significant,
+                test=test,
+                note=note,
+                evidence={"metric": metric, **points},
+            )
+        ]
+
+
+def _or(array, fallback):
+    return array if array is not None else fallback

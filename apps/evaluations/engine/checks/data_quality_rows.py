@@ -1,0 +1,290 @@
+"""Data quality across rows and labels: duplicates, class imbalance, conflicting labels,
+target leakage and train/evaluation overlap."""
+
+import numpy as np
+import pandas as pd
+from sklearn.dummy import DummyRegressor
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from apps.evaluations.engine.checks.inputs import flagged, row_hashes
+from apps.evaluations.engine.data import NUMERIC
+from apps.evaluations.engine.registry import (
+    CLASSIFICATION,
+    Check,
+    CheckDocs,
+    Measurement,
+    boolean,
+    choice,
+    integer,
+    register,
+    schema,
+)
+
+
+@register
+class Duplicates(Check):
+    key = "data_quality.duplicates"
+    category = "data_quality"
+    params_schema = schema(include_target=boolean(True))
+    metrics = {"duplicate_row_share": "Share of rows that repeat an earlier row exactly."}
+    default_metric = "duplicate_row_share"
+    docs = CheckDocs(
+        what="Share of rows that exactly duplicate another row.",
+        why="Duplicates usually come from a one-to-many join; they over-weight some cases in "
+        "training and in the metrics.",
+        fix="Look for a fan-out join in the export and deduplicate on the business key; keep "
+        "genuine repeats but do not let them straddle the train/evaluation split.",
+        reference="pandas DataFrame.duplicated documentation.",
+    )
+
+    def run(self, context, params):
+        frame = context.frame("evaluation")
+        columns = [
+            name for name in frame.columns if params["include_target"] or name != context.target
+        ]
+        hashes = row_hashes(frame, columns)
+        duplicated = pd.Series(hashes).duplicated(keep="first").to_numpy()
+        share = float(duplicated.mean()) if len(frame) else 0.0
+        return [
+            Measurement(
+                None,
+                observed={"duplicate_row_share": share, "duplicate_rows": int(duplicated.sum())},
+                flagged_rows=flagged(np.flatnonzero(duplicated), context),
+            )
+        ]
+
+
+@register
+class ClassImbalance(Check):
+    key = "data_quality.class_imbalance"
+    category = "data_quality"
+    task_types = CLASSIFICATION
+    metrics = {"minority_class_share": "Share of the rarest class among labelled rows."}
+    default_metric = "minority_class_share"
+    docs = CheckDocs(
+        what="Share of the rarest class of the target.",
+        why="Under 1% the minority is 'extremely' imbalanced: accuracy becomes meaningless "
+        "and the model sees too few positives.",
+        fix="Report balanced metrics; use class weights or resampling on the training set "
+        "only, and collect more minority examples.",
+        reference="Google Machine Learning Crash Course, 'Imbalanced datasets'.",
+    )
+
+    def run(self, context, params):
+        labels = context.labels("evaluation").dropna()
+        if labels.empty:
+            return [Measurement(context.target, skipped="The evaluation data has no labels.")]
+        counts = labels.astype("string").value_counts()
+        share = float(counts.iloc[-1] / counts.sum())
+        return [
+            Measurement(
+                context.target,
+                observed={"minority_class_share": share},
+                evidence={"class_counts": {str(k): int(v) for k, v in counts.items()}},
+                note=f"the rarest class is {counts.index[-1]!r}",
+            )
+        ]
+
+
+@register
+class LabelConflicts(Check):
+    key = "data_quality.label_conflicts"
+    category = "data_quality"
+    task_types = CLASSIFICATION
+    metrics = {
+        "conflicting_label_share": "Share of labelled rows in groups of identical "
+        "features that carry different labels."
+    }
+    default_metric = "conflicting_label_share"
+    docs = CheckDocs(
+        what="Rows with the same feature values and different labels.",
+        why="They cap the achievable accuracy and usually point to labelling errors or to a "
+        "missing feature that separates them.",
+        fix="Inspect a few conflicting groups: adjudicate the labels if annotators disagree, "
+        "or add the missing distinguishing feature.",
+        reference="Northcutt C. et al. (2021), Confident Learning, JAIR.",
+    )
+
+    def run(self, context, params):
+        frame = context.frame("evaluation")
+        labels = context.labels("evaluation")
+        labelled = labels.notna().to_numpy()
+        groups = pd.DataFrame(
+            {
+                "group": row_hashes(frame, context.features)[labelled],
+                "label": labels[labelled].astype("string").to_numpy(),
+            }
+        )
+        distinct = groups.groupby("group")["label"].transform("nunique").to_numpy()
+        conflicting = np.zeros(len(frame), dtype=bool)
+        conflicting[np.flatnonzero(labelled)[distinct > 1]] = True
+        share = float(conflicting.sum() / labelled.sum()) if labelled.any() else 0.0
+        conflict_groups = groups.loc[distinct > 1, "group"].nunique()
+        return [
+            Measurement(
+                None,
+                observed={
+                    "conflicting_label_share": share,
+                    "conflicting_groups": int(conflict_groups),
+                },
+                flagged_rows=flagged(np.flatnonzero(conflicting), context),
+            )
+        ]
+
+
+@register
+class TargetLeakage(Check):
+    key = "data_quality.target_leakage"
+    category = "data_quality"
+    params_schema = schema(
+        cv_folds=integer(4, minimum=2, maximum=20),
+        max_rows=integer(20_000, minimum=100),
+        seed=integer(0),
+        dataset=choice("evaluation", ["evaluation", "train"]),
+    )
+    metrics = {
+        "predictive_power": "Per column: cross-validated skill of a one-feature decision tree, "
+        "0 for no better than the baseline, 1 for perfect.",
+        "max_feature_predictive_power": "The largest predictive power over the columns; the "
+        "result's subject is that column.",
+    }
+    default_metric = "predictive_power"
+    docs = CheckDocs(
+        what="Predictive power of each column alone for the target: a one-feature decision "
+        "tree, cross-validated, scored from 0 (no better than the baseline) to 1 (perfect). "
+        "Classification: (balanced accuracy - 1/k) / (1 - 1/k); regression: 1 - MAE / MAE of "
+        "the median.",
+        why="A column that predicts the target almost perfectly on its own is more often "
+        "information from the future than a genuine signal, and inflates every other metric.",
+        fix="Establish when the column's value is known relative to the prediction moment; "
+        "remove it and retrain if it is filled in after the outcome.",
+        reference="Kaufman S. et al. (2012), Leakage in Data Mining, ACM TKDD; Wetschoreck F., "
+        "ppscore (Predictive Power Score) documentation.",
+    )
+
+    def run(self, context, params):
+        role = params["dataset"]
+        if not context.has_labels(role):
+            return [Measurement(None, skipped=f"The {role} data has no labels.")]
+        frame = context.frame(role)
+        labels = frame[context.target]
+        keep = labels.notna().to_numpy()
+        rng = np.random.default_rng(params["seed"])
+        rows = np.flatnonzero(keep)
+        if len(rows) > params["max_rows"]:
+            rows = np.sort(rng.choice(rows, params["max_rows"], replace=False))
+        classification = context.task != "regression"
+        if classification:
+            y = context.class_index(labels.to_numpy()[rows])
+            rows, y = rows[y >= 0], y[y >= 0]
+            if len(np.unique(y)) < 2 or np.bincount(y).min() < params["cv_folds"]:
+                return [
+                    Measurement(None, skipped="Too few labelled rows per class to cross-validate.")
+                ]
+            folds = StratifiedKFold(params["cv_folds"], shuffle=True, random_state=params["seed"])
+        else:
+            y = pd.to_numeric(labels.iloc[rows], errors="coerce").to_numpy(dtype=float)
+            folds = KFold(params["cv_folds"], shuffle=True, random_state=params["seed"])
+            baseline = cross_val_predict(
+                DummyRegressor(strategy="median"), np.zeros((len(y), 1)), y, cv=folds
+            )
+            baseline_error = np.mean(np.abs(baseline - y))
+        kinds = context.kinds(role)
+        results, powers = [], {}
+        # Every column but the target and the model's own outputs, features or not.
+        outputs = {context.target, *getattr(context.source, "columns", ())}
+        columns = [name for name in frame.columns if name not in outputs]
+        for name in columns:
+            x = _one_column(frame[name].iloc[rows], kinds.get(name))
+            if classification:
+                tree = DecisionTreeClassifier(min_samples_leaf=5, random_state=params["seed"])
+                predicted = cross_val_predict(tree, x, y, cv=folds)
+                k = len(np.unique(y))
+                recall = [np.mean(predicted[y == c] == c) for c in np.unique(y)]
+                power = (np.mean(recall) - 1 / k) / (1 - 1 / k)
+            else:
+                tree = DecisionTreeRegressor(min_samples_leaf=5, random_state=params["seed"])
+                predicted = cross_val_predict(tree, x, y, cv=folds)
+                error = np.mean(np.abs(predicted - y))
+                power = 1 - error / baseline_error if baseline_error > 0 else 0.0
+            powers[name] = float(np.clip(power, 0.0, 1.0))
+            results.append(
+                Measurement(
+                    name, observed={"predictive_power": powers[name]}, evidence={"dataset": role}
+                )
+            )
+        if powers:
+            strongest = max(powers, key=powers.get)
+            results.append(
+                Measurement(
+                    strongest,
+                    observed={"max_feature_predictive_power": powers[strongest]},
+                    evidence={"predictive_power": powers, "dataset": role},
+                    sampling={
+                        "method": "random rows",
+                        "rows": len(rows),
+                        "of_rows": int(keep.sum()),
+                        "seed": params["seed"],
+                    },
+                )
+            )
+        return results
+
+
+def _one_column(values: pd.Series, kind: str | None) -> np.ndarray:
+    """One column as a tree input: numbers as they are, anything else as category codes."""
+    if kind == NUMERIC:
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float).reshape(-1, 1)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.astype("int64").to_numpy(dtype=float).reshape(-1, 1)
+    codes = pd.Categorical(values.astype("string")).codes.astype(float)
+    codes[codes < 0] = np.nan
+    return codes.reshape(-1, 1)
+
+
+@register
+class TrainEvaluationOverlap(Check):
+    key = "data_quality.train_eval_overlap"
+    category = "data_quality"
+    params_schema = schema(match_on=choice("features", ["features", "all"]))
+    metrics = {
+        "overlap_share": "Share of evaluation rows whose features also appear in the training data."
+    }
+    default_metric = "overlap_share"
+    docs = CheckDocs(
+        what="Share of evaluation rows that also appear in the training set (same feature "
+        "values, or same values in every column).",
+        why="Rows the model saw in training measure memory, not generalisation; the metrics "
+        "become optimistic.",
+        fix="Split by a business key or by time rather than by row (GroupShuffleSplit, "
+        "TimeSeriesSplit); deduplicate before splitting, then rebuild both sets.",
+        reference="Kapoor S., Narayanan A. (2023), Leakage and the reproducibility crisis in "
+        "machine-learning-based science, Patterns.",
+    )
+
+    def run(self, context, params):
+        train = context.frame("train")
+        if train is None:
+            return [Measurement(None, skipped="No training data was given.")]
+        frame = context.frame("evaluation")
+        if params["match_on"] == "features":
+            columns = [name for name in context.features if name in train.columns]
+        else:
+            columns = [name for name in frame.columns if name in train.columns]
+        if not columns:
+            return [
+                Measurement(
+                    None, skipped="The training data shares no column with the evaluation data."
+                )
+            ]
+        seen = np.isin(row_hashes(frame, columns), row_hashes(train, columns))
+        share = float(seen.mean()) if len(frame) else 0.0
+        return [
+            Measurement(
+                None,
+                observed={"overlap_share": share, "overlap_rows": int(seen.sum())},
+                evidence={"matched_on": columns},
+                flagged_rows=flagged(np.flatnonzero(seen), context),
+            )
+        ]

@@ -1,0 +1,314 @@
+"""Distribution drift per column, of the predictions and of the labels.
+
+The method is chosen per column and stated in the result ("auto"): numeric columns get a
+two-sample Kolmogorov-Smirnov test and the normed Wasserstein distance as effect size;
+categorical ones (and numbers with few distinct values) a chi-square test of homogeneity
+and the Jensen-Shannon distance. PSI is reported for every column. A column drifts only
+when its p-value, corrected for the number of columns tested (Benjamini-Hochberg), is
+below alpha AND its effect size reaches the threshold: at a million rows every trivial
+shift is significant, and a shift too small to matter is not an alarm.
+"""
+
+import numpy as np
+import pandas as pd
+
+from apps.evaluations.engine import stats
+from apps.evaluations.engine.checks.inputs import NAMED_COLUMNS, selected_columns
+from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, NUMERIC
+from apps.evaluations.engine.registry import (
+    Check,
+    CheckDocs,
+    Measurement,
+    choice,
+    columns_param,
+    integer,
+    number,
+    register,
+    schema,
+)
+
+METHODS = ["auto", "psi", "ks", "wasserstein", "jensen_shannon", "chi_square"]
+MISSING = "(missing)"
+DRIFT_PARAMS = {
+    "method": choice("auto", METHODS),
+    "alpha": number(0.05, minimum=0.0001, maximum=0.5),
+    "effect_threshold": number(0.1, minimum=0.0),
+    "psi_threshold": number(0.2, minimum=0.0),
+    "bins": integer(10, minimum=2, maximum=100),
+    "binning": choice("quantile", ["quantile"]),
+    "min_rows": integer(30, minimum=2),
+    "max_categories_as_numeric": integer(10, minimum=1),
+}
+COLUMN_METRICS = {
+    "effect_size": "The effect size of the chosen method (normed Wasserstein distance for "
+    "numbers, Jensen-Shannon distance for categories, PSI or KS statistic when chosen).",
+    "psi": "Population stability index over reference-quantile bins or categories.",
+    "jensen_shannon_distance": "Jensen-Shannon distance (base 2) between the two histograms.",
+    "wasserstein_normed": "Wasserstein distance divided by the reference's standard deviation.",
+    "ks_statistic": "Kolmogorov-Smirnov statistic (numeric columns).",
+    "p_value": "p-value of the test (KS or chi-square).",
+}
+
+
+def compare(
+    reference: pd.Series, current: pd.Series, kind: str | None, params: dict, cached=None
+) -> dict | str:
+    """Drift statistics of one column, or why it was not tested.
+
+    `cached(key, compute)` keeps the reference's bins for other runs of the check."""
+    cached = cached or (lambda _key, compute: compute())
+    if kind not in (NUMERIC, CATEGORICAL, BOOLEAN):
+        return f"a {kind} column is not tested for drift"
+    method = params["method"]
+    if kind == NUMERIC:
+        ref = pd.to_numeric(reference, errors="coerce").to_numpy(dtype=float)
+        cur = pd.to_numeric(current, errors="coerce").to_numpy(dtype=float)
+        ref, cur = ref[np.isfinite(ref)], cur[np.isfinite(cur)]
+        if min(len(ref), len(cur)) < params["min_rows"]:
+            return f"fewer than {params['min_rows']} values on one side"
+        if len(np.unique(ref)) > params["max_categories_as_numeric"] and method != "chi_square":
+            return _numeric(ref, cur, params, cached)
+    return _categorical(reference, current, params)
+
+
+def _numeric(ref, cur, params, cached) -> dict:
+    edges = cached(("edges", params["bins"]), lambda: stats.quantile_edges(ref, params["bins"]))
+    ref_counts = cached(("counts", params["bins"]), lambda: stats.binned_counts(ref, edges))
+    cur_counts = stats.binned_counts(cur, edges)
+    statistic, p_value = stats.ks_test(ref, cur)
+    values = {
+        "test": "ks",
+        "reference_rows": len(ref),
+        "evaluation_rows": len(cur),
+        "ks_statistic": statistic,
+        "p_value": p_value,
+        "psi": stats.psi(ref_counts, cur_counts),
+        "jensen_shannon_distance": stats.jensen_shannon(ref_counts, cur_counts),
+        "wasserstein_normed": stats.wasserstein_normed(ref, cur),
+    }
+    effect = {
+        "auto": "wasserstein_normed",
+        "wasserstein": "wasserstein_normed",
+        "psi": "psi",
+        "ks": "ks_statistic",
+        "jensen_shannon": "jensen_shannon_distance",
+    }[params["method"]]
+    values["method"] = (
+        "ks+" + effect.split("_")[0] if params["method"] == "auto" else (params["method"])
+    )
+    values["effect_size"] = values[effect]
+    values["effect_threshold"] = (
+        params["psi_threshold"] if effect == "psi" else (params["effect_threshold"])
+    )
+    values["histogram"] = {
+        "edges": edges.tolist(),
+        "reference": stats.proportions(ref_counts).tolist(),
+        "evaluation": stats.proportions(cur_counts).tolist(),
+    }
+    return values
+
+
+def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str:
+    ref = reference.astype("string").fillna(MISSING)
+    cur = current.astype("string").fillna(MISSING)
+    if min(len(ref), len(cur)) < params["min_rows"]:
+        return f"fewer than {params['min_rows']} values on one side"
+    ref_counts = ref.value_counts()
+    cur_counts = cur.value_counts()
+    categories = ref_counts.index.union(cur_counts.index)
+    expected = ref_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    actual = cur_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    statistic, p_value = stats.chi_square_test(expected, actual)
+    values = {
+        "test": "chi_square",
+        "reference_rows": len(ref),
+        "evaluation_rows": len(cur),
+        "chi_square_statistic": statistic,
+        "p_value": p_value,
+        "psi": stats.psi(expected, actual),
+        "jensen_shannon_distance": stats.jensen_shannon(expected, actual),
+    }
+    effect = "psi" if params["method"] == "psi" else "jensen_shannon_distance"
+    values["method"] = "chi_square+jensen" if params["method"] == "auto" else params["method"]
+    values["effect_size"] = values[effect]
+    values["effect_threshold"] = (
+        params["psi_threshold"] if effect == "psi" else (params["effect_threshold"])
+    )
+    top = np.argsort(-(expected + actual))[:30]
+    values["histogram"] = {
+        "categories": [str(categories[i]) for i in top],
+        "reference": (expected / expected.sum())[top].tolist(),
+        "evaluation": (actual / actual.sum())[top].tolist(),
+    }
+    return values
+
+
+def measurement(
+    subject: str, values: dict, p_adjusted: float, alpha: float, test_name: str
+) -> Measurement:
+    histogram = values.pop("histogram")
+    drifted = bool(p_adjusted < alpha and values["effect_size"] >= values["effect_threshold"])
+    observed = {**values, "p_value_adjusted": p_adjusted, "drifted": drifted}
+    test = f"{values['test'].replace('_', '-')} test, {test_name} = {p_adjusted:.3g}"
+    note = f"method {values['method']}"
+    return Measurement(
+        subject,
+        observed=observed,
+        evidence={"histogram": histogram},
+        significant=p_adjusted < alpha,
+        test=test,
+        note=note,
+    )
+
+
+@register
+class ColumnDrift(Check):
+    key = "drift.columns"
+    category = "drift"
+    params_schema = schema(
+        **DRIFT_PARAMS,
+        reference=choice("auto", ["auto", "reference", "train"]),
+        columns=columns_param("features", NAMED_COLUMNS),
+    )
+    metrics = {
+        **COLUMN_METRICS,
+        "drifted_column_share": "Share of tested columns that drifted (significant after "
+        "correction and effect size at or above its threshold).",
+        "drifted_column_count": "Number of drifted columns.",
+    }
+    default_metric = "effect_size"
+    docs = CheckDocs(
+        what="Per-column shift between the reference and the evaluation data, with the method "
+        "chosen by column type, and the share of drifted columns.",
+        why="A model is only as good as the match between the data it learnt from and the "
+        "data it serves; a shifted feature moves its predictions.",
+        fix="Compare the two histograms in the evidence; rule out pipeline changes (units, "
+        "defaults, a new source) first, then retrain on recent data if the population moved.",
+        reference="Rabanser S. et al. (2019), Failing Loudly, NeurIPS; Benjamini Y., Hochberg "
+        "Y. (1995), Controlling the false discovery rate, JRSS B; Yurdakul B. (2018), "
+        "Statistical Properties of Population Stability Index.",
+    )
+
+    def run(self, context, params):
+        role = context.comparison_role(params["reference"])
+        if role is None:
+            return [Measurement(None, skipped="No reference data was given to compare with.")]
+        reference, current = context.frame(role), context.frame("evaluation")
+        kinds = context.kinds(role)
+        tested, skipped = {}, []
+        for name in selected_columns(context, params["columns"]):
+            if name not in reference.columns:
+                skipped.append(Measurement(name, skipped=f"{name} is not in the {role} data."))
+                continue
+            values = compare(
+                reference[name],
+                current[name],
+                kinds.get(name),
+                params,
+                lambda key, compute, name=name: context.cached(("drift", role, name, key), compute),
+            )
+            if isinstance(values, str):
+                skipped.append(Measurement(name, skipped=f"{name} was not tested: {values}."))
+            else:
+                tested[name] = values
+        adjusted = stats.benjamini_hochberg([v["p_value"] for v in tested.values()])
+        results = [
+            measurement(name, values, float(p), params["alpha"], "BH-adjusted p")
+            for (name, values), p in zip(tested.items(), adjusted, strict=True)
+        ]
+        drifted = [m.subject for m in results if m.observed["drifted"]]
+        results.append(
+            Measurement(
+                None,
+                observed={
+                    "drifted_column_share": len(drifted) / len(tested) if tested else 0.0,
+                    "drifted_column_count": len(drifted),
+                    "tested_column_count": len(tested),
+                },
+                evidence={"drifted_columns": drifted, "compared_with": role},
+                note=f"drifted: {', '.join(drifted[:10])}" if drifted else "",
+            )
+        )
+        return results + skipped
+
+
+@register
+class PredictionDrift(Check):
+    key = "drift.prediction"
+    category = "drift"
+    params_schema = schema(**DRIFT_PARAMS)
+    metrics = COLUMN_METRICS
+    default_metric = "psi"
+    docs = CheckDocs(
+        what="Shift of the model's scores (binary), predicted classes (multiclass) or "
+        "predicted values (regression) between the reference and the evaluation data.",
+        why="A shift of the scores is the first visible sign of drift when labels arrive late.",
+        fix="Check whether feature drift explains it; a score shift alone points to a change "
+        "in the model or its preprocessing.",
+        reference="Siddiqi N. (2006), Credit Risk Scorecards (population stability index).",
+    )
+
+    def run(self, context, params):
+        if context.frame("reference") is None:
+            return [Measurement("prediction", skipped="No reference data was given.")]
+        outputs = {role: context.predictions(role) for role in ("reference", "evaluation")}
+        if any(value is None for value in outputs.values()):
+            return [
+                Measurement(
+                    "prediction",
+                    skipped="There are no predictions for both the "
+                    "reference and the evaluation data.",
+                )
+            ]
+        series, kind = {}, CATEGORICAL
+        for role, predictions in outputs.items():
+            if context.task == "regression":
+                series[role], kind = pd.Series(predictions.labels, dtype=float), NUMERIC
+            elif context.task == "binary" and predictions.probabilities is not None:
+                positive = int(context.class_index(np.asarray([context.positive_label]))[0])
+                series[role] = pd.Series(predictions.probabilities[:, positive])
+                kind = NUMERIC
+            else:
+                series[role] = pd.Series(predictions.labels).astype("string")
+        values = compare(series["reference"], series["evaluation"], kind, params)
+        if isinstance(values, str):
+            return [Measurement("prediction", skipped=f"Not tested: {values}.")]
+        return [measurement("prediction", values, values["p_value"], params["alpha"], "p")]
+
+
+@register
+class LabelDrift(Check):
+    key = "drift.label"
+    category = "drift"
+    params_schema = schema(**DRIFT_PARAMS)
+    metrics = COLUMN_METRICS
+    default_metric = "jensen_shannon_distance"
+    docs = CheckDocs(
+        what="Shift of the target's distribution between the reference and the evaluation "
+        "data (class shares, or the histogram of a numeric target).",
+        why="When the base rate moves (prior shift), thresholds and calibration tuned on the "
+        "old rates go wrong.",
+        fix="A changed base rate with stable features calls for recalibration or new "
+        "thresholds; a changed labelling policy calls for relabelling the training data.",
+        reference="Lipton Z. et al. (2018), Detecting and Correcting for Label Shift with "
+        "Black Box Predictors, ICML.",
+    )
+
+    def run(self, context, params):
+        if not (context.has_labels("reference") and context.has_labels("evaluation")):
+            return [
+                Measurement(
+                    context.target,
+                    skipped="Both the reference and the evaluation data need labels.",
+                )
+            ]
+        kind = NUMERIC if context.task == "regression" else CATEGORICAL
+        values = compare(
+            context.labels("reference").dropna(),
+            context.labels("evaluation").dropna(),
+            kind,
+            params,
+        )
+        if isinstance(values, str):
+            return [Measurement(context.target, skipped=f"Not tested: {values}.")]
+        return [measurement(context.target, values, values["p_value"], params["alpha"], "p")]

@@ -1,0 +1,70 @@
+"""Turning dataset columns into model inputs for the engine's own small models (the simple
+baseline, the domain classifier, the one-feature leakage models)."""
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC
+
+MISSING = "__missing__"
+
+
+def split_columns(kinds: dict[str, str], columns: list[str]) -> tuple[list[str], list[str]]:
+    """(numeric, categorical) columns a small model can use; text and ids are left out."""
+    numeric = [name for name in columns if kinds.get(name) in (NUMERIC, DATETIME)]
+    categorical = [name for name in columns if kinds.get(name) in (CATEGORICAL, BOOLEAN)]
+    return numeric, categorical
+
+
+def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Numeric columns as floats (dates as seconds), categorical ones as plain strings."""
+    columns = {}
+    for name in numeric:
+        values = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = values.astype("int64", errors="ignore") / 1e9
+        columns[name] = pd.to_numeric(values, errors="coerce").astype(float)
+    for name in categorical:
+        columns[name] = frame[name].astype("string").fillna(MISSING).astype(object)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def simple_model(task: str, numeric: list[str], categorical: list[str]):
+    """A linear model with imputation, scaling and one-hot encoding: the "simple model"
+    a complex one should beat."""
+    transformers = []
+    if numeric:
+        transformers.append(
+            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric)
+        )
+    if categorical:
+        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=20)
+        transformers.append(("categorical", encoder, categorical))
+    estimator = Ridge() if task == "regression" else LogisticRegression(max_iter=1000)
+    return make_pipeline(ColumnTransformer(transformers), estimator)
+
+
+def ordinal_codes(
+    frames: list[pd.DataFrame], numeric: list[str], categorical: list[str]
+) -> list[np.ndarray]:
+    """Float matrices (numeric columns, then categorical codes; missing as NaN) with one
+    coding shared by all frames, for HistGradientBoosting with categorical features."""
+    matrices = [np.empty((len(frame), len(numeric) + len(categorical))) for frame in frames]
+    for position, name in enumerate(numeric):
+        for matrix, frame in zip(matrices, frames, strict=True):
+            matrix[:, position] = model_frame(frame[[name]], [name], [])[name].to_numpy()
+    for offset, name in enumerate(categorical, start=len(numeric)):
+        texts = [frame[name].astype("string") for frame in frames]
+        # Categories ranked by frequency so the 255-bin limit keeps the common ones.
+        counts = pd.concat(texts).value_counts()
+        categories = pd.Index(counts.index[:250])
+        for matrix, text in zip(matrices, texts, strict=True):
+            codes = pd.Categorical(text, categories=categories).codes.astype(float)
+            codes[codes < 0] = np.nan
+            matrix[:, offset] = codes
+    return matrices

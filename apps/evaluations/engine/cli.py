@@ -1,0 +1,222 @@
+"""The command line: run a plan on a model and datasets, print a summary, write JSON.
+
+Exit status: 0 when no blocking check fails, 1 when one does, 2 on bad input (a message,
+never a traceback).
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from apps.evaluations.engine.context import ColumnPredictions, EngineSettings, EvaluationContext
+from apps.evaluations.engine.data import read_table
+from apps.evaluations.engine.defaults import default_plan
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.evaluation import EvaluationReport, evaluate
+from apps.evaluations.engine.plan import plan_load
+from apps.evaluations.engine.results import json_value
+from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
+
+EXIT_PASS, EXIT_BLOCKING_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+_ORDER = {"fail": 0, "error": 1, "pass": 2, "skipped": 3}
+_SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m apps.evaluations.engine",
+        description="Evaluate a model and its data against a plan of quality checks.",
+    )
+    parser.add_argument(
+        "--model", help=".skops or .onnx file; omit when the data holds prediction columns"
+    )
+    parser.add_argument("--data", required=True, help="evaluation data (CSV or Parquet)")
+    parser.add_argument("--reference", help="reference data, for drift and degradation")
+    parser.add_argument("--train", help="training data, for leakage, overlap and baselines")
+    parser.add_argument("--target", required=True, help="the target column")
+    parser.add_argument("--sensitive", nargs="+", default=[], metavar="COL")
+    parser.add_argument(
+        "--features",
+        nargs="+",
+        metavar="COL",
+        help="the model's features (default: the model's own list, else every "
+        "column but the target and prediction columns)",
+    )
+    parser.add_argument("--prediction", metavar="COL", help="column of predicted labels/values")
+    parser.add_argument(
+        "--probability",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="probability column(s): the positive class's, or one per class in sorted class order",
+    )
+    parser.add_argument("--task", choices=["binary", "multiclass", "regression"])
+    parser.add_argument("--positive-label", help="the positive class of a binary target")
+    parser.add_argument("--plan", help="plan JSON (default: the built-in default plan)")
+    parser.add_argument("--json", dest="json_path", help="write the results to this file")
+    parser.add_argument("--memory-mb", type=int, default=4096, help="model process memory cap")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds allowed to load the model and to predict each dataset",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="BLAS/OpenMP threads for the model and the engine (default 1)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--trusted-type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="extra type name a .skops file may load (operator allowlist)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        report, context, plan, model_timings = run(arguments)
+    except EngineError as error:
+        sys.stderr.write(f"error: {error.message}\n")
+        return EXIT_BAD_INPUT
+    sys.stdout.write(summary_table(report) + "\n")
+    if arguments.json_path:
+        document = {
+            "results": [result.to_dict() for result in report.results],
+            "summary": report.summary(),
+            "task": context.task,
+            "classes": None if context.classes is None else json_value(context.classes),
+            "features": context.features,
+            "plan": [item.to_dict() for item in plan],
+            "timings": {
+                **report.timings,
+                **model_timings,
+                "total_seconds": time.perf_counter() - started,
+            },
+        }
+        try:
+            Path(arguments.json_path).write_text(json.dumps(json_value(document), indent=2))
+        except OSError as error:
+            sys.stderr.write(f"error: cannot write {arguments.json_path}: {error.strerror}\n")
+            return EXIT_BAD_INPUT
+    return EXIT_BLOCKING_FAILURE if report.blocking_failures else EXIT_PASS
+
+
+def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
+    """Load everything, run the plan, and close the model's process whatever happens."""
+    if not (arguments.model or arguments.prediction or arguments.probability):
+        raise EngineError("Give --model, or --prediction/--probability columns of the data.")
+    frames = {"evaluation": read_table(arguments.data, role="evaluation")}
+    for role, path in (("reference", arguments.reference), ("train", arguments.train)):
+        frames[role] = read_table(path, role=role) if path else None
+    plan = plan_load(arguments.plan) if arguments.plan else None
+    sandbox = None
+    if arguments.model:
+        limits = SandboxLimits(
+            memory_mb=arguments.memory_mb,
+            load_timeout_s=arguments.timeout,
+            predict_timeout_s=arguments.timeout,
+            threads=arguments.threads,
+        )
+        sandbox = ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
+        source = sandbox
+    else:
+        source = ColumnPredictions(arguments.prediction, arguments.probability)
+    try:
+        if sandbox is not None:
+            sandbox.start()
+        context = EvaluationContext(
+            evaluation=frames["evaluation"],
+            reference=frames["reference"],
+            train=frames["train"],
+            target=arguments.target,
+            sensitive=arguments.sensitive,
+            features=arguments.features,
+            task=arguments.task,
+            source=source,
+            positive_label=_label(arguments.positive_label, frames["evaluation"], arguments.target),
+            settings=EngineSettings(seed=arguments.seed, threads=arguments.threads),
+        )
+        plan = plan if plan is not None else default_plan(context.task)
+        context.predictions("evaluation")  # a model that cannot predict is bad input
+        report = evaluate(context, plan)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    return report, context, plan, sandbox.timings if sandbox is not None else {}
+
+
+def _label(text: str | None, frame, target: str):
+    """The positive label in the target's own type (the command line gives text)."""
+    if text is None or target not in frame.columns:
+        return None
+    for value in frame[target].dropna().unique():
+        if str(value) == text:
+            return value
+    raise EngineError(f"The positive label {text!r} does not occur in the target column.")
+
+
+def summary_table(report: EvaluationReport) -> str:
+    """One line per check and subject, failures first."""
+    rows = sorted(
+        report.results,
+        key=lambda r: (_ORDER[r.outcome], _SEVERITY[r.severity], r.check, r.subject or ""),
+    )
+    header = (
+        "OUTCOME",
+        "SEVERITY",
+        "CRITERION",
+        "CHECK",
+        "SUBJECT",
+        "METRIC",
+        "VALUE",
+        "THRESHOLD",
+    )
+    lines = [header]
+    for result in rows:
+        value = result.value
+        threshold = "" if result.threshold is None else f"{result.comparator} {result.threshold:g}"
+        lines.append(
+            (
+                result.outcome.upper()
+                + (" (blocking)" if result.blocking and result.outcome == "fail" else ""),
+                result.severity or "",
+                result.criterion or "",
+                result.check,
+                _clip(result.subject or "-", 28),
+                result.metric or "",
+                f"{value:.4g}"
+                if isinstance(value, float)
+                else str(value if value is not None else "-"),
+                threshold,
+            )
+        )
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    text = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
+    summary = report.summary()
+    text.append("")
+    text.append(
+        f"{len(report.results)} results: {summary['pass']} pass, {summary['fail']} fail "
+        f"({summary['blocking_failures']} blocking), {summary['error']} error, "
+        f"{summary['skipped']} skipped. Verdict: {summary['verdict']}."
+    )
+    failures = [r for r in rows if r.outcome in ("fail", "error")]
+    for result in failures[:20]:
+        text.append(f"- {result.check} [{result.subject or 'dataset'}]: {result.message}")
+    return "\n".join(text)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

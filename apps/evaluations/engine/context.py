@@ -1,0 +1,301 @@
+"""The evaluation context: datasets, the task, predictions computed once per dataset and
+shared by every check, and a cache for statistics several checks reuse.
+
+Roles: "evaluation" (always), "reference" (drift and degradation) and "train" (leakage,
+overlap, baselines). Predictions come from a `PredictionSource`: the sandboxed model
+(`runner.ModelSandbox`) or prediction and probability columns of the data itself.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from apps.evaluations.engine.data import column_kinds
+from apps.evaluations.engine.errors import EngineError
+
+ROLES = ("evaluation", "reference", "train")
+
+
+@dataclass
+class Predictions:
+    """Row-aligned model outputs: labels (or regression values) and, for classifiers that
+    give them, probabilities with one column per class of `classes`."""
+
+    labels: np.ndarray | None
+    probabilities: np.ndarray | None = None
+    classes: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the loaded model says about itself."""
+
+    format: str  # "skops", "onnx" or "columns"
+    task: str | None = None  # "classification", "regression" or None when unknown
+    classes: tuple | None = None
+    feature_names: tuple[str, ...] | None = None
+    n_features: int | None = None
+    has_probabilities: bool = False
+    artifact_bytes: int | None = None
+
+
+class PredictionSource(Protocol):
+    info: ModelInfo
+
+    def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions | None: ...
+
+
+class ColumnPredictions:
+    """Predictions-only evaluation: the model's outputs are columns of each dataset.
+
+    For a binary target one probability column is the positive class's probability; for
+    more classes, give one column per class in the sorted order of the class labels.
+    Without a prediction column, the label is the most probable class.
+    """
+
+    def __init__(self, prediction_column: str | None, probability_columns: Sequence[str] = ()):
+        if prediction_column is None and not probability_columns:
+            raise EngineError("Give a prediction column, probability columns, or a model.")
+        self.prediction_column = prediction_column
+        self.probability_columns = tuple(probability_columns)
+        self.columns = tuple(filter(None, (prediction_column, *self.probability_columns)))
+        self.label_columns = (prediction_column,) if prediction_column else ()
+        self.info = ModelInfo(format="columns", has_probabilities=bool(probability_columns))
+
+    def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions | None:
+        if not set(self.columns) <= set(frame.columns):
+            return None  # this dataset carries no predictions
+        labels = None
+        if self.prediction_column is not None:
+            labels = frame[self.prediction_column].to_numpy()
+        probabilities = None
+        if self.probability_columns:
+            probabilities = frame[list(self.probability_columns)].to_numpy(dtype=float)
+            if probabilities.shape[1] == 1:
+                probabilities = probabilities[:, 0]
+        return Predictions(labels, probabilities, None)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    seed: int = 0
+    threads: int = 1  # BLAS/OpenMP threads for the engine's own models
+    bootstrap_max_rows: int = 50_000  # above it, an m-out-of-n bootstrap (see stats)
+    flagged_rows_limit: int = 1000
+
+
+class EvaluationContext:
+    """Everything a check may read. Build it once per run; checks never modify it."""
+
+    def __init__(
+        self,
+        *,
+        evaluation: pd.DataFrame,
+        target: str,
+        reference: pd.DataFrame | None = None,
+        train: pd.DataFrame | None = None,
+        sensitive: Sequence[str] = (),
+        features: Sequence[str] | None = None,
+        task: str | None = None,
+        source: PredictionSource | None = None,
+        positive_label: Any = None,
+        settings: EngineSettings | None = None,
+    ) -> None:
+        self.frames = {"evaluation": evaluation, "reference": reference, "train": train}
+        self.target = target
+        self.sensitive = list(sensitive)
+        self.source = source
+        self.settings = settings or EngineSettings()
+        self._cache: dict[Any, Any] = {}
+        self._predictions: dict[str, Predictions | None] = {}
+        if target not in evaluation.columns:
+            raise EngineError(
+                f"The target column {target!r} is not in the evaluation data (its columns "
+                f"are: {_column_list(evaluation)})."
+            )
+        missing = [name for name in self.sensitive if name not in evaluation.columns]
+        if missing:
+            raise EngineError(
+                f"The sensitive column(s) {', '.join(map(repr, missing))} are not in the "
+                "evaluation data."
+            )
+        info = source.info if source is not None else None
+        excluded = {target, *getattr(source, "columns", ())}
+        if features is None and info is not None and info.feature_names:
+            features = list(info.feature_names)
+        if features is None:
+            features = [name for name in evaluation.columns if name not in excluded]
+        self.features = list(features)
+        absent = [name for name in self.features if name not in evaluation.columns]
+        if absent:
+            raise EngineError(
+                f"The model's features {', '.join(map(repr, absent[:10]))}"
+                f"{' and more' if len(absent) > 10 else ''} are not in the evaluation data."
+            )
+        self.task = task or self._infer_task(info)
+        self.classes = self._infer_classes(info)
+        self.positive_label = positive_label
+        if self.task == "binary" and positive_label is None:
+            self.positive_label = self.classes[-1]
+
+    # --- datasets -------------------------------------------------------------------
+
+    def frame(self, role: str) -> pd.DataFrame | None:
+        return self.frames[role]
+
+    def has_labels(self, role: str) -> bool:
+        frame = self.frames[role]
+        return (
+            frame is not None and self.target in frame.columns and frame[self.target].notna().any()
+        )
+
+    def labels(self, role: str) -> pd.Series:
+        return self.frames[role][self.target]
+
+    def kinds(self, role: str = "evaluation") -> dict[str, str]:
+        return self.cached(("kinds", role), lambda: column_kinds(self.frames[role]))
+
+    def comparison_role(
+        self, choice: str, prefer: tuple[str, ...] = ("reference", "train")
+    ) -> str | None:
+        """The dataset a check compares with: "reference", "train", or "auto" (the first
+        of `prefer` that was given)."""
+        if choice == "auto":
+            return next((role for role in prefer if self.frames[role] is not None), None)
+        return choice if self.frames[choice] is not None else None
+
+    # --- predictions ----------------------------------------------------------------
+
+    def predictions(self, role: str = "evaluation") -> Predictions | None:
+        """The model's outputs on a dataset, computed on first use, then shared."""
+        if role not in self._predictions:
+            frame = self.frames[role]
+            if frame is None or self.source is None:
+                self._predictions[role] = None
+            else:
+                missing = [name for name in self.features if name not in frame.columns]
+                if missing:
+                    raise EngineError(
+                        f"The {role} data lacks the model's features "
+                        f"{', '.join(map(repr, missing[:10]))}."
+                    )
+                predictions = self.source.predict(frame, self.features)
+                self._predictions[role] = self._aligned(predictions, len(frame))
+        return self._predictions[role]
+
+    def _aligned(self, predictions: Predictions | None, rows: int) -> Predictions | None:
+        """Probabilities with one column per class of `self.classes`, in that order."""
+        if predictions is None:
+            return None
+        if predictions.labels is None:
+            probabilities = self._aligned(
+                Predictions(np.zeros(rows), predictions.probabilities, predictions.classes), rows
+            ).probabilities
+            labels = self.classes[np.argmax(probabilities, axis=1)]
+            return Predictions(labels, probabilities, self.classes)
+        if len(predictions.labels) != rows:
+            raise EngineError(
+                f"The model returned {len(predictions.labels)} predictions for {rows} rows."
+            )
+        probabilities = predictions.probabilities
+        if self.task == "regression" or probabilities is None:
+            return Predictions(predictions.labels, None, self.classes)
+        probabilities = np.asarray(probabilities, dtype=float)
+        if probabilities.ndim == 1:  # one column: the positive class's probability
+            if len(self.classes) != 2:
+                raise EngineError(
+                    "One probability column was given for a target with "
+                    f"{len(self.classes)} classes; give one column per class."
+                )
+            probabilities = np.column_stack([1 - probabilities, probabilities])
+            if self.positive_label is not None and self.positive_label == self.classes[0]:
+                probabilities = probabilities[:, ::-1]
+        source_classes = predictions.classes
+        if source_classes is None:
+            if probabilities.shape[1] != len(self.classes):
+                raise EngineError(
+                    f"The model gives {probabilities.shape[1]} probability columns for "
+                    f"{len(self.classes)} classes ({_short(self.classes)})."
+                )
+            return Predictions(predictions.labels, probabilities, self.classes)
+        positions = pd.Index(_comparable(source_classes, self.classes)).get_indexer(
+            _comparable(self.classes, source_classes)
+        )
+        aligned = np.zeros((rows, len(self.classes)))
+        known = positions >= 0
+        aligned[:, known] = probabilities[:, positions[known]]
+        return Predictions(predictions.labels, aligned, self.classes)
+
+    def class_index(self, values: np.ndarray | pd.Series) -> np.ndarray:
+        """Each label's position in `classes` (-1 for a label the model does not know)."""
+        return pd.Index(self.classes).get_indexer(_comparable(values, self.classes))
+
+    # --- cache ----------------------------------------------------------------------
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value several checks need (reference statistics, encodings), computed once."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # --- inference ------------------------------------------------------------------
+
+    def _infer_task(self, info: ModelInfo | None) -> str:
+        if info is not None and info.task == "regression":
+            return "regression"
+        if info is not None and info.task == "classification" and info.classes:
+            return "binary" if len(info.classes) <= 2 else "multiclass"
+        target = self.frames["evaluation"][self.target].dropna()
+        if pd.api.types.is_float_dtype(target.dtype):
+            integral = bool(np.all(np.mod(target.to_numpy(), 1) == 0))
+            if not integral or target.nunique() > 20:
+                return "regression"
+        elif pd.api.types.is_integer_dtype(target.dtype) and target.nunique() > 20:
+            return "regression"
+        return "binary" if target.nunique() <= 2 else "multiclass"
+
+    def _infer_classes(self, info: ModelInfo | None) -> np.ndarray | None:
+        if self.task == "regression":
+            return None
+        if info is not None and info.classes:
+            return np.asarray(info.classes)
+        values = set(self.frames["evaluation"][self.target].dropna().tolist())
+        for role in ("reference", "train"):
+            frame = self.frames[role]
+            if frame is not None and self.target in frame.columns:
+                values |= set(frame[self.target].dropna().tolist())
+            for name in getattr(self.source, "label_columns", ()):
+                if frame is not None and name in frame.columns:
+                    values |= set(frame[name].dropna().tolist())
+        for name in getattr(self.source, "label_columns", ()):
+            if name in self.frames["evaluation"].columns:
+                values |= set(self.frames["evaluation"][name].dropna().tolist())
+        try:
+            return np.asarray(sorted(values))
+        except TypeError:  # labels of mixed types
+            return np.asarray(sorted(values, key=str), dtype=object)
+
+
+def _comparable(values, classes) -> np.ndarray:
+    """Labels in the classes' type, so 1.0 read from a gappy CSV matches the class 1."""
+    values = np.asarray(values)
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "iub" and values.dtype.kind == "f":
+        return values
+    if classes.dtype.kind in "OUS" and values.dtype.kind not in "OUS":
+        return values.astype(str)
+    return values
+
+
+def _short(values, limit: int = 10) -> str:
+    values = [str(value) for value in values]
+    return ", ".join(values[:limit]) + (" …" if len(values) > limit else "")
+
+
+def _column_list(frame: pd.DataFrame, limit: int = 12) -> str:
+    names = [str(name) for name in frame.columns[:limit]]
+    more = len(frame.columns) - limit
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")

@@ -1,0 +1,241 @@
+"""Running a plan: each item's check is run once per distinct set of parameters, and each
+measurement is judged against the item's comparator and threshold.
+
+The point estimate decides pass or fail; an interval that straddles the threshold is said
+in the message. A check may carry its own statistical gate (`Measurement.significant`):
+when it is False the difference is within noise and the item passes, so drift at a
+million rows is not flagged for trivial shifts. A check that raises becomes one "error"
+result; the other items still run.
+"""
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from threadpoolctl import threadpool_limits
+
+from apps.evaluations.engine.context import EvaluationContext
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.plan import PlanItem
+from apps.evaluations.engine.registry import Check, Measurement, get_check
+from apps.evaluations.engine.results import CheckResult
+
+_BOUND_WORDS = {"<=": "at most", "<": "below", ">=": "at least", ">": "above"}
+
+
+@dataclass
+class EvaluationReport:
+    results: list[CheckResult]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def blocking_failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome == "fail" and r.blocking]
+
+    def summary(self) -> dict:
+        counts = {outcome: 0 for outcome in ("pass", "fail", "error", "skipped")}
+        for result in self.results:
+            counts[result.outcome] += 1
+        if self.blocking_failures:
+            verdict = "fail"
+        elif counts["fail"] or counts["error"]:
+            verdict = "pass_with_warnings"
+        else:
+            verdict = "pass"
+        return {**counts, "blocking_failures": len(self.blocking_failures), "verdict": verdict}
+
+
+def evaluate(
+    context: EvaluationContext,
+    plan: list[PlanItem],
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> EvaluationReport:
+    """Run every plan item against the context; never raises for a failing check."""
+    measured: dict[str, tuple[list[Measurement] | None, str | None, float]] = {}
+    results: list[CheckResult] = []
+    timings: dict[str, float] = {}
+    with threadpool_limits(limits=context.settings.threads):
+        for number, item in enumerate(plan):
+            if progress is not None:
+                progress(number, len(plan), item.check)
+            check = get_check(item.check)
+            if context.task not in check.task_types:
+                results.append(
+                    _skipped(
+                        item, check, None, f"{item.check} does not apply to {context.task} models."
+                    )
+                )
+                continue
+            cache_key = item.check + json.dumps(item.params, sort_keys=True, default=str)
+            if cache_key not in measured:
+                started = time.perf_counter()
+                try:
+                    measured[cache_key] = (check.run(context, item.params), None, 0.0)
+                except EngineError as error:
+                    measured[cache_key] = (None, error.message, 0.0)
+                except Exception as error:  # one broken check must not stop the run
+                    measured[cache_key] = (None, f"{type(error).__name__}: {error}", 0.0)
+                elapsed = time.perf_counter() - started
+                measurements, failure, _ = measured[cache_key]
+                measured[cache_key] = (measurements, failure, elapsed)
+                timings[item.check] = timings.get(item.check, 0.0) + elapsed
+            measurements, failure, elapsed = measured[cache_key]
+            if failure is not None:
+                results.append(_error(item, check, failure, elapsed))
+                continue
+            results.extend(_judge_all(item, check, measurements, elapsed))
+    if progress is not None:
+        progress(len(plan), len(plan), "done")
+    return EvaluationReport(results=results, timings=timings)
+
+
+def _base(item: PlanItem, check: Check, subject: str | None, outcome: str, message: str):
+    return CheckResult(
+        check=item.check,
+        category=check.category,
+        subject=subject,
+        outcome=outcome,
+        threshold=item.threshold,
+        criterion=item.criterion,
+        severity=item.severity,
+        blocking=item.blocking,
+        message=message,
+        metric=item.metric,
+        comparator=item.comparator,
+    )
+
+
+def _skipped(item: PlanItem, check: Check, subject: str | None, reason: str) -> CheckResult:
+    return _base(item, check, subject, "skipped", reason)
+
+
+def _error(item: PlanItem, check: Check, message: str, elapsed: float) -> CheckResult:
+    result = _base(item, check, None, "error", f"The check {item.check} failed: {message}")
+    result.duration_ms = int(elapsed * 1000)
+    return result
+
+
+def _judge_all(item: PlanItem, check: Check, measurements: list[Measurement], elapsed: float):
+    relevant = [m for m in measurements if m.skipped or item.metric in m.observed]
+    if not relevant:
+        reasons = [m.skipped for m in measurements if m.skipped]
+        return [
+            _skipped(
+                item,
+                check,
+                None,
+                reasons[0] if reasons else f"There was nothing to measure {item.metric} on.",
+            )
+        ]
+    results = []
+    for measurement in relevant:
+        result = judge(item, check, measurement)
+        result.duration_ms = int(elapsed * 1000 / len(relevant))
+        results.append(result)
+    return results
+
+
+def judge(item: PlanItem, check: Check, m: Measurement) -> CheckResult:
+    """One measurement judged by one plan item."""
+    if m.skipped:
+        return _skipped(item, check, m.subject, m.skipped)
+    result = _base(item, check, m.subject, "pass", "")
+    result.observed = m.observed
+    result.ci = m.ci.get(item.metric)
+    result.evidence = m.evidence
+    result.flagged_rows = m.flagged_rows
+    result.sampling = m.sampling
+    value = m.observed.get(item.metric)
+    label = _label(item.metric, m.subject)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        result.outcome = "skipped"
+        result.message = f"{label} could not be computed" + (f": {m.note}." if m.note else ".")
+        return result
+    shown = _number(value)
+    if item.threshold is None:
+        result.message = _sentence(f"{label} is {shown} (no threshold: reported only)", m.note)
+        return result
+    bound = f"{_BOUND_WORDS[item.comparator]} {_number(item.threshold)}"
+    meets = _compare(float(value), item.comparator, item.threshold)
+    if meets:
+        text = f"{label} is {shown}, within the bound ({bound})"
+    elif m.significant is False:
+        text = (
+            f"{label} is {shown}, outside the bound ({bound}), but the difference is "
+            f"not statistically significant ({m.test}), so it passes"
+        )
+    else:
+        result.outcome = "fail"
+        text = f"{label} is {shown}, outside the bound ({bound})"
+        if m.significant:
+            text += f", and the difference is statistically significant ({m.test})"
+    interval = result.ci
+    if interval and interval["low"] < item.threshold < interval["high"]:
+        text += (
+            f"; its {interval['level']:.0%} interval [{_number(interval['low'])}, "
+            f"{_number(interval['high'])}] straddles the threshold, so the verdict is "
+            "uncertain"
+        )
+    result.message = _sentence(text, m.note)
+    return result
+
+
+def _compare(value: float, comparator: str, threshold: float) -> bool:
+    return {
+        "<=": value <= threshold,
+        "<": value < threshold,
+        ">=": value >= threshold,
+        ">": value > threshold,
+    }[comparator]
+
+
+_WORDS = {
+    "psi": "PSI",
+    "auc": "AUC",
+    "roc": "ROC",
+    "pr": "PR",
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mape": "MAPE",
+    "mcc": "MCC",
+    "r2": "R²",
+    "ci": "CI",
+    "ks": "KS",
+    "f1": "F1",
+    "jensen": "Jensen",
+    "shannon": "Shannon",
+    "wasserstein": "Wasserstein",
+    "brier": "Brier",
+}
+
+
+def metric_label(metric: str) -> str:
+    """A metric's name for people: "jensen_shannon_distance" → "Jensen Shannon distance"."""
+    words = [_WORDS.get(word, word) for word in metric.split("_")]
+    return " ".join([words[0][0].upper() + words[0][1:], *words[1:]])
+
+
+def _label(metric: str, subject: str | None) -> str:
+    name = metric_label(metric)
+    return f"{name} of {subject}" if subject else name
+
+
+def _number(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _sentence(text: str, note: str) -> str:
+    if note:
+        text = f"{text}; {note}"
+    return text.rstrip(".") + "."

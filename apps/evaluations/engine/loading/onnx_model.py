@@ -1,0 +1,141 @@
+"""Running a single-file ONNX model with onnxruntime on the CPU.
+
+Inputs: one 2-D float tensor fed with the features in feature-list order, or one input
+per column named as the column. Outputs: a classifier gives a label tensor and its
+probabilities, either as a ZipMap (a sequence of class → probability maps, as skl2onnx
+writes by default) or as a plain [rows, classes] tensor; a regressor gives one float
+tensor.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.loading.onnx_protobuf import ProtobufError, onnx_external_tensors
+
+_NUMPY_TYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(bool)": np.bool_,
+}
+
+
+def load_onnx(path: str | Path, threads: int = 1) -> "OnnxModel":
+    """An onnxruntime session for a single-file model; external-data tensors are refused."""
+    import onnxruntime
+
+    path = Path(path)
+    try:
+        external = onnx_external_tensors(path)
+    except ProtobufError as error:
+        raise EngineError(f"The ONNX file is malformed: {error}.") from error
+    if external:
+        raise EngineError(
+            "The ONNX model keeps tensor data in external files "
+            f"({', '.join(external[:5])}); Qualiti accepts single-file models only. Save it "
+            "with onnx.save_model(model, path, save_as_external_data=False)."
+        )
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    try:
+        # From bytes, so a path-relative external reference could not be resolved anyway.
+        session = onnxruntime.InferenceSession(
+            path.read_bytes(), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as error:  # onnxruntime raises its own exception types
+        raise EngineError(f"onnxruntime cannot load the model: {error}") from error
+    return OnnxModel(session)
+
+
+class OnnxModel:
+    def __init__(self, session) -> None:
+        self.session = session
+        self.inputs = session.get_inputs()
+        outputs = session.get_outputs()
+        self.probability_output = next(
+            (o for o in outputs if o.type.startswith("seq(map(")), None
+        ) or next((o for o in outputs if _is_matrix(o) and "prob" in o.name.lower()), None)
+        self.label_output = next(
+            (
+                o
+                for o in outputs
+                if o is not self.probability_output
+                and o.type in ("tensor(int64)", "tensor(int32)", "tensor(string)")
+            ),
+            None,
+        )
+        classification = self.probability_output is not None or self.label_output is not None
+        self.value_output = None if classification else outputs[0]
+        self.matrix_input = len(self.inputs) == 1 and len(self.inputs[0].shape or []) == 2
+        width = self.inputs[0].shape[1] if self.matrix_input else None
+        self.n_features = width if isinstance(width, int) else None
+        self.feature_names = None if self.matrix_input else [i.name for i in self.inputs]
+
+    def info(self) -> dict:
+        return {
+            "task": "regression" if self.value_output is not None else "classification",
+            "classes": None,  # known from a ZipMap's keys once a batch is predicted
+            "feature_names": self.feature_names,
+            "n_features": self.n_features,
+            "has_probabilities": self.probability_output is not None,
+        }
+
+    def _feed(self, frame: pd.DataFrame) -> dict:
+        if self.matrix_input:
+            dtype = _NUMPY_TYPES.get(self.inputs[0].type, np.float32)
+            try:
+                matrix = frame.to_numpy(dtype=dtype)
+            except (TypeError, ValueError) as error:
+                raise EngineError(
+                    "The ONNX model takes one numeric tensor, but some features are not "
+                    f"numeric ({error})."
+                ) from error
+            return {self.inputs[0].name: matrix}
+        feed = {}
+        for spec in self.inputs:
+            if spec.name not in frame.columns:
+                raise EngineError(f"The ONNX model's input {spec.name!r} is not a data column.")
+            column = frame[spec.name]
+            if spec.type == "tensor(string)":
+                values = column.astype("string").fillna("").to_numpy(dtype=object)
+            else:
+                values = column.to_numpy(dtype=_NUMPY_TYPES.get(spec.type, np.float32))
+            feed[spec.name] = values.reshape(-1, 1)
+        return feed
+
+    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, list | None]:
+        """Labels (or values), probabilities and the classes their columns stand for."""
+        wanted = [
+            o.name
+            for o in (self.label_output, self.probability_output, self.value_output)
+            if o is not None
+        ]
+        outputs = dict(zip(wanted, self.session.run(wanted, self._feed(frame)), strict=True))
+        if self.value_output is not None:
+            values = np.asarray(outputs[self.value_output.name], dtype=float)
+            return values.reshape(len(frame), -1)[:, 0], None, None
+        probabilities, classes = None, None
+        if self.probability_output is not None:
+            raw = outputs[self.probability_output.name]
+            if isinstance(raw, list):  # ZipMap: one {class: probability} per row
+                classes = list(raw[0].keys()) if raw else []
+                probabilities = np.array([list(row.values()) for row in raw], dtype=float)
+            else:
+                probabilities = np.asarray(raw, dtype=float).reshape(len(frame), -1)
+        if self.label_output is not None:
+            labels = np.asarray(outputs[self.label_output.name]).reshape(len(frame))
+        else:
+            labels = np.argmax(probabilities, axis=1)
+            if classes is not None:
+                labels = np.asarray(classes)[labels]
+        return labels, probabilities, classes
+
+
+def _is_matrix(output) -> bool:
+    shape = output.shape or []
+    return output.type in ("tensor(float)", "tensor(double)") and len(shape) == 2

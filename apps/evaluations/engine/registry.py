@@ -1,0 +1,167 @@
+"""The registry of checks: each check is a small class in a family module, registered by
+its stable dotted key (the contract with the criterion catalogue).
+
+A check measures; it does not judge. `run()` returns one `Measurement` per subject (a
+column, a group, a slice, or None for the whole dataset) with its observed metrics, and
+the plan item's comparator and threshold decide pass or fail (see `evaluation`).
+"""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import jsonschema
+
+from apps.evaluations.engine.results import CATEGORIES
+
+if TYPE_CHECKING:
+    from apps.evaluations.engine.context import EvaluationContext
+
+TASK_TYPES = frozenset({"binary", "multiclass", "regression"})
+CLASSIFICATION = frozenset({"binary", "multiclass"})
+
+
+@dataclass(frozen=True)
+class CheckDocs:
+    what: str  # what it measures
+    why: str  # why it matters
+    fix: str  # how a developer fixes a failure
+    reference: str
+
+
+@dataclass
+class Measurement:
+    """What a check observed on one subject, before a plan item judges it.
+
+    `significant` is the check's own statistical gate: None when the check has none;
+    False means the observed difference is within noise, so the item cannot fail on it
+    (drift: a corrected p-value above alpha). `test` says which test, for the message.
+    `skipped` gives the reason when the check could not run on this subject.
+    """
+
+    subject: str | None
+    observed: dict[str, Any] = field(default_factory=dict)
+    ci: dict[str, dict] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    flagged_rows: list[int] = field(default_factory=list)
+    sampling: dict[str, Any] | None = None
+    significant: bool | None = None
+    test: str = ""
+    note: str = ""
+    skipped: str | None = None
+
+
+class Check:
+    """Base class: subclasses set the class attributes and implement `run`."""
+
+    key: ClassVar[str]
+    category: ClassVar[str]
+    task_types: ClassVar[frozenset[str]] = TASK_TYPES
+    params_schema: ClassVar[dict] = {"type": "object", "properties": {}}
+    metrics: ClassVar[dict[str, str]]  # metric name → what it is
+    default_metric: ClassVar[str]
+    docs: ClassVar[CheckDocs]
+    implemented: ClassVar[bool] = True
+
+    def run(self, context: "EvaluationContext", params: dict) -> list[Measurement]:
+        raise NotImplementedError
+
+    def params_with_defaults(self, params: dict | None) -> dict:
+        """The params validated against the schema, with defaults filled in.
+
+        Raises jsonschema.ValidationError on an unknown or ill-typed parameter.
+        """
+        params = dict(params or {})
+        schema = {"additionalProperties": False, **self.params_schema}
+        jsonschema.validate(params, schema)
+        for name, spec in self.params_schema.get("properties", {}).items():
+            if name not in params and "default" in spec:
+                params[name] = spec["default"]
+        return params
+
+    def describe(self) -> dict:
+        """The check's documentation, as the catalogue and the pages show it."""
+        return {
+            "key": self.key,
+            "category": self.category,
+            "task_types": sorted(self.task_types),
+            "params_schema": self.params_schema,
+            "metrics": self.metrics,
+            "default_metric": self.default_metric,
+            "docs": vars(self.docs),
+            "implemented": self.implemented,
+        }
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: validate the check's declaration and add it to the registry."""
+    if cls.key in REGISTRY:
+        raise ValueError(f"check {cls.key} is registered twice")
+    if cls.category not in CATEGORIES:
+        raise ValueError(f"check {cls.key} has an unknown category {cls.category}")
+    if not cls.task_types <= TASK_TYPES:
+        raise ValueError(f"check {cls.key} has unknown task types")
+    if cls.default_metric not in cls.metrics:
+        raise ValueError(f"check {cls.key}: default metric {cls.default_metric} is not listed")
+    jsonschema.Draft202012Validator.check_schema(cls.params_schema)
+    REGISTRY[cls.key] = cls()
+    return cls
+
+
+def get_check(key: str) -> Check:
+    _load_families()
+    return REGISTRY[key]
+
+
+def registered_checks() -> dict[str, Check]:
+    _load_families()
+    return dict(REGISTRY)
+
+
+def _load_families() -> None:
+    # Importing the family modules registers their checks.
+    import apps.evaluations.engine.checks  # noqa: F401
+
+
+# Small helpers for parameter schemas, so check declarations stay short.
+def integer(default: int, minimum: int | None = None, maximum: int | None = None) -> dict:
+    spec: dict = {"type": "integer", "default": default}
+    if minimum is not None:
+        spec["minimum"] = minimum
+    if maximum is not None:
+        spec["maximum"] = maximum
+    return spec
+
+
+def number(default: float, minimum: float | None = None, maximum: float | None = None) -> dict:
+    spec: dict = {"type": "number", "default": default}
+    if minimum is not None:
+        spec["minimum"] = minimum
+    if maximum is not None:
+        spec["maximum"] = maximum
+    return spec
+
+
+def choice(default: str, options: list[str]) -> dict:
+    return {"type": "string", "enum": options, "default": default}
+
+
+def boolean(default: bool) -> dict:
+    return {"type": "boolean", "default": default}
+
+
+def columns_param(default: str, named: list[str]) -> dict:
+    """A column selection: a named group ("features", "target", …) or a list of columns."""
+    return {
+        "default": default,
+        "anyOf": [
+            {"type": "string", "enum": named},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    }
+
+
+def schema(**properties: dict) -> dict:
+    return {"type": "object", "properties": properties}

@@ -1,0 +1,266 @@
+"""Loading and running a model in a child process with memory and time limits.
+
+A crafted or broken model that segfaults, allocates without bound or never returns takes
+down only its child; the parent reports "the model crashed while loading/predicting". The
+child is a plain `python -m …runner_child` subprocess rather than a multiprocessing spawn:
+spawn re-imports the parent's `__main__` (pytest, Celery), and the thread-count variables
+must be in the environment before the child imports numpy.
+
+Data go to the child as an Arrow file and come back as .npy files read with
+allow_pickle=False; requests and replies are JSON lines. Nothing the child sends is
+unpickled.
+"""
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from apps.evaluations.engine.context import ModelInfo, Predictions
+from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.sniff import sniff_model
+
+# The folder holding the `apps` package, so the child imports it from any working directory.
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    memory_mb: int = 4096  # address space of the child (RLIMIT_AS)
+    load_timeout_s: float = 120.0
+    predict_timeout_s: float = 900.0  # per dataset
+    threads: int = 1  # one thread avoids OpenMP contention on small machines
+    batch_rows: int = 65_536
+
+
+class ModelSandbox:
+    """A model loaded in its own process. Use as a context manager, or call start/close."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        limits: SandboxLimits | None = None,
+        trusted_types: Sequence[str] = (),
+    ) -> None:
+        self.path = Path(path)
+        self.limits = limits or SandboxLimits()
+        self.trusted_types = tuple(trusted_types)
+        self.format = sniff_model(self.path)  # refuses pickles before any process starts
+        self.info: ModelInfo | None = None
+        self.timings: dict[str, float] = {}
+        self._process: subprocess.Popen | None = None
+        self._folder: Path | None = None
+        self._failure: EngineError | None = None
+        self._calls = 0
+
+    def __enter__(self) -> "ModelSandbox":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def start(self) -> "ModelSandbox":
+        self._folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
+        config = {
+            "memory_mb": self.limits.memory_mb,
+            "threads": self.limits.threads,
+            "batch_rows": self.limits.batch_rows,
+        }
+        environment = dict(os.environ)
+        environment.update({name: str(self.limits.threads) for name in _THREAD_VARIABLES})
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(_PROJECT_ROOT), environment.get("PYTHONPATH")])
+        )
+        self._stderr = (self._folder / "stderr.log").open("wb")
+        started = time.perf_counter()
+        self._process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
+            [
+                sys.executable,
+                "-s",
+                "-m",
+                "apps.evaluations.engine.runner_child",
+                json.dumps(config),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=self._folder,
+            env=environment,
+            start_new_session=True,
+        )
+        request = {
+            "op": "load",
+            "path": str(self.path.resolve()),
+            "format": self.format,
+            "trusted": list(self.trusted_types),
+        }
+        reply = self._call(request, self.limits.load_timeout_s, "loading")
+        info = reply["info"]
+        self.info = ModelInfo(
+            format=self.format,
+            task=info.get("task"),
+            classes=tuple(info["classes"]) if info.get("classes") is not None else None,
+            feature_names=tuple(info["feature_names"]) if info.get("feature_names") else None,
+            n_features=info.get("n_features"),
+            has_probabilities=bool(info.get("has_probabilities")),
+            artifact_bytes=self.path.stat().st_size,
+        )
+        self.timings["load_seconds"] = time.perf_counter() - started
+        return self
+
+    def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
+        """The model's outputs for every row of `frame`, predicted in batches in the child."""
+        if self._process is None:
+            raise EngineError("The model sandbox is not started.")
+        features = list(features)
+        if (
+            self.info.n_features is not None
+            and self.info.feature_names is None
+            and (self.info.n_features != len(features))
+        ):
+            raise EngineError(
+                f"The model expects {self.info.n_features} features but {len(features)} "
+                "columns were given; give the model's feature list."
+            )
+        self._calls += 1
+        stem = self._folder / f"batch-{self._calls}"
+        try:
+            table = pa.Table.from_pandas(frame[features], preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError) as error:
+            raise EngineError(f"The features cannot be passed to the model: {error}") from error
+        feather.write_feather(table, f"{stem}-in.arrow", compression="uncompressed")
+        request = {
+            "op": "predict",
+            "input": f"{stem}-in.arrow",
+            "labels": f"{stem}-labels.npy",
+            "probabilities": f"{stem}-probabilities.npy",
+        }
+        started = time.perf_counter()
+        reply = self._call(request, self.limits.predict_timeout_s, "predicting")
+        self.timings[f"predict_seconds_{self._calls}"] = time.perf_counter() - started
+        labels = np.load(reply["labels"], allow_pickle=False)
+        probabilities = None
+        if reply.get("probabilities"):
+            probabilities = np.load(reply["probabilities"], allow_pickle=False)
+        for suffix in ("-in.arrow", "-labels.npy", "-probabilities.npy"):
+            Path(f"{stem}{suffix}").unlink(missing_ok=True)
+        classes = np.asarray(reply["classes"]) if reply.get("classes") is not None else None
+        return Predictions(labels=labels, probabilities=probabilities, classes=classes)
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            try:
+                if process.poll() is None:
+                    process.stdin.write(b'{"op": "exit"}\n')
+                    process.stdin.flush()
+                    process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self._kill(process)
+            for stream in (process.stdin, process.stdout):
+                stream.close()
+        if self._folder is not None:
+            self._stderr.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    # --- protocol -------------------------------------------------------------------
+
+    def _call(self, request: dict, timeout: float, stage: str) -> dict:
+        if self._failure is not None:
+            raise self._failure
+        process = self._process
+        try:
+            process.stdin.write((json.dumps(request) + "\n").encode())
+            process.stdin.flush()
+        except BrokenPipeError:
+            self._fail(self._death(stage))
+        reply = json.loads(self._read_line(timeout, stage))
+        if reply["ok"]:
+            return reply
+        if reply["kind"] == "refused":
+            raise EngineError(reply["message"])
+        if reply["kind"] == "memory":
+            self._fail(
+                ModelCrashed(
+                    f"The model ran out of memory while {stage}: the sandbox allows "
+                    f"{self.limits.memory_mb} MB ({reply['message']})."
+                )
+            )
+        raise EngineError(f"The model failed while {stage}: {reply['message']}")
+
+    def _read_line(self, timeout: float, stage: str) -> bytes:
+        deadline = time.monotonic() + timeout
+        descriptor = self._process.stdout.fileno()
+        buffer = b""
+        while not buffer.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill(self._process)
+                self._fail(
+                    ModelCrashed(
+                        f"The model took longer than {timeout:g} s while {stage} and was stopped."
+                    )
+                )
+            ready, _, _ = select.select([descriptor], [], [], remaining)
+            if ready:
+                chunk = os.read(descriptor, 1 << 16)
+                if not chunk:
+                    self._fail(self._death(stage))
+                buffer += chunk
+        return buffer
+
+    def _death(self, stage: str) -> ModelCrashed:
+        try:
+            code = self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._kill(self._process)
+            code = self._process.returncode
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            how = f"its process was killed by {name}"
+            if name == "SIGKILL":
+                how += ", often the system running out of memory"
+        else:
+            how = f"its process exited with status {code}{self._last_error_line()}"
+        return ModelCrashed(f"The model crashed while {stage} ({how}).")
+
+    def _last_error_line(self) -> str:
+        try:
+            lines = (self._folder / "stderr.log").read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return f": {lines[-1][:300]}" if lines else ""
+
+    def _fail(self, error: EngineError):
+        self._failure = error
+        raise error
+
+    @staticmethod
+    def _kill(process: subprocess.Popen) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -1,0 +1,123 @@
+"""The sandboxed model process: `python -m apps.evaluations.engine.runner_child CONFIG`.
+
+It limits its own address space and core dumps first, pins the numeric libraries' thread
+pools (the environment variables are set by the parent before numpy is imported, and
+threadpoolctl pins them again), then answers one JSON request per line on stdin: load
+the model, predict an Arrow file into .npy files, exit. Anything the model prints goes to
+stderr, never into the protocol. Nothing returned to the parent is a pickle.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+
+
+def _limit_resources(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _is_memory_error(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, MemoryError) or "bad_alloc" in text or "failed to allocate" in text
+
+
+class Sandbox:
+    def __init__(self, config: dict) -> None:
+        self.config = config
+        self.model = None
+
+    def load(self, request: dict) -> dict:
+        if request["format"] == "skops":
+            from apps.evaluations.engine.loading.skops_model import load_skops
+
+            self.model = load_skops(request["path"], tuple(request.get("trusted", ())))
+        else:
+            from apps.evaluations.engine.loading.onnx_model import load_onnx
+
+            self.model = load_onnx(request["path"], threads=self.config["threads"])
+        # threadpoolctl limits only the libraries already loaded: pin again now that the
+        # model's (OpenMP, BLAS) are in.
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(self.config["threads"])
+        return {"info": _plain(self.model.info())}
+
+    def predict(self, request: dict) -> dict:
+        import numpy as np
+        import pyarrow.feather as feather
+
+        from apps.evaluations.engine.data import table_to_frame
+
+        started = time.perf_counter()
+        table = feather.read_table(request["input"], memory_map=True)
+        rows = table.num_rows
+        batch = self.config["batch_rows"]
+        labels_parts, probability_parts, classes = [], [], None
+        for start in range(0, rows, batch):
+            frame = table_to_frame(table.slice(start, batch))
+            result = self.model.predict(frame)
+            labels, probabilities = result[0], result[1]
+            if len(result) > 2 and result[2] is not None:
+                classes = list(result[2])
+            labels_parts.append(np.asarray(labels))
+            if probabilities is not None:
+                probability_parts.append(np.asarray(probabilities, dtype=float))
+        labels = np.concatenate(labels_parts) if labels_parts else np.empty(0)
+        if labels.dtype.kind == "O":
+            labels = labels.astype(str)  # never written as a pickle
+        np.save(request["labels"], labels, allow_pickle=False)
+        reply = {"labels": request["labels"], "probabilities": None, "classes": None}
+        if probability_parts:
+            np.save(request["probabilities"], np.vstack(probability_parts), allow_pickle=False)
+            reply["probabilities"] = request["probabilities"]
+        if classes is not None:
+            reply["classes"] = _plain(classes)
+        reply["seconds"] = time.perf_counter() - started
+        return reply
+
+
+def _plain(value):
+    """JSON-ready copies of numpy values."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    _limit_resources(config["memory_mb"])
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # the model's own prints go to stderr
+    from threadpoolctl import threadpool_limits
+
+    from apps.evaluations.engine.errors import EngineError
+
+    threadpool_limits(config["threads"])
+    sandbox = Sandbox(config)
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["op"] == "exit":
+            break
+        try:
+            reply = {"ok": True, **getattr(sandbox, request["op"])(request)}
+        except EngineError as error:
+            reply = {"ok": False, "kind": "refused", "message": error.message}
+        except BaseException as error:  # report every failure of model code to the parent
+            kind = "memory" if _is_memory_error(error) else "error"
+            message = f"{type(error).__name__}: {error}"
+            traceback.print_exc()  # to stderr, for whoever reads the worker's logs
+            reply = {"ok": False, "kind": kind, "message": message[:2000]}
+        channel.write(json.dumps(reply) + "\n")
+
+
+if __name__ == "__main__":
+    main()

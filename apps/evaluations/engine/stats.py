@@ -1,0 +1,204 @@
+"""Statistics shared by the checks: bootstrap intervals, multiple testing, drift distances.
+
+The bootstrap works on a matrix of resample counts (how often each row is drawn in each
+resample), so a metric that is a weighted sum over rows is one matrix product per batch of
+resamples instead of a Python loop. Above `max_rows` rows the resamples are drawn from a
+random subsample of m rows and their spread is rescaled by sqrt(m / n) around the full
+data's estimate (m-out-of-n bootstrap), which is sound for the smooth metrics used here
+and keeps a million-row evaluation fast; the result's `sampling` says when this happened.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as scipy_stats
+from scipy.spatial import distance as scipy_distance
+
+# A batch of resamples holds at most this many row counts in memory.
+_BATCH_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    resamples: int = 1000
+    level: float = 0.95
+    max_rows: int = 100_000
+    seed: int = 0
+
+
+def resample_counts(n: int, resamples: int, rng: np.random.Generator):
+    """Batches of (b, n) matrices: how often each row is drawn in each of b resamples."""
+    batch = max(1, min(resamples, _BATCH_CELLS // max(n, 1)))
+    done = 0
+    while done < resamples:
+        b = min(batch, resamples - done)
+        draws = rng.integers(0, n, size=(b, n))
+        draws += (np.arange(b) * n)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
+        yield counts.astype(np.float64)
+        done += b
+
+
+def bootstrap_values(
+    compute: Callable[..., dict[str, np.ndarray]],
+    arrays: tuple[np.ndarray, ...],
+    points: dict[str, float | None],
+    settings: BootstrapSettings,
+) -> tuple[dict[str, np.ndarray], dict]:
+    """Each metric's values over the resamples, and the sampling used.
+
+    `compute` takes a (b, n) count matrix and the row-aligned arrays and returns, per
+    metric, b values. `points` are the estimates on the full data, around which values
+    from a subsample are rescaled.
+    """
+    rng = np.random.default_rng(settings.seed)
+    n = len(arrays[0])
+    rows = n
+    scale = 1.0
+    if n > settings.max_rows:
+        chosen = np.sort(rng.choice(n, size=settings.max_rows, replace=False))
+        arrays = tuple(array[chosen] for array in arrays)
+        rows = settings.max_rows
+        scale = float(np.sqrt(rows / n))
+    collected: dict[str, list[np.ndarray]] = {}
+    for counts in resample_counts(rows, settings.resamples, rng):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = compute(counts, *arrays)
+        for name, batch in values.items():
+            collected.setdefault(name, []).append(np.asarray(batch, dtype=float))
+    results = {name: np.concatenate(batches) for name, batches in collected.items()}
+    if scale != 1.0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centres = compute(np.ones((1, rows)), *arrays)
+        for name, values in results.items():
+            point = points.get(name)
+            if point is not None:
+                results[name] = point + (values - float(centres[name][0])) * scale
+    sampling = {
+        "method": "bootstrap" if scale == 1.0 else "m-out-of-n bootstrap",
+        "resamples": settings.resamples,
+        "rows": rows,
+        "of_rows": n,
+        "seed": settings.seed,
+    }
+    return results, sampling
+
+
+def percentile_interval(values: np.ndarray, point: float | None, level: float) -> dict | None:
+    """The percentile interval of bootstrap values, or None when the metric was undefined
+    in many resamples (a class missing), where no interval would be honest."""
+    finite = values[np.isfinite(values)]
+    if point is None or not np.isfinite(point) or len(finite) < 0.9 * max(len(values), 1):
+        return None
+    alpha = 1.0 - level
+    low, high = np.quantile(finite, [alpha / 2, 1 - alpha / 2])
+    return {
+        "low": float(low),
+        "high": float(high),
+        "level": level,
+        "method": "percentile bootstrap",
+        "resamples": len(values),
+    }
+
+
+def bootstrap(
+    compute: Callable[..., dict[str, np.ndarray]],
+    arrays: tuple[np.ndarray, ...],
+    points: dict[str, float | None],
+    settings: BootstrapSettings,
+) -> tuple[dict[str, dict], dict]:
+    """Percentile intervals (metric → {"low", "high", "level", "method", "resamples"}) for
+    the metrics `compute` returns, and the sampling used."""
+    values, sampling = bootstrap_values(compute, arrays, points, settings)
+    intervals = {}
+    for name, resampled in values.items():
+        interval = percentile_interval(resampled, points.get(name), settings.level)
+        if interval is not None:
+            intervals[name] = interval
+    return intervals, sampling
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (NaN kept as NaN)."""
+    p_values = np.asarray(p_values, dtype=float)
+    adjusted = np.full_like(p_values, np.nan)
+    valid = np.isfinite(p_values)
+    if valid.any():
+        adjusted[valid] = scipy_stats.false_discovery_control(p_values[valid], method="bh")
+    return adjusted
+
+
+def quantile_edges(reference: np.ndarray, bins: int) -> np.ndarray:
+    """Inner bin edges at the reference's quantiles (duplicates removed)."""
+    quantiles = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1])
+    return np.unique(quantiles)
+
+
+def binned_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts per bin for inner edges: (-inf, e0], (e0, e1], …, (e_last, inf)."""
+    return np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
+
+
+def proportions(counts: np.ndarray) -> np.ndarray:
+    total = counts.sum()
+    return counts / total if total else np.zeros_like(counts, dtype=float)
+
+
+def psi(expected_counts: np.ndarray, actual_counts: np.ndarray, epsilon: float = 1e-4) -> float:
+    """Population stability index, sum of (a - e) ln(a / e) over bins.
+
+    Empty bins are floored at `epsilon` (a share), the usual convention, so one empty bin
+    does not make the index infinite.
+    """
+    expected = np.clip(proportions(np.asarray(expected_counts, float)), epsilon, None)
+    actual = np.clip(proportions(np.asarray(actual_counts, float)), epsilon, None)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def jensen_shannon(expected_counts: np.ndarray, actual_counts: np.ndarray) -> float:
+    """Jensen-Shannon distance in base 2, between 0 (same) and 1 (disjoint)."""
+    expected = proportions(np.asarray(expected_counts, float))
+    actual = proportions(np.asarray(actual_counts, float))
+    if expected.sum() == 0 or actual.sum() == 0:
+        return float("nan")
+    return float(scipy_distance.jensenshannon(expected, actual, base=2))
+
+
+def wasserstein_normed(reference: np.ndarray, current: np.ndarray) -> float:
+    """Wasserstein-1 distance divided by the reference's standard deviation.
+
+    In units of the reference's spread: 0.1 means the distributions differ by about a
+    tenth of a standard deviation of mass movement, whatever the column's unit.
+    """
+    distance = scipy_stats.wasserstein_distance(reference, current)
+    spread = float(np.std(reference))
+    if spread == 0:
+        return 0.0 if distance == 0 else float("inf")
+    return float(distance / spread)
+
+
+def chi_square_test(expected_counts: np.ndarray, actual_counts: np.ndarray) -> tuple[float, float]:
+    """Two-sample chi-square test of homogeneity on a 2 x k contingency table.
+
+    Categories too rare for the chi-square approximation (expected count under 5 in either
+    sample) are pooled into one cell first. Returns (statistic, p-value).
+    """
+    table = np.vstack([expected_counts, actual_counts]).astype(float)
+    table = table[:, table.sum(axis=0) > 0]
+    totals = table.sum(axis=1, keepdims=True)
+    expected = totals * table.sum(axis=0) / table.sum()
+    rare = (expected < 5).any(axis=0)
+    if rare.any():
+        pooled = table[:, rare].sum(axis=1, keepdims=True)
+        table = np.hstack([table[:, ~rare], pooled]) if pooled.sum() > 0 else table[:, ~rare]
+    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+        return 0.0, 1.0
+    statistic, p_value, _dof, _expected = scipy_stats.chi2_contingency(table, correction=False)
+    return float(statistic), float(p_value)
+
+
+def ks_test(reference: np.ndarray, current: np.ndarray) -> tuple[float, float]:
+    """Two-sample Kolmogorov-Smirnov test; (statistic, p-value)."""
+    result = scipy_stats.ks_2samp(reference, current)
+    return float(result.statistic), float(result.pvalue)

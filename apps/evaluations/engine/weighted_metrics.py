@@ -1,0 +1,159 @@
+"""Metrics computed for many bootstrap resamples at once.
+
+Each function takes a (b, n) matrix of row counts (see `stats.resample_counts`) and
+returns b values. With a single row of ones they equal scikit-learn's metrics (the tests
+check this); the checks report scikit-learn's own values as point estimates and use these
+only for the intervals.
+"""
+
+import numpy as np
+from scipy import sparse
+
+_EPS = np.finfo(np.float64).eps
+
+
+def _indicator(groups: np.ndarray, size: int, mask: np.ndarray | None = None) -> sparse.csr_matrix:
+    """An (n, size) 0/1 matrix with row i marking group groups[i] (rows outside mask empty)."""
+    rows = np.arange(len(groups))
+    if mask is not None:
+        rows, groups = rows[mask], groups[mask]
+    data = np.ones(len(rows))
+    return sparse.csr_matrix(
+        (data, (rows, groups)), shape=(len(mask) if mask is not None else len(rows), size)
+    )
+
+
+def grouped_counts(counts: np.ndarray, groups: np.ndarray, size: int, mask=None) -> np.ndarray:
+    """(b, size): per resample, how many drawn rows fall in each group."""
+    indicator = _indicator(groups, size, mask)
+    return np.asarray((indicator.T @ counts.T).T)
+
+
+def weighted_mean(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return counts @ values / counts.sum(axis=1)
+
+
+# --- classification from confusion matrices ----------------------------------------------
+
+
+def confusion_matrices(counts, true_index, predicted_index, n_classes) -> np.ndarray:
+    """(b, C, C) confusion matrices, rows true classes, columns predicted classes."""
+    cells = true_index * n_classes + predicted_index
+    return grouped_counts(counts, cells, n_classes * n_classes).reshape(-1, n_classes, n_classes)
+
+
+def confusion_metrics(
+    matrices: np.ndarray, positive: int | None, min_support_classes: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Accuracy, balanced accuracy, precision/recall/F1 (binary, macro, weighted), MCC and
+    the minimum per-class recall, as scikit-learn computes them with zero_division=0."""
+    tp = np.diagonal(matrices, axis1=1, axis2=2).astype(float)
+    support = matrices.sum(axis=2).astype(float)
+    predicted = matrices.sum(axis=1).astype(float)
+    total = support.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recall = np.where(support > 0, tp / support, 0.0)
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), 0.0)
+        present_recall = np.where(support > 0, recall, np.nan)
+        weights = support / total[:, None]
+        correct = tp.sum(axis=1)
+        cov_tp = correct * total - (predicted * support).sum(axis=1)
+        cov_pp = total**2 - (predicted**2).sum(axis=1)
+        cov_tt = total**2 - (support**2).sum(axis=1)
+        denominator = np.sqrt(cov_tt * cov_pp)
+        mcc = np.where(denominator > 0, cov_tp / denominator, 0.0)
+    metrics = {
+        "accuracy": correct / total,
+        "balanced_accuracy": np.nanmean(present_recall, axis=1),
+        "precision_macro": precision.mean(axis=1),
+        "recall_macro": recall.mean(axis=1),
+        "f1_macro": f1.mean(axis=1),
+        "precision_weighted": (precision * weights).sum(axis=1),
+        "recall_weighted": (recall * weights).sum(axis=1),
+        "f1_weighted": (f1 * weights).sum(axis=1),
+        "mcc": mcc,
+    }
+    if positive is not None:
+        metrics["precision"] = precision[:, positive]
+        metrics["recall"] = recall[:, positive]
+        metrics["f1"] = f1[:, positive]
+    if min_support_classes is not None and len(min_support_classes):
+        metrics["min_class_recall"] = present_recall[:, min_support_classes].min(axis=1)
+    return metrics
+
+
+# --- ranking metrics ---------------------------------------------------------------------
+
+
+def _per_level(counts, scores, positive_mask):
+    levels, inverse = np.unique(scores, return_inverse=True)
+    size = len(levels)
+    positives = grouped_counts(counts, inverse, size, positive_mask)
+    negatives = grouped_counts(counts, inverse, size, ~positive_mask)
+    return positives, negatives
+
+
+def roc_auc(counts, scores, positive_mask) -> np.ndarray:
+    """Area under the ROC curve with ties counted half (the Mann-Whitney statistic)."""
+    positives, negatives = _per_level(counts, scores, positive_mask)
+    below = np.cumsum(negatives, axis=1) - negatives
+    area = (positives * (below + 0.5 * negatives)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return area / (positives.sum(axis=1) * negatives.sum(axis=1))
+
+
+def average_precision(counts, scores, positive_mask) -> np.ndarray:
+    """Average precision: the sum over thresholds of precision times the recall gained."""
+    positives, negatives = _per_level(counts, scores, positive_mask)
+    true_positives = np.cumsum(positives[:, ::-1], axis=1)
+    false_positives = np.cumsum(negatives[:, ::-1], axis=1)
+    flagged = true_positives + false_positives
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(flagged > 0, true_positives / flagged, 0.0)
+        recall = true_positives / true_positives[:, -1:]
+    gained = np.diff(recall, axis=1, prepend=0.0)
+    return (gained * precision).sum(axis=1)
+
+
+def macro_one_vs_rest(metric, counts, probabilities, true_index) -> np.ndarray:
+    """The macro average over classes of a binary ranking metric, one class against the rest."""
+    values = [
+        metric(counts, probabilities[:, k], true_index == k) for k in range(probabilities.shape[1])
+    ]
+    return np.mean(values, axis=0)
+
+
+# --- per-row losses ----------------------------------------------------------------------
+
+
+def log_loss_per_row(probabilities: np.ndarray, true_index: np.ndarray) -> np.ndarray:
+    """-log of the probability given to the true class, clipped like scikit-learn's."""
+    clipped = np.clip(probabilities, _EPS, 1 - _EPS)
+    return -np.log(clipped[np.arange(len(true_index)), true_index])
+
+
+def brier_per_row(probabilities: np.ndarray, true_index: np.ndarray) -> np.ndarray:
+    """Binary: (p - y)² for the positive class; multiclass: the sum over classes."""
+    onehot = np.zeros_like(probabilities)
+    onehot[np.arange(len(true_index)), true_index] = 1.0
+    if probabilities.shape[1] == 2:
+        return (probabilities[:, 1] - onehot[:, 1]) ** 2
+    return ((probabilities - onehot) ** 2).sum(axis=1)
+
+
+def regression_metrics(counts, truth: np.ndarray, predicted: np.ndarray) -> dict[str, np.ndarray]:
+    """MAE, RMSE, R² and MAPE for each resample."""
+    error = predicted - truth
+    weight = counts.sum(axis=1)
+    squared = counts @ (error**2)
+    mean_truth = counts @ truth / weight
+    total = counts @ (truth**2) - weight * mean_truth**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(total > 0, 1 - squared / total, np.nan)
+    return {
+        "mae": counts @ np.abs(error) / weight,
+        "rmse": np.sqrt(squared / weight),
+        "r2": r2,
+        "mape": counts @ (np.abs(error) / np.maximum(np.abs(truth), _EPS)) / weight,
+    }

@@ -1,0 +1,43 @@
+"""Deliberately odd "models" for the sandbox tests (crashing, greedy, slow, reporting).
+
+They are dumped with skops and loaded only when a test adds their type to the allowlist.
+"""
+
+import ctypes
+import time
+
+import numpy as np
+
+
+class SegfaultingModel:
+    classes_ = np.array([0, 1])
+
+    def predict(self, features):
+        ctypes.string_at(0)  # reads address 0: SIGSEGV
+
+    def predict_proba(self, features):
+        return self.predict(features)
+
+
+class GreedyModel:
+    """Allocates without bound while predicting."""
+
+    def predict(self, features):
+        hoard = []
+        while True:
+            hoard.append(np.ones(50_000_000))
+
+
+class SlowModel:
+    def predict(self, features):
+        time.sleep(120)
+
+
+class ThreadCountModel:
+    """Predicts, for every row, the largest thread count of the numeric libraries' pools."""
+
+    def predict(self, features):
+        from threadpoolctl import threadpool_info
+
+        threads = max((pool["num_threads"] for pool in threadpool_info()), default=0)
+        return np.full(len(features), float(threads))

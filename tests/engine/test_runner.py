@@ -1,0 +1,196 @@
+"""The model sandbox: real child processes, real crashes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from apps.evaluations.engine.context import EvaluationContext
+from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
+from tests.engine import onnx_models, sandbox_models
+from tests.engine.synthetic import population
+
+FEATURES = ["age", "score", "region"]
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return population(500, 0)
+
+
+@pytest.fixture(scope="module")
+def pipeline(frame):
+    transform = make_column_transformer(
+        (StandardScaler(), ["age", "score"]), (OneHotEncoder(handle_unknown="ignore"), ["region"])
+    )
+    return make_pipeline(transform, LogisticRegression()).fit(frame[FEATURES], frame["y"])
+
+
+def dump(tmp_path, obj, name="model.skops"):
+    path = tmp_path / name
+    path.write_bytes(skops.io.dumps(obj))
+    return path
+
+
+def test_a_skops_pipeline_predicts_in_the_child_as_it_does_here(tmp_path, frame, pipeline):
+    with ModelSandbox(dump(tmp_path, pipeline)) as sandbox:
+        predictions = sandbox.predict(frame, FEATURES)
+        info = sandbox.info
+
+    assert info.task == "classification" and info.classes == (0, 1)
+    assert info.feature_names == tuple(FEATURES)
+    np.testing.assert_allclose(predictions.probabilities, pipeline.predict_proba(frame[FEATURES]))
+    np.testing.assert_array_equal(predictions.labels, pipeline.predict(frame[FEATURES]))
+
+
+def test_predictions_are_made_in_batches(tmp_path, frame):
+    model = Ridge().fit(frame[["age", "score"]].to_numpy(), frame["income"])
+    limits = SandboxLimits(batch_rows=64)
+
+    with ModelSandbox(dump(tmp_path, model), limits=limits) as sandbox:
+        predictions = sandbox.predict(frame, ["age", "score"])
+
+    np.testing.assert_allclose(
+        predictions.labels, model.predict(frame[["age", "score"]].to_numpy())
+    )
+
+
+def test_untrusted_types_are_refused_by_name(tmp_path):
+    with pytest.raises(EngineError, match=r"tests.engine.sandbox_models.SegfaultingModel") as error:
+        ModelSandbox(dump(tmp_path, sandbox_models.SegfaultingModel())).start()
+
+    assert not isinstance(error.value, ModelCrashed)
+
+
+def test_a_model_that_segfaults_takes_down_only_its_child(tmp_path, frame):
+    path = dump(tmp_path, sandbox_models.SegfaultingModel())
+    sandbox = ModelSandbox(path, trusted_types=["tests.engine.sandbox_models.SegfaultingModel"])
+
+    with sandbox, pytest.raises(ModelCrashed, match=r"crashed while predicting.*SIGSEGV"):
+        sandbox.predict(frame, FEATURES)
+
+
+def test_a_model_that_allocates_without_bound_hits_the_memory_limit(tmp_path, frame):
+    path = dump(tmp_path, sandbox_models.GreedyModel())
+    limits = SandboxLimits(memory_mb=1536)
+    sandbox = ModelSandbox(
+        path, limits=limits, trusted_types=["tests.engine.sandbox_models.GreedyModel"]
+    )
+
+    with sandbox, pytest.raises(ModelCrashed, match=r"ran out of memory while predicting.*1536 MB"):
+        sandbox.predict(frame, FEATURES)
+
+
+def test_a_model_that_never_answers_is_stopped(tmp_path, frame):
+    path = dump(tmp_path, sandbox_models.SlowModel())
+    limits = SandboxLimits(predict_timeout_s=1.0)
+    sandbox = ModelSandbox(
+        path, limits=limits, trusted_types=["tests.engine.sandbox_models.SlowModel"]
+    )
+
+    with sandbox, pytest.raises(ModelCrashed, match=r"longer than 1 s while predicting"):
+        sandbox.predict(frame, FEATURES)
+    assert sandbox._process is None
+
+
+def test_a_model_whose_features_are_not_in_the_data_is_refused(tmp_path, frame, pipeline):
+    data = frame.drop(columns=["region"])
+
+    with (
+        ModelSandbox(dump(tmp_path, pipeline)) as sandbox,
+        pytest.raises(EngineError, match=r"features 'region' are not in the evaluation data"),
+    ):
+        EvaluationContext(evaluation=data, target="y", source=sandbox)
+
+
+def onnx_file(tmp_path, content: bytes):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("zipmap", [False, True])
+def test_an_onnx_classifier_gives_labels_and_probabilities(tmp_path, frame, zipmap):
+    weights, bias = [0.05, 1.2], -2.0
+    path = onnx_file(tmp_path, onnx_models.logistic(weights, bias, zipmap=zipmap))
+
+    with ModelSandbox(path) as sandbox:
+        predictions = sandbox.predict(frame, ["age", "score"])
+
+    expected = onnx_models.sigmoid(frame[["age", "score"]].to_numpy() @ weights + bias)
+    np.testing.assert_allclose(predictions.probabilities[:, 1], expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(predictions.labels, (expected > 0.5).astype(int))
+    if zipmap:
+        assert predictions.classes.tolist() == [0, 1]
+
+
+def test_an_onnx_model_with_one_input_per_column_is_fed_by_name(tmp_path, frame):
+    path = onnx_file(tmp_path, onnx_models.logistic([1.0, -0.5], 0.0, columns=["score", "age"]))
+
+    with ModelSandbox(path) as sandbox:
+        context = EvaluationContext(evaluation=frame, target="y", source=sandbox)
+        predictions = context.predictions()
+
+    assert context.features == ["score", "age"]
+    expected = onnx_models.sigmoid(frame["score"] - 0.5 * frame["age"])
+    np.testing.assert_allclose(predictions.probabilities[:, 1], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_an_onnx_regressor_gives_values(tmp_path, frame):
+    path = onnx_file(tmp_path, onnx_models.linear_regressor([2.0, 3.0], 1.0))
+
+    with ModelSandbox(path) as sandbox:
+        predictions = sandbox.predict(frame, ["age", "score"])
+        assert sandbox.info.task == "regression"
+
+    np.testing.assert_allclose(
+        predictions.labels, 2 * frame["age"] + 3 * frame["score"] + 1, rtol=1e-5, atol=1e-6
+    )
+
+
+def test_an_onnx_model_with_external_data_is_refused(tmp_path):
+    path = onnx_file(tmp_path, onnx_models.logistic([1.0, 2.0], 0.0, external=True))
+    (tmp_path / "weights.bin").write_bytes(np.ones(2, dtype="<f4").tobytes())
+
+    with pytest.raises(EngineError, match=r"external files \(W\).*single-file"):
+        ModelSandbox(path).start()
+
+
+def test_an_onnx_model_that_allocates_without_bound_is_stopped(tmp_path, frame):
+    path = onnx_file(tmp_path, onnx_models.unbounded_allocation(2))
+    sandbox = ModelSandbox(path, limits=SandboxLimits(memory_mb=1536))
+
+    with sandbox, pytest.raises(ModelCrashed, match=r"(memory|crashed) while predicting"):
+        sandbox.predict(frame, ["age", "score"])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_childs_thread_pools_are_pinned(tmp_path, frame, threads):
+    path = dump(tmp_path, sandbox_models.ThreadCountModel())
+    sandbox = ModelSandbox(
+        path,
+        limits=SandboxLimits(threads=threads),
+        trusted_types=["tests.engine.sandbox_models.ThreadCountModel"],
+    )
+
+    with sandbox:
+        predictions = sandbox.predict(frame.head(3), FEATURES)
+
+    assert predictions.labels.tolist() == [threads] * 3
+
+
+def test_a_string_labelled_model_round_trips_without_pickles(tmp_path, frame):
+    labels = np.where(frame["y"] == 1, "yes", "no")
+    model = LogisticRegression().fit(frame[["age", "score"]], labels)
+
+    with ModelSandbox(dump(tmp_path, model)) as sandbox:
+        predictions = sandbox.predict(frame, ["age", "score"])
+
+    assert predictions.labels.dtype.kind == "U"
+    assert set(predictions.labels) <= {"yes", "no"}
+    assert isinstance(pd.Series(predictions.labels).iloc[0], str)

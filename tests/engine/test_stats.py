@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+from scipy.spatial import distance
+
+from apps.evaluations.engine import stats
+
+
+def test_benjamini_hochberg_matches_the_textbook_procedure():
+    adjusted = stats.benjamini_hochberg([0.01, 0.04, 0.03, 0.005, np.nan])
+
+    np.testing.assert_allclose(adjusted[:4], [0.02, 0.04, 0.04, 0.02])
+    assert np.isnan(adjusted[4])
+
+
+def test_psi_has_its_closed_form_value():
+    value = stats.psi(np.array([50, 50]), np.array([70, 30]))
+
+    assert value == pytest.approx(0.2 * np.log(1.4) - 0.2 * np.log(0.6))
+    assert stats.psi(np.array([10, 0]), np.array([10, 0])) == 0.0
+
+
+def test_jensen_shannon_is_scipys_in_base_two():
+    p, q = np.array([5, 3, 2]), np.array([2, 2, 6])
+
+    assert stats.jensen_shannon(p, q) == pytest.approx(
+        distance.jensenshannon(p / 10, q / 10, base=2)
+    )
+    assert stats.jensen_shannon(np.array([1, 0]), np.array([0, 1])) == pytest.approx(1.0)
+
+
+def test_normed_wasserstein_is_in_reference_standard_deviations():
+    rng = np.random.default_rng(0)
+    reference, current = rng.normal(0, 3, 5000), rng.normal(0, 3, 5000) + 1.5
+
+    value = stats.wasserstein_normed(reference, current)
+
+    assert value == pytest.approx(
+        scipy_stats.wasserstein_distance(reference, current) / reference.std()
+    )
+    assert value == pytest.approx(0.5, abs=0.05)
+
+
+def test_chi_square_is_scipys_contingency_test_with_rare_cells_pooled():
+    expected, actual = np.array([300, 200, 100]), np.array([250, 250, 100])
+    statistic, p_value = stats.chi_square_test(expected, actual)
+    reference = scipy_stats.chi2_contingency(np.vstack([expected, actual]), correction=False)
+
+    assert (statistic, p_value) == pytest.approx((reference[0], reference[1]))
+    pooled = stats.chi_square_test(np.array([300, 200, 1, 1]), np.array([300, 200, 2, 0]))
+    assert pooled == pytest.approx(
+        stats.chi_square_test(np.array([300, 200, 2]), np.array([300, 200, 2]))
+    )
+
+
+def test_ks_is_scipys():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=300), rng.normal(0.2, size=400)
+
+    assert stats.ks_test(a, b) == pytest.approx(tuple(scipy_stats.ks_2samp(a, b))[:2])
+
+
+def test_quantile_bins_count_every_value_once():
+    values = np.random.default_rng(2).exponential(size=1000)
+    edges = stats.quantile_edges(values, 10)
+
+    counts = stats.binned_counts(values, edges)
+
+    assert counts.sum() == 1000
+    assert counts.min() >= 90
+
+
+def stats_weighted_mean(counts, values):
+    return counts @ values / counts.sum(axis=1)
+
+
+def test_percentile_bootstrap_intervals_cover_the_truth_at_their_nominal_rate():
+    """200 samples of 300 rows from a classifier that is right 80% of the time, and of
+    absolute errors with a known mean: the 95% intervals cover the truth ~95% of the time."""
+    rng = np.random.default_rng(3)
+    true_mae = np.sqrt(2 / np.pi)
+    covered = {"accuracy": 0, "mae": 0}
+    repetitions = 200
+    settings = stats.BootstrapSettings(resamples=500, level=0.95)
+    for seed in range(repetitions):
+        correct = (rng.random(300) < 0.8).astype(float)
+        errors = np.abs(rng.normal(size=300))
+
+        def compute(counts, correct, errors):
+            return {
+                "accuracy": stats_weighted_mean(counts, correct),
+                "mae": stats_weighted_mean(counts, errors),
+            }
+
+        points = {"accuracy": correct.mean(), "mae": errors.mean()}
+        intervals, _ = stats.bootstrap(
+            compute, (correct, errors), points, stats.BootstrapSettings(resamples=500, seed=seed)
+        )
+        covered["accuracy"] += intervals["accuracy"]["low"] <= 0.8 <= intervals["accuracy"]["high"]
+        covered["mae"] += intervals["mae"]["low"] <= true_mae <= intervals["mae"]["high"]
+    assert settings.level == 0.95
+    for metric, count in covered.items():
+        # Binomial(200, 0.95) lies in [180, 197] with probability > 0.99.
+        assert 180 <= count <= 198, (metric, count)
+
+
+def test_a_large_sample_is_bootstrapped_on_a_subsample_with_rescaled_spread():
+    rng = np.random.default_rng(4)
+    correct = (rng.random(400_000) < 0.7).astype(float)
+
+    def compute(counts, correct):
+        return {"accuracy": stats_weighted_mean(counts, correct)}
+
+    settings = stats.BootstrapSettings(resamples=400, max_rows=20_000)
+    intervals, sampling = stats.bootstrap(
+        compute, (correct,), {"accuracy": correct.mean()}, settings
+    )
+
+    expected_width = 2 * 1.96 * np.sqrt(0.7 * 0.3 / 400_000)
+    width = intervals["accuracy"]["high"] - intervals["accuracy"]["low"]
+    assert width == pytest.approx(expected_width, rel=0.2)
+    assert sampling["method"] == "m-out-of-n bootstrap"
+    assert (sampling["rows"], sampling["of_rows"]) == (20_000, 400_000)
