@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from qualiti import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Pages that do not link our icon (the browsable API) make the browser ask for this.
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include("qualiti.api_urls")),
     path("admin/", admin.site.urls),
