@@ -14,7 +14,7 @@ from apps.accounts.api import (
 )
 from apps.audit.api import StatusChangeViewSet
 from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
-from apps.evaluations.api import CheckResultViewSet, EvaluationRunViewSet
+from apps.evaluations.api import CheckResultViewSet, CheckViewSet, EvaluationRunViewSet
 from apps.findings.api import (
     CommentViewSet,
     CorrectiveActionViewSet,
@@ -37,6 +37,7 @@ router.register("test-plans", TestPlanViewSet, basename="test-plan")
 router.register("plan-checks", PlanCheckViewSet, basename="plan-check")
 router.register("runs", EvaluationRunViewSet, basename="run")
 router.register("check-results", CheckResultViewSet, basename="check-result")
+router.register("checks", CheckViewSet, basename="check")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("risk-acceptances", RiskAcceptanceViewSet, basename="risk-acceptance")
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")

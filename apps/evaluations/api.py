@@ -1,8 +1,21 @@
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from apps.evaluations.models import CheckResult, EvaluationRun
-from qualiti.api import ProjectScopedMixin, ProjectSlugFilter
+from apps.accounts.permissions import Action
+from apps.evaluations import selectors, services
+from apps.evaluations.models import CheckResult, EvaluationRun, Trigger
+from apps.projects.models import Dataset, ModelVersion
+from apps.testplans.models import TestPlan
+from qualiti.api import (
+    ProjectScopedMixin,
+    ProjectSlugFilter,
+    VisibleProjectField,
+    VisibleRelatedField,
+)
 
 
 class EvaluationRunSerializer(serializers.ModelSerializer):
@@ -13,10 +26,19 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "test_plan", "model_version", "dataset", "reference_dataset",
             "training_dataset", "status", "attempt", "heartbeat_at", "progress", "current_step",
-            "started_at", "finished_at", "error", "verdict", "summary", "triggered_by",
-            "created_by", "created_at",
+            "started_at", "finished_at", "error", "cancel_requested", "verdict", "summary",
+            "triggered_by", "created_by", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class RunCreateSerializer(serializers.Serializer):
+    project = VisibleProjectField(help_text="The project's slug.")
+    test_plan = VisibleRelatedField(model=TestPlan)
+    model_version = VisibleRelatedField(model=ModelVersion)
+    dataset = VisibleRelatedField(model=Dataset, help_text="The evaluation dataset.")
+    reference_dataset = VisibleRelatedField(model=Dataset, required=False, allow_null=True)
+    training_dataset = VisibleRelatedField(model=Dataset, required=False, allow_null=True)
 
 
 class RunFilter(ProjectSlugFilter):
@@ -25,8 +47,36 @@ class RunFilter(ProjectSlugFilter):
         fields = ["project", "status", "verdict", "model_version", "test_plan"]
 
 
-class EvaluationRunViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """Evaluation runs (launching and cancelling arrive with the run workflow)."""
+class ComparisonRowSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    check_key = serializers.CharField()
+    metric = serializers.CharField()
+    subject = serializers.CharField()
+    outcome = serializers.CharField(allow_null=True)
+    previous_outcome = serializers.CharField(allow_null=True)
+    value = serializers.JSONField(allow_null=True)
+    previous_value = serializers.JSONField(allow_null=True)
+    delta = serializers.FloatField(allow_null=True)
+
+
+class RunComparisonSerializer(serializers.Serializer):
+    run = serializers.IntegerField()
+    model_version = serializers.IntegerField()
+    previous_run = serializers.IntegerField(allow_null=True)
+    previous_model_version = serializers.IntegerField(allow_null=True)
+    checks = ComparisonRowSerializer(many=True)
+    new_failures = ComparisonRowSerializer(many=True)
+    fixed_failures = ComparisonRowSerializer(many=True)
+
+
+class EvaluationRunViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Evaluation runs: launched here (queued for a worker), followed by polling, cancelled."""
 
     serializer_class = EvaluationRunSerializer
     filterset_class = RunFilter
@@ -36,14 +86,43 @@ class EvaluationRunViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[EvaluationRun]:
         return self.scoped(EvaluationRun.objects.select_related("project"))
 
+    @extend_schema(request=RunCreateSerializer, responses={201: EvaluationRunSerializer})
+    def create(self, request: Request) -> Response:
+        """Launch a run of an approved plan; 400 names what is missing or wrong."""
+        data = RunCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        self.require(data.validated_data["project"], Action.RUN_LAUNCH)
+        run = services.run_create(
+            user=request.user, triggered_by=Trigger.API, **data.validated_data
+        )
+        return Response(self._read(run), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=EvaluationRunSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel a queued run at once, or ask a running one to stop at its next step."""
+        run = self.get_object()
+        self.require(run.project_id, Action.RUN_LAUNCH)
+        return Response(self._read(services.run_cancel(run=run, user=request.user)))
+
+    @extend_schema(responses=RunComparisonSerializer)
+    @action(detail=True, methods=["get"])
+    def comparison(self, request: Request, pk: str) -> Response:
+        """Regression against the previous run of the same plan on the previous model version."""
+        run = self.get_object()
+        return Response(selectors.run_comparison(run=run))
+
+    def _read(self, run: EvaluationRun) -> dict:
+        return EvaluationRunSerializer(self.get_queryset().get(pk=run.pk)).data
+
 
 class CheckResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckResult
         fields = [
             "id", "run", "plan_check", "criterion", "check_key", "category", "subject",
-            "outcome", "observed", "threshold", "ci", "evidence", "flagged_rows", "sampling",
-            "severity", "blocking", "message", "duration_ms",
+            "outcome", "observed", "metric", "comparator", "threshold", "ci", "evidence",
+            "flagged_rows", "sampling", "severity", "blocking", "message", "duration_ms",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -63,3 +142,37 @@ class CheckResultViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[CheckResult]:
         return self.scoped(CheckResult.objects.all())
+
+
+class CheckSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    category = serializers.CharField()
+    task_types = serializers.ListField(child=serializers.CharField())
+    params_schema = serializers.JSONField(help_text="JSON Schema with each parameter's default.")
+    metrics = serializers.DictField(child=serializers.CharField())
+    default_metric = serializers.CharField()
+    docs = serializers.DictField(
+        child=serializers.CharField(), help_text="what, why, fix, reference"
+    )
+    implemented = serializers.BooleanField()
+
+
+class CheckViewSet(viewsets.ViewSet):
+    """The engine's check catalogue (any signed-in user): what each check measures, its
+    parameters with their defaults, its metrics and its documentation."""
+
+    lookup_field = "key"
+    lookup_value_regex = r"[\w.]+"
+
+    @extend_schema(responses=CheckSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(CheckSerializer(selectors.check_catalogue(), many=True).data)
+
+    @extend_schema(
+        responses={200: CheckSerializer, 404: OpenApiResponse(description="No such check")}
+    )
+    def retrieve(self, request: Request, key: str) -> Response:
+        for check in selectors.check_catalogue():
+            if check["key"] == key:
+                return Response(CheckSerializer(check).data)
+        return Response({"detail": f"No check named {key!r}."}, status=status.HTTP_404_NOT_FOUND)

@@ -52,6 +52,9 @@ class EvaluationRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(
+        default=False, help_text="Set by a cancel while running; the worker stops at its next step."
+    )
     verdict = models.CharField(max_length=24, choices=Verdict.choices, blank=True)
     summary = models.JSONField(
         default=dict,
@@ -94,6 +97,8 @@ class CheckResult(models.Model):
     subject = models.CharField(max_length=500, blank=True, help_text="Empty for the whole dataset.")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     observed = models.JSONField(null=True, blank=True)
+    metric = models.CharField(max_length=100, blank=True, help_text="The metric judged.")
+    comparator = models.CharField(max_length=2, blank=True)
     threshold = models.FloatField(null=True, blank=True)
     ci = models.JSONField(null=True, blank=True)
     evidence = models.JSONField(default=dict, blank=True)

@@ -181,10 +181,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Evaluation runs: a running run's worker writes a heartbeat; the sweeper requeues (or, on
+# the last attempt, fails) a run whose heartbeat is older than the staleness. The hard limit
+# must stay below CELERY_VISIBILITY_TIMEOUT, or Redis would redeliver a run still running.
+QUALITI_RUN_HEARTBEAT_STALE_SECONDS = env.float("QUALITI_RUN_HEARTBEAT_STALE_SECONDS", default=90)
+QUALITI_RUN_SWEEP_PERIOD_SECONDS = env.float("QUALITI_RUN_SWEEP_PERIOD_SECONDS", default=30)
+QUALITI_RUN_MAX_ATTEMPTS = env.int("QUALITI_RUN_MAX_ATTEMPTS", default=2)
+QUALITI_RUN_SOFT_TIME_LIMIT = env.int("QUALITI_RUN_SOFT_TIME_LIMIT", default=3 * 3600)
+QUALITI_RUN_TIME_LIMIT = env.int("QUALITI_RUN_TIME_LIMIT", default=3 * 3600 + 600)
+# Extra type names a .skops model may load in the sandbox (an operator's allowlist).
+QUALITI_RUN_TRUSTED_TYPES = env.list("QUALITI_RUN_TRUSTED_TYPES", default=[])
+
 CELERY_BEAT_SCHEDULE = {
     "reopen-expired-risk-acceptances": {
         "task": "findings.risk_acceptances_expire",
         "schedule": env.float("RISK_EXPIRY_PERIOD_SECONDS", default=3600),
+    },
+    "sweep-stale-evaluation-runs": {
+        "task": "evaluations.runs_sweep",
+        "schedule": QUALITI_RUN_SWEEP_PERIOD_SECONDS,
     },
 }
 

@@ -184,6 +184,22 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("delete", "/api/v1/plan-checks/{id}/"): Case(writes(204, QM), params=ids("plan_check")),
     ("get", "/api/v1/runs/"): Case(reads(outsider=200), project_object="run"),
     ("get", "/api/v1/runs/{id}/"): Case(reads(), params=ids("run")),
+    ("post", "/api/v1/runs/"): Case(
+        writes(201, TEAM, outsider=400),
+        body=lambda world: {
+            "project": "credit",
+            "test_plan": world.ids["approved_plan"],
+            "model_version": world.ids["model_version"],
+            "dataset": world.ids["dataset"],
+        },
+    ),
+    # A finished run: cancelling it is allowed and harmless (it stays as it is).
+    ("post", "/api/v1/runs/{id}/cancel/"): Case(writes(200, TEAM), params=ids("run")),
+    ("get", "/api/v1/runs/{id}/comparison/"): Case(reads(), params=ids("run")),
+    ("get", "/api/v1/checks/"): Case(reads(outsider=200)),
+    ("get", "/api/v1/checks/{key}/"): Case(
+        reads(outsider=200), params=lambda world: {"key": "performance.classification"}
+    ),
     ("get", "/api/v1/check-results/"): Case(reads(outsider=200), project_object="check_result"),
     ("get", "/api/v1/check-results/{id}/"): Case(reads(), params=ids("check_result")),
     ("get", "/api/v1/findings/"): Case(reads(outsider=200), project_object="finding"),

@@ -89,7 +89,7 @@ def build_world() -> World:
     )
     dataset = Dataset(
         project=project, name="eval", role="evaluation", file_format="csv", sha256="0" * 64,
-        validation_status="valid",
+        validation_status="valid", columns=["age", "repaid"], target_column="repaid",
     )  # fmt: skip
     dataset.file.save("eval.csv", ContentFile(b"age,repaid\n30,1\n"))
     unused_dataset = Dataset(

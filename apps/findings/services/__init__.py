@@ -13,6 +13,7 @@ from apps.findings.services.risk import (
     risk_acceptance_request,
     risk_acceptances_expire,
 )
+from apps.findings.services.sync import finding_fingerprint, findings_sync_for_run
 
 __all__ = [
     "comment_create",
@@ -20,8 +21,10 @@ __all__ = [
     "corrective_action_update",
     "finding_create",
     "finding_due_date",
+    "finding_fingerprint",
     "finding_transition",
     "finding_update",
+    "findings_sync_for_run",
     "risk_acceptance_decide",
     "risk_acceptance_request",
     "risk_acceptances_expire",

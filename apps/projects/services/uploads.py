@@ -112,7 +112,16 @@ def model_version_create(
         stored = _stored(model_version.artifact, uploaded_file)
     with stored:
         _model_version_number_and_save(model_version)
+    if project.run_on_upload:
+        transaction.on_commit(partial(_run_on_upload, model_version.pk))
     return model_version
+
+
+def _run_on_upload(model_version_id: int) -> None:
+    # Imported here: the evaluations services import this app's models and services.
+    from apps.evaluations.services import run_create_on_upload
+
+    run_create_on_upload(model_version_id=model_version_id)
 
 
 def _model_version_number_and_save(model_version: ModelVersion) -> None:

@@ -1,0 +1,212 @@
+"""What a run does to findings: DESIGN.md's finding-status table, applied once per
+fingerprint (project, criterion, check, subject) of the run's judged results.
+
+| status before           | its check fails again        | passes on a newer model version |
+| (none)                  | create open                  | nothing                         |
+| open, in_progress       | stays; last seen updated     | → verified                      |
+| fix_submitted           | → open ("the fix did not…")  | → verified                      |
+| verified                | → open (regression)          | stays                           |
+| risk_accepted, current  | stays; last seen updated     | stays                           |
+| risk_accepted, expired  | → open                       | → verified                      |
+| false_positive          | stays; last seen updated     | stays                           |
+
+Idempotent: syncing the same run twice changes nothing the second time.
+"""
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.services import notification_send
+from apps.audit.services import status_change_record
+from apps.evaluations.models import CheckResult, EvaluationRun, Outcome
+from apps.findings.models import Finding, FindingSource, FindingStatus, RiskAcceptanceState
+from apps.findings.services.actions import corrective_action_create
+from apps.findings.services.findings import claim_finding_version, finding_due_date
+
+S = FindingStatus
+
+
+def finding_fingerprint(*, project_id: int, criterion_id: int | None, check_key: str, subject: str):
+    text = f"{project_id}\x1f{criterion_id or ''}\x1f{check_key}\x1f{subject}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _risk_expired(finding: Finding) -> bool:
+    return finding.risk_expires_on is not None and finding.risk_expires_on < timezone.localdate()
+
+
+def _is_newer(run: EvaluationRun, finding: Finding) -> bool:
+    last = finding.last_seen_run
+    if last is None or last.pk == run.pk:
+        return False
+    return run.model_version.sequence > last.model_version.sequence
+
+
+def _recipients(finding: Finding) -> list[User]:
+    if finding.assignee_id:
+        return [finding.assignee]
+    team = finding.assigned_team or finding.project.development_team
+    return list(team.members.all()) if team else []
+
+
+def _notify(finding: Finding, kind: str, message: str) -> None:
+    for user in _recipients(finding):
+        notification_send(
+            user=user,
+            project=finding.project,
+            kind=kind,
+            message=message,
+            link=f"/findings/{finding.pk}/",
+        )
+
+
+def _move(finding: Finding, *, run: EvaluationRun, to: str, reason: str, **changes) -> None:
+    from_status = finding.status
+    if to in (S.VERIFIED,):
+        changes["closed_at"] = timezone.now()
+    elif to == S.OPEN:
+        changes.update(
+            closed_at=None,
+            risk_expires_on=None,
+            due_date=finding_due_date(
+                project=finding.project, severity=finding.severity, start=timezone.localdate()
+            ),
+        )
+    if from_status == S.RISK_ACCEPTED:
+        finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
+            state=RiskAcceptanceState.EXPIRED
+        )
+        changes["risk_expires_on"] = None
+    claim_finding_version(finding=finding, version=finding.version, status=to, **changes)
+    status_change_record(
+        subject=finding,
+        project_id=finding.project_id,
+        from_status=from_status,
+        to_status=to,
+        actor_id=None,
+        reason=reason,
+        run_id=run.pk,
+    )
+
+
+def _title(result: CheckResult) -> str:
+    criterion = result.criterion
+    name = f"{criterion.code} {criterion.name}" if criterion else result.check_key
+    return (f"{name} fails" + (f" on {result.subject}" if result.subject else ""))[:300]
+
+
+def _create(run: EvaluationRun, result: CheckResult, fingerprint: str) -> Finding:
+    project, criterion = run.project, result.criterion
+    severity = result.severity or (criterion.severity if criterion else "medium")
+    finding = Finding(
+        project=project,
+        title=_title(result),
+        description=result.message,
+        severity=severity,
+        category=result.category,
+        status=S.OPEN,
+        source=FindingSource.CHECK,
+        fingerprint=fingerprint,
+        criterion=criterion,
+        check_key=result.check_key,
+        subject=result.subject,
+        first_seen_run=run,
+        last_seen_run=run,
+        assigned_team=project.development_team,
+        due_date=finding_due_date(project=project, severity=severity, start=timezone.localdate()),
+        remediation=criterion.guidance if criterion else "",
+    )
+    finding.full_clean()
+    finding.save()
+    status_change_record(
+        subject=finding,
+        project_id=project.pk,
+        from_status="",
+        to_status=S.OPEN,
+        actor_id=None,
+        reason=f"{result.check_key} failed in run {run.pk}",
+        run_id=run.pk,
+    )
+    corrective_action_create(
+        finding=finding,
+        user=None,
+        description=finding.remediation or f"Make {result.check_key} pass: {result.message}",
+    )
+    _notify(finding, "finding_opened", f"New finding in {project.name}: {finding.title}.")
+    return finding
+
+
+def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
+    if finding.last_seen_run_id == run.pk:
+        return  # this run was synced already
+    status = finding.status
+    if status == S.FIX_SUBMITTED:
+        reason = f"the fix did not pass: {result.check_key} failed again in run {run.pk}"
+    elif status == S.VERIFIED:
+        reason = f"regression: {result.check_key} failed again in run {run.pk}"
+    elif status == S.RISK_ACCEPTED and _risk_expired(finding):
+        reason = f"the accepted risk expired and {result.check_key} failed in run {run.pk}"
+    else:  # open, in_progress, current risk acceptance, false positive: stays
+        claim_finding_version(finding=finding, version=finding.version, last_seen_run=run)
+        return
+    _move(finding, run=run, to=S.OPEN, reason=reason, last_seen_run=run)
+    _notify(finding, "finding_reopened", f"Finding reopened: {finding.title} ({reason}).")
+
+
+def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
+    if not _is_newer(run, finding):
+        return
+    status = finding.status
+    verifiable = status in (S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED) or (
+        status == S.RISK_ACCEPTED and _risk_expired(finding)
+    )
+    if not verifiable:
+        return
+    sequence = run.model_version.sequence
+    reason = f"{result.check_key} passed in run {run.pk} on model version {sequence}"
+    _move(finding, run=run, to=S.VERIFIED, reason=reason, last_seen_run=run)
+    _notify(finding, "finding_verified", f"Finding verified: {finding.title} ({reason}).")
+
+
+@transaction.atomic
+def findings_sync_for_run(*, run: EvaluationRun) -> dict[str, int]:
+    """Open, update, reopen and verify the project's findings from a run's stored results.
+
+    A fingerprint with several results (two plan checks of one criterion) fails when any
+    of them fails. Errors and skipped checks change nothing. Returns counts per outcome.
+    """
+    run = EvaluationRun.objects.select_related("project", "model_version").get(pk=run.pk)
+    judged: dict[str, CheckResult] = {}
+    for result in run.results.select_related("criterion").filter(
+        outcome__in=(Outcome.PASS, Outcome.FAIL)
+    ):
+        fingerprint = finding_fingerprint(
+            project_id=run.project_id,
+            criterion_id=result.criterion_id,
+            check_key=result.check_key,
+            subject=result.subject,
+        )
+        if fingerprint not in judged or result.outcome == Outcome.FAIL:
+            judged[fingerprint] = result
+    counts = {"created": 0, "failed_again": 0, "passed": 0}
+    for fingerprint, result in judged.items():
+        finding = (
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("project", "last_seen_run__model_version", "assignee")
+            .filter(project_id=run.project_id, fingerprint=fingerprint)
+            .first()
+        )
+        if result.outcome == Outcome.FAIL:
+            if finding is None:
+                _create(run, result, fingerprint)
+                counts["created"] += 1
+            else:
+                _on_fail(run, finding, result)
+                counts["failed_again"] += 1
+        elif finding is not None:
+            _on_pass(run, finding, result)
+            counts["passed"] += 1
+    return counts

@@ -1,0 +1,128 @@
+"""Claiming and executing runs in this process (predictions-only data, no worker)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from apps.evaluations.models import CheckResult, EvaluationRun, RunStatus
+from apps.evaluations.services import run_claim, run_execute, runs_sweep
+from apps.evaluations.services.execution import _Progress
+from apps.findings.models import Finding
+from tests.evaluations.factories import LaunchSetup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setattr("apps.evaluations.tasks.evaluation_run_task.delay", lambda run_id: None)
+    setup = LaunchSetup()
+    return EvaluationRun.objects.create(
+        project=setup.project,
+        test_plan=setup.plan,
+        model_version=setup.model_version,
+        dataset=setup.dataset,
+    )
+
+
+def test_of_two_claims_exactly_one_wins(run):
+    first, second = run_claim(run_id=run.pk), run_claim(run_id=run.pk)
+
+    assert first is not None and second is None
+    assert (first.status, first.attempt) == ("running", 1)
+    assert first.heartbeat_at is not None
+
+
+def test_a_claimed_run_is_evaluated_its_results_stored_and_a_finding_opened(run):
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.status == "succeeded", run.error
+    (result,) = CheckResult.objects.filter(run=run)
+    # The data's predictions are right on 3 rows of 4: recall 0.75 meets ">= 0.72".
+    assert (result.outcome, result.metric, result.comparator) == ("pass", "recall", ">=")
+    assert result.observed["recall"] == pytest.approx(0.75)
+    assert run.verdict == "pass"
+    assert run.summary["pass"] == 1
+    assert (run.progress, run.finished_at is not None) == (100, True)
+
+
+def test_a_retried_run_replaces_its_results_and_never_duplicates_them(run):
+    run = run_execute(run=run_claim(run_id=run.pk))
+    first_ids = set(CheckResult.objects.filter(run=run).values_list("pk", flat=True))
+    EvaluationRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.attempt == 2 and run.status == "succeeded"
+    results = CheckResult.objects.filter(run=run)
+    assert results.count() == 1
+    assert not first_ids & set(results.values_list("pk", flat=True))
+
+
+def test_an_engine_error_fails_the_run_with_its_message_not_a_traceback(run):
+    # Checked at launch against the dataset's header; here the model changed since.
+    run.model_version.features = ["age", "income", "not_a_column"]
+    run.model_version.save()
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.status == "failed"
+    assert "'not_a_column'" in run.error and "not in the evaluation data" in run.error
+    assert "Traceback" not in run.error
+    assert not CheckResult.objects.filter(run=run).exists()
+
+
+def test_a_cancel_seen_by_the_progress_callback_cancels_the_run(run, monkeypatch):
+    EvaluationRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    run = run_claim(run_id=run.pk)
+    EvaluationRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    monkeypatch.setattr(_Progress, "check", lambda self: None)
+
+    run = run_execute(run=run)
+
+    assert run.status == "cancelled"
+    assert not CheckResult.objects.filter(run=run).exists()
+
+
+def test_a_failing_run_opens_a_finding(run):
+    run.test_plan.checks.update(
+        criterion_snapshot={
+            "code": "PERF-09", "category": "performance", "metric": "recall",
+            "comparator": ">=", "threshold": 0.99, "severity": "high", "blocking": True,
+        }
+    )  # fmt: skip
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert (run.status, run.verdict) == ("succeeded", "fail")
+    finding = Finding.objects.get(project=run.project)
+    assert (finding.status, finding.first_seen_run, finding.last_seen_run) == ("open", run, run)
+
+
+def stale(run, seconds=600):
+    EvaluationRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
+
+
+def test_the_sweeper_requeues_a_stale_run_then_fails_it_as_worker_lost(run):
+    run = run_claim(run_id=run.pk)
+    stale(run)
+
+    assert runs_sweep(stale_after_seconds=90) == {"requeued": 1, "failed": 0, "cancelled": 0}
+    run.refresh_from_db()
+    assert run.status == "queued"
+
+    run = run_claim(run_id=run.pk)
+    assert run.attempt == 2
+    stale(run)
+    assert runs_sweep(stale_after_seconds=90)["failed"] == 1
+    run.refresh_from_db()
+    assert (run.status, run.error) == ("failed", "worker lost")
+
+
+def test_the_sweeper_leaves_a_run_with_a_fresh_heartbeat_alone(run):
+    run_claim(run_id=run.pk)
+
+    assert runs_sweep(stale_after_seconds=90) == {"requeued": 0, "failed": 0, "cancelled": 0}
