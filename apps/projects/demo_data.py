@@ -20,11 +20,14 @@ CATEGORICAL = ["employment", "region", "sex"]
 FEATURES = NUMERIC + CATEGORICAL
 
 
-def credit_applicants(rows: int, *, seed: int, label_bias: float = 0.0) -> pd.DataFrame:
+def credit_applicants(
+    rows: int, *, seed: int, label_bias: float = 0.0, missing_income: float = 0.0
+) -> pd.DataFrame:
     """Loan applicants and whether they repaid.
 
     `label_bias` is the share of women who repaid but whose record says they did not, the
-    kind of historical bias a model learns and repeats.
+    kind of historical bias a model learns and repeats. `missing_income` is the share of
+    rows whose income an export lost.
     """
     rng = np.random.default_rng(seed)
     age = rng.integers(19, 76, rows)
@@ -50,6 +53,7 @@ def credit_applicants(rows: int, *, seed: int, label_bias: float = 0.0) -> pd.Da
     repaid = rng.random(rows) < 1 / (1 + np.exp(-score))
     biased = (sex == "F") & repaid & (rng.random(rows) < label_bias)
     repaid = repaid & ~biased
+    income = np.where(rng.random(rows) < missing_income, np.nan, income)
     return pd.DataFrame(
         {
             "age": age,

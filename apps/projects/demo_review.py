@@ -23,11 +23,13 @@ DEMO_CRITERIA = [
 ]  # fmt: skip
 DEMO_PLAN = "Release gate"
 DEMO_MODEL_LABEL = "1.0 (gradient boosting)"
-# name, role, seed, rows, label bias, file format
+# name, role, seed, rows, label bias, share of lost incomes, file format. The training labels
+# are biased against women; the evaluation export lost some incomes. Both are for the review
+# to find.
 DEMO_DATASETS = [
-    ("Applicants 2023 (training)", DatasetRole.TRAIN, 1, 6000, 0.35, "csv"),
-    ("Applicants Q1 2024 (evaluation)", DatasetRole.EVALUATION, 2, 3000, 0.0, "csv"),
-    ("Applicants Q4 2023 (reference)", DatasetRole.REFERENCE, 4, 3000, 0.0, "parquet"),
+    ("Applicants 2023 (training)", DatasetRole.TRAIN, 1, 6000, 0.35, 0.0, "csv"),
+    ("Applicants Q1 2024 (evaluation)", DatasetRole.EVALUATION, 2, 3000, 0.0, 0.08, "csv"),
+    ("Applicants Q4 2023 (reference)", DatasetRole.REFERENCE, 4, 3000, 0.0, 0.0, "parquet"),
 ]
 
 
@@ -61,8 +63,10 @@ def demo_review_seed(*, project: Project, qm: User, dev: User) -> list[str]:
 
     with tempfile.TemporaryDirectory() as folder, threadpool_limits(limits=1):
         frames = {}
-        for name, role, seed, rows, bias, file_format in DEMO_DATASETS:
-            frames[role] = demo_data.credit_applicants(rows, seed=seed, label_bias=bias)
+        for name, role, seed, rows, bias, missing, file_format in DEMO_DATASETS:
+            frames[role] = demo_data.credit_applicants(
+                rows, seed=seed, label_bias=bias, missing_income=missing
+            )
             if Dataset.objects.filter(project=project, name=name).exists():
                 continue
             path = Path(folder) / f"{role}.{file_format}"

@@ -77,3 +77,24 @@ def test_it_is_refused_under_production_settings(settings):
         call_command("seed_demo")
 
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_command_leaves_runs_an_open_finding_and_a_verified_one(capsys):
+    from apps.evaluations.models import EvaluationRun
+    from apps.findings.models import Finding
+
+    call_command("seed_demo")
+    first_output = capsys.readouterr().out
+    call_command("seed_demo")
+    second_output = capsys.readouterr().out
+
+    runs = list(EvaluationRun.objects.order_by("model_version__sequence"))
+    assert [run.status for run in runs] == ["succeeded", "succeeded"]
+    assert [run.model_version.sequence for run in runs] == [1, 2]
+    statuses = {finding.check_key: finding.status for finding in Finding.objects.all()}
+    assert statuses["data_quality.missing_values"] == "open"
+    assert "verified" in statuses.values()
+    assert all(finding.actions.exists() for finding in Finding.objects.all())
+    assert "run of 1.1 (audited labels)" in first_output
+    assert "nothing changed" in second_output

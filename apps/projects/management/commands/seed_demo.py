@@ -1,6 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.projects.demo import DEMO_PASSWORD, DEMO_USERS, DemoDataRefused, demo_seed
+from apps.accounts.models import User
+from apps.projects.demo import (
+    DEMO_PASSWORD,
+    DEMO_PROJECT_SLUG,
+    DEMO_USERS,
+    DemoDataRefused,
+    demo_seed,
+)
+from apps.projects.demo_runs import demo_runs_seed
+from apps.projects.models import Project
 
 
 class Command(BaseCommand):
@@ -11,10 +20,14 @@ class Command(BaseCommand):
             summary = demo_seed()
         except DemoDataRefused as error:
             raise CommandError(str(error)) from error
-        if summary.changed:
-            self.stdout.write(
-                self.style.SUCCESS("Demo data created: " + ", ".join(summary.created))
-            )
+        # Runs execute outside the seed's transaction: a run writes its heartbeat from a thread.
+        project = Project.objects.get(slug=DEMO_PROJECT_SLUG)
+        users = {user.username: user for user in User.objects.filter(username__in=["qm", "dev"])}
+        created = summary.created + demo_runs_seed(
+            project=project, qm=users["qm"], dev=users["dev"]
+        )
+        if created:
+            self.stdout.write(self.style.SUCCESS("Demo data created: " + ", ".join(created)))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
         logins = ", ".join(f"{username} ({label})" for username, _r, _p, label in DEMO_USERS)
