@@ -196,3 +196,31 @@ def test_rows_without_labels_are_left_out_and_counted(healthy):
     assert measurement.evidence["rows"] == len(healthy.evaluation) - 100
     assert measurement.evidence["unlabelled_rows"] == 100
     assert pd.isna(healthy.evaluation["y"]).sum() == 100
+
+
+def test_a_simple_baseline_scored_on_a_sample_still_finds_the_gap_and_says_so(healthy):
+    evaluation = healthy.evaluation
+    scrambled = np.random.default_rng(0).permutation(len(evaluation))
+    evaluation["probability"] = evaluation["probability"].to_numpy()[scrambled]
+    evaluation["prediction"] = evaluation["prediction"].to_numpy()[scrambled]
+    plan = plan_parse(
+        [
+            {
+                "check": "performance.baseline_comparison",
+                "params": {
+                    "baseline": "simple",
+                    "require_significance": True,
+                    "max_evaluation_rows": 1000,
+                },
+                "comparator": ">=",
+                "threshold": 0.0,
+            }
+        ]
+    )
+
+    [result] = evaluate(context_for(healthy), plan).results
+
+    assert result.outcome == "fail" and result.ci["high"] < 0
+    assert result.sampling["scored_rows"]["rows"] == 1000
+    assert result.sampling["scored_rows"]["of_rows"] == len(evaluation)
+    assert f"on 1,000 random rows of {len(evaluation):,}" in result.message

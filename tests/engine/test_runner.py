@@ -194,3 +194,11 @@ def test_a_string_labelled_model_round_trips_without_pickles(tmp_path, frame):
     assert predictions.labels.dtype.kind == "U"
     assert set(predictions.labels) <= {"yes", "no"}
     assert isinstance(pd.Series(predictions.labels).iloc[0], str)
+
+
+def test_a_suspended_sandbox_starts_again_when_asked_to_predict(tmp_path, frame, pipeline):
+    with ModelSandbox(dump(tmp_path, pipeline)) as sandbox:
+        sandbox.suspend()
+        predictions = sandbox.predict(frame, FEATURES)
+
+    np.testing.assert_array_equal(predictions.labels, pipeline.predict(frame[FEATURES]))

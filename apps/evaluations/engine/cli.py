@@ -148,6 +148,9 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
         )
         plan = plan if plan is not None else default_plan(context.task)
         context.predictions("evaluation")  # a model that cannot predict is bad input
+        if sandbox is not None:
+            context.predictions("reference")  # drift and degradation compare with it
+            sandbox.suspend()  # restarted only if a check needs the model again
         report = evaluate(context, plan)
     finally:
         if sandbox is not None:

@@ -29,7 +29,15 @@ MAX_CATEGORIES = 1000
 
 def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
     """A dataset as a pandas frame; bad files raise EngineError naming the problem."""
-    path = Path(path)
+    # No name here holds the Arrow table, so the conversion can free each column as it
+    # goes (self_destruct) instead of holding the file twice in memory.
+    frame = table_to_frame(_checked_table(Path(path), role))
+    # Arrow's allocator keeps freed pages for reuse; the table is gone, give them back.
+    pa.default_memory_pool().release_unused()
+    return frame
+
+
+def _checked_table(path: Path, role: str) -> pa.Table:
     kind = sniff_table(path)
     table = _read_parquet(path, role) if kind == "parquet" else _read_csv(path, role)
     if table.num_columns == 0:
@@ -40,7 +48,7 @@ def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
         raise EngineError(
             f"The {role} file {path.name} has duplicate column names: {', '.join(duplicates)}."
         )
-    return table_to_frame(table)
+    return table
 
 
 def _read_parquet(path: Path, role: str) -> pa.Table:
@@ -87,6 +95,7 @@ def table_to_frame(table: pa.Table) -> pd.DataFrame:
             column = column.cast(pa.timestamp("ms"))
         columns.append(column)
     table = pa.table(columns, names=table.column_names)
+    del columns
     frame = table.to_pandas(
         types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
     )

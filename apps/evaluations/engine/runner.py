@@ -75,6 +75,7 @@ class ModelSandbox:
         self._folder: Path | None = None
         self._failure: EngineError | None = None
         self._calls = 0
+        self._suspended = False
 
     def __enter__(self) -> "ModelSandbox":
         return self.start()
@@ -83,6 +84,7 @@ class ModelSandbox:
         self.close()
 
     def start(self) -> "ModelSandbox":
+        self._suspended = False
         self._folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         config = {
             "memory_mb": self.limits.memory_mb,
@@ -133,6 +135,8 @@ class ModelSandbox:
 
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""
+        if self._process is None and self._suspended:
+            self.start()  # a check needs the model again after `suspend`
         if self._process is None:
             raise EngineError("The model sandbox is not started.")
         features = list(features)
@@ -148,10 +152,13 @@ class ModelSandbox:
         self._calls += 1
         stem = self._folder / f"batch-{self._calls}"
         try:
-            table = pa.Table.from_pandas(frame[features], preserve_index=False)
-        except (pa.ArrowException, TypeError, ValueError) as error:
+            # `columns=` converts the features without first copying them into a new frame.
+            table = pa.Table.from_pandas(frame, columns=features, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
             raise EngineError(f"The features cannot be passed to the model: {error}") from error
         feather.write_feather(table, f"{stem}-in.arrow", compression="uncompressed")
+        del table
+        pa.default_memory_pool().release_unused()
         request = {
             "op": "predict",
             "input": f"{stem}-in.arrow",
@@ -170,7 +177,16 @@ class ModelSandbox:
         classes = np.asarray(reply["classes"]) if reply.get("classes") is not None else None
         return Predictions(labels=labels, probabilities=probabilities, classes=classes)
 
+    def suspend(self) -> None:
+        """Stop the model's process to free its memory; the next `predict` starts it again.
+        For a run that has all the predictions it needs, so the checks do not run beside
+        a process holding the model and the numeric libraries."""
+        if self._process is not None:
+            self.close()
+            self._suspended = True
+
     def close(self) -> None:
+        self._suspended = False
         process, self._process = self._process, None
         if process is not None:
             try:

@@ -10,7 +10,12 @@ from sklearn import metrics as sk
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from apps.evaluations.engine import weighted_metrics as wm
-from apps.evaluations.engine.checks.encoding import model_frame, simple_model, split_columns
+from apps.evaluations.engine.checks.encoding import (
+    model_frame,
+    predict_in_chunks,
+    simple_model,
+    split_columns,
+)
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
 from apps.evaluations.engine.registry import (
@@ -117,6 +122,7 @@ class BaselineComparison(Check):
         metric=choice("auto", ["auto", *CLASSIFICATION_METRICS, *REGRESSION_METRICS]),
         require_significance=boolean(False),
         max_rows=integer(50_000, minimum=100),
+        max_evaluation_rows=integer(200_000, minimum=1000),
         **BOOTSTRAP_PARAMS,
     )
     metrics = {
@@ -160,8 +166,16 @@ class BaselineComparison(Check):
                     None, skipped=f"{metric} needs probabilities, and the model gives none."
                 )
             ]
-        base_labels, base_probabilities = self._baseline(context, params, name, role, outputs)
         truth, predicted, probabilities = _arrays(context, outputs)
+        rows, scored = outputs.rows, None
+        if name == "simple" and len(rows) > params["max_evaluation_rows"]:
+            # Scoring the linear model is costly at a million rows: both errors come from a
+            # random sample, and the bootstrap below is the sample's, so stays honest.
+            rng = np.random.default_rng(params["seed"])
+            scored = np.sort(rng.choice(len(rows), params["max_evaluation_rows"], replace=False))
+            rows, truth, predicted = rows[scored], truth[scored], predicted[scored]
+            probabilities = None if probabilities is None else probabilities[scored]
+        base_labels, base_probabilities = self._baseline(context, params, name, role, rows)
         n_classes = 0 if context.task == "regression" else len(context.classes)
         model_value = point_value(metric, truth, predicted, probabilities, n_classes)
         base_value = point_value(metric, truth, base_labels, base_probabilities, n_classes)
@@ -206,6 +220,14 @@ class BaselineComparison(Check):
                 # worse than the baseline", not "not significantly better".
                 significant = interval["high"] < 0 or interval["low"] > 0
                 test = f"{interval['level']:.0%} bootstrap interval of the skill"
+        if scored is not None:
+            sample = {
+                "method": "random labelled rows",
+                "rows": len(scored),
+                "of_rows": len(outputs.rows),
+                "seed": params["seed"],
+            }
+            sampling = {**(sampling or {"method": "none"}), "scored_rows": sample}
         source = "the evaluation data itself" if role is None else f"the {role} data"
         evidence = {
             "baseline": name,
@@ -215,6 +237,8 @@ class BaselineComparison(Check):
             "baseline_value": base_value,
         }
         note = f"baseline {name} fitted on {source}, {metric} {model_value:.4g} vs {base_value:.4g}"
+        if scored is not None:
+            note += f" on {len(scored):,} random rows of {len(outputs.rows):,}"
         return [
             Measurement(
                 None,
@@ -228,42 +252,46 @@ class BaselineComparison(Check):
             )
         ]
 
-    def _baseline(self, context, params, name, role, outputs):
-        """The baseline's labels (class positions) and probabilities on the labelled rows."""
-        evaluation = context.frame("evaluation").iloc[outputs.rows]
+    def _baseline(self, context, params, name, role, rows):
+        """The baseline's labels (class positions) and probabilities on the labelled rows
+        at positions `rows` of the evaluation data."""
         if role is None:
-            train, target = evaluation, context.labels("evaluation").iloc[outputs.rows]
+            frame, positions = context.frame("evaluation"), rows
         else:
             frame = context.frame(role)
-            keep = frame[context.target].notna().to_numpy()
-            train, target = frame[keep], frame[context.target][keep]
+            positions = np.flatnonzero(frame[context.target].notna().to_numpy())
         rng = np.random.default_rng(params["seed"])
-        if len(train) > params["max_rows"]:
-            chosen = np.sort(rng.choice(len(train), params["max_rows"], replace=False))
-            train, target = train.iloc[chosen], target.iloc[chosen]
+        if len(positions) > params["max_rows"]:
+            positions = positions[np.sort(rng.choice(len(positions), params["max_rows"], False))]
+        target = frame[context.target].iloc[positions]
         regression = context.task == "regression"
         y = target.astype(float).to_numpy() if regression else context.class_index(target)
         if not regression:
-            train, y = train[y >= 0], y[y >= 0]
+            positions, y = positions[y >= 0], y[y >= 0]
         if name == "simple":
             numeric, categorical = split_columns(context.kinds(), context.features)
             model = simple_model(context.task, numeric, categorical)
-            model.fit(model_frame(train, numeric, categorical), y)
-            inputs = model_frame(evaluation, numeric, categorical)
-        else:
-            if regression:
-                model = DummyRegressor(strategy=name if name in ("median", "mean") else "median")
-            else:
-                strategy = name if name in ("most_frequent", "prior", "stratified") else "prior"
-                model = DummyClassifier(strategy=strategy, random_state=params["seed"])
+            model.fit(model_frame(frame.iloc[positions], numeric, categorical), y)
+        elif regression:
+            model = DummyRegressor(strategy=name if name in ("median", "mean") else "median")
             model.fit(np.zeros((len(y), 1)), y)
-            inputs = np.zeros((len(evaluation), 1))
+        else:
+            strategy = name if name in ("most_frequent", "prior", "stratified") else "prior"
+            model = DummyClassifier(strategy=strategy, random_state=params["seed"])
+            model.fit(np.zeros((len(y), 1)), y)
+
+        def predict(method: str) -> np.ndarray:
+            if name != "simple":
+                return getattr(model, method)(np.zeros((len(rows), 1)))
+            evaluation = context.frame("evaluation")
+            return predict_in_chunks(model, method, evaluation, rows, numeric, categorical)
+
         if regression:
-            return model.predict(inputs).astype(float), None
-        probabilities = np.zeros((len(evaluation), len(context.classes)))
-        probabilities[:, model.classes_] = model.predict_proba(inputs)
+            return predict("predict").astype(float), None
+        probabilities = np.zeros((len(rows), len(context.classes)))
+        probabilities[:, model.classes_] = predict("predict_proba")
         labels = (
-            model.predict(inputs)
+            predict("predict")
             if name == "stratified"
             else model.classes_[np.argmax(probabilities[:, model.classes_], axis=1)]
         )

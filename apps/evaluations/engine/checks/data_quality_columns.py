@@ -8,6 +8,8 @@ from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
     flagged,
     selected_columns,
+    text_categories,
+    text_value_counts,
 )
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, NUMERIC
 from apps.evaluations.engine.registry import (
@@ -87,9 +89,9 @@ class ConstantColumns(Check):
         frame = context.frame("evaluation")
         results, near, constant = [], [], []
         for name in selected_columns(context, params["columns"]):
-            counts = frame[name].value_counts(dropna=False)
-            share = float(counts.iloc[0] / len(frame)) if len(frame) else 1.0
-            if len(counts) <= 1:
+            value, count, distinct = most_frequent(frame[name])
+            share = float(count / len(frame)) if len(frame) else 1.0
+            if distinct <= 1:
                 constant.append(name)
             if share >= params["dominant_share"]:
                 near.append(name)
@@ -97,7 +99,7 @@ class ConstantColumns(Check):
                 Measurement(
                     name,
                     observed={"dominant_value_share": share},
-                    evidence={"dominant_value": str(counts.index[0]) if len(counts) else None},
+                    evidence={"dominant_value": None if distinct == 0 else str(value)},
                 )
             )
         results.append(
@@ -112,6 +114,32 @@ class ConstantColumns(Check):
             )
         )
         return results
+
+
+def most_frequent(values: pd.Series) -> tuple[object, int, int]:
+    """The most frequent value of a column (missing counts as one value), its count and the
+    number of distinct values. Numbers are sorted rather than hashed, and categories
+    counted by code: a hash table over a million distinct floats is several times slower."""
+    if len(values) == 0:
+        return None, 0, 0
+    if values.dtype.kind in "iufb":
+        numbers = values.to_numpy()
+        missing = np.isnan(numbers) if numbers.dtype.kind == "f" else np.zeros(len(numbers), bool)
+        present = np.sort(numbers[~missing])
+        candidates = [(np.nan, int(missing.sum()))] if missing.any() else []
+        if len(present):
+            starts = np.flatnonzero(np.concatenate([[True], present[1:] != present[:-1]]))
+            runs = np.diff(np.append(starts, len(present)))
+            longest = int(np.argmax(runs))
+            candidates.insert(0, (present[starts[longest]].item(), int(runs[longest])))
+            distinct = len(starts) + bool(missing.any())
+        else:
+            distinct = 1
+        value, count = max(candidates, key=lambda pair: pair[1])
+        return value, count, distinct
+    counts = values.value_counts(dropna=False)
+    counts = counts[counts > 0]  # a categorical lists its unused categories too
+    return counts.index[0], int(counts.iloc[0]), len(counts)
 
 
 @register
@@ -148,7 +176,7 @@ class MixedTypes(Check):
                 or pd.api.types.is_datetime64_any_dtype(values.dtype)
             ):
                 continue
-            counts = values.dropna().astype("string").value_counts()
+            counts = text_value_counts(values)
             if counts.empty:
                 continue
             numeric = pd.to_numeric(counts.index.to_series(), errors="coerce").notna().to_numpy()
@@ -302,11 +330,12 @@ class UnseenCategories(Check):
         for name in selected_columns(context, params["columns"]):
             if kinds.get(name) not in (CATEGORICAL, BOOLEAN) or name not in other.columns:
                 continue
-            values = frame[name].astype("string")
-            known = set(other[name].dropna().astype("string").unique())
-            present = values.notna().to_numpy()
-            unseen = present & ~values.isin(known).to_numpy()
-            counts = values[unseen].value_counts().head(20)
+            texts, codes = text_categories(frame[name])
+            known = texts.isin(text_value_counts(other[name]).index)
+            present = codes >= 0
+            unseen = present & ~np.append(known, True)[codes]
+            counts = pd.Series(np.bincount(codes[unseen], minlength=len(texts)), index=texts)
+            counts = counts[counts > 0].sort_values(ascending=False, kind="stable").head(20)
             results.append(
                 Measurement(
                     name,

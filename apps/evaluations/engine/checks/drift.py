@@ -13,7 +13,11 @@ import numpy as np
 import pandas as pd
 
 from apps.evaluations.engine import stats
-from apps.evaluations.engine.checks.inputs import NAMED_COLUMNS, selected_columns
+from apps.evaluations.engine.checks.inputs import (
+    NAMED_COLUMNS,
+    selected_columns,
+    text_value_counts,
+)
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, NUMERIC
 from apps.evaluations.engine.registry import (
     Check,
@@ -61,30 +65,40 @@ def compare(
         return f"a {kind} column is not tested for drift"
     method = params["method"]
     if kind == NUMERIC:
-        ref = pd.to_numeric(reference, errors="coerce").to_numpy(dtype=float)
-        cur = pd.to_numeric(current, errors="coerce").to_numpy(dtype=float)
-        ref, cur = ref[np.isfinite(ref)], cur[np.isfinite(cur)]
+        # The reference's sorted finite values serve every run of the check; the current
+        # ones are sorted once for the KS test, the Wasserstein distance and the bins.
+        ref = cached(("sorted",), lambda: _sorted_finite(reference))
+        cur = _sorted_finite(current)
         if min(len(ref), len(cur)) < params["min_rows"]:
             return f"fewer than {params['min_rows']} values on one side"
-        if len(np.unique(ref)) > params["max_categories_as_numeric"] and method != "chi_square":
+        distinct = 1 + int(np.count_nonzero(ref[1:] != ref[:-1]))
+        if distinct > params["max_categories_as_numeric"] and method != "chi_square":
             return _numeric(ref, cur, params, cached)
     return _categorical(reference, current, params)
 
 
+def _sorted_finite(values: pd.Series) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    numbers = numbers[np.isfinite(numbers)]
+    numbers.sort()
+    return numbers
+
+
 def _numeric(ref, cur, params, cached) -> dict:
+    """Drift statistics of two sorted numeric samples."""
     edges = cached(("edges", params["bins"]), lambda: stats.quantile_edges(ref, params["bins"]))
-    ref_counts = cached(("counts", params["bins"]), lambda: stats.binned_counts(ref, edges))
-    cur_counts = stats.binned_counts(cur, edges)
-    statistic, p_value = stats.ks_test(ref, cur)
+    ref_counts = cached(("counts", params["bins"]), lambda: stats.sorted_binned_counts(ref, edges))
+    cur_counts = stats.sorted_binned_counts(cur, edges)
+    tests = stats.ks_wasserstein_sorted(ref, cur)
     values = {
         "test": "ks",
         "reference_rows": len(ref),
         "evaluation_rows": len(cur),
-        "ks_statistic": statistic,
-        "p_value": p_value,
+        "ks_statistic": tests["ks_statistic"],
+        "p_value": tests["p_value"],
         "psi": stats.psi(ref_counts, cur_counts),
         "jensen_shannon_distance": stats.jensen_shannon(ref_counts, cur_counts),
-        "wasserstein_normed": stats.wasserstein_normed(ref, cur),
+        "wasserstein_normed": tests["wasserstein_normed"],
     }
     effect = {
         "auto": "wasserstein_normed",
@@ -109,20 +123,17 @@ def _numeric(ref, cur, params, cached) -> dict:
 
 
 def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str:
-    ref = reference.astype("string").fillna(MISSING)
-    cur = current.astype("string").fillna(MISSING)
-    if min(len(ref), len(cur)) < params["min_rows"]:
+    if min(len(reference), len(current)) < params["min_rows"]:
         return f"fewer than {params['min_rows']} values on one side"
-    ref_counts = ref.value_counts()
-    cur_counts = cur.value_counts()
+    ref_counts, cur_counts = _text_counts(reference), _text_counts(current)
     categories = ref_counts.index.union(cur_counts.index)
     expected = ref_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
     actual = cur_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
     statistic, p_value = stats.chi_square_test(expected, actual)
     values = {
         "test": "chi_square",
-        "reference_rows": len(ref),
-        "evaluation_rows": len(cur),
+        "reference_rows": len(reference),
+        "evaluation_rows": len(current),
         "chi_square_statistic": statistic,
         "p_value": p_value,
         "psi": stats.psi(expected, actual),
@@ -141,6 +152,15 @@ def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str
         "evaluation": (actual / actual.sum())[top].tolist(),
     }
     return values
+
+
+def _text_counts(values: pd.Series) -> pd.Series:
+    """Counts per value as text, missing values counted as the category MISSING."""
+    counts = text_value_counts(values)
+    missing = int(values.isna().sum())
+    if missing:
+        counts = counts.add(pd.Series({MISSING: missing}, dtype="int64"), fill_value=0)
+    return counts
 
 
 def measurement(

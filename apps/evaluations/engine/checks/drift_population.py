@@ -8,7 +8,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 
 from apps.evaluations.engine.checks.encoding import ordinal_codes, split_columns
-from apps.evaluations.engine.checks.inputs import NAMED_COLUMNS, selected_columns
+from apps.evaluations.engine.checks.inputs import (
+    NAMED_COLUMNS,
+    selected_columns,
+    text_value_counts,
+)
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL
 from apps.evaluations.engine.registry import (
     Check,
@@ -168,11 +172,11 @@ class Representativeness(Check):
         for name in columns:
             if kinds.get(name) not in (CATEGORICAL, BOOLEAN) and name not in context.sensitive:
                 continue
-            counts = frame[name].astype("string").value_counts()
+            counts = text_value_counts(frame[name])
             observed, evidence = {}, {}
             groups = set(counts.index)
             if other is not None and name in other.columns:
-                shares = other[name].astype("string").value_counts(normalize=True)
+                shares = text_value_counts(other[name], normalize=True)
                 frequent = shares[shares >= params["min_category_share"]].index
                 absent = [str(value) for value in frequent if value not in groups]
                 observed["category_coverage"] = (

@@ -9,6 +9,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from apps.evaluations.engine.checks.inputs import text_categories
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC
 
 MISSING = "__missing__"
@@ -30,7 +31,10 @@ def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str])
             values = values.astype("int64", errors="ignore") / 1e9
         columns[name] = pd.to_numeric(values, errors="coerce").astype(float)
     for name in categorical:
-        columns[name] = frame[name].astype("string").fillna(MISSING).astype(object)
+        # Each row refers to its category's one text object: no string per row.
+        texts, codes = text_categories(frame[name])
+        labels = np.append(texts.astype(object).to_numpy(), MISSING).astype(object)
+        columns[name] = labels[codes]
     return pd.DataFrame(columns, index=frame.index)
 
 
@@ -47,6 +51,21 @@ def simple_model(task: str, numeric: list[str], categorical: list[str]):
         transformers.append(("categorical", encoder, categorical))
     estimator = Ridge() if task == "regression" else LogisticRegression(max_iter=1000)
     return make_pipeline(ColumnTransformer(transformers), estimator)
+
+
+def predict_in_chunks(
+    model, method: str, frame: pd.DataFrame, rows: np.ndarray, numeric, categorical, chunk=50_000
+) -> np.ndarray:
+    """`model.<method>` on the rows at positions `rows` of `frame`, encoded `chunk` rows at
+    a time so the encoded inputs of a large dataset are never all held."""
+    return np.concatenate(
+        [
+            getattr(model, method)(
+                model_frame(frame.iloc[rows[start : start + chunk]], numeric, categorical)
+            )
+            for start in range(0, max(len(rows), 1), chunk)
+        ]
+    )
 
 
 def ordinal_codes(

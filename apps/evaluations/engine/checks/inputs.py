@@ -69,6 +69,35 @@ def flagged(positions: np.ndarray, context: EvaluationContext) -> list[int]:
     return [int(p) for p in positions[: context.settings.flagged_rows_limit]]
 
 
+def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
+    """Counts of a column's values as text, most frequent first, missing values left out.
+
+    A categorical column is counted by code and only its categories become text, instead
+    of a string per row."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype("string").value_counts(normalize=normalize)
+    counts = values.value_counts(sort=False)
+    counts = counts[counts > 0]
+    counts.index = pd.Index(counts.index.astype(object), dtype=object).astype("string")
+    if counts.index.has_duplicates:  # 1 and "1" as categories are one text
+        counts = counts.groupby(level=0, sort=False).sum()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    counts.name = "proportion" if normalize else "count"
+    if normalize:
+        counts = counts / values.notna().sum()
+    return counts
+
+
+def text_categories(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """The distinct texts of a column and, per row, its position among them (-1 missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        texts = pd.Index(values.cat.categories.astype(object), dtype=object).astype("string")
+        unique = texts.unique()
+        return unique, np.append(unique.get_indexer(texts), -1)[values.cat.codes.to_numpy()]
+    codes, unique = pd.factorize(values.astype("string"))
+    return pd.Index(unique), codes
+
+
 NAMED_COLUMNS = ["features", "target", "sensitive", "all"]
 
 
@@ -88,24 +117,33 @@ def selected_columns(context: EvaluationContext, selection) -> list[str]:
     }[selection]
 
 
-def normalised_for_hashing(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Columns in one representation per type, so equal values hash equally across files
+def normalised_column(values: pd.Series):
+    """A column in one representation per type, so equal values hash equally across files
     (1 read from a gappy CSV is 1.0; a category and a string of the same text agree)."""
-    normalised = {}
-    for name in columns:
-        values = frame[name]
-        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
-            normalised[name] = values.astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
-            normalised[name] = values.astype("datetime64[ns]").astype("int64")
-        else:
-            normalised[name] = values.astype("string")
-    return pd.DataFrame(normalised, index=frame.index)
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.astype("datetime64[ns]").astype("int64").to_numpy()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Categories as text with the row codes: hashes equal those of the same texts as
+        # strings, without a string per row.
+        texts, codes = text_categories(values)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(texts.astype(object)))
+    return values.astype("string").array
 
 
 def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A 64-bit hash of each row's values in `columns` (collisions are negligible)."""
+    """A 64-bit hash of each row's values in `columns` (collisions are negligible).
+
+    pandas' row hash (`hash_pandas_object` of a frame), computed one column at a time so
+    no normalised copy of the whole frame is held."""
+    combined = np.full(len(frame), 0x345678, dtype=np.uint64)
+    multiplier = np.uint64(1000003)
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
-    normalised = normalised_for_hashing(frame, columns)
-    return pd.util.hash_pandas_object(normalised, index=False).to_numpy()
+    for position, name in enumerate(columns):
+        combined ^= pd.util.hash_array(normalised_column(frame[name]))
+        combined *= multiplier
+        multiplier += np.uint64(82520 + 2 * (len(columns) - position))
+    combined += np.uint64(97531)
+    return combined
