@@ -1,5 +1,11 @@
 """The model sandbox: real child processes, real crashes."""
 
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -202,3 +208,37 @@ def test_a_suspended_sandbox_starts_again_when_asked_to_predict(tmp_path, frame,
         predictions = sandbox.predict(frame, FEATURES)
 
     np.testing.assert_array_equal(predictions.labels, pipeline.predict(frame[FEATURES]))
+
+
+def process_is_running(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting for its reaper."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_the_models_process_dies_with_the_process_that_runs_it(tmp_path, frame):
+    """A worker killed mid-run must not leave its model predicting (PR_SET_PDEATHSIG)."""
+    model = dump(tmp_path, sandbox_models.SlowModel())
+    frame.to_parquet(tmp_path / "data.parquet")
+    script = (
+        "import pandas as pd\n"
+        "from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits\n"
+        f"sandbox = ModelSandbox({str(model)!r}, limits=SandboxLimits(predict_timeout_s=300),"
+        " trusted_types=['tests.engine.sandbox_models.SlowModel'])\n"
+        "sandbox.start()\n"
+        "print(sandbox._process.pid, flush=True)\n"
+        f"sandbox.predict(pd.read_parquet({str(tmp_path / 'data.parquet')!r}), {FEATURES!r})\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    model_pid = int(parent.stdout.readline())
+    time.sleep(1)
+
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and process_is_running(model_pid):
+        time.sleep(0.1)
+
+    assert not process_is_running(model_pid), "the model's process outlived its parent"

@@ -1,14 +1,17 @@
 """A real Celery worker process for integration tests.
 
 The worker runs the test settings, consumes every queue of this test session's own broker
-(folder or Redis database) and reads the test database, whose name it is given.
+(folder or Redis database), or only the queues it is given, and reads the test database,
+whose name it is given. Extra environment variables reach its settings (django-environ).
 """
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -21,10 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 class CeleryWorkerProcess:
-    def __init__(self, *, name: str, concurrency: int = 1, extra_env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        name: str,
+        concurrency: int = 1,
+        extra_env: dict | None = None,
+        queues: Sequence[str] | None = None,
+    ):
         self.hostname = f"{name}@{settings.TEST_SESSION}"
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
+        self.queues = list(queues or settings.CELERY_WORKER_QUEUES)
         self.process: subprocess.Popen | None = None
         self.log_path = Path(settings.TEST_DIR) / f"{name}.log"
 
@@ -38,7 +49,7 @@ class CeleryWorkerProcess:
         return env
 
     def start(self, timeout: float = 60) -> "CeleryWorkerProcess":
-        queues = ",".join(settings.CELERY_WORKER_QUEUES)
+        queues = ",".join(self.queues)
         command = [
             sys.executable,
             "-m",
@@ -86,6 +97,17 @@ class CeleryWorkerProcess:
                 return
         raise RuntimeError(f"worker did not answer a ping in {timeout}s:\n{self.log_tail()}")
 
+    def ping(self, timeout: float = 2) -> bool:
+        """Whether the worker answers a broadcast ping."""
+        return bool(celery_app.control.ping(destination=[self.hostname], timeout=timeout))
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (main process and pool), as a crash or
+        the OOM killer would: no `finally`, no acknowledgement, no goodbye."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
             return ""
@@ -98,5 +120,5 @@ class CeleryWorkerProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, 9)
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()

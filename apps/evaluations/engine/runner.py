@@ -12,6 +12,7 @@ unpickled.
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import select
@@ -33,6 +34,16 @@ import pyarrow.feather as feather
 from apps.evaluations.engine.context import ModelInfo, Predictions
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.sniff import sniff_model
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux kills it if its parent (a worker) is killed, so a
+    model never outlives the run it served. Elsewhere the timeouts still bound it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
 
 # The folder holding the `apps` package, so the child imports it from any working directory.
 _PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -112,6 +123,7 @@ class ModelSandbox:
             cwd=self._folder,
             env=environment,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         request = {
             "op": "load",
