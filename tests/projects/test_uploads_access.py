@@ -15,29 +15,12 @@ from tests.projects.factories import (
     client_for,
     member_client,
     outsider_client,
-    private_upload_dirs,
 )
 
 pytestmark = [pytest.mark.django_db]
 
 DATASETS = "/api/v1/datasets/"
 VERSIONS = "/api/v1/model-versions/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings):
-    with private_upload_dirs(settings) as root:
-        yield root
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory()
-
-
-@pytest.fixture
-def qm(project):
-    return member_client(project, ProjectRole.QUALITY_MANAGER)[0]
 
 
 def uploaded_dataset(client, project, content: bytes, role: str = "evaluation") -> dict:

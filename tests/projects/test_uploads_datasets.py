@@ -9,27 +9,11 @@ from apps.audit.models import StatusChange
 from apps.projects.models import Dataset, DatasetFormat, ValidationStatus
 from tests.factories import ProjectFactory
 from tests.projects import files
-from tests.projects.factories import ModelVersionFactory, member_client, private_upload_dirs
+from tests.projects.factories import ModelVersionFactory, member_client
 
 pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/datasets/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings):
-    with private_upload_dirs(settings) as root:
-        yield root
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory()
-
-
-@pytest.fixture
-def qm(project):
-    return member_client(project, ProjectRole.QUALITY_MANAGER)[0]
 
 
 def dataset_upload(client, project, content: bytes, *, filename="data.csv", **fields):

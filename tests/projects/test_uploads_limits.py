@@ -10,22 +10,10 @@ from apps.accounts.models import ProjectRole
 from apps.projects.models import Dataset, ModelVersion
 from apps.projects.uploads.handlers import HashingUploadHandler
 from qualiti.errors import TooLarge
-from tests.factories import ProjectFactory
 from tests.projects import files
-from tests.projects.factories import member_client, private_upload_dirs
+from tests.projects.factories import member_client
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings):
-    with private_upload_dirs(settings) as root:
-        yield root
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory()
 
 
 class UnreadableBody:

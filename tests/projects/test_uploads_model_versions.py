@@ -11,27 +11,11 @@ from apps.projects.models import ArtifactFormat, ModelVersion
 from apps.projects.services import model_version_create
 from tests.factories import MembershipFactory, ProjectFactory
 from tests.projects import files
-from tests.projects.factories import member_client, private_upload_dirs
+from tests.projects.factories import member_client
 
 pytestmark = [pytest.mark.django_db]
 
 URL = "/api/v1/model-versions/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings):
-    with private_upload_dirs(settings) as root:
-        yield root
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory()
-
-
-@pytest.fixture
-def qm(project):
-    return member_client(project, ProjectRole.QUALITY_MANAGER)[0]
 
 
 def version_upload(client, project, content: bytes | None, *, filename="model.skops", **fields):

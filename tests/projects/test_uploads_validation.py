@@ -12,15 +12,9 @@ from apps.projects.tasks import dataset_validate_task
 from apps.projects.uploads import validation
 from tests.factories import MembershipFactory
 from tests.projects import files
-from tests.projects.factories import ModelVersionFactory, private_upload_dirs
+from tests.projects.factories import ModelVersionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings):
-    with private_upload_dirs(settings) as root:
-        yield root
 
 
 @pytest.fixture

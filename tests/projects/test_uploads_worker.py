@@ -20,6 +20,12 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def media_root():
+    """The worker process reads the session's media folder, not a per-test one."""
+    return None
+
+
 def upload(content: bytes, filename: str, **fields) -> Dataset:
     project = ProjectFactory()
     client, _ = member_client(project, ProjectRole.QUALITY_MANAGER)
