@@ -8,6 +8,13 @@ from apps.projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media_root():
+    """The session's media folder: a worker started by other tests may validate the demo's
+    uploads too (their validation task is queued on commit), and it reads that folder."""
+    return None
+
+
 def snapshot() -> dict:
     return {
         "users": list(User.objects.values_list("username", "password", "org_role").order_by("id")),
