@@ -81,6 +81,15 @@ def datasets(seed: int, rows: int = 2000, task: str = "binary", **evaluation_opt
     )
 
 
+def with_fair_group(data: Datasets) -> Datasets:
+    """The datasets with a "sex" column independent of everything else."""
+    frames = []
+    for number, frame in enumerate((data.evaluation, data.reference, data.train)):
+        rng = np.random.default_rng(500 + number)
+        frames.append(frame.assign(sex=rng.choice(["F", "M"], len(frame))))
+    return Datasets(*frames)
+
+
 def prediction_columns(task: str) -> tuple[str, list[str]]:
     if task == "binary":
         return "prediction", ["probability"]

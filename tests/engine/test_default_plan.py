@@ -5,7 +5,15 @@ import pytest
 from apps.evaluations.engine.defaults import default_plan
 from apps.evaluations.engine.evaluation import evaluate, metric_label
 from tests.engine.conftest import context_for
-from tests.engine.synthetic import DEFECTS, datasets, plant
+from tests.engine.synthetic import DEFECTS, FEATURES, datasets, plant, with_fair_group
+
+
+def context(data, task="binary"):
+    """The synthetic data with a sensitive column that a fair model treats alike (region
+    changes the outcome itself, so its selection rates differ by design)."""
+    return context_for(
+        with_fair_group(data), task=task, sensitive=("sex",), features=list(FEATURES)
+    )
 
 
 def failures(context):
@@ -17,7 +25,7 @@ def failures(context):
 def test_healthy_binary_data_raises_no_failure_over_twenty_seeds():
     found = {}
     for seed in range(20):
-        failed, report = failures(context_for(datasets(seed)))
+        failed, report = failures(context(datasets(seed)))
         if failed:
             found[seed] = failed
         assert report.summary()["verdict"] == "pass" or seed in found
@@ -27,7 +35,7 @@ def test_healthy_binary_data_raises_no_failure_over_twenty_seeds():
 @pytest.mark.parametrize("task", ["multiclass", "regression"])
 def test_healthy_multiclass_and_regression_data_raise_no_failure(task):
     for seed in range(5):
-        failed, _ = failures(context_for(datasets(seed, task=task), task=task))
+        failed, _ = failures(context(datasets(seed, task=task), task=task))
         assert failed == set(), (seed, failed)
 
 
@@ -35,7 +43,7 @@ def test_healthy_multiclass_and_regression_data_raise_no_failure(task):
 def test_each_planted_defect_is_reported_on_its_subject(defect):
     data, expected = plant(defect, datasets(1))
 
-    failed, report = failures(context_for(data))
+    failed, report = failures(context(data))
 
     assert expected <= failed
     for check, subject, metric in expected:
@@ -51,6 +59,6 @@ def test_each_planted_defect_is_reported_on_its_subject(defect):
 def test_a_clean_dataset_of_the_same_shape_yields_no_failure(defect):
     data, _ = plant(defect, datasets(1), clean=True)
 
-    failed, _ = failures(context_for(data))
+    failed, _ = failures(context(data))
 
     assert failed == set()

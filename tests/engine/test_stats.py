@@ -121,3 +121,68 @@ def test_a_large_sample_is_bootstrapped_on_a_subsample_with_rescaled_spread():
     assert width == pytest.approx(expected_width, rel=0.2)
     assert sampling["method"] == "m-out-of-n bootstrap"
     assert (sampling["rows"], sampling["of_rows"]) == (20_000, 400_000)
+
+
+def test_discrete_rows_are_bootstrapped_exactly_as_cells_at_any_size():
+    """Integer arrays take few combinations: the multinomial over them is the bootstrap of
+    all n rows, so the interval has the binomial width without any subsample."""
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 2, 400_000)
+    predicted = np.where(rng.random(400_000) < 0.7, truth, 1 - truth)
+
+    def compute(counts, truth, predicted):
+        return {"accuracy": counts @ (truth == predicted) / counts.sum(axis=1)}
+
+    settings = stats.BootstrapSettings(resamples=1000, max_rows=20_000)
+    intervals, sampling = stats.bootstrap(
+        compute, (truth, predicted), {"accuracy": np.mean(truth == predicted)}, settings
+    )
+
+    p = np.mean(truth == predicted)
+    expected_width = 2 * 1.96 * np.sqrt(p * (1 - p) / 400_000)
+    width = intervals["accuracy"]["high"] - intervals["accuracy"]["low"]
+    assert width == pytest.approx(expected_width, rel=0.1)
+    assert sampling["method"] == "bootstrap"
+    assert (sampling["rows"], sampling["cells"]) == (400_000, 4)
+
+
+def test_continuous_arrays_are_not_grouped_unless_the_check_gives_a_key():
+    values = np.random.default_rng(6).normal(size=1000)
+
+    assert stats.row_cells((values,), None, 4096) is None
+    _codes, size, exact = stats.row_cells((values,), (values > 0).astype(int), 4096)
+    assert (size, exact) == (2, False)
+    assert stats.row_cells((np.arange(10_000),), None, 4096) is None  # too many cells
+
+
+def test_grouped_rows_keep_the_metrics_spread_around_the_full_datas_estimate():
+    """ROC AUC at 300,000 rows: grouping by class and score bin gives the interval of the
+    row bootstrap (its width from the Hanley-McNeil formula) around the exact estimate."""
+    from sklearn.metrics import roc_auc_score
+
+    from apps.evaluations.engine import weighted_metrics as wm
+
+    rng = np.random.default_rng(7)
+    n = 300_000
+    truth = rng.integers(0, 2, n)
+    scores = 1 / (1 + np.exp(-(1.2 * truth + rng.normal(size=n))))
+    point = roc_auc_score(truth, scores)
+
+    def compute(counts, truth, scores):
+        return {"auc": wm.roc_auc(counts, scores, truth == 1)}
+
+    edges = np.quantile(scores, np.linspace(0, 1, 501)[1:-1])
+    key = truth * 1000 + np.searchsorted(edges, scores)
+    intervals, sampling = stats.bootstrap(
+        compute, (truth, scores), {"auc": point}, stats.BootstrapSettings(resamples=500), key
+    )
+
+    positives, negatives = truth.sum(), n - truth.sum()
+    q1, q2 = point / (2 - point), 2 * point**2 / (1 + point)
+    variance = (
+        point * (1 - point) + (positives - 1) * (q1 - point**2) + (negatives - 1) * (q2 - point**2)
+    ) / (positives * negatives)
+    width = intervals["auc"]["high"] - intervals["auc"]["low"]
+    assert width == pytest.approx(2 * 1.96 * np.sqrt(variance), rel=0.15)
+    assert intervals["auc"]["low"] < point < intervals["auc"]["high"]
+    assert sampling["method"] == "bootstrap over grouped rows"

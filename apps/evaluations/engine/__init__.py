@@ -38,6 +38,7 @@ _EXPORTS = {
     "plan_parse": "plan",
     "read_table": "data",
     "registered_checks": "registry",
+    "run_order": "evaluation",
 }
 __all__ = sorted(_EXPORTS)
 

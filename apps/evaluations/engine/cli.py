@@ -115,9 +115,6 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
     """Load everything, run the plan, and close the model's process whatever happens."""
     if not (arguments.model or arguments.prediction or arguments.probability):
         raise EngineError("Give --model, or --prediction/--probability columns of the data.")
-    frames = {"evaluation": read_table(arguments.data, role="evaluation")}
-    for role, path in (("reference", arguments.reference), ("train", arguments.train)):
-        frames[role] = read_table(path, role=role) if path else None
     plan = plan_load(arguments.plan) if arguments.plan else None
     sandbox = None
     if arguments.model:
@@ -133,7 +130,10 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
         source = ColumnPredictions(arguments.prediction, arguments.probability)
     try:
         if sandbox is not None:
-            sandbox.start()
+            sandbox.start(wait=False)  # the model loads while the data are read
+        frames = {"evaluation": read_table(arguments.data, role="evaluation")}
+        for role, path in (("reference", arguments.reference), ("train", arguments.train)):
+            frames[role] = read_table(path, role=role) if path else None
         context = EvaluationContext(
             evaluation=frames["evaluation"],
             reference=frames["reference"],
@@ -147,11 +147,9 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
             settings=EngineSettings(seed=arguments.seed, threads=arguments.threads),
         )
         plan = plan if plan is not None else default_plan(context.task)
-        context.predictions("evaluation")  # a model that cannot predict is bad input
-        if sandbox is not None:
-            context.predictions("reference")  # drift and degradation compare with it
-            sandbox.suspend()  # restarted only if a check needs the model again
+        # The model predicts the datasets in its process while the data checks run here.
         report = evaluate(context, plan)
+        context.predictions("evaluation")  # a model that cannot predict is bad input
     finally:
         if sandbox is not None:
             sandbox.close()

@@ -111,6 +111,9 @@ class EvaluationContext:
         self.settings = settings or EngineSettings()
         self._cache: dict[Any, Any] = {}
         self._predictions: dict[str, Predictions | None] = {}
+        self._requested: dict[str, Any] = {}  # role → the source's ticket
+        if hasattr(source, "wait_loaded"):
+            source.wait_loaded()
         if target not in evaluation.columns:
             raise EngineError(
                 f"The target column {target!r} is not in the evaluation data (its columns "
@@ -169,22 +172,51 @@ class EvaluationContext:
 
     # --- predictions ----------------------------------------------------------------
 
+    def request_predictions(self, roles: Sequence[str] = ROLES[:2]) -> None:
+        """Let a source that can work in the background (the sandboxed model) start
+        predicting these datasets, so the checks that read only the data run meanwhile."""
+        if not hasattr(self.source, "predict_later"):
+            return
+        for role in roles:
+            frame = self.frames[role]
+            if frame is None or role in self._predictions or role in self._requested:
+                continue
+            self._require_features(role, frame)
+            self._requested[role] = self.source.predict_later(frame, self.features)
+
     def predictions(self, role: str = "evaluation") -> Predictions | None:
         """The model's outputs on a dataset, computed on first use, then shared."""
         if role not in self._predictions:
             frame = self.frames[role]
             if frame is None or self.source is None:
                 self._predictions[role] = None
+            elif role in self._requested:
+                predictions = self.source.collect(self._requested.pop(role))
+                self._predictions[role] = self._aligned(predictions, len(frame))
             else:
-                missing = [name for name in self.features if name not in frame.columns]
-                if missing:
-                    raise EngineError(
-                        f"The {role} data lacks the model's features "
-                        f"{', '.join(map(repr, missing[:10]))}."
-                    )
+                self._require_features(role, frame)
                 predictions = self.source.predict(frame, self.features)
                 self._predictions[role] = self._aligned(predictions, len(frame))
         return self._predictions[role]
+
+    def collect_finished(self) -> None:
+        """Take in the requested predictions the model has finished, without waiting."""
+        for role, ticket in list(self._requested.items()):
+            if self.source.finished(ticket):
+                self.predictions(role)
+
+    def release_model(self) -> None:
+        """Free the model's process once every requested prediction is in (it restarts
+        if a check needs it again), so the checks do not run beside it."""
+        if not self._requested and hasattr(self.source, "suspend"):
+            self.source.suspend()
+
+    def _require_features(self, role: str, frame: pd.DataFrame) -> None:
+        missing = [name for name in self.features if name not in frame.columns]
+        if missing:
+            raise EngineError(
+                f"The {role} data lacks the model's features {', '.join(map(repr, missing[:10]))}."
+            )
 
     def _aligned(self, predictions: Predictions | None, rows: int) -> Predictions | None:
         """Probabilities with one column per class of `self.classes`, in that order."""

@@ -264,6 +264,33 @@ DEFAULT_PLAN: list[dict] = [
         "threshold": 30.0,
         "severity": "medium",
     },
+    {
+        "criterion": "FAIR-01",
+        "check": "fairness.classification",
+        "metric": "demographic_parity_ratio",
+        "comparator": ">=",
+        "threshold": 0.8,
+        "severity": "high",
+        "tasks": _CLASSIFICATION,
+    },
+    {
+        "criterion": "FAIR-02",
+        "check": "fairness.classification",
+        "metric": "equalized_odds_difference",
+        "comparator": "<=",
+        "threshold": 0.1,
+        "severity": "high",
+        "tasks": _CLASSIFICATION,
+    },
+    {
+        "criterion": "FAIR-05",
+        "check": "fairness.regression",
+        "metric": "mae_ratio",
+        "comparator": "<=",
+        "threshold": 1.25,
+        "severity": "medium",
+        "tasks": _REGRESSION,
+    },
 ]
 
 

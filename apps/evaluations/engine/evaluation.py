@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from threadpoolctl import threadpool_limits
 
 from apps.evaluations.engine.context import EvaluationContext
-from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.plan import PlanItem
-from apps.evaluations.engine.registry import Check, Measurement, get_check
+from apps.evaluations.engine.registry import NEEDS, Check, Measurement, get_check
 from apps.evaluations.engine.results import CheckResult
 
 _BOUND_WORDS = {"<=": "at most", "<": "below", ">=": "at least", ">": "above"}
@@ -47,33 +47,58 @@ class EvaluationReport:
         return {**counts, "blocking_failures": len(self.blocking_failures), "verdict": verdict}
 
 
+def run_order(plan: list[PlanItem]) -> list[int]:
+    """Positions of the plan's items in the order they run: checks of the data first (the
+    model predicts meanwhile), then those that call the model, then those that read its
+    outputs."""
+    stage = {need: number for number, need in enumerate(NEEDS)}
+    return sorted(range(len(plan)), key=lambda index: stage[get_check(plan[index].check).needs])
+
+
 def evaluate(
     context: EvaluationContext,
     plan: list[PlanItem],
     *,
     progress: Callable[[int, int, str], None] | None = None,
+    keep_model: bool | None = None,
 ) -> EvaluationReport:
-    """Run every plan item against the context; never raises for a failing check."""
+    """Run every plan item against the context; results come in the plan's order.
+
+    A check that fails becomes an "error" result; a model that cannot predict raises
+    (EngineError), since then no check that needs it can run. The model's process is
+    released as soon as its predictions are in, unless `keep_model` (by default: whether
+    a check of the plan calls the model itself)."""
+    if keep_model is None:
+        keep_model = any(get_check(item.check).needs == "model" for item in plan)
     measured: dict[str, tuple[list[Measurement] | None, str | None, float]] = {}
-    results: list[CheckResult] = []
+    results: dict[int, list[CheckResult]] = {}
     timings: dict[str, float] = {}
+    context.request_predictions()
     with threadpool_limits(limits=context.settings.threads):
-        for number, item in enumerate(plan):
+        for done, index in enumerate(run_order(plan)):
+            item = plan[index]
             if progress is not None:
-                progress(number, len(plan), item.check)
+                progress(done, len(plan), item.check)
             check = get_check(item.check)
             if context.task not in check.task_types:
-                results.append(
+                results[index] = [
                     _skipped(
                         item, check, None, f"{item.check} does not apply to {context.task} models."
                     )
-                )
+                ]
                 continue
+            if check.needs == "predictions":
+                context.predictions("evaluation")  # raises when the model cannot predict
+            context.collect_finished()
+            if not keep_model or check.needs == "predictions":
+                context.release_model()
             cache_key = item.check + json.dumps(item.params, sort_keys=True, default=str)
             if cache_key not in measured:
                 started = time.perf_counter()
                 try:
                     measured[cache_key] = (check.run(context, item.params), None, 0.0)
+                except ModelCrashed:
+                    raise
                 except EngineError as error:
                     measured[cache_key] = (None, error.message, 0.0)
                 except Exception as error:  # one broken check must not stop the run
@@ -84,12 +109,13 @@ def evaluate(
                 timings[item.check] = timings.get(item.check, 0.0) + elapsed
             measurements, failure, elapsed = measured[cache_key]
             if failure is not None:
-                results.append(_error(item, check, failure, elapsed))
+                results[index] = [_error(item, check, failure, elapsed)]
                 continue
-            results.extend(_judge_all(item, check, measurements, elapsed))
+            results[index] = _judge_all(item, check, measurements, elapsed)
     if progress is not None:
         progress(len(plan), len(plan), "done")
-    return EvaluationReport(results=results, timings=timings)
+    ordered = [result for index in range(len(plan)) for result in results[index]]
+    return EvaluationReport(results=ordered, timings=timings)
 
 
 def _base(item: PlanItem, check: Check, subject: str | None, outcome: str, message: str):
@@ -160,9 +186,12 @@ def judge(item: PlanItem, check: Check, m: Measurement) -> CheckResult:
         return result
     bound = f"{_BOUND_WORDS[item.comparator]} {_number(item.threshold)}"
     meets = _compare(float(value), item.comparator, item.threshold)
+    significant = m.significant
+    if isinstance(significant, dict):
+        significant = significant.get(item.metric)
     if meets:
         text = f"{label} is {shown}, within the bound ({bound})"
-    elif m.significant is False:
+    elif significant is False:
         text = (
             f"{label} is {shown}, outside the bound ({bound}), but the difference is "
             f"not statistically significant ({m.test}), so it passes"
@@ -170,7 +199,7 @@ def judge(item: PlanItem, check: Check, m: Measurement) -> CheckResult:
     else:
         result.outcome = "fail"
         text = f"{label} is {shown}, outside the bound ({bound})"
-        if m.significant:
+        if significant:
             text += f", and the difference is statistically significant ({m.test})"
     interval = result.ci
     if interval and interval["low"] < item.threshold < interval["high"]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 TASK_TYPES = frozenset({"binary", "multiclass", "regression"})
 CLASSIFICATION = frozenset({"binary", "multiclass"})
+NEEDS = ("data", "model", "predictions")  # the order in which a plan's checks run
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class CheckDocs:
 class Measurement:
     """What a check observed on one subject, before a plan item judges it.
 
-    `significant` is the check's own statistical gate: None when the check has none;
+    `significant` is the check's own statistical gate (or one per metric): None when none;
     False means the observed difference is within noise, so the item cannot fail on it
     (drift: a corrected p-value above alpha). `test` says which test, for the message.
     `skipped` gives the reason when the check could not run on this subject.
@@ -44,7 +45,7 @@ class Measurement:
     evidence: dict[str, Any] = field(default_factory=dict)
     flagged_rows: list[int] = field(default_factory=list)
     sampling: dict[str, Any] | None = None
-    significant: bool | None = None
+    significant: bool | dict[str, bool] | None = None  # a dict: per metric
     test: str = ""
     note: str = ""
     skipped: str | None = None
@@ -61,6 +62,10 @@ class Check:
     default_metric: ClassVar[str]
     docs: ClassVar[CheckDocs]
     implemented: ClassVar[bool] = True
+    # What the check reads beyond the data: "data" (nothing), "predictions" (the model's
+    # outputs on the datasets) or "model" (it predicts new inputs itself). Checks of the
+    # data run first, while the model is still predicting.
+    needs: ClassVar[str] = "predictions"
 
     def run(self, context: "EvaluationContext", params: dict) -> list[Measurement]:
         raise NotImplementedError
@@ -89,6 +94,7 @@ class Check:
             "default_metric": self.default_metric,
             "docs": vars(self.docs),
             "implemented": self.implemented,
+            "needs": self.needs,
         }
 
 
@@ -103,6 +109,8 @@ def register(cls: type[Check]) -> type[Check]:
         raise ValueError(f"check {cls.key} has an unknown category {cls.category}")
     if not cls.task_types <= TASK_TYPES:
         raise ValueError(f"check {cls.key} has unknown task types")
+    if cls.needs not in NEEDS:
+        raise ValueError(f"check {cls.key} has an unknown `needs` {cls.needs}")
     if cls.default_metric not in cls.metrics:
         raise ValueError(f"check {cls.key}: default metric {cls.default_metric} is not listed")
     jsonschema.Draft202012Validator.check_schema(cls.params_schema)

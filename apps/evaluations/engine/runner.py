@@ -57,13 +57,34 @@ _THREAD_VARIABLES = (
 )
 
 
+def _write_batches(frame: pd.DataFrame, features: list[str], path: str, batch_rows: int) -> None:
+    """The features as an Arrow file of record batches, converted one batch at a time so
+    that neither process ever holds a second copy of the whole frame. When a later batch
+    disagrees with the first one's types (a column empty in the first batch), the whole
+    frame is converted at once instead."""
+    try:
+        with pa.OSFile(path, "wb") as sink:
+            writer, schema = None, None
+            positions = [frame.columns.get_loc(name) for name in features]
+            for start in range(0, max(len(frame), 1), batch_rows):
+                part = frame.iloc[start : start + batch_rows, positions]
+                table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
+                if writer is None:
+                    schema, writer = table.schema, pa.ipc.new_file(sink, table.schema)
+                writer.write_table(table)
+            writer.close()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        table = pa.Table.from_pandas(frame, columns=features, preserve_index=False)
+        feather.write_feather(table, path, compression="uncompressed", chunksize=batch_rows)
+
+
 @dataclass(frozen=True)
 class SandboxLimits:
     memory_mb: int = 4096  # address space of the child (RLIMIT_AS)
     load_timeout_s: float = 120.0
     predict_timeout_s: float = 900.0  # per dataset
     threads: int = 1  # one thread avoids OpenMP contention on small machines
-    batch_rows: int = 65_536
+    batch_rows: int = 16_384
 
 
 class ModelSandbox:
@@ -87,6 +108,10 @@ class ModelSandbox:
         self._failure: EngineError | None = None
         self._calls = 0
         self._suspended = False
+        self._loading: float | None = None  # when a load was sent and not yet answered
+        self._pending: list[int] = []  # predict requests sent, answered in this order
+        self._answers: dict[int, dict] = {}
+        self._unread = b""
 
     def __enter__(self) -> "ModelSandbox":
         return self.start()
@@ -94,7 +119,9 @@ class ModelSandbox:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def start(self) -> "ModelSandbox":
+    def start(self, *, wait: bool = True) -> "ModelSandbox":
+        """Start the child and load the model; with wait=False the caller goes on (reading
+        the data, say) and `wait_loaded` collects the answer."""
         self._suspended = False
         self._folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         config = {
@@ -131,7 +158,18 @@ class ModelSandbox:
             "format": self.format,
             "trusted": list(self.trusted_types),
         }
-        reply = self._call(request, self.limits.load_timeout_s, "loading")
+        self._send(request, "loading")
+        self._loading = started
+        if wait:
+            self.wait_loaded()
+        return self
+
+    def wait_loaded(self) -> "ModelSandbox":
+        """Wait for the model that `start(wait=False)` began to load."""
+        if self._loading is None:
+            return self
+        started, self._loading = self._loading, None
+        reply = self._reply(self.limits.load_timeout_s, "loading")
         info = reply["info"]
         self.info = ModelInfo(
             format=self.format,
@@ -147,10 +185,16 @@ class ModelSandbox:
 
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""
+        return self.collect(self.predict_later(frame, features))
+
+    def predict_later(self, frame: pd.DataFrame, features: Sequence[str]) -> int:
+        """Hand `frame` to the child and return at once, so the caller can work while the
+        model predicts; `collect` with the returned ticket waits for the outputs."""
         if self._process is None and self._suspended:
             self.start()  # a check needs the model again after `suspend`
         if self._process is None:
             raise EngineError("The model sandbox is not started.")
+        self.wait_loaded()
         features = list(features)
         if (
             self.info.n_features is not None
@@ -164,12 +208,9 @@ class ModelSandbox:
         self._calls += 1
         stem = self._folder / f"batch-{self._calls}"
         try:
-            # `columns=` converts the features without first copying them into a new frame.
-            table = pa.Table.from_pandas(frame, columns=features, preserve_index=False)
+            _write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
             raise EngineError(f"The features cannot be passed to the model: {error}") from error
-        feather.write_feather(table, f"{stem}-in.arrow", compression="uncompressed")
-        del table
         pa.default_memory_pool().release_unused()
         request = {
             "op": "predict",
@@ -177,9 +218,36 @@ class ModelSandbox:
             "labels": f"{stem}-labels.npy",
             "probabilities": f"{stem}-probabilities.npy",
         }
-        started = time.perf_counter()
-        reply = self._call(request, self.limits.predict_timeout_s, "predicting")
-        self.timings[f"predict_seconds_{self._calls}"] = time.perf_counter() - started
+        self._send(request, "predicting")
+        self._pending.append(self._calls)
+        self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
+        return self._calls
+
+    def finished(self, ticket: int) -> bool:
+        """Whether `collect(ticket)` would return without waiting."""
+        while ticket not in self._answers and self._pending:
+            ready = b"\n" in self._unread or bool(
+                select.select([self._process.stdout.fileno()], [], [], 0)[0]
+            )
+            if not ready:
+                return False
+            self._take_reply()
+        return True
+
+    def _take_reply(self) -> None:
+        head = self._pending.pop(0)
+        self._answers[head] = self._reply(self.limits.predict_timeout_s, "predicting")
+        sent = self.timings.pop(f"predict_sent_{head}")
+        self.timings[f"predict_seconds_{head}"] = time.perf_counter() - sent
+
+    def collect(self, ticket: int) -> Predictions:
+        """The outputs of a `predict_later` request (earlier requests are read first)."""
+        while ticket not in self._answers:
+            if not self._pending:
+                raise EngineError("The model sandbox has no such prediction request.")
+            self._take_reply()
+        reply = self._answers.pop(ticket)
+        stem = self._folder / f"batch-{ticket}"
         labels = np.load(reply["labels"], allow_pickle=False)
         probabilities = None
         if reply.get("probabilities"):
@@ -193,12 +261,13 @@ class ModelSandbox:
         """Stop the model's process to free its memory; the next `predict` starts it again.
         For a run that has all the predictions it needs, so the checks do not run beside
         a process holding the model and the numeric libraries."""
-        if self._process is not None:
+        if self._process is not None and not self._pending and self._loading is None:
             self.close()
             self._suspended = True
 
     def close(self) -> None:
         self._suspended = False
+        self._loading, self._pending, self._answers, self._unread = None, [], {}, b""
         process, self._process = self._process, None
         if process is not None:
             try:
@@ -217,15 +286,18 @@ class ModelSandbox:
 
     # --- protocol -------------------------------------------------------------------
 
-    def _call(self, request: dict, timeout: float, stage: str) -> dict:
+    def _send(self, request: dict, stage: str) -> None:
         if self._failure is not None:
             raise self._failure
-        process = self._process
         try:
-            process.stdin.write((json.dumps(request) + "\n").encode())
-            process.stdin.flush()
+            self._process.stdin.write((json.dumps(request) + "\n").encode())
+            self._process.stdin.flush()
         except BrokenPipeError:
             self._fail(self._death(stage))
+
+    def _reply(self, timeout: float, stage: str) -> dict:
+        if self._failure is not None:
+            raise self._failure
         reply = json.loads(self._read_line(timeout, stage))
         if reply["ok"]:
             return reply
@@ -243,8 +315,8 @@ class ModelSandbox:
     def _read_line(self, timeout: float, stage: str) -> bytes:
         deadline = time.monotonic() + timeout
         descriptor = self._process.stdout.fileno()
-        buffer = b""
-        while not buffer.endswith(b"\n"):
+        buffer = self._unread  # replies are lines; a read may bring more than one
+        while b"\n" not in buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._kill(self._process)
@@ -259,7 +331,8 @@ class ModelSandbox:
                 if not chunk:
                     self._fail(self._death(stage))
                 buffer += chunk
-        return buffer
+        line, _, self._unread = buffer.partition(b"\n")
+        return line
 
     def _death(self, stage: str) -> ModelCrashed:
         try:

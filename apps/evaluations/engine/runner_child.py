@@ -49,17 +49,16 @@ class Sandbox:
 
     def predict(self, request: dict) -> dict:
         import numpy as np
-        import pyarrow.feather as feather
+        import pyarrow as pa
 
         from apps.evaluations.engine.data import table_to_frame
 
         started = time.perf_counter()
-        table = feather.read_table(request["input"], memory_map=True)
-        rows = table.num_rows
-        batch = self.config["batch_rows"]
         labels_parts, probability_parts, classes = [], [], None
-        for start in range(0, rows, batch):
-            frame = table_to_frame(table.slice(start, batch))
+        # One record batch in memory at a time (a memory map would keep every page read).
+        for batch in _record_batches(request["input"], self.config["batch_rows"]):
+            frame = table_to_frame(batch)
+            del batch
             result = self.model.predict(frame)
             labels, probabilities = result[0], result[1]
             if len(result) > 2 and result[2] is not None:
@@ -67,6 +66,8 @@ class Sandbox:
             labels_parts.append(np.asarray(labels))
             if probabilities is not None:
                 probability_parts.append(np.asarray(probabilities, dtype=float))
+            del frame, result
+            pa.default_memory_pool().release_unused()
         labels = np.concatenate(labels_parts) if labels_parts else np.empty(0)
         if labels.dtype.kind == "O":
             labels = labels.astype(str)  # never written as a pickle
@@ -79,6 +80,18 @@ class Sandbox:
             reply["classes"] = _plain(classes)
         reply["seconds"] = time.perf_counter() - started
         return reply
+
+
+def _record_batches(path: str, batch_rows: int):
+    """Tables of at most `batch_rows` rows from an Arrow file, read one at a time."""
+    import pyarrow as pa
+
+    with pa.OSFile(path) as source:
+        reader = pa.ipc.open_file(source)
+        for index in range(reader.num_record_batches):
+            batch = reader.get_batch(index)
+            for start in range(0, batch.num_rows, batch_rows):
+                yield pa.Table.from_batches([batch.slice(start, batch_rows)])
 
 
 def _plain(value):

@@ -6,12 +6,20 @@ resamples instead of a Python loop. Above `max_rows` rows the resamples are draw
 random subsample of m rows and their spread is rescaled by sqrt(m / n) around the full
 data's estimate (m-out-of-n bootstrap), which is sound for the smooth metrics used here
 and keeps a million-row evaluation fast; the result's `sampling` says when this happened.
+
+Rows that agree on every array are interchangeable, so when all the arrays are discrete
+(labels, predicted classes) and take few combinations, the bootstrap draws how many rows
+of each combination ("cell") a resample holds, a multinomial over the cells: the exact
+bootstrap of all n rows at a cost independent of n. A check may also group rows by a key
+of its own (a score bin); continuous arrays are then averaged per cell, and the spread is
+taken around the full data's estimate.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats as scipy_stats
 from scipy.spatial import distance as scipy_distance
 
@@ -26,6 +34,7 @@ class BootstrapSettings:
     level: float = 0.95
     max_rows: int = 100_000
     seed: int = 0
+    max_cells: int = 4096
 
 
 def resample_counts(n: int, resamples: int, rng: np.random.Generator):
@@ -46,15 +55,19 @@ def bootstrap_values(
     arrays: tuple[np.ndarray, ...],
     points: dict[str, float | None],
     settings: BootstrapSettings,
+    cell_key: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict]:
     """Each metric's values over the resamples, and the sampling used.
 
     `compute` takes a (b, n) count matrix and the row-aligned arrays and returns, per
     metric, b values. `points` are the estimates on the full data, around which values
-    from a subsample are rescaled.
+    from a subsample (or from rows grouped by `cell_key`) are placed.
     """
     rng = np.random.default_rng(settings.seed)
     n = len(arrays[0])
+    cells = row_cells(arrays, cell_key, settings.max_cells)
+    if cells is not None:
+        return _cell_bootstrap(compute, arrays, points, settings, cells, rng)
     rows = n
     scale = 1.0
     if n > settings.max_rows:
@@ -86,6 +99,74 @@ def bootstrap_values(
     return results, sampling
 
 
+def row_cells(
+    arrays: tuple[np.ndarray, ...], cell_key: np.ndarray | None, max_cells: int
+) -> tuple[np.ndarray, int, bool] | None:
+    """Each row's cell, the number of cells, and whether the grouping is exact (the rows
+    of a cell agree on every array); None when the rows do not fall into few cells."""
+    exact = cell_key is None
+    if exact:
+        if any(array.ndim != 1 or array.dtype.kind not in "iub" for array in arrays):
+            return None
+        cell_key = np.zeros(len(arrays[0]), dtype=np.int64)
+        for array in arrays:
+            codes, uniques = pd.factorize(array)
+            if len(uniques) * (int(cell_key.max(initial=0)) + 1) > max_cells * 64:
+                return None
+            cell_key = cell_key * len(uniques) + codes
+    codes, uniques = pd.factorize(cell_key)
+    if len(uniques) > max_cells:
+        return None
+    return codes, len(uniques), exact
+
+
+def _cell_bootstrap(compute, arrays, points, settings, cells, rng):
+    codes, size, exact = cells
+    n = len(codes)
+    rows_per_cell = np.bincount(codes, minlength=size).astype(float)
+    first = np.empty(size, dtype=np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)
+    reduced = []
+    for array in arrays:
+        if exact or array.dtype.kind in "iub":
+            reduced.append(array[first])  # equal within a cell
+        elif array.ndim == 1:
+            reduced.append(np.bincount(codes, weights=array, minlength=size) / rows_per_cell)
+        else:
+            columns = [np.bincount(codes, weights=column, minlength=size) for column in array.T]
+            reduced.append(np.column_stack(columns) / rows_per_cell[:, None])
+    reduced = tuple(reduced)
+    share = rows_per_cell / n
+    batch = max(1, min(settings.resamples, _BATCH_CELLS // 8 // size))
+    collected: dict[str, list[np.ndarray]] = {}
+    done = 0
+    while done < settings.resamples:
+        b = min(batch, settings.resamples - done)
+        counts = rng.multinomial(n, share, size=b).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = compute(counts, *reduced)
+        for name, batch_values in values.items():
+            collected.setdefault(name, []).append(np.asarray(batch_values, dtype=float))
+        done += b
+    results = {name: np.concatenate(batches) for name, batches in collected.items()}
+    if not exact:  # grouped values: their spread, around the full data's estimate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            centres = compute(rows_per_cell[None, :], *reduced)
+        for name, values in results.items():
+            point = points.get(name)
+            if point is not None:
+                results[name] = point + (values - float(centres[name][0]))
+    sampling = {
+        "method": "bootstrap over grouped rows" if not exact else "bootstrap",
+        "resamples": settings.resamples,
+        "rows": n,
+        "of_rows": n,
+        "cells": size,
+        "seed": settings.seed,
+    }
+    return results, sampling
+
+
 def percentile_interval(values: np.ndarray, point: float | None, level: float) -> dict | None:
     """The percentile interval of bootstrap values, or None when the metric was undefined
     in many resamples (a class missing), where no interval would be honest."""
@@ -108,10 +189,11 @@ def bootstrap(
     arrays: tuple[np.ndarray, ...],
     points: dict[str, float | None],
     settings: BootstrapSettings,
+    cell_key: np.ndarray | None = None,
 ) -> tuple[dict[str, dict], dict]:
     """Percentile intervals (metric → {"low", "high", "level", "method", "resamples"}) for
     the metrics `compute` returns, and the sampling used."""
-    values, sampling = bootstrap_values(compute, arrays, points, settings)
+    values, sampling = bootstrap_values(compute, arrays, points, settings, cell_key)
     intervals = {}
     for name, resampled in values.items():
         interval = percentile_interval(resampled, points.get(name), settings.level)

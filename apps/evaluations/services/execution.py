@@ -194,15 +194,22 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
             source=source,
         )
         progress.write(8, "predicting", force=True)
-        context.predictions("evaluation")  # a model that cannot predict fails the run
+        # The model predicts in its process while the checks of the data run here; a
+        # model that cannot predict fails the run when the first check needs it.
+        context.request_predictions()
         results, reports = [], []
         # One plan item at a time, so every result is paired with its plan check; the
         # context still computes the predictions once for all of them.
-        for number, (plan_check, item) in enumerate(pairs):
+        ordered = [pairs[index] for index in engine.run_order([item for _, item in pairs])]
+        calls_model = [engine.get_check(item.check).needs == "model" for _, item in ordered]
+        for number, (plan_check, item) in enumerate(ordered):
             progress.item = number
-            report = engine.evaluate(context, [item], progress=progress)
+            report = engine.evaluate(
+                context, [item], progress=progress, keep_model=any(calls_model[number:])
+            )
             reports.append(report)
             results.extend((plan_check, result) for result in report.results)
+        context.predictions("evaluation")  # even a plan of data checks needs a working model
         summary = engine.EvaluationReport(
             results=[result for report in reports for result in report.results]
         ).summary()

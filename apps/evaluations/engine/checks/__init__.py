@@ -13,5 +13,7 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     drift,
     drift_population,
     engine_two,
+    fairness,
+    fairness_regression,
     performance,
 )

@@ -10,12 +10,7 @@ from sklearn import metrics as sk
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from apps.evaluations.engine import weighted_metrics as wm
-from apps.evaluations.engine.checks.encoding import (
-    model_frame,
-    predict_in_chunks,
-    simple_model,
-    split_columns,
-)
+from apps.evaluations.engine.checks import encoding
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
 from apps.evaluations.engine.registry import (
@@ -203,9 +198,9 @@ class BaselineComparison(Check):
             arrays = (
                 truth,
                 predicted,
-                _or(probabilities, truth),
+                _or(probabilities, truth, metric),
                 base_labels,
-                _or(base_probabilities, truth),
+                _or(base_probabilities, truth, metric),
             )
             values, sampling = bootstrap_values(
                 compute, arrays, observed, bootstrap_settings(context, params)
@@ -269,9 +264,9 @@ class BaselineComparison(Check):
         if not regression:
             positions, y = positions[y >= 0], y[y >= 0]
         if name == "simple":
-            numeric, categorical = split_columns(context.kinds(), context.features)
-            model = simple_model(context.task, numeric, categorical)
-            model.fit(model_frame(frame.iloc[positions], numeric, categorical), y)
+            numeric, categorical = encoding.split_columns(context.kinds(), context.features)
+            model = encoding.simple_model(context.task, numeric, categorical)
+            model.fit(encoding.model_frame(frame.iloc[positions], numeric, categorical), y)
         elif regression:
             model = DummyRegressor(strategy=name if name in ("median", "mean") else "median")
             model.fit(np.zeros((len(y), 1)), y)
@@ -284,7 +279,7 @@ class BaselineComparison(Check):
             if name != "simple":
                 return getattr(model, method)(np.zeros((len(rows), 1)))
             evaluation = context.frame("evaluation")
-            return predict_in_chunks(model, method, evaluation, rows, numeric, categorical)
+            return encoding.predict_in_chunks(model, method, evaluation, rows, numeric, categorical)
 
         if regression:
             return predict("predict").astype(float), None
@@ -351,7 +346,7 @@ class ReferenceComparison(Check):
             if params["n_bootstrap"] > 0:
                 resampled, sampling = bootstrap_values(
                     compute,
-                    (truth, predicted, _or(probabilities, truth)),
+                    (truth, predicted, _or(probabilities, truth, metric)),
                     {"value": points[role]},
                     settings,
                 )
@@ -395,5 +390,7 @@ class ReferenceComparison(Check):
         ]
 
 
-def _or(array, fallback):
-    return array if array is not None else fallback
+def _or(probabilities, fallback, metric):
+    """The probabilities when the metric reads them, else a discrete stand-in (`stats`)."""
+    needed = probabilities is not None and metric in ("log_loss", "roc_auc")
+    return probabilities if needed else fallback

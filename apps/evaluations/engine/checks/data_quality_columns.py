@@ -27,6 +27,7 @@ from apps.evaluations.engine.registry import (
 @register
 class MissingValues(Check):
     key = "data_quality.missing_values"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(columns=columns_param("all", NAMED_COLUMNS))
     metrics = {
@@ -64,6 +65,7 @@ class MissingValues(Check):
 @register
 class ConstantColumns(Check):
     key = "data_quality.constant_columns"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(
         dominant_share=number(0.99, minimum=0.5, maximum=1.0),
@@ -145,6 +147,7 @@ def most_frequent(values: pd.Series) -> tuple[object, int, int]:
 @register
 class MixedTypes(Check):
     key = "data_quality.mixed_types"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(
         min_share=number(0.01, minimum=0.0, maximum=0.5),
@@ -208,6 +211,7 @@ class MixedTypes(Check):
 @register
 class OutOfRange(Check):
     key = "data_quality.out_of_range"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(
         tolerance=number(0.0, minimum=0.0),
@@ -301,6 +305,7 @@ class OutOfRange(Check):
 @register
 class UnseenCategories(Check):
     key = "data_quality.unseen_categories"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(
         reference=choice("auto", ["auto", "train", "reference"]),

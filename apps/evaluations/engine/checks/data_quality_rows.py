@@ -25,6 +25,7 @@ from apps.evaluations.engine.registry import (
 @register
 class Duplicates(Check):
     key = "data_quality.duplicates"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(include_target=boolean(True))
     metrics = {"duplicate_row_share": "Share of rows that repeat an earlier row exactly."}
@@ -58,6 +59,7 @@ class Duplicates(Check):
 @register
 class ClassImbalance(Check):
     key = "data_quality.class_imbalance"
+    needs = "data"
     category = "data_quality"
     task_types = CLASSIFICATION
     metrics = {"minority_class_share": "Share of the rarest class among labelled rows."}
@@ -90,6 +92,7 @@ class ClassImbalance(Check):
 @register
 class LabelConflicts(Check):
     key = "data_quality.label_conflicts"
+    needs = "data"
     category = "data_quality"
     task_types = CLASSIFICATION
     metrics = {
@@ -136,6 +139,7 @@ class LabelConflicts(Check):
 @register
 class TargetLeakage(Check):
     key = "data_quality.target_leakage"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(
         cv_folds=integer(4, minimum=2, maximum=20),
@@ -246,6 +250,7 @@ def _one_column(values: pd.Series, kind: str | None) -> np.ndarray:
 @register
 class TrainEvaluationOverlap(Check):
     key = "data_quality.train_eval_overlap"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(match_on=choice("features", ["features", "all"]))
     metrics = {

@@ -22,6 +22,7 @@ _FAMILY = {
 @register
 class Schema(Check):
     key = "data_quality.schema"
+    needs = "data"
     category = "data_quality"
     params_schema = schema(allow_extra_columns=boolean(True))
     metrics = {

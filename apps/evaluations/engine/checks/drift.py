@@ -184,6 +184,7 @@ def measurement(
 @register
 class ColumnDrift(Check):
     key = "drift.columns"
+    needs = "data"
     category = "drift"
     params_schema = schema(
         **DRIFT_PARAMS,
@@ -299,6 +300,7 @@ class PredictionDrift(Check):
 @register
 class LabelDrift(Check):
     key = "drift.label"
+    needs = "data"
     category = "drift"
     params_schema = schema(**DRIFT_PARAMS)
     metrics = COLUMN_METRICS

@@ -43,6 +43,7 @@ def domain_classifier(categorical_mask: np.ndarray, seed: int) -> HistGradientBo
 @register
 class MultivariateDrift(Check):
     key = "drift.multivariate"
+    needs = "data"
     category = "drift"
     params_schema = schema(
         cv_folds=integer(5, minimum=2, maximum=10),
@@ -138,6 +139,7 @@ class MultivariateDrift(Check):
 @register
 class Representativeness(Check):
     key = "drift.representativeness"
+    needs = "data"
     category = "drift"
     params_schema = schema(
         min_category_share=number(0.01, minimum=0.0, maximum=1.0),

@@ -8,20 +8,6 @@ _PLANNED = {
     "robustness.noise": ("robustness", None, ["prediction_flip_rate", "relative_metric_drop"]),
     "robustness.ablation": ("robustness", None, ["max_feature_metric_drop"]),
     "robustness.missing_inputs": ("robustness", None, ["failure_rate", "relative_metric_drop"]),
-    "fairness.classification": (
-        "fairness",
-        CLASSIFICATION,
-        [
-            "demographic_parity_ratio",
-            "demographic_parity_difference",
-            "equalized_odds_ratio",
-            "equalized_odds_difference",
-            "true_positive_rate_ratio",
-            "true_positive_rate_difference",
-            "balanced_accuracy_difference",
-        ],
-    ),
-    "fairness.regression": ("fairness", frozenset({"regression"}), ["mae_ratio"]),
     "weak_segments.discovery": (
         "weak_segment",
         None,

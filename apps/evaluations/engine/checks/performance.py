@@ -33,38 +33,49 @@ def bootstrap_settings(context, params) -> BootstrapSettings:
     )
 
 
+def confusion_matrix(outputs, n_classes: int) -> np.ndarray:
+    """Rows true classes, columns predicted classes, over all the model's classes."""
+    cells = outputs.true_index * n_classes + outputs.predicted_index
+    return np.bincount(cells, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def per_class_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class precision, recall and F1 (0 where undefined, as zero_division=0)."""
+    tp = np.diagonal(matrix).astype(float)
+    support, predicted = matrix.sum(axis=1), matrix.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(support > 0, tp / support, 0.0)
+        f1 = np.where(support + predicted > 0, 2 * tp / (support + predicted), 0.0)
+    return precision, recall, f1
+
+
 def classification_point(outputs, n_classes: int, positive: int | None, min_support: int):
-    """scikit-learn's metrics for labelled outputs (labels encoded as class positions)."""
-    y, p = outputs.true_index, outputs.predicted_index
-    values = {
-        "accuracy": sk.accuracy_score(y, p),
-        "balanced_accuracy": sk.balanced_accuracy_score(y, p),
-        "mcc": sk.matthews_corrcoef(y, p),
-    }
-    for average in ("macro", "weighted"):
-        precision, recall, f1, _ = sk.precision_recall_fscore_support(
-            y, p, average=average, zero_division=0
-        )
-        values.update(
-            {f"precision_{average}": precision, f"recall_{average}": recall, f"f1_{average}": f1}
-        )
-    if positive is not None:
-        precision, recall, f1, _ = sk.precision_recall_fscore_support(
-            y, p, average="binary", pos_label=positive, zero_division=0
-        )
-        values.update({"precision": precision, "recall": recall, "f1": f1})
-    support = np.bincount(y, minlength=n_classes)
-    recall_per_class = sk.recall_score(
-        y, p, labels=np.arange(n_classes), average=None, zero_division=0
-    )
+    """The classification metrics for labelled outputs (labels encoded as class positions),
+    from one confusion matrix; they equal scikit-learn's (the tests check it), which at a
+    million rows spends most of its time finding the labels again for every metric."""
+    y = outputs.true_index
+    matrix = confusion_matrix(outputs, n_classes)
+    # scikit-learn's averages run over the classes seen in the truth or the predictions
+    present = np.flatnonzero(matrix.sum(axis=0) + matrix.sum(axis=1))
+    mapped = None
+    if positive is not None and positive in present:
+        mapped = int(np.searchsorted(present, positive))
+    seen = matrix[np.ix_(present, present)][None].astype(float)
+    values = {name: float(value[0]) for name, value in wm.confusion_metrics(seen, mapped).items()}
+    if positive is not None and mapped is None:
+        values.update({"precision": 0.0, "recall": 0.0, "f1": 0.0})
+    support = matrix.sum(axis=1)
+    recall_per_class = per_class_scores(matrix)[1]
     eligible = support >= min_support
     values["min_class_recall"] = float(recall_per_class[eligible].min()) if eligible.any() else None
     probabilities = outputs.probabilities
-    if probabilities is not None and len(np.unique(y)) > 1:
+    classes_in_truth = int((support > 0).sum())
+    if probabilities is not None and classes_in_truth > 1:
         if positive is not None:
             values["roc_auc"] = sk.roc_auc_score(y == positive, probabilities[:, positive])
             values["pr_auc"] = sk.average_precision_score(y == positive, probabilities[:, positive])
-        elif len(np.unique(y)) == n_classes:
+        elif classes_in_truth == n_classes:
             values["roc_auc"] = sk.roc_auc_score(
                 y, probabilities, multi_class="ovr", labels=np.arange(n_classes)
             )
@@ -72,6 +83,14 @@ def classification_point(outputs, n_classes: int, positive: int | None, min_supp
             values["pr_auc"] = sk.average_precision_score(onehot, probabilities, average="macro")
         values["log_loss"] = sk.log_loss(y, probabilities, labels=np.arange(n_classes))
     return {name: (None if value is None else float(value)) for name, value in values.items()}
+
+
+def score_cells(outputs, scores: np.ndarray, n_classes: int, bins: int = 500) -> np.ndarray:
+    """Rows grouped by true class, predicted class and score quantile bin: at a million
+    rows the bootstrap resamples these cells instead of the rows (see `stats`)."""
+    edges = np.unique(np.quantile(scores, np.linspace(0, 1, bins + 1)[1:-1]))
+    score_bin = np.searchsorted(edges, scores, side="right")
+    return (outputs.true_index * n_classes + outputs.predicted_index) * bins + score_bin
 
 
 def present_classes(outputs, positive, eligible):
@@ -97,7 +116,7 @@ def classification_resampled(positive, n_classes, present, with_probabilities):
     present_positive, present_eligible, n_present = present
 
     def compute(
-        counts, true_index, predicted_index, true_present, predicted_present, probabilities
+        counts, true_index, predicted_index, true_present, predicted_present, probabilities, losses
     ):
         matrices = wm.confusion_matrices(counts, true_present, predicted_present, n_present)
         if present_positive is not None and present_positive < 0:
@@ -116,9 +135,7 @@ def classification_resampled(positive, n_classes, present, with_probabilities):
                 values["pr_auc"] = wm.macro_one_vs_rest(
                     wm.average_precision, counts, probabilities, true_index
                 )
-            values["log_loss"] = wm.weighted_mean(
-                counts, wm.log_loss_per_row(probabilities, true_index)
-            )
+            values["log_loss"] = wm.weighted_mean(counts, losses)
         return values
 
     return compute
@@ -185,27 +202,27 @@ class ClassificationPerformance(Check):
             outputs.predicted_index,
             true_present,
             predicted_present,
-            probabilities if probabilities is not None else outputs.true_index,
+            probabilities if with_probabilities else outputs.true_index,
+            wm.log_loss_per_row(probabilities, outputs.true_index)
+            if with_probabilities
+            else outputs.true_index,
         )
         intervals, sampling = {}, None
         if params["n_bootstrap"] > 0:
-            intervals, sampling = bootstrap(
-                compute, arrays, observed, bootstrap_settings(context, params)
-            )
+            settings = bootstrap_settings(context, params)
+            large = len(outputs.rows) > settings.max_rows
+            key = None
+            if with_probabilities and positive is not None and large:
+                key = score_cells(outputs, probabilities[:, positive], n_classes)
+            intervals, sampling = bootstrap(compute, arrays, observed, settings, key)
         interval = intervals.get("balanced_accuracy")
         observed["balanced_accuracy_ci_width"] = (
             interval["high"] - interval["low"] if interval else None
         )
         classes = [str(label) for label in context.classes]
-        matrix = sk.confusion_matrix(
-            outputs.true_index, outputs.predicted_index, labels=np.arange(n_classes)
-        )
-        precision, recall, f1, count = sk.precision_recall_fscore_support(
-            outputs.true_index,
-            outputs.predicted_index,
-            labels=np.arange(n_classes),
-            zero_division=0,
-        )
+        matrix = confusion_matrix(outputs, n_classes)
+        precision, recall, f1 = per_class_scores(matrix)
+        count = matrix.sum(axis=1)
         evidence = {
             "classes": classes,
             "positive_label": None if positive is None else classes[positive],

@@ -1,0 +1,310 @@
+"""Fairness between the groups of sensitive columns, with fairlearn's definitions.
+
+Each sensitive column, and each intersection of two of them, is one subject. Missing
+values form their own "(missing)" group. Groups smaller than `min_group_size` are
+reported in the evidence but left out of the comparison: a rate measured on a handful of
+rows says nothing. A disparity fails only when it passes the threshold AND a test of
+equal rates across groups rejects equality (corrected for the number of subjects), so
+chance gaps between small groups of healthy data raise no alarm.
+"""
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from fairlearn import metrics as fl
+from scipy import stats as scipy_stats
+from sklearn.metrics import balanced_accuracy_score
+
+from apps.evaluations.engine import stats
+from apps.evaluations.engine import weighted_metrics as wm
+from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.registry import (
+    CLASSIFICATION,
+    Check,
+    CheckDocs,
+    Measurement,
+    boolean,
+    columns_param,
+    integer,
+    number,
+    register,
+    schema,
+)
+
+MISSING = "(missing)"
+FAIRNESS_PARAMS = {
+    "min_group_size": integer(30, minimum=1),
+    "columns": columns_param("sensitive", ["sensitive"]),
+    "intersections": boolean(True),
+    "alpha": number(0.05, minimum=0.0001, maximum=0.5),
+    **BOOTSTRAP_PARAMS,
+    "n_bootstrap": integer(500, minimum=0, maximum=10_000),
+}
+
+
+def group_labels(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Each row's group as text ("F", "(missing)", or "F & north" for two columns)."""
+    parts = []
+    for name in columns:
+        values = frame[name]
+        text = values.astype(object).where(values.notna(), MISSING).astype(str)
+        parts.append(text.to_numpy())
+    labels = parts[0]
+    for part in parts[1:]:
+        labels = np.char.add(np.char.add(labels.astype(str), " & "), part.astype(str))
+    return np.asarray(labels, dtype=object)
+
+
+def fairness_subjects(context, params) -> list[list[str]]:
+    columns = params["columns"]
+    if columns == "sensitive":
+        columns = context.sensitive
+    missing = [name for name in columns if name not in context.frame("evaluation").columns]
+    if missing:
+        raise EngineError(f"The sensitive column(s) {', '.join(missing)} are not in the data.")
+    subjects = [[name] for name in columns]
+    if params["intersections"]:
+        subjects += [list(pair) for pair in combinations(columns, 2)]
+    return subjects
+
+
+def split_groups(groups: np.ndarray, min_size: int):
+    """The judged groups' names and a mask of their rows, and the sizes of all groups."""
+    names, counts = np.unique(groups, return_counts=True)
+    sizes = {str(name): int(count) for name, count in zip(names, counts, strict=True)}
+    judged = [str(name) for name, count in zip(names, counts, strict=True) if count >= min_size]
+    return judged, np.isin(groups, judged), sizes
+
+
+def _rates(counts, n_groups):
+    """Per resample and group: selection rate, TPR, FPR and balanced accuracy, from counts
+    of the cells (group, truth, prediction) in that order."""
+    cells = counts.reshape(counts.shape[0], n_groups, 2, 2)  # [b, group, truth, predicted]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = cells.sum(axis=(2, 3))
+        selection = cells[:, :, :, 1].sum(axis=2) / total
+        tpr = cells[:, :, 1, 1] / cells[:, :, 1, :].sum(axis=2)
+        fpr = cells[:, :, 0, 1] / cells[:, :, 0, :].sum(axis=2)
+        balanced = (tpr + 1 - fpr) / 2
+    return selection, tpr, fpr, balanced
+
+
+def _disparities(selection, tpr, fpr, balanced) -> dict[str, np.ndarray]:
+    def ratio(values):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
+
+    def difference(values):
+        return np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+
+    return {
+        "demographic_parity_ratio": ratio(selection),
+        "demographic_parity_difference": difference(selection),
+        "true_positive_rate_ratio": ratio(tpr),
+        "true_positive_rate_difference": difference(tpr),
+        "equalized_odds_ratio": np.minimum(ratio(tpr), ratio(fpr)),
+        "equalized_odds_difference": np.maximum(difference(tpr), difference(fpr)),
+        "balanced_accuracy_difference": difference(balanced),
+    }
+
+
+def _independence_p(table: np.ndarray) -> float:
+    """p-value of the chi-square test that the rows of a contingency table (groups) share
+    one distribution; 1.0 when the table has no variation to test."""
+    table = table[table.sum(axis=1) > 0]
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return 1.0
+    return float(scipy_stats.chi2_contingency(table, correction=False)[1])
+
+
+def equality_tests(cells: np.ndarray) -> dict[str, float]:
+    """For each disparity metric, the p-value of "every group has the same rate"."""
+    selection = _independence_p(cells.sum(axis=1))
+    positives = _independence_p(cells[:, 1, :])
+    negatives = _independence_p(cells[:, 0, :])
+    odds = min(1.0, 2 * min(positives, negatives))  # either rate differs (Bonferroni)
+    return {
+        "demographic_parity_ratio": selection,
+        "demographic_parity_difference": selection,
+        "true_positive_rate_ratio": positives,
+        "true_positive_rate_difference": positives,
+        "equalized_odds_ratio": odds,
+        "equalized_odds_difference": odds,
+        "balanced_accuracy_difference": odds,
+    }
+
+
+@register
+class ClassificationFairness(Check):
+    key = "fairness.classification"
+    category = "fairness"
+    task_types = CLASSIFICATION
+    params_schema = schema(
+        **FAIRNESS_PARAMS,
+        positive_label={"type": ["string", "number", "boolean"], "default": "auto"},
+    )
+    metrics = {
+        "demographic_parity_ratio": "Lowest group selection rate over the highest (four-fifths "
+        "rule: at least 0.8).",
+        "demographic_parity_difference": "Highest group selection rate minus the lowest.",
+        "equalized_odds_ratio": "The smaller of the TPR and FPR ratios across groups.",
+        "equalized_odds_difference": "The larger of the TPR and FPR gaps across groups.",
+        "true_positive_rate_ratio": "Lowest group TPR over the highest (equal opportunity).",
+        "true_positive_rate_difference": "Highest group TPR minus the lowest (equal opportunity).",
+        "balanced_accuracy_difference": "Highest group balanced accuracy minus the lowest.",
+    }
+    default_metric = "demographic_parity_ratio"
+    docs = CheckDocs(
+        what="Per-group selection rate, true and false positive rates and balanced accuracy "
+        "for each sensitive column and each pair of them, with fairlearn's demographic "
+        "parity, equal opportunity and equalized odds ratios and differences, bootstrap "
+        "intervals, and a chi-square test of equal rates.",
+        why="A model can be accurate overall and still select, or miss, one group far more "
+        "often than another; the four-fifths rule makes a selection rate ratio below 0.8 "
+        "evidence of adverse impact.",
+        fix="Find where the gap comes from: the labels themselves, a proxy feature, or too "
+        "little data for the group. Remove proxies, rebalance or reweight training data, or "
+        "use fairness-constrained training or per-group thresholds where allowed.",
+        reference="fairlearn metrics documentation; Hardt, Price, Srebro (2016), Equality of "
+        "Opportunity in Supervised Learning; US EEOC Uniform Guidelines, 29 CFR 1607.4(D).",
+    )
+
+    def run(self, context, params):
+        subjects = fairness_subjects(context, params)
+        if not subjects:
+            return [Measurement(None, skipped="No sensitive column was named.")]
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        if params["positive_label"] == "auto" and context.task != "binary":
+            return [
+                Measurement(
+                    None,
+                    skipped="Fairness of a multiclass model needs its favourable class: set "
+                    "the check's positive_label.",
+                )
+            ]
+        positive = self._positive(context, params)
+        y = (outputs.true_index == positive).astype(int)
+        p = (outputs.predicted_index == positive).astype(int)
+        frame = context.frame("evaluation").iloc[outputs.rows]
+        measured = [self._subject(context, params, frame, columns, y, p) for columns in subjects]
+        correct_over_subjects([pair for pair in measured if pair[1] is not None], params["alpha"])
+        return [measurement for measurement, _ in measured]
+
+    def _positive(self, context, params) -> int:
+        label = params["positive_label"]
+        if label == "auto":
+            label = context.positive_label
+        index = context.class_index(np.asarray([label]))[0]
+        if index < 0:
+            matches = [k for k, known in enumerate(context.classes) if str(known) == str(label)]
+            if not matches:
+                raise EngineError(f"The positive label {label!r} is not one of the classes.")
+            index = matches[0]
+        return int(index)
+
+    def _subject(self, context, params, frame, columns, y, p) -> Measurement:
+        subject = " & ".join(columns)
+        groups = group_labels(frame, columns)
+        judged, mask, sizes = split_groups(groups, params["min_group_size"])
+        per_group = fl.MetricFrame(
+            metrics={
+                "selection_rate": fl.selection_rate,
+                "true_positive_rate": fl.true_positive_rate,
+                "false_positive_rate": fl.false_positive_rate,
+                "balanced_accuracy": balanced_accuracy_score,
+            },
+            y_true=y,
+            y_pred=p,
+            sensitive_features=groups,
+        ).by_group
+        evidence = {
+            "columns": columns,
+            "groups": [
+                {
+                    "group": str(name),
+                    "rows": sizes[str(name)],
+                    "judged": str(name) in judged,
+                    **{metric: present(value) for metric, value in row.items()},
+                }
+                for name, row in per_group.iterrows()
+            ],
+            "min_group_size": params["min_group_size"],
+        }
+        small = [name for name in sizes if name not in judged]
+        note = f"groups under {params['min_group_size']} rows not judged: {', '.join(small)}"
+        if len(judged) < 2:
+            reason = f"fewer than two groups of {subject} have {params['min_group_size']} rows"
+            return Measurement(subject, evidence=evidence, skipped=f"Not judged: {reason}."), None
+        y, p, groups = y[mask], p[mask], groups[mask]
+        observed = {
+            "demographic_parity_ratio": fl.demographic_parity_ratio(
+                y, p, sensitive_features=groups
+            ),
+            "demographic_parity_difference": fl.demographic_parity_difference(
+                y, p, sensitive_features=groups
+            ),
+            "equalized_odds_ratio": fl.equalized_odds_ratio(y, p, sensitive_features=groups),
+            "equalized_odds_difference": fl.equalized_odds_difference(
+                y, p, sensitive_features=groups
+            ),
+            "true_positive_rate_ratio": fl.true_positive_rate_ratio(
+                y, p, sensitive_features=groups
+            ),
+            "true_positive_rate_difference": fl.true_positive_rate_difference(
+                y, p, sensitive_features=groups
+            ),
+            "balanced_accuracy_difference": fl.MetricFrame(
+                metrics=balanced_accuracy_score, y_true=y, y_pred=p, sensitive_features=groups
+            ).difference(),
+        }
+        observed = {name: present(value) for name, value in observed.items()}
+        codes = pd.Index(judged).get_indexer(groups)
+        cells = np.bincount(codes * 4 + y * 2 + p, minlength=len(judged) * 4)
+        p_values = equality_tests(cells.reshape(len(judged), 2, 2))
+        intervals, sampling = {}, None
+        if params["n_bootstrap"] > 0:
+            size = len(judged) * 4
+
+            def compute(counts, key):
+                grouped = wm.grouped_counts(counts, key, size)
+                return _disparities(*_rates(grouped, len(judged)))
+
+            intervals, sampling = stats.bootstrap(
+                compute, (codes * 4 + y * 2 + p,), observed, bootstrap_settings(context, params)
+            )
+        measurement = Measurement(
+            subject,
+            observed=observed,
+            ci=intervals,
+            evidence=evidence,
+            sampling=sampling,
+            test="chi-square test of equal rates across groups, Benjamini-Hochberg corrected",
+            note=note if small else "",
+        )
+        return measurement, p_values
+
+
+def correct_over_subjects(judged: list[tuple[Measurement, dict]], alpha: float) -> None:
+    """Benjamini-Hochberg over the subjects, per metric: a disparity counts as real when
+    its corrected p-value is under alpha."""
+    if not judged:
+        return
+    for metric in judged[0][1]:
+        adjusted = stats.benjamini_hochberg([p_values[metric] for _, p_values in judged])
+        for (measurement, _), value in zip(judged, adjusted, strict=True):
+            measurement.significant = {
+                **(measurement.significant or {}),
+                metric: bool(value < alpha),
+            }
+            measurement.evidence.setdefault("p_values", {})[metric] = float(value)
+
+
+def present(value):
+    value = float(value)
+    return value if np.isfinite(value) else None

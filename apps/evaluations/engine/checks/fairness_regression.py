@@ -1,0 +1,122 @@
+"""Fairness of a regression model: the error of each group of the sensitive columns."""
+
+import numpy as np
+import pandas as pd
+from fairlearn import metrics as fl
+from scipy import stats as scipy_stats
+
+from apps.evaluations.engine import stats
+from apps.evaluations.engine import weighted_metrics as wm
+from apps.evaluations.engine.checks.fairness import (
+    FAIRNESS_PARAMS,
+    correct_over_subjects,
+    fairness_subjects,
+    group_labels,
+    present,
+    split_groups,
+)
+from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.performance import bootstrap_settings
+from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, register, schema
+
+
+@register
+class RegressionFairness(Check):
+    key = "fairness.regression"
+    category = "fairness"
+    task_types = frozenset({"regression"})
+    params_schema = schema(**FAIRNESS_PARAMS)
+    metrics = {
+        "mae_ratio": "Highest group MAE over the lowest.",
+        "mae_difference": "Highest group MAE minus the lowest.",
+        "mae_spread": "Standard deviation of the group MAEs.",
+    }
+    default_metric = "mae_ratio"
+    docs = CheckDocs(
+        what="Mean absolute error per group of each sensitive column and pair of them, the "
+        "worst-to-best ratio, difference and spread, with bootstrap intervals and a "
+        "Kruskal-Wallis test of equal errors.",
+        why="A regression model that errs far more for one group (a price, a dose, a risk "
+        "score) treats that group worse even when its average error looks fine.",
+        fix="Look at the group's residuals: a systematic sign means a missing feature or "
+        "too little training data for the group; reweight, collect data, or model the group.",
+        reference="fairlearn MetricFrame documentation; Kruskal W. H., Wallis W. A. (1952).",
+    )
+
+    def run(self, context, params):
+        subjects = fairness_subjects(context, params)
+        if not subjects:
+            return [Measurement(None, skipped="No sensitive column was named.")]
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        errors = np.abs(outputs.predicted - outputs.truth)
+        frame = context.frame("evaluation").iloc[outputs.rows]
+        measured = [self._subject(context, params, frame, columns, errors) for columns in subjects]
+        correct_over_subjects([pair for pair in measured if pair[1] is not None], params["alpha"])
+        return [measurement for measurement, _ in measured]
+
+    def _subject(self, context, params, frame, columns, errors):
+        subject = " & ".join(columns)
+        groups = group_labels(frame, columns)
+        judged, mask, sizes = split_groups(groups, params["min_group_size"])
+        by_group = fl.MetricFrame(
+            metrics=lambda _truth, error: float(np.mean(error)),
+            y_true=errors,
+            y_pred=errors,
+            sensitive_features=groups,
+        ).by_group
+        evidence = {
+            "columns": columns,
+            "groups": [
+                {
+                    "group": str(name),
+                    "rows": sizes[str(name)],
+                    "judged": str(name) in judged,
+                    "mae": present(value),
+                }
+                for name, value in by_group.items()
+            ],
+            "min_group_size": params["min_group_size"],
+        }
+        if len(judged) < 2:
+            reason = f"fewer than two groups of {subject} have {params['min_group_size']} rows"
+            return Measurement(subject, evidence=evidence, skipped=f"Not judged: {reason}."), None
+        codes = pd.Index(judged).get_indexer(groups[mask])
+        judged_errors = errors[mask]
+
+        def compute(counts, codes, judged_errors):
+            totals = wm.grouped_counts(counts * judged_errors, codes, len(judged))
+            sizes = wm.grouped_counts(counts, codes, len(judged))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                maes = totals / sizes
+            return {
+                "mae_ratio": np.nanmax(maes, axis=1) / np.nanmin(maes, axis=1),
+                "mae_difference": np.nanmax(maes, axis=1) - np.nanmin(maes, axis=1),
+                "mae_spread": np.nanstd(maes, axis=1),
+            }
+
+        observed = {
+            name: present(values[0])
+            for name, values in compute(np.ones((1, len(codes))), codes, judged_errors).items()
+        }
+        intervals, sampling = {}, None
+        if params["n_bootstrap"] > 0:
+            intervals, sampling = stats.bootstrap(
+                compute, (codes, judged_errors), observed, bootstrap_settings(context, params)
+            )
+        samples = [judged_errors[codes == k] for k in range(len(judged))]
+        p_value = float(scipy_stats.kruskal(*samples).pvalue) if np.ptp(judged_errors) else 1.0
+        small = [name for name in sizes if name not in judged]
+        measurement = Measurement(
+            subject,
+            observed=observed,
+            ci=intervals,
+            evidence=evidence,
+            sampling=sampling,
+            test="Kruskal-Wallis test of equal errors, Benjamini-Hochberg corrected",
+            note=f"groups under {params['min_group_size']} rows not judged: {', '.join(small)}"
+            if small
+            else "",
+        )
+        return measurement, dict.fromkeys(self.metrics, p_value)
