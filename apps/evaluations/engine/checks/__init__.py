@@ -5,6 +5,7 @@ and decorate it with `@register`.
 """
 
 from apps.evaluations.engine.checks import (  # noqa: F401
+    anomalies,
     baselines,
     calibration,
     data_quality_columns,

@@ -2,7 +2,7 @@
 efficiency), registered with their documentation so plans can name them; until they are
 built, each reports "skipped" with that reason rather than a silent pass."""
 
-from apps.evaluations.engine.registry import CLASSIFICATION, Check, CheckDocs, Measurement, register
+from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, register
 
 _PLANNED = {
     "robustness.noise": ("robustness", None, ["prediction_flip_rate", "relative_metric_drop"]),
@@ -13,10 +13,6 @@ _PLANNED = {
         None,
         ["worst_slice_metric_gap", "weak_slice_row_share"],
     ),
-    "anomaly.input_outliers": ("anomaly", None, ["outlier_share"]),
-    "anomaly.confident_errors": ("anomaly", CLASSIFICATION, ["confident_error_share"]),
-    "anomaly.output_range": ("anomaly", None, ["out_of_range_prediction_share"]),
-    "anomaly.residual_outliers": ("anomaly", frozenset({"regression"}), ["residual_outlier_share"]),
     "efficiency.latency": (
         "efficiency",
         None,

@@ -45,17 +45,17 @@ FAIRNESS_PARAMS = {
 }
 
 
-def group_labels(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Each row's group as text ("F", "(missing)", or "F & north" for two columns)."""
-    parts = []
+def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each row's group as a code, and the groups' names ("F", "(missing)", or "F & north"
+    for two columns), from codes rather than a string per row."""
+    codes, names = np.zeros(len(frame), dtype=np.int64), [""]
     for name in columns:
-        values = frame[name]
-        text = values.astype(object).where(values.notna(), MISSING).astype(str)
-        parts.append(text.to_numpy())
-    labels = parts[0]
-    for part in parts[1:]:
-        labels = np.char.add(np.char.add(labels.astype(str), " & "), part.astype(str))
-    return np.asarray(labels, dtype=object)
+        column_codes, uniques = pd.factorize(frame[name])
+        labels = [str(value) for value in uniques] + [MISSING]
+        codes = codes * len(labels) + np.where(column_codes < 0, len(uniques), column_codes)
+        names = [f"{left} & {right}" if left else right for left in names for right in labels]
+    used, codes = np.unique(codes, return_inverse=True)
+    return codes, [names[index] for index in used]
 
 
 def fairness_subjects(context, params) -> list[list[str]]:
@@ -71,12 +71,9 @@ def fairness_subjects(context, params) -> list[list[str]]:
     return subjects
 
 
-def split_groups(groups: np.ndarray, min_size: int):
-    """The judged groups' names and a mask of their rows, and the sizes of all groups."""
-    names, counts = np.unique(groups, return_counts=True)
-    sizes = {str(name): int(count) for name, count in zip(names, counts, strict=True)}
-    judged = [str(name) for name, count in zip(names, counts, strict=True) if count >= min_size]
-    return judged, np.isin(groups, judged), sizes
+def judged_groups(sizes: np.ndarray, min_size: int) -> np.ndarray:
+    """Positions of the groups large enough to be judged."""
+    return np.flatnonzero(sizes >= min_size)
 
 
 def _rates(counts, n_groups):
@@ -119,6 +116,31 @@ def _independence_p(table: np.ndarray) -> float:
     if table.shape[0] < 2 or table.shape[1] < 2:
         return 1.0
     return float(scipy_stats.chi2_contingency(table, correction=False)[1])
+
+
+def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float | None]:
+    """fairlearn's disparity metrics over the judged groups (rows given as weighted cells)."""
+    options = {"sensitive_features": groups, "sample_weight": weights}
+    values = {
+        "demographic_parity_ratio": fl.demographic_parity_ratio(truth, predicted, **options),
+        "demographic_parity_difference": fl.demographic_parity_difference(
+            truth, predicted, **options
+        ),
+        "equalized_odds_ratio": fl.equalized_odds_ratio(truth, predicted, **options),
+        "equalized_odds_difference": fl.equalized_odds_difference(truth, predicted, **options),
+        "true_positive_rate_ratio": fl.true_positive_rate_ratio(truth, predicted, **options),
+        "true_positive_rate_difference": fl.true_positive_rate_difference(
+            truth, predicted, **options
+        ),
+        "balanced_accuracy_difference": fl.MetricFrame(
+            metrics=balanced_accuracy_score,
+            y_true=truth,
+            y_pred=predicted,
+            sensitive_features=groups,
+            sample_params={"sample_weight": weights},
+        ).difference(),
+    }
+    return {name: present(value) for name, value in values.items()}
 
 
 def equality_tests(cells: np.ndarray) -> dict[str, float]:
@@ -208,75 +230,67 @@ class ClassificationFairness(Check):
             index = matches[0]
         return int(index)
 
-    def _subject(self, context, params, frame, columns, y, p) -> Measurement:
+    def _subject(self, context, params, frame, columns, y, p):
         subject = " & ".join(columns)
-        groups = group_labels(frame, columns)
-        judged, mask, sizes = split_groups(groups, params["min_group_size"])
+        codes, names = group_codes(frame, columns)
+        # Rows that agree on group, truth and prediction count alike: fairlearn computes
+        # on these cells, weighted by their rows, which is exact and fast at any size.
+        cells = np.bincount(codes * 4 + y * 2 + p, minlength=len(names) * 4).reshape(-1, 2, 2)
+        sizes = cells.sum(axis=(1, 2))
+        judged = judged_groups(sizes, params["min_group_size"])
+        group, truth, predicted = np.nonzero(cells)
+        weights = cells[group, truth, predicted]
+        metrics = {
+            "selection_rate": fl.selection_rate,
+            "true_positive_rate": fl.true_positive_rate,
+            "false_positive_rate": fl.false_positive_rate,
+            "balanced_accuracy": balanced_accuracy_score,
+        }
         per_group = fl.MetricFrame(
-            metrics={
-                "selection_rate": fl.selection_rate,
-                "true_positive_rate": fl.true_positive_rate,
-                "false_positive_rate": fl.false_positive_rate,
-                "balanced_accuracy": balanced_accuracy_score,
-            },
-            y_true=y,
-            y_pred=p,
-            sensitive_features=groups,
+            metrics=metrics,
+            y_true=truth,
+            y_pred=predicted,
+            sensitive_features=np.asarray(names, dtype=object)[group],
+            sample_params={name: {"sample_weight": weights} for name in metrics},
         ).by_group
         evidence = {
             "columns": columns,
             "groups": [
                 {
                     "group": str(name),
-                    "rows": sizes[str(name)],
-                    "judged": str(name) in judged,
+                    "rows": int(sizes[names.index(name)]),
+                    "judged": names.index(name) in judged,
                     **{metric: present(value) for metric, value in row.items()},
                 }
                 for name, row in per_group.iterrows()
             ],
             "min_group_size": params["min_group_size"],
         }
-        small = [name for name in sizes if name not in judged]
+        small = [name for index, name in enumerate(names) if index not in judged]
         note = f"groups under {params['min_group_size']} rows not judged: {', '.join(small)}"
         if len(judged) < 2:
             reason = f"fewer than two groups of {subject} have {params['min_group_size']} rows"
             return Measurement(subject, evidence=evidence, skipped=f"Not judged: {reason}."), None
-        y, p, groups = y[mask], p[mask], groups[mask]
-        observed = {
-            "demographic_parity_ratio": fl.demographic_parity_ratio(
-                y, p, sensitive_features=groups
-            ),
-            "demographic_parity_difference": fl.demographic_parity_difference(
-                y, p, sensitive_features=groups
-            ),
-            "equalized_odds_ratio": fl.equalized_odds_ratio(y, p, sensitive_features=groups),
-            "equalized_odds_difference": fl.equalized_odds_difference(
-                y, p, sensitive_features=groups
-            ),
-            "true_positive_rate_ratio": fl.true_positive_rate_ratio(
-                y, p, sensitive_features=groups
-            ),
-            "true_positive_rate_difference": fl.true_positive_rate_difference(
-                y, p, sensitive_features=groups
-            ),
-            "balanced_accuracy_difference": fl.MetricFrame(
-                metrics=balanced_accuracy_score, y_true=y, y_pred=p, sensitive_features=groups
-            ).difference(),
-        }
-        observed = {name: present(value) for name, value in observed.items()}
-        codes = pd.Index(judged).get_indexer(groups)
-        cells = np.bincount(codes * 4 + y * 2 + p, minlength=len(judged) * 4)
-        p_values = equality_tests(cells.reshape(len(judged), 2, 2))
+        keep = np.isin(group, judged)
+        observed = fairlearn_disparities(
+            truth[keep], predicted[keep], np.asarray(names, dtype=object)[group[keep]],
+            weights[keep],
+        )  # fmt: skip
+        p_values = equality_tests(cells[judged])
         intervals, sampling = {}, None
         if params["n_bootstrap"] > 0:
+            position = np.full(len(names), -1)
+            position[judged] = np.arange(len(judged))
+            rows = position[codes] >= 0
             size = len(judged) * 4
 
             def compute(counts, key):
                 grouped = wm.grouped_counts(counts, key, size)
                 return _disparities(*_rates(grouped, len(judged)))
 
+            key = position[codes[rows]] * 4 + y[rows] * 2 + p[rows]
             intervals, sampling = stats.bootstrap(
-                compute, (codes * 4 + y * 2 + p,), observed, bootstrap_settings(context, params)
+                compute, (key,), observed, bootstrap_settings(context, params)
             )
         measurement = Measurement(
             subject,

@@ -1,9 +1,9 @@
 """Fairness of a regression model: the error of each group of the sensitive columns."""
 
 import numpy as np
-import pandas as pd
 from fairlearn import metrics as fl
 from scipy import stats as scipy_stats
+from sklearn import metrics as sk
 
 from apps.evaluations.engine import stats
 from apps.evaluations.engine import weighted_metrics as wm
@@ -11,9 +11,9 @@ from apps.evaluations.engine.checks.fairness import (
     FAIRNESS_PARAMS,
     correct_over_subjects,
     fairness_subjects,
-    group_labels,
+    group_codes,
+    judged_groups,
     present,
-    split_groups,
 )
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.checks.performance import bootstrap_settings
@@ -58,32 +58,35 @@ class RegressionFairness(Check):
 
     def _subject(self, context, params, frame, columns, errors):
         subject = " & ".join(columns)
-        groups = group_labels(frame, columns)
-        judged, mask, sizes = split_groups(groups, params["min_group_size"])
+        codes, names = group_codes(frame, columns)
+        sizes = np.bincount(codes, minlength=len(names))
+        judged = judged_groups(sizes, params["min_group_size"])
         by_group = fl.MetricFrame(
-            metrics=lambda _truth, error: float(np.mean(error)),
+            metrics=sk.mean_absolute_error,
             y_true=errors,
-            y_pred=errors,
-            sensitive_features=groups,
+            y_pred=np.zeros(len(errors)),
+            sensitive_features=codes,
         ).by_group
         evidence = {
             "columns": columns,
             "groups": [
                 {
-                    "group": str(name),
-                    "rows": sizes[str(name)],
-                    "judged": str(name) in judged,
+                    "group": names[code],
+                    "rows": int(sizes[code]),
+                    "judged": code in judged,
                     "mae": present(value),
                 }
-                for name, value in by_group.items()
+                for code, value in by_group.items()
             ],
             "min_group_size": params["min_group_size"],
         }
         if len(judged) < 2:
             reason = f"fewer than two groups of {subject} have {params['min_group_size']} rows"
             return Measurement(subject, evidence=evidence, skipped=f"Not judged: {reason}."), None
-        codes = pd.Index(judged).get_indexer(groups[mask])
-        judged_errors = errors[mask]
+        position = np.full(len(names), -1)
+        position[judged] = np.arange(len(judged))
+        mask = position[codes] >= 0
+        codes, judged_errors = position[codes[mask]], errors[mask]
 
         def compute(counts, codes, judged_errors):
             totals = wm.grouped_counts(counts * judged_errors, codes, len(judged))
@@ -107,7 +110,7 @@ class RegressionFairness(Check):
             )
         samples = [judged_errors[codes == k] for k in range(len(judged))]
         p_value = float(scipy_stats.kruskal(*samples).pvalue) if np.ptp(judged_errors) else 1.0
-        small = [name for name in sizes if name not in judged]
+        small = [name for index, name in enumerate(names) if index not in judged]
         measurement = Measurement(
             subject,
             observed=observed,

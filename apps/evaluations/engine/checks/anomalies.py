@@ -1,0 +1,320 @@
+"""Anomalies in inputs and outputs: outlying rows, confidently wrong predictions,
+predictions outside the plausible range, and outlying residuals.
+
+Each share is compared with what healthy data would give (the reference's own outlier
+rate, the errors a calibrated model is expected to make at its confidence, the normal
+tail of residuals); a share above its bound fails only when it is also significantly
+above that expectation.
+"""
+
+import numpy as np
+from scipy import stats as scipy_stats
+from sklearn.ensemble import IsolationForest
+
+from apps.evaluations.engine.checks.encoding import ordinal_codes, split_columns
+from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.registry import (
+    CLASSIFICATION,
+    Check,
+    CheckDocs,
+    Measurement,
+    choice,
+    integer,
+    number,
+    register,
+    schema,
+)
+
+_ALPHA = number(0.01, minimum=0.0001, maximum=0.5)
+
+
+def _excess_p(observed: int, trials: int, expected_rate: float) -> float:
+    """One-sided binomial p-value of seeing at least `observed` events."""
+    if trials == 0:
+        return 1.0
+    return float(scipy_stats.binomtest(observed, trials, min(max(expected_rate, 1e-12), 1.0),
+                                       alternative="greater").pvalue)  # fmt: skip
+
+
+def _sample(rows: int, limit: int, seed: int) -> np.ndarray:
+    if rows <= limit:
+        return np.arange(rows)
+    return np.sort(np.random.default_rng(seed).choice(rows, limit, replace=False))
+
+
+@register
+class InputOutliers(Check):
+    key = "anomaly.input_outliers"
+    needs = "data"
+    category = "anomaly"
+    params_schema = schema(
+        method=choice("isolation_forest", ["isolation_forest"]),
+        contamination=number(0.01, minimum=0.0001, maximum=0.5),
+        reference=choice("auto", ["auto", "reference", "train"]),
+        max_fit_rows=integer(20_000, minimum=100),
+        max_rows=integer(100_000, minimum=100),
+        top_rows=integer(100, minimum=0, maximum=10_000),
+        alpha=_ALPHA,
+        seed=integer(0),
+    )
+    metrics = {
+        "outlier_share": "Share of evaluation rows scored as more isolated than all but "
+        "`contamination` of the reference rows."
+    }
+    default_metric = "outlier_share"
+    docs = CheckDocs(
+        what="An IsolationForest fitted on the reference (or training) data scores each "
+        "evaluation row; rows more isolated than the reference's top `contamination` share "
+        "are outliers. Healthy data give about `contamination`.",
+        why="Rows unlike anything the model was checked on get predictions nobody has "
+        "validated: a broken feed, a unit change, a new kind of customer.",
+        fix="Read the flagged rows: fix the pipeline when they are errors; when they are "
+        "real, collect and label such rows and retrain.",
+        reference="Liu F. T., Ting K. M., Zhou Z.-H. (2008), Isolation Forest, ICDM; "
+        "scikit-learn IsolationForest documentation.",
+    )
+
+    def run(self, context, params):
+        role = context.comparison_role(params["reference"], prefer=("reference", "train"))
+        if role is None:
+            return [
+                Measurement(
+                    None,
+                    skipped="Input outliers are judged against reference or training data; "
+                    "neither was given.",
+                )
+            ]
+        numeric, categorical = split_columns(context.kinds(), context.features)
+        reference, evaluation = context.frame(role), context.frame("evaluation")
+        columns = [name for name in numeric + categorical if name in reference.columns]
+        numeric = [name for name in numeric if name in columns]
+        categorical = [name for name in categorical if name in columns]
+        if not columns:
+            return [Measurement(None, skipped="No numeric or categorical feature to score.")]
+        fit_rows = _sample(len(reference), params["max_fit_rows"], params["seed"])
+        scored_rows = _sample(len(evaluation), params["max_rows"], params["seed"] + 1)
+        fit, scored = ordinal_codes(
+            [reference.iloc[fit_rows], evaluation.iloc[scored_rows]], numeric, categorical
+        )
+        # IsolationForest takes no NaN: a missing value becomes its own extreme code.
+        fill = np.nanmin(np.vstack([fit, scored]), axis=0, initial=0.0) - 1.0
+        for matrix in (fit, scored):
+            missing = np.isnan(matrix)
+            matrix[missing] = np.take(fill, np.nonzero(missing)[1])
+        forest = IsolationForest(n_estimators=100, random_state=params["seed"]).fit(fit)
+        cutoff = np.quantile(forest.score_samples(fit), params["contamination"])
+        scores = forest.score_samples(scored)
+        outlying = scores < cutoff
+        count = int(outlying.sum())
+        top = scored_rows[np.argsort(scores)[: min(params["top_rows"], count)]]
+        p_value = _excess_p(count, len(scored_rows), params["contamination"])
+        sampling = None
+        if len(scored_rows) < len(evaluation) or len(fit_rows) < len(reference):
+            sampling = {
+                "method": "random rows",
+                "rows": len(scored_rows),
+                "of_rows": len(evaluation),
+                "fitted_on_rows": len(fit_rows),
+                "seed": params["seed"],
+            }
+        return [
+            Measurement(
+                None,
+                observed={"outlier_share": count / max(len(scored_rows), 1)},
+                evidence={
+                    "fitted_on": role,
+                    "outliers": count,
+                    "scored_rows": len(scored_rows),
+                    "expected_share": params["contamination"],
+                    "p_value": p_value,
+                    "top_rows": top.tolist(),
+                },
+                flagged_rows=top.tolist(),
+                sampling=sampling,
+                significant=p_value < params["alpha"],
+                test=f"binomial test against the expected {params['contamination']:g}, "
+                f"p = {p_value:.3g}",
+            )
+        ]
+
+
+@register
+class ConfidentErrors(Check):
+    key = "anomaly.confident_errors"
+    category = "anomaly"
+    task_types = CLASSIFICATION
+    params_schema = schema(
+        confidence=number(0.9, minimum=0.5, maximum=1.0),
+        top_rows=integer(100, minimum=0, maximum=10_000),
+        alpha=_ALPHA,
+    )
+    metrics = {
+        "confident_error_share": "Share of labelled rows predicted wrongly with a probability "
+        "of at least `confidence`."
+    }
+    default_metric = "confident_error_share"
+    docs = CheckDocs(
+        what="Rows the model gets wrong while giving its prediction a probability of at "
+        "least `confidence`, compared with the errors a calibrated model makes at that "
+        "confidence (the sum of 1 - p over the confident rows).",
+        why="Confident errors are the costly ones: nobody double-checks them. A cluster of "
+        "them points to wrong labels or a region the model has learned wrongly.",
+        fix="Read the flagged rows: relabel them when the labels are wrong; otherwise find "
+        "what they share (a segment, a value) and add such rows to training.",
+        reference="Northcutt C., Jiang L., Chuang I. (2021), Confident Learning: Estimating "
+        "Uncertainty in Dataset Labels, JAIR.",
+    )
+
+    def run(self, context, params):
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        if outputs.probabilities is None:
+            return [Measurement(None, skipped="The model gives no probabilities.")]
+        confidence = outputs.probabilities.max(axis=1)
+        confident = confidence >= params["confidence"]
+        wrong = confident & (outputs.predicted_index != outputs.true_index)
+        count, rows = int(wrong.sum()), len(outputs.rows)
+        expected = float((1 - confidence[confident]).sum())
+        variance = float((confidence[confident] * (1 - confidence[confident])).sum())
+        z = (count - expected) / np.sqrt(variance) if variance > 0 else 0.0
+        p_value = float(scipy_stats.norm.sf(z)) if variance > 0 else float(count <= expected)
+        order = np.argsort(-confidence[wrong])[: params["top_rows"]]
+        flagged = outputs.rows[np.flatnonzero(wrong)[order]]
+        return [
+            Measurement(
+                None,
+                observed={"confident_error_share": count / max(rows, 1)},
+                evidence={
+                    "confident_rows": int(confident.sum()),
+                    "confident_errors": count,
+                    "expected_if_calibrated": expected,
+                    "p_value": p_value,
+                    "top_rows": flagged.tolist(),
+                },
+                flagged_rows=flagged.tolist(),
+                significant=p_value < params["alpha"],
+                test=f"{count} confident errors against {expected:.1f} expected from the "
+                f"model's own confidence, p = {p_value:.3g}",
+            )
+        ]
+
+
+@register
+class OutputRange(Check):
+    key = "anomaly.output_range"
+    category = "anomaly"
+    params_schema = schema(
+        range_tolerance=number(0.1, minimum=0.0),
+        reference=choice("auto", ["auto", "reference", "train"]),
+        top_rows=integer(100, minimum=0, maximum=10_000),
+    )
+    metrics = {
+        "out_of_range_prediction_share": "Share of rows whose prediction is missing, not "
+        "finite, or (regression) outside the reference target range widened by "
+        "`range_tolerance` of its width; (classification) a probability outside [0, 1]."
+    }
+    default_metric = "out_of_range_prediction_share"
+    docs = CheckDocs(
+        what="Predictions that cannot be right: missing or infinite values, probabilities "
+        "outside [0, 1] or not summing to 1, regression values far outside the range of "
+        "the target seen in the reference or training data.",
+        why="Such outputs flow into decisions unchecked; they usually reveal an "
+        "extrapolating model or a broken input.",
+        fix="Read the flagged rows' inputs; clip or reject outputs in serving and fix the "
+        "inputs or the model's extrapolation (bounded targets, monotone constraints).",
+        reference="Breck E. et al. (2017), The ML Test Score: A Rubric for ML Production "
+        "Readiness, IEEE Big Data.",
+    )
+
+    def run(self, context, params):
+        predictions = context.predictions("evaluation")
+        if predictions is None:
+            return [Measurement(None, skipped="The evaluation data has no predictions.")]
+        evidence = {}
+        if context.task == "regression":
+            values = np.asarray(predictions.labels, dtype=float)
+            bad = ~np.isfinite(values)
+            role = context.comparison_role(params["reference"])
+            if role is not None and context.has_labels(role):
+                target = context.labels(role).to_numpy(dtype=float)
+                low, high = np.nanmin(target), np.nanmax(target)
+                margin = params["range_tolerance"] * (high - low)
+                bad |= (values < low - margin) | (values > high + margin)
+                evidence["allowed_range"] = [low - margin, high + margin]
+        else:
+            probabilities = predictions.probabilities
+            if probabilities is None:
+                bad = np.zeros(len(predictions.labels), dtype=bool)
+            else:
+                bad = ~np.isfinite(probabilities).all(axis=1)
+                bad |= ((probabilities < -1e-9) | (probabilities > 1 + 1e-9)).any(axis=1)
+                bad |= np.abs(probabilities.sum(axis=1) - 1) > 1e-3
+        flagged = np.flatnonzero(bad)[: params["top_rows"]]
+        evidence["out_of_range_rows"] = int(bad.sum())
+        return [
+            Measurement(
+                None,
+                observed={"out_of_range_prediction_share": float(bad.mean()) if len(bad) else 0.0},
+                evidence=evidence,
+                flagged_rows=flagged.tolist(),
+            )
+        ]
+
+
+@register
+class ResidualOutliers(Check):
+    key = "anomaly.residual_outliers"
+    category = "anomaly"
+    task_types = frozenset({"regression"})
+    params_schema = schema(
+        z_cutoff=number(3.5, minimum=1.0),
+        top_rows=integer(100, minimum=0, maximum=10_000),
+        alpha=_ALPHA,
+    )
+    metrics = {
+        "residual_outlier_share": "Share of labelled rows whose residual's robust z-score "
+        "(median and MAD) exceeds `z_cutoff`."
+    }
+    default_metric = "residual_outlier_share"
+    docs = CheckDocs(
+        what="Residuals far from the typical residual, measured in robust standard "
+        "deviations (1.4826 times the MAD), against the share a normal error would give.",
+        why="A few huge errors hide in a good MAE; they are often wrong labels or a "
+        "segment the model does not cover.",
+        fix="Read the flagged rows: fix wrong targets; otherwise find what they share and "
+        "model it (a feature, a segment, a robust loss).",
+        reference="Iglewicz B., Hoaglin D. (1993), How to Detect and Handle Outliers.",
+    )
+
+    def run(self, context, params):
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        residuals = outputs.predicted - outputs.truth
+        spread = 1.4826 * np.median(np.abs(residuals - np.median(residuals)))
+        if spread == 0:
+            return [Measurement(None, skipped="The residuals have no spread to measure.")]
+        z = np.abs(residuals - np.median(residuals)) / spread
+        outlying = z > params["z_cutoff"]
+        count = int(outlying.sum())
+        expected = 2 * scipy_stats.norm.sf(params["z_cutoff"])
+        p_value = _excess_p(count, len(residuals), expected)
+        order = np.argsort(-z)[: min(params["top_rows"], count)]
+        flagged = outputs.rows[order]
+        return [
+            Measurement(
+                None,
+                observed={"residual_outlier_share": count / len(residuals)},
+                evidence={
+                    "outliers": count,
+                    "expected_share_if_normal": expected,
+                    "robust_sd": spread,
+                    "p_value": p_value,
+                    "top_rows": flagged.tolist(),
+                },
+                flagged_rows=flagged.tolist(),
+                significant=p_value < params["alpha"],
+                test=f"binomial test against the normal tail {expected:.2g}, p = {p_value:.3g}",
+            )
+        ]
