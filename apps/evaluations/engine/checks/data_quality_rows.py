@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from apps.evaluations.engine.checks.inputs import flagged, row_hashes
 from apps.evaluations.engine.data import NUMERIC
@@ -148,15 +147,18 @@ class TargetLeakage(Check):
         dataset=choice("evaluation", ["evaluation", "train"]),
     )
     metrics = {
-        "predictive_power": "Per column: cross-validated skill of a one-feature decision tree, "
-        "0 for no better than the baseline, 1 for perfect.",
+        "predictive_power": "Per column: cross-validated skill of a one-column model (the "
+        "majority per bin or category), 0 for no better than the baseline, 1 for perfect.",
         "max_feature_predictive_power": "The largest predictive power over the columns; the "
         "result's subject is that column.",
     }
     default_metric = "predictive_power"
     docs = CheckDocs(
-        what="Predictive power of each column alone for the target: a one-feature decision "
-        "tree, cross-validated, scored from 0 (no better than the baseline) to 1 (perfect). "
+        what="Predictive power of each column alone for the target: a one-column model "
+        "predicting the majority class (or mean) of each quantile bin (about 20 rows each, at "
+        "most 256) or category, "
+        "bins under 5 rows falling back to the overall one, cross-validated and scored "
+        "from 0 (no better than the baseline) to 1 (perfect). "
         "Classification: (balanced accuracy - 1/k) / (1 - 1/k); regression: 1 - MAE / MAE of "
         "the median.",
         why="A column that predicts the target almost perfectly on its own is more often "
@@ -199,17 +201,18 @@ class TargetLeakage(Check):
         # Every column but the target and the model's own outputs, features or not.
         outputs = {context.target, *getattr(context.source, "columns", ())}
         columns = [name for name in frame.columns if name not in outputs]
+        fold_of = np.empty(len(rows), dtype=np.int64)
+        for number, (_, test) in enumerate(folds.split(np.zeros((len(y), 1)), y)):
+            fold_of[test] = number
+        n_bins = int(np.clip(len(rows) // 20, 8, _BINS))  # about 20 rows per bin, at most 256
         for name in columns:
-            x = _one_column(frame[name].iloc[rows], kinds.get(name))
+            bins = _bins(frame[name].iloc[rows], kinds.get(name), n_bins)
+            predicted = _binned_predictions(bins, y, fold_of, classification)
             if classification:
-                tree = DecisionTreeClassifier(min_samples_leaf=5, random_state=params["seed"])
-                predicted = cross_val_predict(tree, x, y, cv=folds)
                 k = len(np.unique(y))
                 recall = [np.mean(predicted[y == c] == c) for c in np.unique(y)]
                 power = (np.mean(recall) - 1 / k) / (1 - 1 / k)
             else:
-                tree = DecisionTreeRegressor(min_samples_leaf=5, random_state=params["seed"])
-                predicted = cross_val_predict(tree, x, y, cv=folds)
                 error = np.mean(np.abs(predicted - y))
                 power = 1 - error / baseline_error if baseline_error > 0 else 0.0
             powers[name] = float(np.clip(power, 0.0, 1.0))
@@ -236,15 +239,55 @@ class TargetLeakage(Check):
         return results
 
 
-def _one_column(values: pd.Series, kind: str | None) -> np.ndarray:
-    """One column as a tree input: numbers as they are, anything else as category codes."""
-    if kind == NUMERIC:
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float).reshape(-1, 1)
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.astype("int64").to_numpy(dtype=float).reshape(-1, 1)
-    codes = pd.Categorical(values.astype("string")).codes.astype(float)
-    codes[codes < 0] = np.nan
-    return codes.reshape(-1, 1)
+_BINS, _MIN_BIN_ROWS = 256, 5
+
+
+def _bins(values: pd.Series, kind: str | None, n_bins: int) -> np.ndarray:
+    """One column as bin numbers: numbers in quantile bins, anything else by category
+    (the most frequent ones), missing values in a bin of their own."""
+    if kind == NUMERIC or pd.api.types.is_datetime64_any_dtype(values.dtype):
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            numbers = values.astype("int64").to_numpy(dtype=float)
+        else:
+            numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        finite = np.isfinite(numbers)
+        edges = (
+            np.unique(np.quantile(numbers[finite], np.linspace(0, 1, n_bins + 1)[1:-1]))
+            if (finite.any())
+            else np.empty(0)
+        )
+        bins = np.searchsorted(edges, numbers, side="right")
+        return np.where(finite, bins, _BINS + 1)
+    codes, uniques = pd.factorize(values.astype("string"))
+    if len(uniques) > _BINS:  # keep the most frequent categories apart, pool the rest
+        frequent = np.argsort(-np.bincount(codes[codes >= 0]))[:_BINS]
+        remap = np.full(len(uniques), _BINS)
+        remap[frequent] = np.arange(len(frequent))
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+    return np.where(codes >= 0, codes, _BINS + 1)
+
+
+def _binned_predictions(bins, y, fold_of, classification: bool) -> np.ndarray:
+    """Cross-validated predictions of a one-column histogram model: each bin predicts its
+    training rows' majority class (or mean), bins with fewer than 5 training rows the
+    overall one, like a tree with min_samples_leaf=5 that cannot memorise ids."""
+    size = _BINS + 2
+    predicted = np.empty(len(y), dtype=float if not classification else np.int64)
+    for fold in np.unique(fold_of):
+        train, test = fold_of != fold, fold_of == fold
+        rows_in_bin = np.bincount(bins[train], minlength=size)
+        if classification:
+            k = int(y.max()) + 1
+            counts = np.bincount(bins[train] * k + y[train], minlength=size * k).reshape(size, k)
+            per_bin = counts.argmax(axis=1)
+            per_bin[rows_in_bin < _MIN_BIN_ROWS] = np.bincount(y[train], minlength=k).argmax()
+        else:
+            sums = np.bincount(bins[train], weights=y[train], minlength=size)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_bin = sums / rows_in_bin
+            per_bin[rows_in_bin < _MIN_BIN_ROWS] = np.median(y[train])
+        predicted[test] = per_bin[bins[test]]
+    return predicted
 
 
 @register
