@@ -283,6 +283,22 @@ DEFAULT_PLAN: list[dict] = [
         "tasks": _CLASSIFICATION,
     },
     {
+        "criterion": "SEG-01",
+        "check": "weak_segments.discovery",
+        "metric": "worst_slice_metric_gap",
+        "comparator": "<=",
+        "threshold": 0.1,
+        "severity": "medium",
+    },
+    {
+        "criterion": "SEG-02",
+        "check": "weak_segments.discovery",
+        "metric": "weak_slice_row_share",
+        "comparator": "<=",
+        "threshold": 0.05,
+        "severity": "low",
+    },
+    {
         "criterion": "ANOM-01",
         "check": "anomaly.input_outliers",
         "metric": "outlier_share",

@@ -17,4 +17,5 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     fairness,
     fairness_regression,
     performance,
+    weak_segments,
 )

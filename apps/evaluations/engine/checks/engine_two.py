@@ -8,11 +8,6 @@ _PLANNED = {
     "robustness.noise": ("robustness", None, ["prediction_flip_rate", "relative_metric_drop"]),
     "robustness.ablation": ("robustness", None, ["max_feature_metric_drop"]),
     "robustness.missing_inputs": ("robustness", None, ["failure_rate", "relative_metric_drop"]),
-    "weak_segments.discovery": (
-        "weak_segment",
-        None,
-        ["worst_slice_metric_gap", "weak_slice_row_share"],
-    ),
     "efficiency.latency": (
         "efficiency",
         None,

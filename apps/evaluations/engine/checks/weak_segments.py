@@ -1,0 +1,278 @@
+"""Weak segments: slices of the data (one binned feature, or a pair) where the model does
+significantly worse, found without anyone naming them.
+
+Every slice of at least `min_slice_size` rows is tested, and the p-values are corrected
+for the number of slices tried (Benjamini-Hochberg). A classifier with probabilities is
+held to what it promises on the slice (its mean confidence), so a slice that is merely
+hard (rows near the decision boundary, where a calibrated model says it is unsure) is not
+weak; a slice where it is wrong more often than it claims is. Without probabilities, and
+for regression, a slice is compared with the rest of the data.
+"""
+
+from itertools import combinations, pairwise
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from apps.evaluations.engine import stats
+from apps.evaluations.engine.checks.encoding import split_columns
+from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.registry import (
+    Check,
+    CheckDocs,
+    Measurement,
+    choice,
+    integer,
+    number,
+    register,
+    schema,
+)
+
+_MAX_CATEGORIES = 20
+
+
+def feature_bins(values: pd.Series, name: str, numeric: bool, n_bins: int):
+    """Each row's bin of one feature, and the bins' descriptions."""
+    if numeric:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        finite = np.isfinite(numbers)
+        quantiles = np.linspace(0, 1, n_bins + 1)[1:-1]
+        edges = np.unique(np.quantile(numbers[finite], quantiles)) if finite.any() else []
+        codes = np.where(finite, np.searchsorted(edges, numbers, side="right"), len(edges) + 1)
+        shown = [f"{edge:.4g}" for edge in edges]
+        labels = [f"{name} < {shown[0]}"] if len(edges) else [f"{name} (any value)"]
+        labels += [f"{low} <= {name} < {high}" for low, high in pairwise(shown)]
+        labels += [f"{name} >= {shown[-1]}"] if len(edges) else []
+        return codes, [*labels, f"{name} is missing"]
+    codes, uniques = pd.factorize(values.astype("string"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    kept = np.argsort(-counts)[:_MAX_CATEGORIES]
+    remap = np.full(len(uniques), len(kept))
+    remap[kept] = np.arange(len(kept))
+    labels = [f"{name} = {uniques[index]}" for index in kept]
+    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], len(kept) + 1)
+    return codes, [*labels, f"{name} = (another value)", f"{name} is missing"]
+
+
+def _row_losses(context, outputs, compare_with: str):
+    """Per row: the loss, and (for "expected") the chance of an error the model's own
+    confidence gives."""
+    if context.task == "regression":
+        return np.abs(outputs.predicted - outputs.truth), None
+    wrong = (outputs.predicted_index != outputs.true_index).astype(float)
+    if compare_with == "expected":
+        return wrong, 1 - outputs.probabilities.max(axis=1)
+    return wrong, None
+
+
+def _slice_tests(key, size, losses, expected, min_rows):
+    """For each slice of a key: rows, gap and one-sided p-value (NaN when too small)."""
+    rows = np.bincount(key, minlength=size).astype(float)
+    total = np.bincount(key, weights=losses, minlength=size)
+    n, grand = len(losses), losses.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / rows
+        if expected is not None:
+            # Observed errors against the model's own promise: the count of errors is a sum
+            # of Bernoulli trials with those chances; its Poisson tail is accurate for small
+            # counts and errs on the side of caution (a Poisson varies more).
+            promised = np.bincount(key, weights=expected, minlength=size)
+            gap = mean - promised / rows
+            p_value = scipy_stats.poisson.sf(np.round(total) - 1, promised)
+        else:
+            # The slice against the rest, with Student's t on the slice's degrees of freedom
+            squares = np.bincount(key, weights=losses**2, minlength=size)
+            rest_rows = n - rows
+            rest_mean = (grand - total) / rest_rows
+            slice_var = squares / rows - mean**2
+            rest_var = ((losses**2).sum() - squares) / rest_rows - rest_mean**2
+            z = (mean - rest_mean) / np.sqrt(slice_var / rows + rest_var / rest_rows)
+            gap = mean - grand / n
+            p_value = scipy_stats.t.sf(z, np.maximum(rows - 1, 1))
+    usable = (rows >= min_rows) & (rows <= n - min_rows) & np.isfinite(p_value)
+    return rows, gap, np.where(usable, p_value, np.nan)
+
+
+@register
+class WeakSegments(Check):
+    key = "weak_segments.discovery"
+    category = "weak_segment"
+    params_schema = schema(
+        min_slice_size=integer(50, minimum=10),
+        max_features=integer(2, minimum=1, maximum=2),
+        n_bins=integer(5, minimum=2, maximum=20),
+        alpha=number(0.05, minimum=0.0001, maximum=0.5),
+        gap=number(0.1, minimum=0.0),
+        compare_with=choice("auto", ["auto", "expected", "overall"]),
+        max_rows=integer(100_000, minimum=1000),
+        top_slices=integer(20, minimum=1, maximum=200),
+        seed=integer(0),
+    )
+    metrics = {
+        "worst_slice_metric_gap": "The largest gap of a significantly weak slice (0 when no "
+        "slice is): classification, its error rate minus the rate it is compared with; "
+        "regression, its MAE over the overall MAE, minus 1.",
+        "weak_slice_row_share": "Share of rows in slices whose gap is significant and at "
+        "least `gap`.",
+        "weak_slice_count": "Number of slices whose gap is significant and at least `gap`.",
+    }
+    default_metric = "worst_slice_metric_gap"
+    docs = CheckDocs(
+        what="Tests every slice of one binned feature and of each pair of features (quantile "
+        "bins for numbers, the most frequent categories, missing values) for a loss "
+        "significantly above what it is compared with, corrects for the number of slices "
+        "tried, and ranks the weak ones by their gap.",
+        why="An aggregate metric hides slices where the model fails, and fairness checks "
+        "only look at the groups someone declared; a bias against an undeclared group shows "
+        "up here.",
+        fix="Read the weakest slice's rows: too few training examples there, a feature that "
+        "behaves differently, or wrong labels. Add data or a feature for the slice, or "
+        "document it as a known limitation and route such cases to a person.",
+        reference="Chung Y. et al. (2019), Slice Finder: Automated Data Slicing for Model "
+        "Validation, ICDE; Benjamini Y., Hochberg Y. (1995).",
+    )
+
+    def run(self, context, params):
+        outputs = labelled_outputs(context)
+        if isinstance(outputs, str):
+            return [Measurement(None, skipped=outputs)]
+        compare_with = params["compare_with"]
+        if compare_with == "auto":
+            has_probabilities = context.task != "regression" and outputs.probabilities is not None
+            compare_with = "expected" if has_probabilities else "overall"
+        if compare_with == "expected" and outputs.probabilities is None:
+            return [Measurement(None, skipped="The model gives no probabilities to compare with.")]
+        rows, sampling = outputs.rows, None
+        chosen = np.arange(len(rows))
+        if len(rows) > params["max_rows"]:
+            rng = np.random.default_rng(params["seed"])
+            chosen = np.sort(rng.choice(len(rows), params["max_rows"], replace=False))
+            sampling = {"method": "random labelled rows", "rows": len(chosen),
+                        "of_rows": len(rows), "seed": params["seed"]}  # fmt: skip
+        losses, expected = _row_losses(context, outputs, compare_with)
+        losses = losses[chosen]
+        if expected is not None:
+            expected = expected[chosen]
+        frame = context.frame("evaluation").iloc[rows[chosen]]
+        numeric, categorical = split_columns(context.kinds(), context.features)
+        binned = [
+            (name, *feature_bins(frame[name], name, name in numeric, params["n_bins"]))
+            for name in numeric + categorical
+        ]
+        found = self._test_slices(binned, losses, expected, params)
+        if not found:
+            return [Measurement(None, skipped="No slice is large enough to test.")]
+        weights = (losses, expected)
+        return [self._measure(context, found, binned, weights, rows[chosen], params, sampling,
+                              compare_with)]  # fmt: skip
+
+    def _test_slices(self, binned, losses, expected, params):
+        """Every testable slice: (features, bins, rows, gap, p-value)."""
+        found = []
+        groups = [[index] for index in range(len(binned))]
+        if params["max_features"] >= 2:
+            groups += [list(pair) for pair in combinations(range(len(binned)), 2)]
+        for group in groups:
+            key, size = np.zeros(len(losses), dtype=np.int64), 1
+            for index in group:
+                codes, labels = binned[index][1], binned[index][2]
+                key, size = key * len(labels) + codes, size * len(labels)
+            counts, gaps, p_values = _slice_tests(
+                key, size, losses, expected, params["min_slice_size"]
+            )
+            for cell in np.flatnonzero(np.isfinite(p_values)):
+                bins, rest = [], int(cell)
+                for index in reversed(group):
+                    rest, code = divmod(rest, len(binned[index][2]))
+                    bins.insert(0, code)
+                found.append((group, bins, int(counts[cell]), float(gaps[cell]),
+                              float(p_values[cell])))  # fmt: skip
+        return found
+
+    def _measure(self, context, found, binned, weights, positions, params, sampling, compare_with):
+        losses, expected = weights
+        adjusted = stats.benjamini_hochberg([entry[4] for entry in found])
+        regression = context.task == "regression"
+        scale = losses.mean() if regression and losses.mean() > 0 else 1.0
+        significant = [
+            (entry, float(p))
+            for entry, p in zip(found, adjusted, strict=True)
+            if p < params["alpha"]
+        ]
+        significant.sort(key=lambda pair: (-pair[0][3], -pair[0][2]))
+        weak = [pair for pair in significant if pair[0][3] / scale >= params["gap"]]
+        # Greedy, weakest first: a slice counts only with the rows that weaker slices have
+        # not already claimed, and only if those rows are weak by themselves (east is not
+        # weak on its own when east & phone explains it).
+        in_weak = np.zeros(len(losses), dtype=bool)
+        # each candidate's remaining rows are one more test: Bonferroni over the candidates
+        rest_params = {**params, "alpha": params["alpha"] / max(len(weak[:50]), 1)}
+        for (group, bins, *_), _ in weak[:50]:
+            rest = _slice_mask(binned, group, bins) & ~in_weak
+            if rest.sum() < params["min_slice_size"]:
+                continue
+            if _still_weak(losses[rest], None if expected is None else expected[rest],
+                           losses.mean(), scale, rest_params):  # fmt: skip
+                in_weak |= rest
+        described = [
+            {
+                "slice": _describe(binned, group, bins),
+                "rows": count,
+                "loss": "absolute error" if regression else "error rate",
+                "gap": gap / scale,
+                "p_value": p_value,
+                "weak": gap / scale >= params["gap"],
+            }
+            for (group, bins, count, gap, _), p_value in significant[: params["top_slices"]]
+        ]
+        worst = significant[0][0] if significant else None
+        flagged = []
+        if weak:
+            group, bins = weak[0][0][0], weak[0][0][1]
+            flagged = positions[_slice_mask(binned, group, bins)][
+                : context.settings.flagged_rows_limit
+            ]
+        observed = {
+            "worst_slice_metric_gap": max(worst[3] / scale, 0.0) if worst else 0.0,
+            "weak_slice_row_share": float(in_weak.mean()),
+            "weak_slice_count": len(weak),
+        }
+        compared = "the model's own confidence" if compare_with == "expected" else "the rest"
+        return Measurement(
+            _describe(binned, worst[0], worst[1]) if worst else None,
+            observed=observed,
+            evidence={
+                "slices": described,
+                "tested_slices": len(found),
+                "compared_with": compare_with,
+                "overall_loss": float(losses.mean()),
+            },
+            flagged_rows=[int(row) for row in flagged],
+            sampling=sampling,
+            note=f"{len(found)} slices tested against {compared}",
+        )
+
+
+def _still_weak(losses, expected, overall: float, scale: float, params) -> bool:
+    """Whether rows left of a slice are still weak by themselves: a gap of at least `gap`
+    and a one-sided test at alpha."""
+    if expected is not None:
+        gap = losses.mean() - expected.mean()
+        p_value = scipy_stats.poisson.sf(round(losses.sum()) - 1, expected.sum())
+    else:
+        gap = losses.mean() - overall
+        spread = losses.std(ddof=1) / np.sqrt(len(losses)) if len(losses) > 1 else 0.0
+        p_value = scipy_stats.t.sf(gap / spread, len(losses) - 1) if spread > 0 else 1.0
+    return gap / scale >= params["gap"] and p_value < params["alpha"]
+
+
+def _slice_mask(binned, group, bins) -> np.ndarray:
+    mask = np.ones(len(binned[0][1]), dtype=bool)
+    for index, code in zip(group, bins, strict=True):
+        mask &= binned[index][1] == code
+    return mask
+
+
+def _describe(binned, group, bins) -> str:
+    return " & ".join(binned[index][2][code] for index, code in zip(group, bins, strict=True))
