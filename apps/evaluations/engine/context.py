@@ -199,6 +199,17 @@ class EvaluationContext:
                 self._predictions[role] = self._aligned(predictions, len(frame))
         return self._predictions[role]
 
+    @property
+    def has_model(self) -> bool:
+        """Whether new inputs can be predicted (a model, not prediction columns)."""
+        return self.source is not None and self.source.info.format != "columns"
+
+    def predict_frame(self, frame: pd.DataFrame) -> Predictions:
+        """The model's outputs on new inputs (perturbed rows, say), aligned to `classes`."""
+        if not self.has_model:
+            raise EngineError("This check predicts new inputs and needs a model.")
+        return self._aligned(self.source.predict(frame, self.features), len(frame))
+
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
         for role, ticket in list(self._requested.items()):

@@ -81,6 +81,26 @@ class Sandbox:
         reply["seconds"] = time.perf_counter() - started
         return reply
 
+    def benchmark(self, request: dict) -> dict:
+        """Time the model on batches of `rows` rows of the input (after `warmup` untimed
+        calls), and report the process's peak memory."""
+        import pyarrow as pa
+
+        from apps.evaluations.engine.data import table_to_frame
+
+        with pa.OSFile(request["input"]) as source:
+            frame = table_to_frame(pa.ipc.open_file(source).read_all())
+        rows, seconds = request["rows"], []
+        for number in range(request["warmup"] + request["repeats"]):
+            start = (number * rows) % max(len(frame) - rows + 1, 1)
+            batch = frame.iloc[start : start + rows]
+            started = time.perf_counter()
+            self.model.predict(batch)
+            if number >= request["warmup"]:
+                seconds.append(time.perf_counter() - started)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+        return {"seconds": seconds, "rows": min(rows, len(frame)), "peak_memory_mb": peak}
+
 
 def _record_batches(path: str, batch_rows: int):
     """Tables of at most `batch_rows` rows from an Arrow file, read one at a time."""

@@ -202,6 +202,18 @@ def bootstrap(
     return intervals, sampling
 
 
+def wilson_interval(count: int, total: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval for a proportion (sound near 0 and 1, unlike Wald's)."""
+    if total == 0:
+        return 0.0, 1.0
+    z = float(scipy_stats.norm.ppf(0.5 + level / 2))
+    share = count / total
+    denominator = 1 + z**2 / total
+    centre = (share + z**2 / (2 * total)) / denominator
+    half = z * np.sqrt(share * (1 - share) / total + z**2 / (4 * total**2)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def benjamini_hochberg(p_values) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (NaN kept as NaN)."""
     p_values = np.asarray(p_values, dtype=float)

@@ -13,9 +13,10 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     data_quality_schema,
     drift,
     drift_population,
-    engine_two,
+    efficiency,
     fairness,
     fairness_regression,
     performance,
+    robustness,
     weak_segments,
 )

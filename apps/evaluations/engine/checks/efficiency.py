@@ -1,0 +1,193 @@
+"""Efficiency: what running the model costs. Latency of single rows, throughput in
+batches and peak memory are measured in the model's own process (so Qualiti's hand-over
+of the data is not counted) on rows of the evaluation data; the artifact's size is read
+from disk. Each is judged against a budget set in the criterion; the command line's
+default plan reports them.
+"""
+
+import numpy as np
+
+from apps.evaluations.engine.registry import (
+    Check,
+    CheckDocs,
+    Measurement,
+    integer,
+    register,
+    schema,
+)
+
+_NEEDS_MODEL = "Efficiency is measured on a model; predictions alone have no cost to measure."
+
+
+def measure(context, params, *, batch_size: int, repeats: int, warmup: int):
+    """The model's timings on rows of the evaluation data, or a reason it cannot run."""
+    if not context.has_model or not hasattr(context.source, "benchmark"):
+        return _NEEDS_MODEL
+    frame = context.frame("evaluation")
+    rows = min(len(frame), max(params["max_rows"], batch_size))
+    chosen = np.sort(np.random.default_rng(params["seed"]).choice(len(frame), rows, False))
+    sample = frame.iloc[chosen]
+    return context.source.benchmark(
+        sample, context.features, batch_rows=batch_size, repeats=repeats, warmup=warmup
+    )
+
+
+_SAMPLE = {"max_rows": integer(2000, minimum=1), "seed": integer(0)}
+
+
+@register
+class Latency(Check):
+    key = "efficiency.latency"
+    category = "efficiency"
+    needs = "model"
+    params_schema = schema(
+        batch_size=integer(1, minimum=1, maximum=100_000),
+        warmup=integer(10, minimum=0, maximum=10_000),
+        repeats=integer(200, minimum=5, maximum=100_000),
+        **_SAMPLE,
+    )
+    metrics = {
+        "p50_latency_ms": "Median time of one call of `batch_size` rows, in milliseconds.",
+        "p95_latency_ms": "95th percentile of the call time, in milliseconds.",
+        "p99_latency_ms": "99th percentile of the call time, in milliseconds.",
+        "p99_to_p50_latency_ratio": "Tail over median: how uneven the calls are.",
+        "latency_per_row_ms": "Median call time divided by the rows per call.",
+    }
+    default_metric = "p95_latency_ms"
+    docs = CheckDocs(
+        what="Times `repeats` calls of the model on `batch_size` rows each (single rows by "
+        "default), after `warmup` untimed calls, in the model's process.",
+        why="An online service answers one request at a time; its users feel the p95, not "
+        "the average, and an uneven tail makes capacity hard to plan.",
+        fix="Profile the pipeline's steps: expensive feature transformations, too many or "
+        "too deep trees, Python loops per row. Simplify, cache or compile (ONNX) them.",
+        reference="Google SRE book, chapter 6 (latency percentiles); ONNX Runtime "
+        "performance tuning documentation.",
+    )
+
+    def run(self, context, params):
+        timings = measure(
+            context,
+            params,
+            batch_size=params["batch_size"],
+            repeats=params["repeats"],
+            warmup=params["warmup"],
+        )
+        if isinstance(timings, str):
+            return [Measurement(None, skipped=timings)]
+        milliseconds = np.asarray(timings["seconds"]) * 1000
+        p50, p95, p99 = np.percentile(milliseconds, [50, 95, 99])
+        counts, edges = np.histogram(milliseconds, bins=30)
+        return [
+            Measurement(
+                None,
+                observed={
+                    "p50_latency_ms": float(p50),
+                    "p95_latency_ms": float(p95),
+                    "p99_latency_ms": float(p99),
+                    "p99_to_p50_latency_ratio": float(p99 / p50) if p50 > 0 else None,
+                    "latency_per_row_ms": float(p50 / timings["rows"]),
+                },
+                evidence={
+                    "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
+                    "calls": len(milliseconds),
+                    "rows_per_call": timings["rows"],
+                },
+                note=f"{len(milliseconds)} calls of {timings['rows']} row(s)",
+            )
+        ]
+
+
+@register
+class Throughput(Check):
+    key = "efficiency.throughput"
+    category = "efficiency"
+    needs = "model"
+    params_schema = schema(
+        batch_size=integer(1000, minimum=1, maximum=1_000_000),
+        repeats=integer(5, minimum=1, maximum=1000),
+        **_SAMPLE,
+    )
+    metrics = {
+        "rows_per_second": "Rows predicted per second in batches of `batch_size`.",
+        "batch_latency_per_row_ms": "Median batch time divided by its rows, in milliseconds.",
+    }
+    default_metric = "rows_per_second"
+    docs = CheckDocs(
+        what="Times `repeats` calls on batches of `batch_size` rows in the model's process.",
+        why="Batch scoring has a window; throughput decides whether the nightly run fits "
+        "and what it costs.",
+        fix="Predict in larger batches, drop costly transformations, use a compiled runtime "
+        "(ONNX) or fewer, shallower trees.",
+        reference="MLPerf Inference rules (offline scenario throughput).",
+    )
+
+    def run(self, context, params):
+        timings = measure(
+            context, params, batch_size=params["batch_size"], repeats=params["repeats"], warmup=1
+        )
+        if isinstance(timings, str):
+            return [Measurement(None, skipped=timings)]
+        seconds = np.asarray(timings["seconds"])
+        rows = timings["rows"]
+        return [
+            Measurement(
+                None,
+                observed={
+                    "rows_per_second": float(rows * len(seconds) / seconds.sum()),
+                    "batch_latency_per_row_ms": float(np.median(seconds) * 1000 / rows),
+                },
+                evidence={"batch_seconds": seconds.tolist(), "rows_per_batch": rows},
+            )
+        ]
+
+
+@register
+class PeakMemory(Check):
+    key = "efficiency.memory"
+    category = "efficiency"
+    needs = "model"
+    params_schema = schema(batch_size=integer(1000, minimum=1, maximum=1_000_000), **_SAMPLE)
+    metrics = {
+        "peak_memory_mb": "Peak resident memory of the model's process after predicting "
+        "batches of `batch_size` rows, in MB (the interpreter and libraries included)."
+    }
+    default_metric = "peak_memory_mb"
+    docs = CheckDocs(
+        what="The highest resident memory the model's own process has used, read after it "
+        "predicted batches of `batch_size` rows.",
+        why="Memory decides how many replicas fit on a machine and whether a large batch "
+        "brings the service down.",
+        fix="Predict in smaller batches, prune or quantise the model, drop unused pipeline "
+        "steps, or move to a leaner runtime (ONNX).",
+        reference="Linux getrusage(2), ru_maxrss.",
+    )
+
+    def run(self, context, params):
+        timings = measure(context, params, batch_size=params["batch_size"], repeats=2, warmup=0)
+        if isinstance(timings, str):
+            return [Measurement(None, skipped=timings)]
+        return [Measurement(None, observed={"peak_memory_mb": float(timings["peak_memory_mb"])})]
+
+
+@register
+class ModelSize(Check):
+    key = "efficiency.model_size"
+    category = "efficiency"
+    needs = "data"  # the artifact's size is known without running it
+    params_schema = schema()
+    metrics = {"artifact_size_mb": "Size of the model file on disk, in MB."}
+    default_metric = "artifact_size_mb"
+    docs = CheckDocs(
+        what="The size of the uploaded model artifact.",
+        why="Large artifacts slow deployment and cold starts and hint at a model bigger "
+        "than its task needs.",
+        fix="Prune trees or features, quantise weights, or export a leaner format.",
+        reference="ONNX Runtime model optimisation documentation.",
+    )
+
+    def run(self, context, params):
+        size = getattr(context.source.info, "artifact_bytes", None) if context.source else None
+        if not context.has_model or size is None:
+            return [Measurement(None, skipped=_NEEDS_MODEL)]
+        return [Measurement(None, observed={"artifact_size_mb": size / 1024**2})]

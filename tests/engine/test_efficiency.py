@@ -1,0 +1,89 @@
+import time
+
+import pytest
+import skops.io
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+from apps.evaluations.engine.context import EvaluationContext
+from apps.evaluations.engine.evaluation import evaluate
+from apps.evaluations.engine.plan import plan_parse
+from apps.evaluations.engine.runner import ModelSandbox
+from tests.engine.conftest import context_for
+from tests.engine.estimator_source import EstimatorSource, fitted
+from tests.engine.synthetic import datasets, population
+
+BUDGETS = [  # a latency budget of 10 ms per row, and the other costs reported
+    {"check": "efficiency.latency", "metric": "p95_latency_ms", "comparator": "<=",
+     "threshold": 10.0, "params": {"repeats": 30, "warmup": 2}},
+    {"check": "efficiency.throughput", "metric": "rows_per_second", "threshold": None},
+    {"check": "efficiency.memory", "metric": "peak_memory_mb", "threshold": None},
+    {"check": "efficiency.model_size", "metric": "artifact_size_mb", "threshold": None},
+]  # fmt: skip
+
+
+def slow_identity(inputs):
+    time.sleep(0.02)  # the deliberate cost: 20 ms per call
+    return inputs
+
+
+def context_with(data, estimator):
+    return EvaluationContext(
+        evaluation=data.evaluation, target="y", source=EstimatorSource(estimator)
+    )
+
+
+def results(context):
+    return {r.check: r for r in evaluate(context, plan_parse(BUDGETS)).results}
+
+
+def test_a_slow_pipeline_breaks_its_latency_budget_and_a_fast_one_keeps_it():
+    data = datasets(1, rows=500)
+    fast = fitted(data.train)
+    slow = make_pipeline(FunctionTransformer(slow_identity), fast)
+
+    slow_results, fast_results = (
+        results(context_with(data, slow)),
+        results(context_with(data, fast)),
+    )
+
+    latency = slow_results["efficiency.latency"]
+    assert latency.outcome == "fail"
+    assert latency.observed["p50_latency_ms"] >= 20
+    assert sum(latency.evidence["histogram"]["counts"]) == 30
+    assert fast_results["efficiency.latency"].outcome == "pass"
+    slow_rate = slow_results["efficiency.throughput"].observed["rows_per_second"]
+    assert slow_rate < fast_results["efficiency.throughput"].observed["rows_per_second"]
+
+
+def test_costs_are_measured_in_the_sandboxed_models_process(tmp_path):
+    frame = population(600, 2)
+    columns = ["age", "score", "region"]
+    model = make_pipeline(
+        make_column_transformer(
+            (StandardScaler(), ["age", "score"]),
+            (OneHotEncoder(handle_unknown="ignore"), ["region"]),
+        ),
+        LogisticRegression(),
+    ).fit(frame[columns], frame["y"])
+    path = tmp_path / "model.skops"
+    path.write_bytes(skops.io.dumps(model))
+
+    with ModelSandbox(path) as sandbox:
+        context = EvaluationContext(evaluation=frame[[*columns, "y"]], target="y", source=sandbox)
+        measured = results(context)
+
+    latency = measured["efficiency.latency"].observed
+    assert 0 < latency["p50_latency_ms"] <= latency["p95_latency_ms"] <= latency["p99_latency_ms"]
+    assert measured["efficiency.throughput"].observed["rows_per_second"] > 1000
+    assert 50 < measured["efficiency.memory"].observed["peak_memory_mb"] < 4096
+    size = measured["efficiency.model_size"].observed["artifact_size_mb"]
+    assert size == pytest.approx(path.stat().st_size / 1024**2)
+
+
+def test_predictions_alone_have_no_cost_to_measure():
+    measured = results(context_for(datasets(3, rows=200)))
+
+    assert {r.outcome for r in measured.values()} == {"skipped"}
