@@ -36,6 +36,7 @@ _EXPORTS = {
     "get_check": "registry",
     "plan_load": "plan",
     "plan_parse": "plan",
+    "prepare_model_work": "evaluation",
     "read_table": "data",
     "registered_checks": "registry",
     "run_order": "evaluation",

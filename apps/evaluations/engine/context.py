@@ -206,9 +206,36 @@ class EvaluationContext:
 
     def predict_frame(self, frame: pd.DataFrame) -> Predictions:
         """The model's outputs on new inputs (perturbed rows, say), aligned to `classes`."""
+        return self.collect_frame(self.predict_frame_later(frame))
+
+    def predict_frame_later(self, frame: pd.DataFrame) -> tuple:
+        """Start `predict_frame` (in the background where the source allows it) and return
+        a handle for `collect_frame`; a failure is raised when collected."""
         if not self.has_model:
             raise EngineError("This check predicts new inputs and needs a model.")
-        return self._aligned(self.source.predict(frame, self.features), len(frame))
+        try:
+            if hasattr(self.source, "predict_later"):
+                return ("later", self.source.predict_later(frame, self.features), len(frame))
+            return ("done", self.source.predict(frame, self.features), len(frame))
+        except EngineError as error:
+            return ("failed", error, len(frame))
+
+    def collect_frame(self, handle: tuple) -> Predictions:
+        kind, value, rows = handle
+        if kind == "failed":
+            raise value
+        predictions = self.source.collect(value) if kind == "later" else value
+        return self._aligned(predictions, rows)
+
+    def benchmark_later(self, frame: pd.DataFrame, **options) -> tuple:
+        """Start timing the model on rows of `frame` (see the sandbox's `benchmark`)."""
+        if hasattr(self.source, "benchmark_later"):
+            return ("later", self.source.benchmark_later(frame, self.features, **options))
+        return ("done", self.source.benchmark(frame, self.features, **options))
+
+    def collect_benchmark(self, handle: tuple) -> dict:
+        kind, value = handle
+        return self.source.collect(value) if kind == "later" else value
 
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""

@@ -3,7 +3,8 @@
 Performance is judged relatively: against a dummy baseline, against a simple model trained
 on the same data (failing only when significantly worse) and against the labelled
 reference data (failing only on a significant drop); absolute levels come from a
-project's criteria. Other thresholds are the catalogue's, named by their criterion codes.
+project's criteria. So do efficiency budgets: the costs are reported, not judged. Other
+thresholds are the catalogue's, named by their criterion codes.
 Items whose check needs a reference or training dataset that was not given are reported
 as skipped.
 """
@@ -332,6 +333,42 @@ DEFAULT_PLAN: list[dict] = [
         "severity": "medium",
         "tasks": _REGRESSION,
     },
+    {
+        "criterion": "ROB-01",
+        "check": "robustness.noise",
+        "metric": "prediction_flip_rate",
+        "params": {"noise_scale": 0.05, "categorical_swap_rate": 0.0},
+        "comparator": "<=",
+        "threshold": 0.05,
+        "severity": "medium",
+    },
+    {
+        "criterion": "ROB-02",
+        "check": "robustness.noise",
+        "metric": "relative_metric_drop",
+        "params": {"noise_scale": 0.1, "categorical_swap_rate": 0.02},
+        "comparator": "<=",
+        "threshold": 0.05,
+        "severity": "medium",
+    },
+    {
+        "check": "robustness.ablation",
+        "metric": "max_feature_metric_drop",
+        "threshold": None,
+        "severity": "low",
+    },
+    {
+        "criterion": "ROB-04",
+        "check": "robustness.missing_inputs",
+        "metric": "failure_rate",
+        "comparator": "<=",
+        "threshold": 0.0,
+        "severity": "high",
+    },
+    {"check": "efficiency.latency", "metric": "p95_latency_ms", "threshold": None},
+    {"check": "efficiency.throughput", "metric": "rows_per_second", "threshold": None},
+    {"check": "efficiency.memory", "metric": "peak_memory_mb", "threshold": None},
+    {"check": "efficiency.model_size", "metric": "artifact_size_mb", "threshold": None},
     {
         "criterion": "FAIR-05",
         "check": "fairness.regression",

@@ -8,6 +8,7 @@ million rows is not flagged for trivial shifts. A check that raises becomes one 
 result; the other items still run.
 """
 
+import contextlib
 import json
 import math
 import time
@@ -49,10 +50,23 @@ class EvaluationReport:
 
 def run_order(plan: list[PlanItem]) -> list[int]:
     """Positions of the plan's items in the order they run: checks of the data first (the
-    model predicts meanwhile), then those that call the model, then those that read its
-    outputs."""
+    model predicts meanwhile), then those that read its outputs (the model works on the
+    queued perturbations and timings meanwhile), then those that call the model."""
     stage = {need: number for number, need in enumerate(NEEDS)}
     return sorted(range(len(plan)), key=lambda index: stage[get_check(plan[index].check).needs])
+
+
+def prepare_model_work(context: EvaluationContext, plan: list[PlanItem]) -> None:
+    """Let the checks that call the model queue their work behind the predictions."""
+    prepared = set()
+    for item in plan:
+        check = get_check(item.check)
+        key = item.check + json.dumps(item.params, sort_keys=True, default=str)
+        if check.needs != "model" or key in prepared or context.task not in check.task_types:
+            continue
+        prepared.add(key)
+        with contextlib.suppress(EngineError):  # run() meets the problem and reports it
+            check.prepare(context, item.params)
 
 
 def evaluate(
@@ -67,13 +81,15 @@ def evaluate(
     A check that fails becomes an "error" result; a model that cannot predict raises
     (EngineError), since then no check that needs it can run. The model's process is
     released as soon as its predictions are in, unless `keep_model` (by default: whether
-    a check of the plan calls the model itself)."""
+    a check of the plan calls the model itself, and then it is released at the end)."""
+    release_at_end = keep_model is None
     if keep_model is None:
         keep_model = any(get_check(item.check).needs == "model" for item in plan)
     measured: dict[str, tuple[list[Measurement] | None, str | None, float]] = {}
     results: dict[int, list[CheckResult]] = {}
     timings: dict[str, float] = {}
     context.request_predictions()
+    prepare_model_work(context, plan)
     with threadpool_limits(limits=context.settings.threads):
         for done, index in enumerate(run_order(plan)):
             item = plan[index]
@@ -90,7 +106,7 @@ def evaluate(
             if check.needs == "predictions":
                 context.predictions("evaluation")  # raises when the model cannot predict
             context.collect_finished()
-            if not keep_model or check.needs == "predictions":
+            if not keep_model:
                 context.release_model()
             cache_key = item.check + json.dumps(item.params, sort_keys=True, default=str)
             if cache_key not in measured:
@@ -112,6 +128,8 @@ def evaluate(
                 results[index] = [_error(item, check, failure, elapsed)]
                 continue
             results[index] = _judge_all(item, check, measurements, elapsed)
+    if release_at_end:
+        context.release_model()
     if progress is not None:
         progress(len(plan), len(plan), "done")
     ordered = [result for index in range(len(plan)) for result in results[index]]

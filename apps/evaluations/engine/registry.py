@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 TASK_TYPES = frozenset({"binary", "multiclass", "regression"})
 CLASSIFICATION = frozenset({"binary", "multiclass"})
-NEEDS = ("data", "model", "predictions")  # the order in which a plan's checks run
+NEEDS = ("data", "predictions", "model")  # the order in which a plan's checks run
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,17 @@ class Check:
     implemented: ClassVar[bool] = True
     # What the check reads beyond the data: "data" (nothing), "predictions" (the model's
     # outputs on the datasets) or "model" (it predicts new inputs itself). Checks of the
-    # data run first, while the model is still predicting.
+    # data run first, while the model is still predicting; those of the model run last,
+    # their work queued at the start and done by the model meanwhile.
     needs: ClassVar[str] = "predictions"
 
     def run(self, context: "EvaluationContext", params: dict) -> list[Measurement]:
         raise NotImplementedError
+
+    def prepare(self, context: "EvaluationContext", params: dict) -> None:
+        """Called before any check runs: a check that calls the model can hand it its work
+        now (`context.predict_frame_later`), so the model computes while the data checks
+        run, and collect it in `run`."""
 
     def params_with_defaults(self, params: dict | None) -> dict:
         """The params validated against the schema, with defaults filled in.

@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.feather as feather
 
 from apps.evaluations.engine.context import ModelInfo, Predictions
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.handover import write_batches
 from apps.evaluations.engine.sniff import sniff_model
 
 _PR_SET_PDEATHSIG = 1
@@ -55,27 +55,6 @@ _THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
-
-
-def _write_batches(frame: pd.DataFrame, features: list[str], path: str, batch_rows: int) -> None:
-    """The features as an Arrow file of record batches, converted one batch at a time so
-    that neither process ever holds a second copy of the whole frame. When a later batch
-    disagrees with the first one's types (a column empty in the first batch), the whole
-    frame is converted at once instead."""
-    try:
-        with pa.OSFile(path, "wb") as sink:
-            writer, schema = None, None
-            positions = [frame.columns.get_loc(name) for name in features]
-            for start in range(0, max(len(frame), 1), batch_rows):
-                part = frame.iloc[start : start + batch_rows, positions]
-                table = pa.Table.from_pandas(part, preserve_index=False, schema=schema)
-                if writer is None:
-                    schema, writer = table.schema, pa.ipc.new_file(sink, table.schema)
-                writer.write_table(table)
-            writer.close()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        table = pa.Table.from_pandas(frame, columns=features, preserve_index=False)
-        feather.write_feather(table, path, compression="uncompressed", chunksize=batch_rows)
 
 
 @dataclass(frozen=True)
@@ -208,7 +187,7 @@ class ModelSandbox:
         self._calls += 1
         stem = self._folder / f"batch-{self._calls}"
         try:
-            _write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
+            write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
             raise EngineError(f"The features cannot be passed to the model: {error}") from error
         pa.default_memory_pool().release_unused()
@@ -223,7 +202,12 @@ class ModelSandbox:
         self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
         return self._calls
 
-    def benchmark(
+    def benchmark(self, frame: pd.DataFrame, features: Sequence[str], **options) -> dict:
+        """Seconds per call of the model on batches of `batch_rows` rows of `frame`, timed
+        in its own process (no hand-over cost), and that process's peak memory in MB."""
+        return self.collect(self.benchmark_later(frame, features, **options))
+
+    def benchmark_later(
         self,
         frame: pd.DataFrame,
         features: Sequence[str],
@@ -231,27 +215,23 @@ class ModelSandbox:
         batch_rows: int,
         repeats: int,
         warmup: int,
-    ) -> dict:
-        """Seconds per call of the model on batches of `batch_rows` rows of `frame`, timed
-        in its own process (no hand-over cost), and that process's peak memory in MB."""
+    ) -> int:
+        """Like `predict_later`: the timing runs in the child after the requests before it."""
         if self._process is None and self._suspended:
             self.start()
         self.wait_loaded()
-        while self._pending:  # replies come in order: take the predictions' first
-            self._take_reply()
         self._calls += 1
-        path = self._folder / f"benchmark-{self._calls}.arrow"
+        path = self._folder / f"batch-{self._calls}-in.arrow"
         try:
-            _write_batches(frame, list(features), str(path), self.limits.batch_rows)
+            write_batches(frame, list(features), str(path), self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
             raise EngineError(f"The features cannot be passed to the model: {error}") from error
         request = {"op": "benchmark", "input": str(path), "rows": batch_rows,
                    "repeats": repeats, "warmup": warmup}  # fmt: skip
         self._send(request, "predicting")
-        try:
-            return self._reply(self.limits.predict_timeout_s, "predicting")
-        finally:
-            path.unlink(missing_ok=True)
+        self._pending.append(self._calls)
+        self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
+        return self._calls
 
     def finished(self, ticket: int) -> bool:
         """Whether `collect(ticket)` would return without waiting."""
@@ -266,18 +246,31 @@ class ModelSandbox:
 
     def _take_reply(self) -> None:
         head = self._pending.pop(0)
-        self._answers[head] = self._reply(self.limits.predict_timeout_s, "predicting")
+        try:
+            self._answers[head] = self._reply(self.limits.predict_timeout_s, "predicting")
+        except ModelCrashed:
+            raise
+        except EngineError as error:  # the model raised on this request: its own answer
+            self._answers[head] = error
         sent = self.timings.pop(f"predict_sent_{head}")
         self.timings[f"predict_seconds_{head}"] = time.perf_counter() - sent
 
-    def collect(self, ticket: int) -> Predictions:
-        """The outputs of a `predict_later` request (earlier requests are read first)."""
+    def collect(self, ticket: int) -> Predictions | dict:
+        """The outputs of a `predict_later` request, or the timings of a `benchmark_later`
+        one (earlier requests are read first)."""
         while ticket not in self._answers:
             if not self._pending:
                 raise EngineError("The model sandbox has no such prediction request.")
             self._take_reply()
         reply = self._answers.pop(ticket)
         stem = self._folder / f"batch-{ticket}"
+        if isinstance(reply, EngineError):
+            Path(f"{stem}-in.arrow").unlink(missing_ok=True)
+            raise reply
+        if "labels" not in reply:  # a benchmark's timings
+            Path(f"{stem}-in.arrow").unlink(missing_ok=True)
+            self.timings.pop(f"predict_seconds_{ticket}", None)
+            return reply
         labels = np.load(reply["labels"], allow_pickle=False)
         probabilities = None
         if reply.get("probabilities"):
@@ -308,7 +301,8 @@ class ModelSandbox:
             except (OSError, subprocess.TimeoutExpired):
                 self._kill(process)
             for stream in (process.stdin, process.stdout):
-                stream.close()
+                with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
+                    stream.close()
         if self._folder is not None:
             self._stderr.close()
             shutil.rmtree(self._folder, ignore_errors=True)

@@ -197,6 +197,7 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         # The model predicts in its process while the checks of the data run here; a
         # model that cannot predict fails the run when the first check needs it.
         context.request_predictions()
+        engine.prepare_model_work(context, [item for _, item in pairs])
         results, reports = [], []
         # One plan item at a time, so every result is paired with its plan check; the
         # context still computes the predictions once for all of them.

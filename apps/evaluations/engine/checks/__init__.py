@@ -18,5 +18,6 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     fairness_regression,
     performance,
     robustness,
+    robustness_inputs,
     weak_segments,
 )

@@ -7,6 +7,7 @@ default plan reports them.
 
 import numpy as np
 
+from apps.evaluations.engine.checks.queueing import measured_once, queued
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -19,17 +20,24 @@ from apps.evaluations.engine.registry import (
 _NEEDS_MODEL = "Efficiency is measured on a model; predictions alone have no cost to measure."
 
 
-def measure(context, params, *, batch_size: int, repeats: int, warmup: int):
-    """The model's timings on rows of the evaluation data, or a reason it cannot run."""
-    if not context.has_model or not hasattr(context.source, "benchmark"):
-        return _NEEDS_MODEL
-    frame = context.frame("evaluation")
-    rows = min(len(frame), max(params["max_rows"], batch_size))
-    chosen = np.sort(np.random.default_rng(params["seed"]).choice(len(frame), rows, False))
-    sample = frame.iloc[chosen]
-    return context.source.benchmark(
-        sample, context.features, batch_rows=batch_size, repeats=repeats, warmup=warmup
-    )
+def queue_benchmark(context, check, params, *, batch_size: int, repeats: int, warmup: int):
+    """Hand the model its timing run on rows of the evaluation data (see `queueing`)."""
+
+    def build():
+        if not context.has_model or not hasattr(context.source, "benchmark"):
+            return _NEEDS_MODEL
+        frame = context.frame("evaluation")
+        rows = min(len(frame), max(params["max_rows"], batch_size))
+        chosen = np.sort(np.random.default_rng(params["seed"]).choice(len(frame), rows, False))
+        options = {"batch_rows": batch_size, "repeats": repeats, "warmup": warmup}
+        return context.benchmark_later(frame.iloc[chosen], **options)
+
+    return queued(context, check, params, build)
+
+
+def timings(context, check, params, **options) -> dict | str:
+    work = queue_benchmark(context, check, params, **options)
+    return work if isinstance(work, str) else context.collect_benchmark(work)
 
 
 _SAMPLE = {"max_rows": integer(2000, minimum=1), "seed": integer(0)}
@@ -65,17 +73,20 @@ class Latency(Check):
         "performance tuning documentation.",
     )
 
+    def options(self, params):
+        return {k: params[k] for k in ("repeats", "warmup")} | {"batch_size": params["batch_size"]}
+
+    def prepare(self, context, params):
+        queue_benchmark(context, self, params, **self.options(params))
+
     def run(self, context, params):
-        timings = measure(
-            context,
-            params,
-            batch_size=params["batch_size"],
-            repeats=params["repeats"],
-            warmup=params["warmup"],
-        )
-        if isinstance(timings, str):
-            return [Measurement(None, skipped=timings)]
-        milliseconds = np.asarray(timings["seconds"]) * 1000
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        measured = timings(context, self, params, **self.options(params))
+        if isinstance(measured, str):
+            return [Measurement(None, skipped=measured)]
+        milliseconds = np.asarray(measured["seconds"]) * 1000
         p50, p95, p99 = np.percentile(milliseconds, [50, 95, 99])
         counts, edges = np.histogram(milliseconds, bins=30)
         return [
@@ -86,14 +97,14 @@ class Latency(Check):
                     "p95_latency_ms": float(p95),
                     "p99_latency_ms": float(p99),
                     "p99_to_p50_latency_ratio": float(p99 / p50) if p50 > 0 else None,
-                    "latency_per_row_ms": float(p50 / timings["rows"]),
+                    "latency_per_row_ms": float(p50 / measured["rows"]),
                 },
                 evidence={
                     "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
                     "calls": len(milliseconds),
-                    "rows_per_call": timings["rows"],
+                    "rows_per_call": measured["rows"],
                 },
-                note=f"{len(milliseconds)} calls of {timings['rows']} row(s)",
+                note=f"{len(milliseconds)} calls of {measured['rows']} row(s)",
             )
         ]
 
@@ -122,14 +133,21 @@ class Throughput(Check):
         reference="MLPerf Inference rules (offline scenario throughput).",
     )
 
+    def options(self, params):
+        return {"batch_size": params["batch_size"], "repeats": params["repeats"], "warmup": 1}
+
+    def prepare(self, context, params):
+        queue_benchmark(context, self, params, **self.options(params))
+
     def run(self, context, params):
-        timings = measure(
-            context, params, batch_size=params["batch_size"], repeats=params["repeats"], warmup=1
-        )
-        if isinstance(timings, str):
-            return [Measurement(None, skipped=timings)]
-        seconds = np.asarray(timings["seconds"])
-        rows = timings["rows"]
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        measured = timings(context, self, params, **self.options(params))
+        if isinstance(measured, str):
+            return [Measurement(None, skipped=measured)]
+        seconds = np.asarray(measured["seconds"])
+        rows = measured["rows"]
         return [
             Measurement(
                 None,
@@ -163,11 +181,20 @@ class PeakMemory(Check):
         reference="Linux getrusage(2), ru_maxrss.",
     )
 
+    def options(self, params):
+        return {"batch_size": params["batch_size"], "repeats": 2, "warmup": 0}
+
+    def prepare(self, context, params):
+        queue_benchmark(context, self, params, **self.options(params))
+
     def run(self, context, params):
-        timings = measure(context, params, batch_size=params["batch_size"], repeats=2, warmup=0)
-        if isinstance(timings, str):
-            return [Measurement(None, skipped=timings)]
-        return [Measurement(None, observed={"peak_memory_mb": float(timings["peak_memory_mb"])})]
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        measured = timings(context, self, params, **self.options(params))
+        if isinstance(measured, str):
+            return [Measurement(None, skipped=measured)]
+        return [Measurement(None, observed={"peak_memory_mb": float(measured["peak_memory_mb"])})]
 
 
 @register

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from apps.evaluations.engine.checks.encoding import split_columns
-from apps.evaluations.engine.checks.inputs import labelled_outputs
-from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.checks.queueing import measured_once, queued
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -27,19 +26,20 @@ from apps.evaluations.engine.registry import (
 )
 from apps.evaluations.engine.stats import wilson_interval
 
-_SAMPLE = {"max_rows": integer(2000, minimum=50, maximum=100_000), "seed": integer(0)}
+SAMPLE_PARAMS = {"max_rows": integer(2000, minimum=50, maximum=100_000), "seed": integer(0)}
 _CURVE = (0.5, 1.0, 2.0, 4.0)  # noise levels of the degradation curve, in noise_scale units
 
 
 @dataclass
 class Sample:
-    """Labelled evaluation rows, with the model's original outputs on them."""
+    """Labelled evaluation rows to perturb (chosen from the labels alone, so the model's
+    work can be queued before its predictions are in)."""
 
     frame: pd.DataFrame
     positions: np.ndarray  # rows of the evaluation data
     truth: np.ndarray  # class positions, or values
-    predicted: np.ndarray  # class positions, or values
     sampling: dict | None
+    predicted: np.ndarray | None = None  # the model's original outputs, filled in run()
 
     @property
     def rows(self) -> int:
@@ -49,37 +49,46 @@ class Sample:
 def draw_sample(context, params) -> Sample | str:
     if not context.has_model:
         return "Robustness checks predict perturbed inputs and need a model, not predictions."
-    outputs = labelled_outputs(context)
-    if isinstance(outputs, str):
-        return outputs
-    chosen, sampling = np.arange(len(outputs.rows)), None
-    if len(chosen) > params["max_rows"]:
+    if not context.has_labels("evaluation"):
+        return "The evaluation data has no labels."
+    labels = context.labels("evaluation")
+    if context.task == "regression":
+        truth = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=float)
+        rows = np.flatnonzero(np.isfinite(truth))
+    else:
+        truth = context.class_index(labels.to_numpy())
+        rows = np.flatnonzero(labels.notna().to_numpy() & (truth >= 0))
+    chosen, sampling = rows, None
+    if len(rows) > params["max_rows"]:
         rng = np.random.default_rng(params["seed"])
-        chosen = np.sort(rng.choice(len(chosen), params["max_rows"], replace=False))
+        chosen = np.sort(rng.choice(rows, params["max_rows"], replace=False))
         sampling = {
             "method": "random labelled rows",
             "rows": len(chosen),
-            "of_rows": len(outputs.rows),
+            "of_rows": len(rows),
             "seed": params["seed"],
         }
-    positions = outputs.rows[chosen]
-    frame = context.frame("evaluation").iloc[positions].reset_index(drop=True)
-    regression = context.task == "regression"
-    truth = outputs.truth if regression else outputs.true_index
-    predicted = outputs.predicted if regression else outputs.predicted_index
-    return Sample(frame, positions, truth[chosen], predicted[chosen], sampling)
+    frame = context.frame("evaluation").iloc[chosen].reset_index(drop=True)
+    return Sample(frame, chosen, truth[chosen], sampling)
 
 
-def predict_copies(context, sample: Sample, copies: list[pd.DataFrame]) -> list[np.ndarray]:
-    """The model's outputs (class positions or values) on each perturbed copy, from one
-    call to the model."""
-    stacked = pd.concat(copies, ignore_index=True)
-    predictions = context.predict_frame(stacked)
+def queue_copies(context, copies: list[pd.DataFrame]) -> tuple:
+    """Hand all perturbed copies to the model in one request."""
+    return context.predict_frame_later(pd.concat(copies, ignore_index=True))
+
+
+def collect_copies(context, sample: Sample, handle: tuple) -> list[np.ndarray]:
+    """The model's outputs (class positions or values) on each copy, and the original
+    outputs on the sample filled in."""
+    predictions = context.collect_frame(handle)
+    original = context.predictions("evaluation")
     if context.task == "regression":
         values = np.asarray(predictions.labels, dtype=float)
+        sample.predicted = np.asarray(original.labels, dtype=float)[sample.positions]
     else:
         values = context.class_index(predictions.labels)
-    return [values[start : start + sample.rows] for start in range(0, len(stacked), sample.rows)]
+        sample.predicted = context.class_index(np.asarray(original.labels)[sample.positions])
+    return [values[start : start + sample.rows] for start in range(0, len(values), sample.rows)]
 
 
 def compare(context, sample: Sample, outputs: np.ndarray) -> tuple[np.ndarray, float]:
@@ -134,7 +143,7 @@ class NoiseRobustness(Check):
         categorical_swap_rate=number(0.0, minimum=0.0, maximum=1.0),
         shift=number(0.05, minimum=0.0, maximum=10.0),
         repeats=integer(3, minimum=1, maximum=20),
-        **_SAMPLE,
+        **SAMPLE_PARAMS,
     )
     metrics = {
         "prediction_flip_rate": "Share of predictions that change under the noise (the whole "
@@ -159,10 +168,13 @@ class NoiseRobustness(Check):
         "Breck E. et al. (2017), The ML Test Score.",
     )
 
-    def run(self, context, params):
+    def prepare(self, context, params):
+        queued(context, self, params, lambda: self._queue(context, params))
+
+    def _queue(self, context, params):
         sample = draw_sample(context, params)
         if isinstance(sample, str):
-            return [Measurement(None, skipped=sample)]
+            return sample
         numeric, categorical = split_columns(context.kinds(), context.features)
         rng = np.random.default_rng(params["seed"])
         noise, swap = params["noise_scale"], params["categorical_swap_rate"]
@@ -170,24 +182,34 @@ class NoiseRobustness(Check):
             perturb(sample.frame, numeric, categorical, rng, noise=noise, swap=swap)
             for _ in range(params["repeats"])
         ]
-        curve = [
+        copies += [
             perturb(sample.frame, numeric, categorical, rng, noise=noise * level, swap=swap)
             for level in _CURVE
         ]
-        shifted = [perturb(sample.frame, numeric, categorical, rng, shift=params["shift"])]
-        singles = [name for name in numeric if noise > 0] + [
-            name for name in categorical if swap > 0
-        ]
-        alone = [
+        copies.append(perturb(sample.frame, numeric, categorical, rng, shift=params["shift"]))
+        singles = [name for name in numeric if noise > 0]
+        singles += [name for name in categorical if swap > 0]
+        copies += [
             perturb(sample.frame, numeric, categorical, rng, noise=noise, swap=swap, only=name)
             for name in singles
         ]
-        outputs = predict_copies(context, sample, copies + curve + shifted + alone)
+        return sample, singles, queue_copies(context, copies)
+
+    def run(self, context, params):
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        work = queued(context, self, params, lambda: self._queue(context, params))
+        if isinstance(work, str):
+            return [Measurement(None, skipped=work)]
+        sample, singles, handle = work
+        outputs = collect_copies(context, sample, handle)
+        noise, copies = params["noise_scale"], range(params["repeats"])
         compared = [compare(context, sample, output) for output in outputs]
         repeated = compared[: len(copies)]
-        on_curve = compared[len(copies) : len(copies) + len(curve)]
-        shift_rate = float(compared[len(copies) + len(curve)][0].mean())
-        per_feature = compared[len(copies) + len(curve) + 1 :]
+        on_curve = compared[len(copies) : len(copies) + len(_CURVE)]
+        shift_rate = float(compared[len(copies) + len(_CURVE)][0].mean())
+        per_feature = compared[len(copies) + len(_CURVE) + 1 :]
         flip_rate, interval = rate(np.concatenate([flips for flips, _ in repeated]))
         evidence = {
             "curve": [
@@ -231,131 +253,3 @@ class NoiseRobustness(Check):
                 )
             )
         return measurements
-
-
-@register
-class FeatureAblation(Check):
-    key = "robustness.ablation"
-    category = "robustness"
-    needs = "model"
-    params_schema = schema(
-        strategy={"type": "string", "enum": ["permutation"], "default": "permutation"},
-        repeats=integer(3, minimum=1, maximum=20),
-        **_SAMPLE,
-    )
-    metrics = {
-        "max_feature_metric_drop": "The largest relative metric drop when one feature is "
-        "permuted; the subject is that feature.",
-        "metric_drop": "Relative metric drop when the subject's feature is permuted.",
-    }
-    default_metric = "max_feature_metric_drop"
-    docs = CheckDocs(
-        what="Permutes one feature at a time across the sample (breaking its link with the "
-        "target while keeping its distribution) and measures the relative drop of accuracy "
-        "or rise of MAE: permutation importance.",
-        why="A model carried by one feature fails completely when that feature is wrong, "
-        "missing or drifts; it may also be a leak.",
-        fix="Check the dominant feature for leakage first; then make the model use the "
-        "others (regularisation, feature dropout) or secure that feature's quality.",
-        reference="Breiman L. (2001), Random Forests; scikit-learn permutation importance.",
-    )
-
-    def run(self, context, params):
-        sample = draw_sample(context, params)
-        if isinstance(sample, str):
-            return [Measurement(None, skipped=sample)]
-        rng = np.random.default_rng(params["seed"])
-        names = list(context.features)
-        copies = []
-        for name in names:
-            for _ in range(params["repeats"]):
-                copy = sample.frame.copy()
-                copy[name] = sample.frame[name].to_numpy()[rng.permutation(sample.rows)]
-                copies.append(copy)
-        outputs = predict_copies(context, sample, copies)
-        drops = {}
-        repeats = params["repeats"]
-        for position, name in enumerate(names):
-            repeated = outputs[position * repeats : (position + 1) * repeats]
-            drops[name] = float(np.mean([compare(context, sample, out)[1] for out in repeated]))
-        strongest = max(drops, key=drops.get)
-        return [
-            Measurement(
-                strongest,
-                observed={"max_feature_metric_drop": drops[strongest]},
-                evidence={"metric_drop": drops, "perturbed_rows": sample.rows},
-                sampling=sample.sampling,
-            ),
-            *[
-                Measurement(name, observed={"metric_drop": drop}, sampling=sample.sampling)
-                for name, drop in drops.items()
-            ],
-        ]
-
-
-@register
-class MissingInputs(Check):
-    key = "robustness.missing_inputs"
-    category = "robustness"
-    needs = "model"
-    params_schema = schema(missing_rate=number(0.1, minimum=0.0, maximum=1.0), **_SAMPLE)
-    metrics = {
-        "failure_rate": "Share of rows with a blanked value on which the model fails (an "
-        "error, or a missing or infinite output).",
-        "relative_metric_drop": "Relative drop of accuracy or rise of MAE with the blanks.",
-    }
-    default_metric = "failure_rate"
-    docs = CheckDocs(
-        what="Blanks `missing_rate` of each feature's values, one feature at a time, and "
-        "checks that the model still answers every row, and how much worse it does.",
-        why="Real inputs arrive with gaps; a model that raises or returns NaN on a missing "
-        "value breaks the service or silently drops cases.",
-        fix="Impute inside the model's pipeline (SimpleImputer, or a model that handles "
-        "missing values natively) and train with realistic missing values.",
-        reference="Breck E. et al. (2017), The ML Test Score: A Rubric for ML Production "
-        "Readiness, IEEE Big Data.",
-    )
-
-    def run(self, context, params):
-        sample = draw_sample(context, params)
-        if isinstance(sample, str):
-            return [Measurement(None, skipped=sample)]
-        rng = np.random.default_rng(params["seed"])
-        failures, drops, blanked = {}, {}, {}
-        for name in context.features:
-            copy = sample.frame.copy()
-            chosen = rng.random(sample.rows) < params["missing_rate"]
-            blanked[name] = int(chosen.sum())
-            column = np.array(copy[name], dtype=object)
-            column[chosen] = None
-            copy[name] = pd.Series(column).astype(sample.frame[name].dtype, errors="ignore")
-            try:
-                [output] = predict_copies(context, sample, [copy])
-            except EngineError as error:
-                failures[name] = (blanked[name], str(error))
-                continue
-            bad = (
-                ~np.isfinite(output.astype(float)) if context.task == "regression" else (output < 0)
-            )
-            failures[name] = (int((bad & chosen).sum()), "")
-            drops[name] = compare(context, sample, output)[1]
-        failed = sum(count for count, _ in failures.values())
-        total = max(sum(blanked.values()), 1)
-        errors = {name: text for name, (_, text) in failures.items() if text}
-        return [
-            Measurement(
-                None,
-                observed={
-                    "failure_rate": failed / total,
-                    "relative_metric_drop": float(np.mean(list(drops.values()))) if drops else None,
-                },
-                evidence={
-                    "failures": {n: c for n, (c, _) in failures.items()},
-                    "errors": errors,
-                    "metric_drop": drops,
-                    "blanked_values": blanked,
-                },
-                sampling=sample.sampling,
-                note=f"the model failed with blanks in {', '.join(errors)}" if errors else "",
-            )
-        ]

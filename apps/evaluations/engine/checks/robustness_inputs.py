@@ -1,0 +1,174 @@
+"""Robustness to losing inputs: a feature permuted (ablation), values blanked."""
+
+import numpy as np
+import pandas as pd
+
+from apps.evaluations.engine.checks.queueing import measured_once, queued
+from apps.evaluations.engine.checks.robustness import (
+    SAMPLE_PARAMS,
+    collect_copies,
+    compare,
+    draw_sample,
+    queue_copies,
+)
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.registry import (
+    Check,
+    CheckDocs,
+    Measurement,
+    integer,
+    number,
+    register,
+    schema,
+)
+
+
+@register
+class FeatureAblation(Check):
+    key = "robustness.ablation"
+    category = "robustness"
+    needs = "model"
+    params_schema = schema(
+        strategy={"type": "string", "enum": ["permutation"], "default": "permutation"},
+        repeats=integer(3, minimum=1, maximum=20),
+        **SAMPLE_PARAMS,
+    )
+    metrics = {
+        "max_feature_metric_drop": "The largest relative metric drop when one feature is "
+        "permuted; the subject is that feature.",
+        "metric_drop": "Relative metric drop when the subject's feature is permuted.",
+    }
+    default_metric = "max_feature_metric_drop"
+    docs = CheckDocs(
+        what="Permutes one feature at a time across the sample (breaking its link with the "
+        "target while keeping its distribution) and measures the relative drop of accuracy "
+        "or rise of MAE: permutation importance.",
+        why="A model carried by one feature fails completely when that feature is wrong, "
+        "missing or drifts; it may also be a leak.",
+        fix="Check the dominant feature for leakage first; then make the model use the "
+        "others (regularisation, feature dropout) or secure that feature's quality.",
+        reference="Breiman L. (2001), Random Forests; scikit-learn permutation importance.",
+    )
+
+    def prepare(self, context, params):
+        queued(context, self, params, lambda: self._queue(context, params))
+
+    def _queue(self, context, params):
+        sample = draw_sample(context, params)
+        if isinstance(sample, str):
+            return sample
+        rng = np.random.default_rng(params["seed"])
+        copies = []
+        for name in context.features:
+            for _ in range(params["repeats"]):
+                copy = sample.frame.copy()
+                copy[name] = sample.frame[name].to_numpy()[rng.permutation(sample.rows)]
+                copies.append(copy)
+        return sample, queue_copies(context, copies)
+
+    def run(self, context, params):
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        work = queued(context, self, params, lambda: self._queue(context, params))
+        if isinstance(work, str):
+            return [Measurement(None, skipped=work)]
+        sample, handle = work
+        outputs = collect_copies(context, sample, handle)
+        repeats, drops = params["repeats"], {}
+        for position, name in enumerate(context.features):
+            repeated = outputs[position * repeats : (position + 1) * repeats]
+            drops[name] = float(np.mean([compare(context, sample, out)[1] for out in repeated]))
+        strongest = max(drops, key=drops.get)
+        return [
+            Measurement(
+                strongest,
+                observed={"max_feature_metric_drop": drops[strongest]},
+                evidence={"metric_drop": drops, "perturbed_rows": sample.rows},
+                sampling=sample.sampling,
+            ),
+            *[
+                Measurement(name, observed={"metric_drop": drop}, sampling=sample.sampling)
+                for name, drop in drops.items()
+            ],
+        ]
+
+
+@register
+class MissingInputs(Check):
+    key = "robustness.missing_inputs"
+    category = "robustness"
+    needs = "model"
+    params_schema = schema(missing_rate=number(0.1, minimum=0.0, maximum=1.0), **SAMPLE_PARAMS)
+    metrics = {
+        "failure_rate": "Share of rows with a blanked value on which the model fails (an "
+        "error, or a missing or infinite output).",
+        "relative_metric_drop": "Relative drop of accuracy or rise of MAE with the blanks.",
+    }
+    default_metric = "failure_rate"
+    docs = CheckDocs(
+        what="Blanks `missing_rate` of each feature's values, one feature at a time, and "
+        "checks that the model still answers every row, and how much worse it does.",
+        why="Real inputs arrive with gaps; a model that raises or returns NaN on a missing "
+        "value breaks the service or silently drops cases.",
+        fix="Impute inside the model's pipeline (SimpleImputer, or a model that handles "
+        "missing values natively) and train with realistic missing values.",
+        reference="Breck E. et al. (2017), The ML Test Score: A Rubric for ML Production "
+        "Readiness, IEEE Big Data.",
+    )
+
+    def prepare(self, context, params):
+        queued(context, self, params, lambda: self._queue(context, params))
+
+    def _queue(self, context, params):
+        sample = draw_sample(context, params)
+        if isinstance(sample, str):
+            return sample
+        rng = np.random.default_rng(params["seed"])
+        blanks = {}
+        for name in context.features:  # one request per feature: one may break the model
+            copy = sample.frame.copy()
+            chosen = rng.random(sample.rows) < params["missing_rate"]
+            column = np.array(copy[name], dtype=object)
+            column[chosen] = None
+            copy[name] = pd.Series(column).astype(sample.frame[name].dtype, errors="ignore")
+            blanks[name] = (chosen, queue_copies(context, [copy]))
+        return sample, blanks
+
+    def run(self, context, params):
+        return measured_once(context, self, params, lambda: self._measure(context, params))
+
+    def _measure(self, context, params):
+        work = queued(context, self, params, lambda: self._queue(context, params))
+        if isinstance(work, str):
+            return [Measurement(None, skipped=work)]
+        sample, blanks = work
+        failures, drops, errors = {}, {}, {}
+        for name, (chosen, handle) in blanks.items():
+            try:
+                [output] = collect_copies(context, sample, handle)
+            except EngineError as error:
+                failures[name], errors[name] = int(chosen.sum()), str(error)
+                continue
+            regression = context.task == "regression"
+            bad = ~np.isfinite(output.astype(float)) if regression else output < 0
+            failures[name] = int((bad & chosen).sum())
+            drops[name] = compare(context, sample, output)[1]
+        blanked = {name: int(chosen.sum()) for name, (chosen, _) in blanks.items()}
+        return [
+            Measurement(
+                None,
+                observed={
+                    "failure_rate": sum(failures.values()) / max(sum(blanked.values()), 1),
+                    "relative_metric_drop": float(np.mean(list(drops.values()))) if drops else None,
+                },
+                evidence={
+                    "failures": failures,
+                    "errors": errors,
+                    "metric_drop": drops,
+                    "blanked_values": blanked,
+                },
+                sampling=sample.sampling,
+                note=f"the model failed with blanks in {', '.join(errors)}" if errors else "",
+            )
+        ]
