@@ -354,6 +354,7 @@ DEFAULT_PLAN: list[dict] = [
     {
         "check": "robustness.ablation",
         "metric": "max_feature_metric_drop",
+        "params": {"repeats": 1},
         "threshold": None,
         "severity": "low",
     },
@@ -365,7 +366,12 @@ DEFAULT_PLAN: list[dict] = [
         "threshold": 0.0,
         "severity": "high",
     },
-    {"check": "efficiency.latency", "metric": "p95_latency_ms", "threshold": None},
+    {
+        "check": "efficiency.latency",
+        "metric": "p95_latency_ms",
+        "params": {"repeats": 100, "warmup": 5},
+        "threshold": None,
+    },
     {"check": "efficiency.throughput", "metric": "rows_per_second", "threshold": None},
     {"check": "efficiency.memory", "metric": "peak_memory_mb", "threshold": None},
     {"check": "efficiency.model_size", "metric": "artifact_size_mb", "threshold": None},

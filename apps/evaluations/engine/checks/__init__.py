@@ -18,6 +18,7 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     fairness_regression,
     performance,
     robustness,
+    robustness_behaviour,
     robustness_inputs,
     weak_segments,
 )

@@ -126,14 +126,16 @@ class MissingInputs(Check):
             return sample
         rng = np.random.default_rng(params["seed"])
         blanks = {}
-        for name in context.features:  # one request per feature: one may break the model
+        for name in context.features:
             copy = sample.frame.copy()
             chosen = rng.random(sample.rows) < params["missing_rate"]
             column = np.array(copy[name], dtype=object)
             column[chosen] = None
             copy[name] = pd.Series(column).astype(sample.frame[name].dtype, errors="ignore")
-            blanks[name] = (chosen, queue_copies(context, [copy]))
-        return sample, blanks
+            blanks[name] = (chosen, copy)
+        # One request for all features; only if the model fails on it, one per feature
+        # (in `run`) to find which blanks break it.
+        return sample, blanks, queue_copies(context, [copy for _, copy in blanks.values()])
 
     def run(self, context, params):
         return measured_once(context, self, params, lambda: self._measure(context, params))
@@ -142,11 +144,17 @@ class MissingInputs(Check):
         work = queued(context, self, params, lambda: self._queue(context, params))
         if isinstance(work, str):
             return [Measurement(None, skipped=work)]
-        sample, blanks = work
+        sample, blanks, together = work
+        try:
+            outputs = dict(zip(blanks, collect_copies(context, sample, together), strict=True))
+        except EngineError:
+            outputs = {}
         failures, drops, errors = {}, {}, {}
-        for name, (chosen, handle) in blanks.items():
+        for name, (chosen, copy) in blanks.items():
             try:
-                [output] = collect_copies(context, sample, handle)
+                output = outputs.get(name)
+                if output is None:
+                    [output] = collect_copies(context, sample, queue_copies(context, [copy]))
             except EngineError as error:
                 failures[name], errors[name] = int(chosen.sum()), str(error)
                 continue
