@@ -1,12 +1,9 @@
 """The whole review through the API and a real worker: a biased model fails, a finding
 opens with its corrective action, the developer's fixed model passes and verifies it.
 
-The fairness checks are stubs in the engine for now (they report "skipped"), so the
-criterion is instantiated from FAIR-01 and pointed at a check that is implemented:
-performance.classification's recall of the "repaid" class, at least 0.72. Version 1 learnt
-labels biased against women and refuses them loans they would repay (recall 0.66); version
-2, trained on audited labels, does not (recall 0.79). When the fairness checks land, this
-test should use FAIR-01 as it is (demographic parity ratio 0.56 → 0.98).
+The criterion is the catalogue's FAIR-01 as it is (the four-fifths rule on selection rates
+between the groups of the sensitive column "sex"). Version 1 learnt labels biased against
+women and approves them far less often; version 2, trained on audited labels, does not.
 """
 
 import io
@@ -92,21 +89,9 @@ def test_a_biased_model_fails_its_review_and_the_fixed_one_verifies_the_finding(
     (template,) = [t for t in templates["results"] if t["code"] == "FAIR-01"]
     assert template["blocking"]
     criterion = created(
-        qm.post(
-            "/api/v1/criteria/",
-            {
-                "project": slug,
-                "template": template["id"],
-                "category": "performance",
-                "check_key": "performance.classification",
-                "metric": "recall",
-                "comparator": ">=",
-                "threshold": 0.72,
-                "params": {"n_bootstrap": 0},
-            },
-            format="json",
-        )
+        qm.post("/api/v1/criteria/", {"project": slug, "template": template["id"]}, format="json")
     )
+    assert (criterion["metric"], criterion["threshold"]) == ("demographic_parity_ratio", 0.8)
     plan = created(qm.post("/api/v1/test-plans/", {"project": slug, "name": "Release gate"}))
     created(qm.post("/api/v1/plan-checks/", {"plan": plan["id"], "criterion": criterion["id"]}))
     assert qm.post(f"/api/v1/test-plans/{plan['id']}/approve/").status_code == 200
@@ -120,7 +105,10 @@ def test_a_biased_model_fails_its_review_and_the_fixed_one_verifies_the_finding(
     )
     assert (run1["status"], run1["verdict"], run1["error"]) == ("succeeded", "fail", "")
     (result,) = qm.get(f"/api/v1/check-results/?run={run1['id']}").json()["results"]
-    assert result["outcome"] == "fail" and result["observed"]["recall"] < 0.72
+    assert (result["outcome"], result["subject"]) == ("fail", "sex")
+    assert result["observed"]["demographic_parity_ratio"] < 0.8
+    rates = {group["group"]: group["selection_rate"] for group in result["evidence"]["groups"]}
+    assert rates["F"] < rates["M"]
     (finding,) = dev.get(f"/api/v1/findings/?project={slug}").json()["results"]
     assert finding["status"] == "open"
     (action,) = dev.get(f"/api/v1/corrective-actions/?finding={finding['id']}").json()["results"]
@@ -158,5 +146,5 @@ def test_a_biased_model_fails_its_review_and_the_fixed_one_verifies_the_finding(
     comparison = dev.get(f"/api/v1/runs/{run2['id']}/comparison/").json()
     assert comparison["previous_run"] == run1["id"]
     (fixed,) = comparison["fixed_failures"]
-    assert fixed["metric"] == "recall" and fixed["delta"] > 0.05
+    assert fixed["metric"] == "demographic_parity_ratio" and fixed["delta"] > 0.1
     assert comparison["new_failures"] == []
