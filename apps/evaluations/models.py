@@ -47,6 +47,8 @@ class EvaluationRun(models.Model):
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     attempt = models.PositiveIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When its message was (last) sent: a queued run whose message was lost is sent again.
+    queued_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     current_step = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -26,5 +26,10 @@ def evaluation_run_task(run_id: int) -> str:
 
 @shared_task(name="evaluations.runs_sweep", acks_late=True, time_limit=300)
 def runs_sweep_task() -> dict[str, int]:
-    """Periodic (Celery beat): requeue or fail runs whose worker stopped beating."""
-    return services.runs_sweep(stale_after_seconds=settings.QUALITI_RUN_HEARTBEAT_STALE_SECONDS)
+    """Periodic (Celery beat): requeue or fail runs whose worker stopped beating, and send
+    again the runs whose message was lost."""
+    counts = services.runs_sweep(stale_after_seconds=settings.QUALITI_RUN_HEARTBEAT_STALE_SECONDS)
+    counts["resent"] = services.queued_runs_resend(
+        older_than_seconds=settings.QUALITI_RUN_QUEUED_RESEND_SECONDS
+    )
+    return counts

@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 QUALITI_RUN_HEARTBEAT_STALE_SECONDS = env.float("QUALITI_RUN_HEARTBEAT_STALE_SECONDS", default=90)
 QUALITI_RUN_SWEEP_PERIOD_SECONDS = env.float("QUALITI_RUN_SWEEP_PERIOD_SECONDS", default=30)
 QUALITI_RUN_MAX_ATTEMPTS = env.int("QUALITI_RUN_MAX_ATTEMPTS", default=2)
+# A run still queued this long after its message went out is sent again (lost message).
+QUALITI_RUN_QUEUED_RESEND_SECONDS = env.float("QUALITI_RUN_QUEUED_RESEND_SECONDS", default=600)
 QUALITI_RUN_SOFT_TIME_LIMIT = env.int("QUALITI_RUN_SOFT_TIME_LIMIT", default=3 * 3600)
 QUALITI_RUN_TIME_LIMIT = env.int("QUALITI_RUN_TIME_LIMIT", default=3 * 3600 + 600)
 # Extra type names a .skops model may load in the sandbox (an operator's allowlist).

@@ -126,3 +126,31 @@ def test_the_sweeper_leaves_a_run_with_a_fresh_heartbeat_alone(run):
     run_claim(run_id=run.pk)
 
     assert runs_sweep(stale_after_seconds=90) == {"requeued": 0, "failed": 0, "cancelled": 0}
+
+
+def test_a_queued_run_is_sent_again_only_once_its_message_is_overdue(
+    run, django_capture_on_commit_callbacks
+):
+    from apps.evaluations.services import queued_runs_resend
+
+    EvaluationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
+    assert queued_runs_resend(older_than_seconds=600) == 0
+
+    EvaluationRun.objects.filter(pk=run.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=900)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert queued_runs_resend(older_than_seconds=600) == 1
+    assert len(callbacks) == 1  # the send, after the commit
+    assert queued_runs_resend(older_than_seconds=600) == 0  # just sent: not again yet
+
+
+def test_a_claimed_run_is_not_sent_again(run):
+    from apps.evaluations.services import queued_runs_resend
+
+    EvaluationRun.objects.filter(pk=run.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=900)
+    )
+    run_claim(run_id=run.pk)
+
+    assert queued_runs_resend(older_than_seconds=600) == 0

@@ -228,3 +228,21 @@ def test_a_check_that_raises_is_stored_as_an_error_and_the_run_still_succeeds(mo
     assert result.outcome == "error"
     assert "ZeroDivisionError: division by zero" in result.message
     assert run.summary["error"] == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_message_was_lost_is_sent_again_and_runs_once(workers, monkeypatch):
+    workers("patient")
+    setup = LaunchSetup()
+    monkeypatch.setattr(launch, "run_queue", lambda run_id: None)  # the message is lost
+
+    run = launched(setup)
+    time.sleep(1.5)
+    assert refreshed(run).status == RunStatus.QUEUED  # nobody heard of it
+
+    assert sweeper.queued_runs_resend(older_than_seconds=1) == 1
+    run = finished(run)
+
+    assert (run.status, attempts(run)) == (RunStatus.SUCCEEDED, 1)
+    assert sweeper.queued_runs_resend(older_than_seconds=1) == 0  # finished runs stay put

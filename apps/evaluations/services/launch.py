@@ -158,6 +158,7 @@ def run_create(
             triggered_by=triggered_by,
             created_by=user,
             status=RunStatus.QUEUED,
+            queued_at=timezone.now(),
         )
         run.full_clean()
         run.save()
