@@ -93,3 +93,14 @@ def test_other_bad_files_are_refused(tmp_path, content, complaint):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(EngineError, match=r"does not exist"):
         read_table(tmp_path / "nowhere.csv")
+
+
+def test_empty_fields_of_a_csv_text_column_are_missing_as_in_parquet(tmp_path):
+    frame = pd.DataFrame({"grade": ["A", None, "B", None], "n": [1, 2, 3, 4]})
+    (tmp_path / "a.csv").write_text(frame.to_csv(index=False))
+    pq.write_table(pa.Table.from_pandas(frame), tmp_path / "a.parquet")
+
+    from_csv, from_parquet = read_table(tmp_path / "a.csv"), read_table(tmp_path / "a.parquet")
+
+    assert from_csv["grade"].isna().tolist() == [False, True, False, True]
+    assert from_csv["grade"].isna().tolist() == from_parquet["grade"].isna().tolist()

@@ -227,3 +227,44 @@ def test_class_imbalance_names_the_rarest_class(healthy):
 
     assert result.outcome == "fail" and result.subject == "y"
     assert result.observed["minority_class_share"] == pytest.approx(10 / len(healthy.evaluation))
+
+
+def test_small_samples_of_one_population_are_not_out_of_range_by_chance():
+    """A few values of a small evaluation set fall outside a small training set's range by
+    chance (each with probability 2 / (n + 1)); over 20 seeds of 30 heavy-tailed columns,
+    the binomial gate (corrected over columns) lets at most one seed fail."""
+    item = {"check": "data_quality.out_of_range", "metric": "out_of_range_share",
+            "comparator": "<=", "threshold": 0.01}  # fmt: skip
+    failing = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        train = pd.DataFrame(rng.standard_t(3, (280, 30)), columns=[f"c{i}" for i in range(30)])
+        evaluation = pd.DataFrame(rng.standard_t(3, (140, 30)), columns=train.columns)
+        train["y"], evaluation["y"] = rng.integers(0, 2, 280), rng.integers(0, 2, 140)
+        evaluation["prediction"] = evaluation["y"]
+        context = EvaluationContext(
+            evaluation=evaluation, train=train, target="y", source=ColumnPredictions("prediction")
+        )
+        outcomes = results(context, item)
+        failing += [(seed, r.subject) for r in outcomes if r.outcome == "fail"]
+    assert len({seed for seed, _ in failing}) <= 1, failing
+
+
+def test_a_real_widening_of_the_range_is_still_found():
+    rng = np.random.default_rng(3)
+    train = pd.DataFrame({"x": rng.normal(size=500), "y": rng.integers(0, 2, 500)})
+    evaluation = pd.DataFrame({"x": rng.normal(size=300), "y": rng.integers(0, 2, 300)})
+    evaluation.loc[:14, "x"] = rng.uniform(5, 9, 15)  # 5% of the rows far outside
+    evaluation["prediction"] = evaluation["y"]
+    context = EvaluationContext(
+        evaluation=evaluation, train=train, target="y", source=ColumnPredictions("prediction")
+    )
+
+    [result] = results(
+        context,
+        {"check": "data_quality.out_of_range", "metric": "out_of_range_share",
+         "comparator": "<=", "threshold": 0.01},
+    )  # fmt: skip
+
+    assert result.outcome == "fail" and "significant" in result.message
+    assert set(range(15)) <= set(result.flagged_rows)

@@ -224,3 +224,28 @@ def test_a_simple_baseline_scored_on_a_sample_still_finds_the_gap_and_says_so(he
     assert result.sampling["scored_rows"]["rows"] == 1000
     assert result.sampling["scored_rows"]["of_rows"] == len(evaluation)
     assert f"on 1,000 random rows of {len(evaluation):,}" in result.message
+
+
+def test_a_baseline_that_makes_no_error_leaves_no_check_in_error():
+    rng = np.random.default_rng(4)
+
+    def separable(rows):  # a wide gap around 0 separates the classes
+        return pd.DataFrame({"x": rng.choice([-1, 1], rows) * rng.uniform(1, 3, rows)})
+
+    train = separable(400)
+    train["y"] = (train["x"] > 0).astype(int)
+    evaluation = separable(200)
+    evaluation["y"] = (evaluation["x"] > 0).astype(int)
+    evaluation["prediction"] = np.where(rng.random(200) < 0.1, 1 - evaluation["y"], evaluation["y"])
+    context = EvaluationContext(
+        evaluation=evaluation, train=train, target="y", source=ColumnPredictions("prediction")
+    )
+    item = {"check": "performance.baseline_comparison", "metric": "balanced_accuracy_skill",
+            "params": {"baseline": "simple", "require_significance": True},
+            "comparator": ">=", "threshold": 0.0}  # fmt: skip
+
+    [result] = evaluate(context, plan_parse([item])).results
+
+    assert result.observed["balanced_accuracy_baseline"] == 1.0  # the baseline is perfect
+    assert result.observed["balanced_accuracy_skill"] is None  # no skill over no error
+    assert result.outcome == "skipped" and "could not be computed" in result.message

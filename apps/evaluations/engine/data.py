@@ -70,7 +70,11 @@ def _read_csv(path: Path, role: str) -> pa.Table:
 
     try:
         return pa_csv.read_csv(
-            path, parse_options=pa_csv.ParseOptions(invalid_row_handler=remember)
+            path,
+            parse_options=pa_csv.ParseOptions(invalid_row_handler=remember),
+            # An empty field (or NA, null, …) is missing in a text column too, as in pandas;
+            # otherwise a CSV's missing categories would differ from the same Parquet's.
+            convert_options=pa_csv.ConvertOptions(strings_can_be_null=True),
         )
     except pa.ArrowInvalid as error:
         if bad_rows:

@@ -6,13 +6,20 @@ significantly worse on the evaluation data than on the reference data.
 """
 
 import numpy as np
-from sklearn import metrics as sk
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from apps.evaluations.engine import weighted_metrics as wm
 from apps.evaluations.engine.checks import encoding
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
+from apps.evaluations.engine.checks.relative_metrics import (
+    CLASSIFICATION_METRICS,
+    LOSSES,
+    REGRESSION_METRICS,
+    error_of,
+    metric_for,
+    point_value,
+    resampled_value,
+)
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -24,72 +31,6 @@ from apps.evaluations.engine.registry import (
     schema,
 )
 from apps.evaluations.engine.stats import bootstrap_values, percentile_interval
-
-SCORES = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc")  # higher is better
-LOSSES = ("log_loss", "mae", "rmse", "mape")  # lower is better
-CLASSIFICATION_METRICS = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc", "log_loss")
-REGRESSION_METRICS = ("mae", "rmse", "mape")
-
-
-def metric_for(context, params) -> str:
-    metric = params["metric"]
-    if metric == "auto":
-        return "mae" if context.task == "regression" else "balanced_accuracy"
-    allowed = REGRESSION_METRICS if context.task == "regression" else CLASSIFICATION_METRICS
-    if metric not in allowed:
-        raise ValueError(
-            f"{metric} is not a {context.task} metric here; use one of {', '.join(allowed)}"
-        )
-    return metric
-
-
-def point_value(metric: str, truth, predicted, probabilities, n_classes: int) -> float:
-    """scikit-learn's value of a metric (classification labels as class positions)."""
-    if metric == "balanced_accuracy":
-        return sk.balanced_accuracy_score(truth, predicted)
-    if metric == "accuracy":
-        return sk.accuracy_score(truth, predicted)
-    if metric == "f1_macro":
-        return sk.f1_score(
-            truth, predicted, labels=np.unique(truth), average="macro", zero_division=0
-        )
-    if metric == "roc_auc":
-        if n_classes == 2:
-            return sk.roc_auc_score(truth == 1, probabilities[:, 1])
-        return sk.roc_auc_score(
-            truth, probabilities, multi_class="ovr", labels=np.arange(n_classes)
-        )
-    if metric == "log_loss":
-        return sk.log_loss(truth, probabilities, labels=np.arange(n_classes))
-    if metric == "mae":
-        return sk.mean_absolute_error(truth, predicted)
-    if metric == "rmse":
-        return sk.root_mean_squared_error(truth, predicted)
-    return sk.mean_absolute_percentage_error(truth, predicted)
-
-
-def resampled_value(metric, counts, truth, predicted, probabilities, n_classes, in_truth):
-    """The same metric for each resample of a count matrix."""
-    if metric in ("balanced_accuracy", "accuracy", "f1_macro"):
-        matrices = wm.confusion_matrices(counts, truth, predicted, n_classes)
-        if metric == "f1_macro":
-            tp = np.diagonal(matrices, axis1=1, axis2=2)
-            total = matrices.sum(axis=2) + matrices.sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                f1 = np.where(total > 0, 2 * tp / total, 0.0)
-            return f1[:, in_truth].mean(axis=1)
-        return wm.confusion_metrics(matrices, None)[metric]
-    if metric == "roc_auc":
-        if n_classes == 2:
-            return wm.roc_auc(counts, probabilities[:, 1], truth == 1)
-        return wm.macro_one_vs_rest(wm.roc_auc, counts, probabilities, truth)
-    if metric == "log_loss":
-        return wm.weighted_mean(counts, wm.log_loss_per_row(probabilities, truth))
-    return wm.regression_metrics(counts, truth, predicted)[metric]
-
-
-def error_of(metric: str, value):
-    return value if metric in LOSSES else 1.0 - value
 
 
 def _arrays(context, outputs):
@@ -174,8 +115,8 @@ class BaselineComparison(Check):
         n_classes = 0 if context.task == "regression" else len(context.classes)
         model_value = point_value(metric, truth, predicted, probabilities, n_classes)
         base_value = point_value(metric, truth, base_labels, base_probabilities, n_classes)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            skill = 1.0 - error_of(metric, model_value) / error_of(metric, base_value)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a perfect baseline: no skill
+            skill = 1.0 - np.float64(error_of(metric, model_value)) / error_of(metric, base_value)
         skill_name = f"{metric}_skill"
         observed = {
             skill_name: float(skill) if np.isfinite(skill) else None,
@@ -191,7 +132,10 @@ class BaselineComparison(Check):
             base = resampled_value(
                 metric, counts, truth, base_labels, base_probabilities, n_classes, in_truth
             )
-            return {skill_name: 1.0 - error_of(metric, model) / error_of(metric, base)}
+            return {
+                skill_name: 1.0 - error_of(metric, model) / error_of(metric, base),
+                "error_difference": error_of(metric, model) - error_of(metric, base),
+            }
 
         ci, sampling, significant, test = {}, None, None, ""
         if params["n_bootstrap"] > 0:
@@ -202,19 +146,28 @@ class BaselineComparison(Check):
                 base_labels,
                 _or(base_probabilities, truth, metric),
             )
+            gap = error_of(metric, model_value) - error_of(metric, base_value)
             values, sampling = bootstrap_values(
-                compute, arrays, observed, bootstrap_settings(context, params)
+                compute,
+                arrays,
+                {**observed, "error_difference": gap},
+                bootstrap_settings(context, params),
             )
             interval = percentile_interval(
                 values[skill_name], observed[skill_name], params["confidence_level"]
             )
             if interval:
                 ci[skill_name] = interval
-            if params["require_significance"] and interval:
-                # Judged only when the whole interval lies below zero skill: "significantly
-                # worse than the baseline", not "not significantly better".
-                significant = interval["high"] < 0 or interval["low"] > 0
-                test = f"{interval['level']:.0%} bootstrap interval of the skill"
+            # The gate reads the paired difference of the errors, which stays finite
+            # where the skill does not (a baseline with no error in some resamples).
+            difference = percentile_interval(
+                values["error_difference"], gap, params["confidence_level"]
+            )
+            if params["require_significance"] and difference:
+                # Judged only when the whole interval says the model errs more: "worse than
+                # the baseline", not "not significantly better".
+                significant = difference["low"] > 0 or difference["high"] < 0
+                test = f"{difference['level']:.0%} bootstrap interval of the error difference"
         if scored is not None:
             sample = {
                 "method": "random labelled rows",

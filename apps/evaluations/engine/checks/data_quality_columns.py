@@ -3,7 +3,9 @@ outside the training range, and unseen categories."""
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
+from apps.evaluations.engine import stats
 from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
     flagged,
@@ -208,6 +210,25 @@ class MixedTypes(Check):
         return results
 
 
+def _range_significance(results: list[Measurement], tests: dict, alpha: float) -> None:
+    """Out-of-range values count only when there are significantly more of them than
+    samples of one distribution give (binomial test, Benjamini-Hochberg over columns)."""
+    names = [name for name in tests if tests[name][1] > 0]
+    if not names:
+        return
+    p_values = [
+        scipy_stats.binomtest(count, trials, expected, alternative="greater").pvalue
+        for count, trials, expected in (tests[name] for name in names)
+    ]
+    adjusted = dict(zip(names, stats.benjamini_hochberg(p_values), strict=True))
+    for measurement in results:
+        if measurement.subject in adjusted:
+            value = float(adjusted[measurement.subject])
+            measurement.significant = {"out_of_range_share": value < alpha}
+            measurement.evidence["out_of_range_p_value"] = value
+            measurement.test = f"binomial test against 2/(n+1), BH-adjusted p = {value:.3g}"
+
+
 @register
 class OutOfRange(Check):
     key = "data_quality.out_of_range"
@@ -217,6 +238,7 @@ class OutOfRange(Check):
         tolerance=number(0.0, minimum=0.0),
         reference=choice("auto", ["auto", "train", "reference"]),
         columns=columns_param("features", NAMED_COLUMNS),
+        alpha=number(0.05, minimum=0.0001, maximum=0.5),
         bounds={
             "type": "object",
             "default": {},
@@ -250,7 +272,7 @@ class OutOfRange(Check):
         role = context.comparison_role(params["reference"], prefer=("train", "reference"))
         other = context.frame(role) if role else None
         kinds = context.kinds()
-        results = []
+        results, tests = [], {}
         for name in selected_columns(context, params["columns"]):
             if kinds.get(name) != NUMERIC:
                 continue
@@ -273,6 +295,9 @@ class OutOfRange(Check):
                     outside = present & ((values < minimum - margin) | (values > maximum + margin))
                     observed["out_of_range_share"] = _share(outside, present)
                     evidence.update({"range": [minimum, maximum], "compared_with": role})
+                    # Had the values come from the same distribution as the n seen ones,
+                    # each would fall outside their range with chance 2 / (n + 1).
+                    tests[name] = (int(outside.sum()), int(present.sum()), 2 / (len(seen) + 1))
                     if minimum >= 0:
                         reasons[f"negative, never so in the {role} data"] = values < 0
             impossible = np.logical_or.reduce(list(reasons.values()))
@@ -299,6 +324,7 @@ class OutOfRange(Check):
                     ),
                 )
             )
+        _range_significance(results, tests, params["alpha"])
         return results
 
 
