@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include("qualiti.api_urls")),
     path("admin/", admin.site.urls),
+    path("projects/<slug:slug>/runs/", include("apps.evaluations.urls")),
     path("", include("apps.projects.urls")),
 ]

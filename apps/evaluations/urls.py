@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.evaluations import views
+
+urlpatterns = [
+    path("<int:run_id>/", views.run_detail, name="run-detail"),
+    path("<int:run_id>/progress/", views.run_progress, name="run-progress"),
+]
