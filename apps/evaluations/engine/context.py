@@ -6,6 +6,7 @@ overlap, baselines). Predictions come from a `PredictionSource`: the sandboxed m
 (`runner.ModelSandbox`) or prediction and probability columns of the data itself.
 """
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -112,6 +113,7 @@ class EvaluationContext:
         self._cache: dict[Any, Any] = {}
         self._predictions: dict[str, Predictions | None] = {}
         self._requested: dict[str, Any] = {}  # role → the source's ticket
+        self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
         if hasattr(source, "wait_loaded"):
             source.wait_loaded()
         if target not in evaluation.columns:
@@ -181,18 +183,27 @@ class EvaluationContext:
             frame = self.frames[role]
             if frame is None or role in self._predictions or role in self._requested:
                 continue
-            self._require_features(role, frame)
-            self._requested[role] = self.source.predict_later(frame, self.features)
+            try:
+                self._require_features(role, frame)
+                self._requested[role] = self.source.predict_later(frame, self.features)
+            except EngineError as error:  # raised by the first check that needs them
+                self._failures[role] = error
 
     def predictions(self, role: str = "evaluation") -> Predictions | None:
         """The model's outputs on a dataset, computed on first use, then shared."""
+        if role in self._failures:
+            raise self._failures[role]
         if role not in self._predictions:
             frame = self.frames[role]
             if frame is None or self.source is None:
                 self._predictions[role] = None
             elif role in self._requested:
-                predictions = self.source.collect(self._requested.pop(role))
-                self._predictions[role] = self._aligned(predictions, len(frame))
+                try:
+                    predictions = self.source.collect(self._requested.pop(role))
+                    self._predictions[role] = self._aligned(predictions, len(frame))
+                except EngineError as error:  # every check that needs them meets it
+                    self._failures[role] = error
+                    raise
             else:
                 self._require_features(role, frame)
                 predictions = self.source.predict(frame, self.features)
@@ -240,8 +251,10 @@ class EvaluationContext:
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
         for role, ticket in list(self._requested.items()):
-            if self.source.finished(ticket):
-                self.predictions(role)
+            # a failure is kept for the checks that need these predictions to report
+            with contextlib.suppress(EngineError):
+                if self.source.finished(ticket):
+                    self.predictions(role)
 
     def release_model(self) -> None:
         """Free the model's process once every requested prediction is in (it restarts

@@ -65,7 +65,8 @@ def prepare_model_work(context: EvaluationContext, plan: list[PlanItem]) -> None
         if check.needs != "model" or key in prepared or context.task not in check.task_types:
             continue
         prepared.add(key)
-        with contextlib.suppress(EngineError):  # run() meets the problem and reports it
+        # A failure here is met again by run(), inside its check, and reported there.
+        with contextlib.suppress(Exception):
             check.prepare(context, item.params)
 
 
@@ -194,7 +195,7 @@ def judge(item: PlanItem, check: Check, m: Measurement) -> CheckResult:
     result.sampling = m.sampling
     value = m.observed.get(item.metric)
     label = _label(item.metric, m.subject)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, int | float) and not math.isfinite(value)):
         result.outcome = "skipped"
         result.message = f"{label} could not be computed" + (f": {m.note}." if m.note else ".")
         return result

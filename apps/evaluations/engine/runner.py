@@ -248,7 +248,8 @@ class ModelSandbox:
         head = self._pending.pop(0)
         try:
             self._answers[head] = self._reply(self.limits.predict_timeout_s, "predicting")
-        except ModelCrashed:
+        except ModelCrashed as error:  # this request's answer, and every later call's
+            self._answers[head] = error
             raise
         except EngineError as error:  # the model raised on this request: its own answer
             self._answers[head] = error

@@ -63,9 +63,10 @@ class InputOutliers(Check):
     }
     default_metric = "outlier_share"
     docs = CheckDocs(
-        what="An IsolationForest fitted on the reference (or training) data scores each "
-        "evaluation row; rows more isolated than the reference's top `contamination` share "
-        "are outliers. Healthy data give about `contamination`.",
+        what="An IsolationForest fitted on half the reference (or training) rows scores each "
+        "evaluation row; rows more isolated than the `contamination` share of the other, "
+        "held-out half are outliers. Healthy data give about `contamination`; a share above "
+        "the bound fails when Fisher's exact test finds it above the held-out rows' share.",
         why="Rows unlike anything the model was checked on get predictions nobody has "
         "validated: a broken feed, a unit change, a new kind of customer.",
         fix="Read the flagged rows: fix the pipeline when they are errors; when they are "
@@ -91,23 +92,36 @@ class InputOutliers(Check):
         categorical = [name for name in categorical if name in columns]
         if not columns:
             return [Measurement(None, skipped="No numeric or categorical feature to score.")]
-        fit_rows = _sample(len(reference), params["max_fit_rows"], params["seed"])
+        if len(reference) < 200:
+            return [Measurement(None, skipped=f"The {role} data has {len(reference)} rows; "
+                                "outliers are judged against at least 200.")]  # fmt: skip
+        # Half the reference rows fit the forest, the other half set the cutoff: scores of
+        # rows the forest was fitted on are biased, held-out ones are not.
+        reference_rows = _sample(len(reference), 2 * params["max_fit_rows"], params["seed"])
+        fit_rows, held_out = reference_rows[::2], reference_rows[1::2]
         scored_rows = _sample(len(evaluation), params["max_rows"], params["seed"] + 1)
-        fit, scored = ordinal_codes(
-            [reference.iloc[fit_rows], evaluation.iloc[scored_rows]], numeric, categorical
+        fit, calibration, scored = ordinal_codes(
+            [reference.iloc[fit_rows], reference.iloc[held_out], evaluation.iloc[scored_rows]],
+            numeric,
+            categorical,
         )
         # IsolationForest takes no NaN: a missing value becomes its own extreme code.
-        fill = np.nanmin(np.vstack([fit, scored]), axis=0, initial=0.0) - 1.0
-        for matrix in (fit, scored):
+        fill = np.nanmin(np.vstack([fit, calibration, scored]), axis=0, initial=0.0) - 1.0
+        for matrix in (fit, calibration, scored):
             missing = np.isnan(matrix)
             matrix[missing] = np.take(fill, np.nonzero(missing)[1])
         forest = IsolationForest(n_estimators=100, random_state=params["seed"]).fit(fit)
-        cutoff = np.quantile(forest.score_samples(fit), params["contamination"])
+        reference_scores = forest.score_samples(calibration)
+        cutoff = np.quantile(reference_scores, params["contamination"])
         scores = forest.score_samples(scored)
         outlying = scores < cutoff
         count = int(outlying.sum())
         top = scored_rows[np.argsort(scores)[: min(params["top_rows"], count)]]
-        p_value = _excess_p(count, len(scored_rows), params["contamination"])
+        # Both shares are estimates: Fisher's exact test of evaluation against reference.
+        reference_count = int((reference_scores < cutoff).sum())
+        table = [[count, len(scored_rows) - count],
+                 [reference_count, len(held_out) - reference_count]]  # fmt: skip
+        p_value = float(scipy_stats.fisher_exact(table, alternative="greater").pvalue)
         sampling = None
         if len(scored_rows) < len(evaluation) or len(fit_rows) < len(reference):
             sampling = {
@@ -132,8 +146,7 @@ class InputOutliers(Check):
                 flagged_rows=top.tolist(),
                 sampling=sampling,
                 significant=p_value < params["alpha"],
-                test=f"binomial test against the expected {params['contamination']:g}, "
-                f"p = {p_value:.3g}",
+                test=f"Fisher's exact test against held-out reference rows, p = {p_value:.3g}",
             )
         ]
 
@@ -176,9 +189,13 @@ class ConfidentErrors(Check):
         wrong = confident & (outputs.predicted_index != outputs.true_index)
         count, rows = int(wrong.sum()), len(outputs.rows)
         expected = float((1 - confidence[confident]).sum())
-        variance = float((confidence[confident] * (1 - confidence[confident])).sum())
-        z = (count - expected) / np.sqrt(variance) if variance > 0 else 0.0
-        p_value = float(scipy_stats.norm.sf(z)) if variance > 0 else float(count <= expected)
+        # A sum of Bernoulli trials with small chances: its Poisson tail is accurate for the
+        # few errors expected at high confidence, and errs on the side of caution.
+        p_value = (
+            float(scipy_stats.poisson.sf(count - 1, expected))
+            if expected > 0
+            else float(count == 0)
+        )
         order = np.argsort(-confidence[wrong])[: params["top_rows"]]
         flagged = outputs.rows[np.flatnonzero(wrong)[order]]
         return [

@@ -167,13 +167,14 @@ class PeakMemory(Check):
     needs = "model"
     params_schema = schema(batch_size=integer(1000, minimum=1, maximum=1_000_000), **_SAMPLE)
     metrics = {
-        "peak_memory_mb": "Peak resident memory of the model's process after predicting "
-        "batches of `batch_size` rows, in MB (the interpreter and libraries included)."
+        "peak_memory_mb": "Peak resident memory of the model's process over the run, in MB: "
+        "loading, predicting the datasets in batches, the checks' requests and batches of "
+        "`batch_size` rows (the interpreter and libraries included)."
     }
     default_metric = "peak_memory_mb"
     docs = CheckDocs(
-        what="The highest resident memory the model's own process has used, read after it "
-        "predicted batches of `batch_size` rows.",
+        what="The highest resident memory the model's own process has used during the run "
+        "(the lifetime peak, read after it predicted batches of `batch_size` rows).",
         why="Memory decides how many replicas fit on a machine and whether a large batch "
         "brings the service down.",
         fix="Predict in smaller batches, prune or quantise the model, drop unused pipeline "

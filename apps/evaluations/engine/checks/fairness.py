@@ -89,7 +89,16 @@ def _rates(counts, n_groups):
     return selection, tpr, fpr, balanced
 
 
-def _disparities(selection, tpr, fpr, balanced) -> dict[str, np.ndarray]:
+def _disparities(selection, tpr, fpr, balanced, positives=None, both=None):
+    """Disparities per resample; `positives` and `both` mark the groups that have positive
+    labels (and negative ones too) in the data, the only ones whose TPR (FPR) count."""
+    if positives is not None:
+        tpr = np.where(positives, tpr, np.nan)
+        fpr, balanced = np.where(both, fpr, np.nan), np.where(both, balanced, np.nan)
+        tpr_both = np.where(both, tpr, np.nan)
+    else:
+        tpr_both = tpr
+
     def ratio(values):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
@@ -102,8 +111,8 @@ def _disparities(selection, tpr, fpr, balanced) -> dict[str, np.ndarray]:
         "demographic_parity_difference": difference(selection),
         "true_positive_rate_ratio": ratio(tpr),
         "true_positive_rate_difference": difference(tpr),
-        "equalized_odds_ratio": np.minimum(ratio(tpr), ratio(fpr)),
-        "equalized_odds_difference": np.maximum(difference(tpr), difference(fpr)),
+        "equalized_odds_ratio": np.minimum(ratio(tpr_both), ratio(fpr)),
+        "equalized_odds_difference": np.maximum(difference(tpr_both), difference(fpr)),
         "balanced_accuracy_difference": difference(balanced),
     }
 
@@ -119,28 +128,40 @@ def _independence_p(table: np.ndarray) -> float:
 
 
 def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float | None]:
-    """fairlearn's disparity metrics over the judged groups (rows given as weighted cells)."""
-    options = {"sensitive_features": groups, "sample_weight": weights}
+    """fairlearn's disparity metrics over the judged groups (rows given as weighted cells).
+
+    A rate a group cannot have is left out rather than counted as 0: a group with no
+    positive label has no true positive rate, one with no negative label no false positive
+    rate, so they take no part in comparisons of those rates (as in the intervals)."""
+    with_positives = set(groups[(truth == 1) & (weights > 0)])
+    with_negatives = set(groups[(truth == 0) & (weights > 0)])
+
+    def among(names, metric, **options):
+        keep = np.isin(groups, list(names))
+        if len(set(groups[keep])) < 2:
+            return None
+        return metric(truth[keep], predicted[keep], sensitive_features=groups[keep],
+                      sample_weight=weights[keep], **options)  # fmt: skip
+
+    both = with_positives & with_negatives
+    everyone = set(groups)
+
+    def balanced_gap(y, p, *, sensitive_features, sample_weight):
+        return fl.MetricFrame(
+            metrics=balanced_accuracy_score, y_true=y, y_pred=p,
+            sensitive_features=sensitive_features, sample_params={"sample_weight": sample_weight},
+        ).difference()  # fmt: skip
+
     values = {
-        "demographic_parity_ratio": fl.demographic_parity_ratio(truth, predicted, **options),
-        "demographic_parity_difference": fl.demographic_parity_difference(
-            truth, predicted, **options
-        ),
-        "equalized_odds_ratio": fl.equalized_odds_ratio(truth, predicted, **options),
-        "equalized_odds_difference": fl.equalized_odds_difference(truth, predicted, **options),
-        "true_positive_rate_ratio": fl.true_positive_rate_ratio(truth, predicted, **options),
-        "true_positive_rate_difference": fl.true_positive_rate_difference(
-            truth, predicted, **options
-        ),
-        "balanced_accuracy_difference": fl.MetricFrame(
-            metrics=balanced_accuracy_score,
-            y_true=truth,
-            y_pred=predicted,
-            sensitive_features=groups,
-            sample_params={"sample_weight": weights},
-        ).difference(),
+        "demographic_parity_ratio": among(everyone, fl.demographic_parity_ratio),
+        "demographic_parity_difference": among(everyone, fl.demographic_parity_difference),
+        "equalized_odds_ratio": among(both, fl.equalized_odds_ratio),
+        "equalized_odds_difference": among(both, fl.equalized_odds_difference),
+        "true_positive_rate_ratio": among(with_positives, fl.true_positive_rate_ratio),
+        "true_positive_rate_difference": among(with_positives, fl.true_positive_rate_difference),
+        "balanced_accuracy_difference": among(both, balanced_gap),
     }
-    return {name: present(value) for name, value in values.items()}
+    return {name: None if value is None else present(value) for name, value in values.items()}
 
 
 def equality_tests(cells: np.ndarray) -> dict[str, float]:
@@ -284,9 +305,13 @@ class ClassificationFairness(Check):
             rows = position[codes] >= 0
             size = len(judged) * 4
 
+            table = cells[judged]
+            positives, negatives = table[:, 1, :].sum(axis=1) > 0, table[:, 0, :].sum(axis=1) > 0
+
             def compute(counts, key):
                 grouped = wm.grouped_counts(counts, key, size)
-                return _disparities(*_rates(grouped, len(judged)))
+                rates = _rates(grouped, len(judged))
+                return _disparities(*rates, positives, positives & negatives)
 
             key = position[codes[rows]] * 4 + y[rows] * 2 + p[rows]
             intervals, sampling = stats.bootstrap(

@@ -68,8 +68,21 @@ def draw_sample(context, params) -> Sample | str:
             "of_rows": len(rows),
             "seed": params["seed"],
         }
+    if not len(chosen):
+        return "No evaluation row has a label the model knows: nothing to perturb."
     frame = context.frame("evaluation").iloc[chosen].reset_index(drop=True)
     return Sample(frame, chosen, truth[chosen], sampling)
+
+
+def numeric_features(context, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(numeric, categorical) features to perturb: numbers only (dates are left alone)."""
+    numeric, categorical = split_columns(context.kinds(), context.features)
+    types = pd.api.types
+    numeric = [
+        name for name in numeric
+        if types.is_numeric_dtype(frame[name]) and not types.is_bool_dtype(frame[name])
+    ]  # fmt: skip
+    return numeric, categorical
 
 
 def queue_copies(context, copies: list[pd.DataFrame]) -> tuple:
@@ -96,13 +109,23 @@ def compare(context, sample: Sample, outputs: np.ndarray) -> tuple[np.ndarray, f
     if context.task == "regression":
         tolerance = 0.25 * float(np.std(sample.predicted)) or 1e-12
         flipped = ~(np.abs(outputs - sample.predicted) <= tolerance)  # NaN counts as flipped
-        before = np.mean(np.abs(sample.predicted - sample.truth))
-        after = np.mean(np.abs(np.nan_to_num(outputs, nan=np.inf) - sample.truth))
+        # The error on the rows the model still answered; the others count as flips
+        answered = np.isfinite(outputs)
+        if not answered.any():
+            return flipped, None
+        before = np.mean(np.abs(sample.predicted[answered] - sample.truth[answered]))
+        after = np.mean(np.abs(outputs[answered] - sample.truth[answered]))
         return flipped, float((after - before) / before) if before > 0 else 0.0
     flipped = outputs != sample.predicted
     before = np.mean(sample.predicted == sample.truth)
     after = np.mean(outputs == sample.truth)
     return flipped, float((before - after) / before) if before > 0 else 0.0
+
+
+def mean_drop(drops) -> float | None:
+    """The mean of the drops that could be measured (None when the model answered no row)."""
+    measured = [drop for drop in drops if drop is not None]
+    return float(np.mean(measured)) if measured else None
 
 
 def perturb(frame, numeric, categorical, rng, *, noise=0.0, shift=0.0, swap=0.0, only=None):
@@ -111,10 +134,12 @@ def perturb(frame, numeric, categorical, rng, *, noise=0.0, shift=0.0, swap=0.0,
     from the column; `only` limits it to one column. Integer columns stay integers."""
     copy = frame.copy()
     for name in numeric if only is None else [n for n in numeric if n == only]:
-        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(frame[name], errors="coerce").astype("float64").to_numpy()
         changed = values * (1 + shift) + rng.normal(0, noise * np.nanstd(values), len(values))
-        if pd.api.types.is_integer_dtype(frame[name].dtype):
-            changed = np.round(changed).astype(frame[name].dtype)
+        dtype = frame[name].dtype
+        if pd.api.types.is_integer_dtype(dtype):  # stays an integer within its type's range
+            limits = np.iinfo(dtype.numpy_dtype if hasattr(dtype, "numpy_dtype") else dtype)
+            changed = pd.array(np.clip(np.round(changed), limits.min, limits.max)).astype(dtype)
         copy[name] = changed
     if swap > 0:
         for name in categorical if only is None else [n for n in categorical if n == only]:
@@ -128,9 +153,17 @@ def perturb(frame, numeric, categorical, rng, *, noise=0.0, shift=0.0, swap=0.0,
 
 
 def rate(flipped: np.ndarray) -> tuple[float, dict]:
-    count = int(flipped.sum())
-    low, high = wilson_interval(count, flipped.size)
-    return count / flipped.size, {"low": low, "high": high, "level": 0.95, "method": "Wilson"}
+    """The flip rate and its 95% interval. With repeats (one row of flips per repeat) the
+    interval is over rows, since a row's repeats are not independent of each other."""
+    if flipped.ndim == 1:
+        count = int(flipped.sum())
+        low, high = wilson_interval(count, flipped.size)
+        return count / flipped.size, {"low": low, "high": high, "level": 0.95, "method": "Wilson"}
+    per_row = flipped.mean(axis=0)
+    value, spread = float(per_row.mean()), float(per_row.std(ddof=1) / np.sqrt(len(per_row)))
+    interval = {"low": max(0.0, value - 1.96 * spread), "high": min(1.0, value + 1.96 * spread),
+                "level": 0.95, "method": "normal, over rows"}  # fmt: skip
+    return value, interval
 
 
 @register
@@ -175,7 +208,7 @@ class NoiseRobustness(Check):
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
-        numeric, categorical = split_columns(context.kinds(), context.features)
+        numeric, categorical = numeric_features(context, sample.frame)
         rng = np.random.default_rng(params["seed"])
         noise, swap = params["noise_scale"], params["categorical_swap_rate"]
         copies = [
@@ -210,7 +243,7 @@ class NoiseRobustness(Check):
         on_curve = compared[len(copies) : len(copies) + len(_CURVE)]
         shift_rate = float(compared[len(copies) + len(_CURVE)][0].mean())
         per_feature = compared[len(copies) + len(_CURVE) + 1 :]
-        flip_rate, interval = rate(np.concatenate([flips for flips, _ in repeated]))
+        flip_rate, interval = rate(np.vstack([flips for flips, _ in repeated]))
         evidence = {
             "curve": [
                 {
@@ -232,7 +265,7 @@ class NoiseRobustness(Check):
                 None,
                 observed={
                     "prediction_flip_rate": flip_rate,
-                    "relative_metric_drop": float(np.mean([drop for _, drop in repeated])),
+                    "relative_metric_drop": mean_drop(drop for _, drop in repeated),
                     "shift_flip_rate": shift_rate,
                 },
                 ci={"prediction_flip_rate": interval},

@@ -29,9 +29,9 @@ def scores(context, predictions) -> np.ndarray:
     predicted value."""
     if context.task == "regression":
         return np.asarray(predictions.labels, dtype=float)
-    if predictions.probabilities is None:
-        return (context.class_index(predictions.labels) == len(context.classes) - 1).astype(float)
     positive = int(context.class_index(np.asarray([context.positive_label]))[0])
+    if predictions.probabilities is None:
+        return (context.class_index(predictions.labels) == positive).astype(float)
     return predictions.probabilities[:, positive]
 
 
@@ -91,6 +91,16 @@ class Behaviour(Check):
         absent = [name for name in named if name not in context.frame("evaluation").columns]
         if absent:
             raise EngineError(f"The feature(s) {', '.join(absent)} are not in the data.")
+        frame = context.frame("evaluation")
+        textual = [
+            name for name in params["increasing"] + params["decreasing"]
+            if not pd.api.types.is_numeric_dtype(frame[name])
+            or pd.api.types.is_bool_dtype(frame[name])
+        ]  # fmt: skip
+        if textual:
+            raise EngineError(
+                f"Monotonicity needs numeric features; {', '.join(textual)} are not numeric."
+            )
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample

@@ -1,7 +1,6 @@
 """Robustness to losing inputs: a feature permuted (ablation), values blanked."""
 
 import numpy as np
-import pandas as pd
 
 from apps.evaluations.engine.checks.queueing import measured_once, queued
 from apps.evaluations.engine.checks.robustness import (
@@ -9,6 +8,7 @@ from apps.evaluations.engine.checks.robustness import (
     collect_copies,
     compare,
     draw_sample,
+    mean_drop,
     queue_copies,
 )
 from apps.evaluations.engine.errors import EngineError
@@ -62,7 +62,8 @@ class FeatureAblation(Check):
         for name in context.features:
             for _ in range(params["repeats"]):
                 copy = sample.frame.copy()
-                copy[name] = sample.frame[name].to_numpy()[rng.permutation(sample.rows)]
+                permuted = sample.frame[name].iloc[rng.permutation(sample.rows)]
+                copy[name] = permuted.reset_index(drop=True)  # keeps the column's type
                 copies.append(copy)
         return sample, queue_copies(context, copies)
 
@@ -78,8 +79,11 @@ class FeatureAblation(Check):
         repeats, drops = params["repeats"], {}
         for position, name in enumerate(context.features):
             repeated = outputs[position * repeats : (position + 1) * repeats]
-            drops[name] = float(np.mean([compare(context, sample, out)[1] for out in repeated]))
-        strongest = max(drops, key=drops.get)
+            drops[name] = mean_drop(compare(context, sample, out)[1] for out in repeated)
+        measured = {name: drop for name, drop in drops.items() if drop is not None}
+        if not measured:
+            return [Measurement(None, skipped="The model answered none of the permuted rows.")]
+        strongest = max(measured, key=measured.get)
         return [
             Measurement(
                 strongest,
@@ -129,9 +133,7 @@ class MissingInputs(Check):
         for name in context.features:
             copy = sample.frame.copy()
             chosen = rng.random(sample.rows) < params["missing_rate"]
-            column = np.array(copy[name], dtype=object)
-            column[chosen] = None
-            copy[name] = pd.Series(column).astype(sample.frame[name].dtype, errors="ignore")
+            copy[name] = sample.frame[name].mask(chosen)  # the column's own missing value
             blanks[name] = (chosen, copy)
         # One request for all features; only if the model fails on it, one per feature
         # (in `run`) to find which blanks break it.

@@ -35,12 +35,19 @@ _MAX_CATEGORIES = 20
 def feature_bins(values: pd.Series, name: str, numeric: bool, n_bins: int):
     """Each row's bin of one feature, and the bins' descriptions."""
     if numeric:
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        dates = pd.api.types.is_datetime64_any_dtype(values.dtype)
+        if dates:  # ticks of the column's unit; missing dates missing, not the least integer
+            unit = getattr(values.dtype, "unit", None) or np.datetime_data(values.dtype)[0]
+            numbers = values.astype("int64").where(values.notna()).to_numpy(dtype=float)
+        else:
+            numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         finite = np.isfinite(numbers)
         quantiles = np.linspace(0, 1, n_bins + 1)[1:-1]
         edges = np.unique(np.quantile(numbers[finite], quantiles)) if finite.any() else []
         codes = np.where(finite, np.searchsorted(edges, numbers, side="right"), len(edges) + 1)
-        shown = [f"{edge:.4g}" for edge in edges]
+        shown = [
+            str(pd.Timestamp(int(edge), unit=unit)) if dates else f"{edge:.4g}" for edge in edges
+        ]  # fmt: skip
         labels = [f"{name} < {shown[0]}"] if len(edges) else [f"{name} (any value)"]
         labels += [f"{low} <= {name} < {high}" for low, high in pairwise(shown)]
         labels += [f"{name} >= {shown[-1]}"] if len(edges) else []
