@@ -30,6 +30,9 @@ def test_a_finished_run_shows_its_verdict_and_draws_its_charts(live_server, page
     run = demo_run(status=RunStatus.SUCCEEDED, verdict="fail", progress=100)
     add_results(run)
 
+    outside = []  # every request must stay on this server: the app works offline
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith(live_server.url) else None)  # fmt: skip
     log_in(page, live_server.url, "qm")
     page.goto(f"{live_server.url}/projects/{run.project.slug}/runs/{run.pk}/")
 
@@ -40,6 +43,7 @@ def test_a_finished_run_shows_its_verdict_and_draws_its_charts(live_server, page
     assert page.locator(".chart .main-svg").count() >= charts.count()
     assert page.get_by_role("table").locator("tbody tr").count() == run.results.count()
     screenshot(page, "run-page-finished")
+    assert outside == []
 
 
 def test_a_working_run_shows_live_progress_then_its_results(live_server, page, screenshot):

@@ -71,7 +71,7 @@ def test_a_finished_run_shows_its_verdict_checks_and_pictures():
     assert fairness["data"][0]["y"] == [0.3, 0.5]
     assert fairness["layout"]["shapes"][0]["y0"] == pytest.approx(0.4)  # four fifths of 0.5
     assert figures["drift"]["layout"]["shapes"][0]["y0"] == 0.1
-    assert 'id="run-figures"' in page and "vendor/plotly.min.js" in page
+    assert 'id="run-figures"' in page and "vendor/plotly-cartesian.min.js" in page
     assert "first run of this plan" in page
 
 
