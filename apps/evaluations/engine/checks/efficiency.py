@@ -7,7 +7,7 @@ default plan reports them.
 
 import numpy as np
 
-from apps.evaluations.engine.checks.queueing import measured_once, queued
+from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -20,34 +20,34 @@ from apps.evaluations.engine.registry import (
 _NEEDS_MODEL = "Efficiency is measured on a model; predictions alone have no cost to measure."
 
 
-def queue_benchmark(context, check, params, *, batch_size: int, repeats: int, warmup: int):
+def queue_benchmark(context, params, *, batch_size: int, repeats: int, warmup: int):
     """Hand the model its timing run on rows of the evaluation data (see `queueing`)."""
-
-    def build():
-        if not context.has_model or not hasattr(context.source, "benchmark"):
-            return _NEEDS_MODEL
-        frame = context.frame("evaluation")
-        rows = min(len(frame), max(params["max_rows"], batch_size))
-        chosen = np.sort(np.random.default_rng(params["seed"]).choice(len(frame), rows, False))
-        options = {"batch_rows": batch_size, "repeats": repeats, "warmup": warmup}
-        return context.benchmark_later(frame.iloc[chosen], **options)
-
-    return queued(context, check, params, build)
+    if not context.has_model or not hasattr(context.source, "benchmark"):
+        return _NEEDS_MODEL
+    frame = context.frame("evaluation")
+    rows = min(len(frame), max(params["max_rows"], batch_size))
+    chosen = np.sort(np.random.default_rng(params["seed"]).choice(len(frame), rows, False))
+    options = {"batch_rows": batch_size, "repeats": repeats, "warmup": warmup}
+    return context.benchmark_later(frame.iloc[chosen], **options)
 
 
-def timings(context, check, params, **options) -> dict | str:
-    work = queue_benchmark(context, check, params, **options)
-    return work if isinstance(work, str) else context.collect_benchmark(work)
+class BenchmarkCheck(ModelWorkCheck):
+    """A check that times the model: `options` says how."""
+
+    def options(self, params) -> dict:
+        raise NotImplementedError
+
+    def queue(self, context, params):
+        return queue_benchmark(context, params, **self.options(params))
 
 
 _SAMPLE = {"max_rows": integer(2000, minimum=1), "seed": integer(0)}
 
 
 @register
-class Latency(Check):
+class Latency(BenchmarkCheck):
     key = "efficiency.latency"
     category = "efficiency"
-    needs = "model"
     params_schema = schema(
         batch_size=integer(1, minimum=1, maximum=100_000),
         warmup=integer(10, minimum=0, maximum=10_000),
@@ -76,16 +76,8 @@ class Latency(Check):
     def options(self, params):
         return {k: params[k] for k in ("repeats", "warmup")} | {"batch_size": params["batch_size"]}
 
-    def prepare(self, context, params):
-        queue_benchmark(context, self, params, **self.options(params))
-
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        measured = timings(context, self, params, **self.options(params))
-        if isinstance(measured, str):
-            return [Measurement(None, skipped=measured)]
+    def measure(self, context, params, work):
+        measured = context.collect_benchmark(work)
         milliseconds = np.asarray(measured["seconds"]) * 1000
         p50, p95, p99 = np.percentile(milliseconds, [50, 95, 99])
         counts, edges = np.histogram(milliseconds, bins=30)
@@ -110,10 +102,9 @@ class Latency(Check):
 
 
 @register
-class Throughput(Check):
+class Throughput(BenchmarkCheck):
     key = "efficiency.throughput"
     category = "efficiency"
-    needs = "model"
     params_schema = schema(
         batch_size=integer(1000, minimum=1, maximum=1_000_000),
         repeats=integer(5, minimum=1, maximum=1000),
@@ -136,16 +127,8 @@ class Throughput(Check):
     def options(self, params):
         return {"batch_size": params["batch_size"], "repeats": params["repeats"], "warmup": 1}
 
-    def prepare(self, context, params):
-        queue_benchmark(context, self, params, **self.options(params))
-
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        measured = timings(context, self, params, **self.options(params))
-        if isinstance(measured, str):
-            return [Measurement(None, skipped=measured)]
+    def measure(self, context, params, work):
+        measured = context.collect_benchmark(work)
         seconds = np.asarray(measured["seconds"])
         rows = measured["rows"]
         return [
@@ -161,10 +144,9 @@ class Throughput(Check):
 
 
 @register
-class PeakMemory(Check):
+class PeakMemory(BenchmarkCheck):
     key = "efficiency.memory"
     category = "efficiency"
-    needs = "model"
     params_schema = schema(batch_size=integer(1000, minimum=1, maximum=1_000_000), **_SAMPLE)
     metrics = {
         "peak_memory_mb": "Peak resident memory of the model's process over the run, in MB: "
@@ -185,16 +167,8 @@ class PeakMemory(Check):
     def options(self, params):
         return {"batch_size": params["batch_size"], "repeats": 2, "warmup": 0}
 
-    def prepare(self, context, params):
-        queue_benchmark(context, self, params, **self.options(params))
-
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        measured = timings(context, self, params, **self.options(params))
-        if isinstance(measured, str):
-            return [Measurement(None, skipped=measured)]
+    def measure(self, context, params, work):
+        measured = context.collect_benchmark(work)
         return [Measurement(None, observed={"peak_memory_mb": float(measured["peak_memory_mb"])})]
 
 

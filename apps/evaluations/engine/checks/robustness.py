@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from apps.evaluations.engine.checks.encoding import split_columns
-from apps.evaluations.engine.checks.queueing import measured_once, queued
+from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.registry import (
-    Check,
     CheckDocs,
     Measurement,
     integer,
@@ -167,10 +166,9 @@ def rate(flipped: np.ndarray) -> tuple[float, dict]:
 
 
 @register
-class NoiseRobustness(Check):
+class NoiseRobustness(ModelWorkCheck):
     key = "robustness.noise"
     category = "robustness"
-    needs = "model"
     params_schema = schema(
         noise_scale=number(0.05, minimum=0.0, maximum=10.0),
         categorical_swap_rate=number(0.0, minimum=0.0, maximum=1.0),
@@ -201,10 +199,7 @@ class NoiseRobustness(Check):
         "Breck E. et al. (2017), The ML Test Score.",
     )
 
-    def prepare(self, context, params):
-        queued(context, self, params, lambda: self._queue(context, params))
-
-    def _queue(self, context, params):
+    def queue(self, context, params):
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -228,13 +223,7 @@ class NoiseRobustness(Check):
         ]
         return sample, singles, queue_copies(context, copies)
 
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        work = queued(context, self, params, lambda: self._queue(context, params))
-        if isinstance(work, str):
-            return [Measurement(None, skipped=work)]
+    def measure(self, context, params, work):
         sample, singles, handle = work
         outputs = collect_copies(context, sample, handle)
         noise, copies = params["noise_scale"], range(params["repeats"])

@@ -5,7 +5,7 @@ as a counterfactual test of a sensitive attribute)."""
 import numpy as np
 import pandas as pd
 
-from apps.evaluations.engine.checks.queueing import measured_once, queued
+from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
     draw_sample,
@@ -13,7 +13,6 @@ from apps.evaluations.engine.checks.robustness import (
 )
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
-    Check,
     CheckDocs,
     Measurement,
     number,
@@ -47,10 +46,9 @@ def changed_values(values: pd.Series, rng) -> pd.Series:
 
 
 @register
-class Behaviour(Check):
+class Behaviour(ModelWorkCheck):
     key = "robustness.behaviour"
     category = "robustness"
-    needs = "model"
     task_types = frozenset({"binary", "regression"})
     params_schema = schema(
         increasing=_NAMES,
@@ -81,10 +79,7 @@ class Behaviour(Check):
         "Models with CheckList, ACL; Kusner M. et al. (2017), Counterfactual Fairness.",
     )
 
-    def prepare(self, context, params):
-        queued(context, self, params, lambda: self._queue(context, params))
-
-    def _queue(self, context, params):
+    def queue(self, context, params):
         named = params["increasing"] + params["decreasing"] + params["invariant"]
         if not named:
             return "Name the features that must be increasing, decreasing or invariant."
@@ -118,13 +113,7 @@ class Behaviour(Check):
         original = queue_copies(context, [sample.frame])
         return sample, queue_copies(context, copies), original
 
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        work = queued(context, self, params, lambda: self._queue(context, params))
-        if isinstance(work, str):
-            return [Measurement(None, skipped=work)]
+    def measure(self, context, params, work):
         sample, handle, original_handle = work
         original, perturbed = context.collect_frame(original_handle), context.collect_frame(handle)
         before, after = scores(context, original), scores(context, perturbed)

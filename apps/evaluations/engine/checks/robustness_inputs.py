@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from apps.evaluations.engine.checks.queueing import measured_once, queued
+from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
     collect_copies,
@@ -13,7 +13,6 @@ from apps.evaluations.engine.checks.robustness import (
 )
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
-    Check,
     CheckDocs,
     Measurement,
     integer,
@@ -24,10 +23,9 @@ from apps.evaluations.engine.registry import (
 
 
 @register
-class FeatureAblation(Check):
+class FeatureAblation(ModelWorkCheck):
     key = "robustness.ablation"
     category = "robustness"
-    needs = "model"
     params_schema = schema(
         strategy={"type": "string", "enum": ["permutation"], "default": "permutation"},
         repeats=integer(3, minimum=1, maximum=20),
@@ -50,10 +48,7 @@ class FeatureAblation(Check):
         reference="Breiman L. (2001), Random Forests; scikit-learn permutation importance.",
     )
 
-    def prepare(self, context, params):
-        queued(context, self, params, lambda: self._queue(context, params))
-
-    def _queue(self, context, params):
+    def queue(self, context, params):
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -67,13 +62,7 @@ class FeatureAblation(Check):
                 copies.append(copy)
         return sample, queue_copies(context, copies)
 
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        work = queued(context, self, params, lambda: self._queue(context, params))
-        if isinstance(work, str):
-            return [Measurement(None, skipped=work)]
+    def measure(self, context, params, work):
         sample, handle = work
         outputs = collect_copies(context, sample, handle)
         repeats, drops = params["repeats"], {}
@@ -99,10 +88,9 @@ class FeatureAblation(Check):
 
 
 @register
-class MissingInputs(Check):
+class MissingInputs(ModelWorkCheck):
     key = "robustness.missing_inputs"
     category = "robustness"
-    needs = "model"
     params_schema = schema(missing_rate=number(0.1, minimum=0.0, maximum=1.0), **SAMPLE_PARAMS)
     metrics = {
         "failure_rate": "Share of rows with a blanked value on which the model fails (an "
@@ -121,10 +109,7 @@ class MissingInputs(Check):
         "Readiness, IEEE Big Data.",
     )
 
-    def prepare(self, context, params):
-        queued(context, self, params, lambda: self._queue(context, params))
-
-    def _queue(self, context, params):
+    def queue(self, context, params):
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -139,13 +124,7 @@ class MissingInputs(Check):
         # (in `run`) to find which blanks break it.
         return sample, blanks, queue_copies(context, [copy for _, copy in blanks.values()])
 
-    def run(self, context, params):
-        return measured_once(context, self, params, lambda: self._measure(context, params))
-
-    def _measure(self, context, params):
-        work = queued(context, self, params, lambda: self._queue(context, params))
-        if isinstance(work, str):
-            return [Measurement(None, skipped=work)]
+    def measure(self, context, params, work):
         sample, blanks, together = work
         try:
             outputs = dict(zip(blanks, collect_copies(context, sample, together), strict=True))
