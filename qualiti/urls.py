@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from qualiti import health
 
+project = "projects/<slug:slug>/"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Pages that do not link our icon (the browsable API) make the browser ask for this.
@@ -12,6 +14,10 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include("qualiti.api_urls")),
     path("admin/", admin.site.urls),
-    path("projects/<slug:slug>/runs/", include("apps.evaluations.urls")),
+    path(f"{project}criteria/", include("apps.criteria.urls")),
+    path(f"{project}plans/", include("apps.testplans.urls")),
+    path(f"{project}runs/", include("apps.evaluations.urls")),
+    path("", include("apps.findings.urls")),
     path("", include("apps.projects.urls")),
+    path("", include("apps.dashboards.urls")),
 ]

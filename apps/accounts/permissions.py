@@ -6,6 +6,7 @@ not exist for them (404); a project they see but may not act on answers 403.
 
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, User
@@ -72,6 +73,13 @@ def _membership_roles(user: User) -> dict[int, str]:
 def user_can(*, user: User, project_id: int, action: Action) -> bool:
     role = effective_role(user=user, project_id=project_id)
     return role is not None and action in ROLE_ACTIONS[role]
+
+
+def require_action(*, user: User, project_id: int, action: Action) -> None:
+    """For pages: 403 when the user sees the project but may not do this (the 404 for an
+    invisible project comes first, from the lookup)."""
+    if not user_can(user=user, project_id=project_id, action=action):
+        raise PermissionDenied(f"Your role on this project does not allow {action.value}.")
 
 
 def can_create_project(*, user: User) -> bool:

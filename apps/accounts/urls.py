@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from django.http import HttpResponse
+
+
+def _todo(request, **kwargs):  # placeholder until the page is built
+    return HttpResponse("todo")
+
+
 urlpatterns = [
+    path("notifications/", _todo, name="notifications"),
+    path("tokens/", _todo, name="api-tokens"),
     path(
         "login/",
         auth_views.LoginView.as_view(

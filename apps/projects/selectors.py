@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from apps.accounts.models import User
 from apps.accounts.permissions import scope_to_visible_projects
@@ -21,3 +22,8 @@ def dataset_list_visible(*, user: User) -> QuerySet[Dataset]:
     """Datasets of the projects the user may see, with what their pages show."""
     datasets = Dataset.objects.select_related("project", "uploaded_by", "model_version")
     return scope_to_visible_projects(datasets, user=user)
+
+
+def project_visible_or_404(*, user: User, slug: str) -> Project:
+    """The project for a page, or 404 when it does not exist or the user may not see it."""
+    return get_object_or_404(project_list_visible(user=user), slug=slug)

@@ -1,7 +1,11 @@
+from django.http import HttpResponse
 from django.urls import path
 
-from apps.projects import views
+def _todo(request, **kwargs):  # placeholder until the page is built
+    return HttpResponse("todo")
+
 
 urlpatterns = [
-    path("", views.project_list, name="home"),
+    path("projects/new/", _todo, name="project-create"),
+    path("projects/<slug:slug>/uploads/", _todo, name="uploads"),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.evaluations",
     "apps.findings",
     "apps.audit",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.accounts.context_processors.unread_notifications",
             ],
         },
     },
