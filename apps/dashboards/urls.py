@@ -1,11 +1,8 @@
-from django.http import HttpResponse
 from django.urls import path
 
-def _todo(request, **kwargs):  # placeholder until the page is built
-    return HttpResponse("todo")
-
+from apps.dashboards import views
 
 urlpatterns = [
-    path("", _todo, name="home"),
-    path("projects/<slug:slug>/", _todo, name="project-overview"),
+    path("", views.portfolio, name="home"),
+    path("projects/<slug:slug>/", views.project_overview, name="project-overview"),
 ]

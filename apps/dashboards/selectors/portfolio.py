@@ -1,0 +1,156 @@
+"""The portfolio: each visible project's status, latest verdict and open findings."""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.criteria.models import Severity
+from apps.evaluations.models import EvaluationRun, RunStatus
+from apps.findings.models import CLOSED_FINDING_STATUSES, ActionStatus, CorrectiveAction
+from apps.projects.models import Project
+from apps.projects.selectors import project_list_visible
+
+SEVERITIES = [value for value, _ in Severity.choices]
+STATUS_LABELS = {"red": "At risk", "amber": "Attention", "green": "On track"}
+_OPEN = ~Q(findings__status__in=CLOSED_FINDING_STATUSES)
+_OPEN_ACTION = ~Q(status__in=(ActionStatus.DONE, ActionStatus.REJECTED))
+
+
+@dataclass
+class ProjectStatus:
+    """One project as management sees it; `level` is red, amber or green."""
+
+    project: Project
+    level: str
+    reasons: list[str] = field(default_factory=list)
+    open_by_severity: dict[str, int] = field(default_factory=dict)
+    overdue_findings: int = 0
+    overdue_actions: int = 0
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.level]
+
+    @property
+    def open_findings(self) -> int:
+        return sum(self.open_by_severity.values())
+
+
+def status_level(
+    *,
+    blocking_failures: int,
+    overdue_critical: int,
+    open_by_severity: dict[str, int],
+    overdue_findings: int,
+    overdue_actions: int,
+) -> tuple[str, list[str]]:
+    """Red: a blocking criterion failing on the latest evaluated version, or an overdue
+    critical finding. Amber: open high or medium findings, or anything overdue. Green
+    otherwise. The reasons say why, in words."""
+    red, amber = [], []
+    if blocking_failures:
+        red.append(f"{blocking_failures} blocking criteria failing on the latest run")
+    if overdue_critical:
+        red.append(f"{overdue_critical} overdue critical findings")
+    for severity in ("high", "medium"):
+        if open_by_severity.get(severity):
+            amber.append(f"{open_by_severity[severity]} open {severity} findings")
+    if overdue_findings - overdue_critical > 0:
+        amber.append(f"{overdue_findings - overdue_critical} overdue findings")
+    if overdue_actions:
+        amber.append(f"{overdue_actions} overdue corrective actions")
+    if red:
+        return "red", red + amber
+    if amber:
+        return "amber", amber
+    return "green", []
+
+
+def _latest_finished_run() -> QuerySet[EvaluationRun]:
+    return EvaluationRun.objects.filter(
+        project=OuterRef("pk"), status=RunStatus.SUCCEEDED
+    ).order_by("-finished_at", "-id")
+
+
+def projects_with_status(*, user: User, today: datetime.date | None = None) -> QuerySet[Project]:
+    """Visible projects annotated with everything their status needs, in one query."""
+    today = today or timezone.localdate()
+    overdue = _OPEN & Q(findings__due_date__lt=today)
+    overdue_actions = (
+        CorrectiveAction.objects.filter(finding__project=OuterRef("pk"), due_date__lt=today)
+        .filter(_OPEN_ACTION)
+        .order_by()
+        .values("finding__project")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    latest = _latest_finished_run()
+    counts = {
+        f"open_{severity}": Count("findings", filter=_OPEN & Q(findings__severity=severity))
+        for severity in SEVERITIES
+    }
+    return project_list_visible(user=user).annotate(
+        **counts,
+        overdue_findings=Count("findings", filter=overdue),
+        overdue_critical=Count("findings", filter=overdue & Q(findings__severity="critical")),
+        overdue_actions=Coalesce(Subquery(overdue_actions, output_field=IntegerField()), 0),
+        latest_run_id=Subquery(latest.values("id")[:1]),
+        latest_verdict=Subquery(latest.values("verdict")[:1]),
+        latest_summary=Subquery(latest.values("summary")[:1]),
+        latest_finished_at=Subquery(latest.values("finished_at")[:1]),
+    )
+
+
+def _blocking_failures(summary) -> int:
+    # The JSON comes back decoded on PostgreSQL and as text on SQLite through a Subquery.
+    if isinstance(summary, str):
+        summary = json.loads(summary or "{}")
+    return int((summary or {}).get("blocking_failures") or 0)
+
+
+def project_status(project: Project) -> ProjectStatus:
+    """The status of a project annotated by `projects_with_status`."""
+    open_by_severity = {s: getattr(project, f"open_{s}") for s in SEVERITIES}
+    level, reasons = status_level(
+        blocking_failures=_blocking_failures(project.latest_summary),
+        overdue_critical=project.overdue_critical,
+        open_by_severity=open_by_severity,
+        overdue_findings=project.overdue_findings,
+        overdue_actions=project.overdue_actions,
+    )
+    return ProjectStatus(
+        project=project,
+        level=level,
+        reasons=reasons,
+        open_by_severity=open_by_severity,
+        overdue_findings=project.overdue_findings,
+        overdue_actions=project.overdue_actions,
+    )
+
+
+def portfolio_statuses(
+    *,
+    user: User,
+    search: str = "",
+    level: str = "",
+    risk_level: str = "",
+    team_id: int | None = None,
+) -> list[ProjectStatus]:
+    """The portfolio's rows, filtered; red first, then amber, then green, by name."""
+    projects = projects_with_status(user=user)
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    if risk_level:
+        projects = projects.filter(risk_level=risk_level)
+    if team_id:
+        projects = projects.filter(development_team_id=team_id)
+    rows = [project_status(project) for project in projects]
+    if level:
+        rows = [row for row in rows if row.level == level]
+    order = {"red": 0, "amber": 1, "green": 2}
+    return sorted(rows, key=lambda row: (order[row.level], row.project.name.lower()))

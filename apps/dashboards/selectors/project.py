@@ -1,0 +1,109 @@
+"""One project's overview: its status, versions with verdicts, metric trends across
+versions, findings summary, team and recent runs."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from apps.accounts.models import Membership, User
+from apps.dashboards.selectors.portfolio import ProjectStatus, project_status, projects_with_status
+from apps.evaluations.models import CheckResult, EvaluationRun, RunStatus
+from apps.findings.models import CLOSED_FINDING_STATUSES, Finding
+from apps.projects.models import ModelVersion, Project
+
+
+@dataclass
+class MetricTrend:
+    """One criterion metric across model versions, with the threshold it is judged by."""
+
+    code: str
+    name: str
+    metric: str
+    comparator: str
+    threshold: float | None
+    points: list[tuple[str, float, str]] = field(default_factory=list)  # version, value, outcome
+
+
+def project_overview_status(*, user: User, project: Project) -> ProjectStatus:
+    return project_status(projects_with_status(user=user).get(pk=project.pk))
+
+
+def model_versions_with_verdicts(*, project: Project) -> list[ModelVersion]:
+    """Every model version, oldest first, with its latest finished run's id and verdict."""
+    latest = EvaluationRun.objects.filter(
+        model_version=OuterRef("pk"), status=RunStatus.SUCCEEDED
+    ).order_by("-finished_at", "-id")
+    return list(
+        project.model_versions.select_related("uploaded_by")
+        .annotate(
+            latest_run_id=Subquery(latest.values("id")[:1]),
+            latest_verdict=Subquery(latest.values("verdict")[:1]),
+            latest_finished_at=Subquery(latest.values("finished_at")[:1]),
+            run_count=Count("runs"),
+        )
+        .order_by("sequence")
+    )
+
+
+def _value(observed: Any, metric: str) -> float | None:
+    if isinstance(observed, dict):
+        observed = observed.get(metric)
+    if isinstance(observed, bool) or not isinstance(observed, (int, float)):
+        return None
+    return float(observed)
+
+
+def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
+    """Whole-data results of each criterion on each version's latest run, one query."""
+    label_of_run = {v.latest_run_id: f"v{v.sequence}" for v in versions if v.latest_run_id}
+    results = (
+        CheckResult.objects.filter(
+            run_id__in=list(label_of_run), criterion__isnull=False, subject=""
+        )
+        .exclude(metric="")
+        .select_related("criterion")
+        .order_by("criterion__code", "run__model_version__sequence")
+    )
+    trends: dict[tuple[str, str], MetricTrend] = {}
+    for result in results:
+        value = _value(result.observed, result.metric)
+        if value is None:
+            continue
+        key = (result.criterion.code, result.metric)
+        trend = trends.setdefault(
+            key,
+            MetricTrend(
+                code=result.criterion.code,
+                name=result.criterion.name,
+                metric=result.metric,
+                comparator=result.comparator or result.criterion.comparator,
+                threshold=result.threshold,
+            ),
+        )
+        trend.threshold = result.threshold  # the latest run's threshold is the one in force
+        trend.points.append((label_of_run[result.run_id], value, result.outcome))
+    return list(trends.values())
+
+
+def findings_summary(*, project: Project) -> dict[str, int]:
+    closed = Q(status__in=CLOSED_FINDING_STATUSES)
+    return Finding.objects.filter(project=project).aggregate(
+        open=Count("id", filter=~closed), closed=Count("id", filter=closed), total=Count("id")
+    )
+
+
+def project_team(*, project: Project) -> list[Membership]:
+    return list(
+        Membership.objects.filter(project=project)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def recent_runs(*, project: Project, limit: int = 10) -> list[EvaluationRun]:
+    return list(
+        project.runs.select_related("model_version", "test_plan", "created_by").order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
