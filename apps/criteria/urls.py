@@ -1,10 +1,17 @@
-from django.http import HttpResponse
 from django.urls import path
 
-def _todo(request, **kwargs):  # placeholder until the page is built
-    return HttpResponse("todo")
+from apps.criteria import views
 
-
+# Mounted at projects/<slug>/criteria/.
 urlpatterns = [
-    path("", _todo, name="criteria-list"),
+    path("", views.criteria_list, name="criteria-list"),
+    path("templates/", views.criterion_catalogue, name="criterion-catalogue"),
+    path(
+        "templates/<int:template_id>/add/",
+        views.criterion_add_from_template,
+        name="criterion-add-from-template",
+    ),
+    path("new/", views.criterion_create_view, name="criterion-create"),
+    path("<int:pk>/edit/", views.criterion_edit, name="criterion-edit"),
+    path("<int:pk>/delete/", views.criterion_delete_view, name="criterion-delete"),
 ]

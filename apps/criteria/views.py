@@ -1,0 +1,188 @@
+"""The criteria pages: a project's quality bars, the template catalogue they come from, and
+the editor of one criterion. Every member reads them; only who may manage criteria sees
+and uses the forms (a POST from anyone else answers 403)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.permissions import Action, require_action, user_can
+from apps.criteria.forms import CatalogueFilterForm, CriterionForm
+from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.selectors import (
+    criterion_list_for_project,
+    criterion_template_catalogue,
+    criterion_template_ids_used,
+)
+from apps.criteria.services import (
+    criterion_create,
+    criterion_create_from_template,
+    criterion_delete,
+    criterion_update,
+)
+from apps.evaluations import engine
+from apps.projects.models import Project
+from apps.projects.selectors import project_visible_or_404
+from qualiti.errors import QualitiError
+
+CRITERIA_PER_PAGE = 50
+
+
+def _may_manage(request: HttpRequest, project: Project) -> bool:
+    return user_can(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
+
+
+def _project_criterion_or_404(project: Project, pk: int) -> Criterion:
+    return get_object_or_404(
+        Criterion.objects.select_related("template", "project"), project=project, pk=pk
+    )
+
+
+def _add_service_error(form: CriterionForm, error: QualitiError) -> None:
+    """Show a service's refusal beside the field it names, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+@require_GET
+def criteria_list(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    page = Paginator(criterion_list_for_project(project_id=project.pk), CRITERIA_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "criteria/criteria_list.html",
+        {
+            "project": project,
+            "tab": "criteria",
+            "page": page,
+            "may_manage": _may_manage(request, project),
+        },
+    )
+
+
+@login_required
+@require_GET
+def criterion_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    filters = CatalogueFilterForm(request.GET)
+    search, category = "", ""
+    if filters.is_valid():
+        search, category = filters.cleaned_data["q"].strip(), filters.cleaned_data["category"]
+    return render(
+        request,
+        "criteria/catalogue.html",
+        {
+            "project": project,
+            "tab": "criteria",
+            "filters": filters,
+            "groups": criterion_template_catalogue(search=search, category=category),
+            "used_template_ids": criterion_template_ids_used(project_id=project.pk),
+            "may_manage": _may_manage(request, project),
+        },
+    )
+
+
+@login_required
+@require_POST
+def criterion_add_from_template(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
+    template = get_object_or_404(CriterionTemplate, pk=template_id)
+    try:
+        criterion = criterion_create_from_template(
+            project=project, template=template, user=request.user
+        )
+    except QualitiError as error:
+        messages.error(request, error.message)
+        return redirect("criterion-catalogue", slug=project.slug)
+    messages.success(
+        request, f"Added {criterion.code} {criterion.name}; adjust its threshold and severity."
+    )
+    return redirect("criterion-edit", slug=project.slug, pk=criterion.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criterion_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
+    form = CriterionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                criterion = criterion_create(
+                    project=project, user=request.user, **form.cleaned_data
+                )
+            except QualitiError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, f"Created {criterion.code} {criterion.name}.")
+                return redirect("criteria-list", slug=project.slug)
+    return render(
+        request,
+        "criteria/criterion_form.html",
+        {"project": project, "tab": "criteria", "form": form, "criterion": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The editor of one criterion. Readers who may not manage see it read-only (GET)."""
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = _project_criterion_or_404(project, pk)
+    may_manage = _may_manage(request, project)
+    if request.method == "POST":
+        require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
+    form = CriterionForm(request.POST or None, initial=CriterionForm.initial_from(criterion))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                criterion_update(criterion=criterion, user=request.user, **form.cleaned_data)
+            except QualitiError as error:
+                _add_service_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, f"Saved {criterion.code} {criterion.name}.")
+                return redirect("criteria-list", slug=project.slug)
+    check = engine.registered_checks().get(criterion.check_key)
+    return render(
+        request,
+        "criteria/criterion_form.html",
+        {
+            "project": project,
+            "tab": "criteria",
+            "form": form,
+            "criterion": criterion,
+            "check_metrics": sorted(check.metrics.items()) if check else [],
+            "may_manage": may_manage,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def criterion_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = _project_criterion_or_404(project, pk)
+    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
+    label = f"{criterion.code} {criterion.name}"
+    try:
+        criterion_delete(criterion=criterion, user=request.user)
+    except QualitiError as error:
+        messages.error(request, error.message)
+        return redirect("criterion-edit", slug=project.slug, pk=criterion.pk)
+    messages.success(request, f"Deleted {label}.")
+    return redirect("criteria-list", slug=project.slug)
