@@ -1,9 +1,28 @@
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, F, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.accounts.models import User
-from apps.accounts.permissions import scope_to_visible_projects
-from apps.findings.models import CLOSED_FINDING_STATUSES, Comment, CorrectiveAction, Finding
+from apps.accounts.models import Team, User
+from apps.accounts.permissions import (
+    Action,
+    scope_to_visible_projects,
+    user_can,
+    visible_project_ids,
+)
+from apps.audit.models import StatusChange
+from apps.evaluations.models import CheckResult
+from apps.findings.models import (
+    CLOSED_FINDING_STATUSES,
+    ActionStatus,
+    Comment,
+    CorrectiveAction,
+    Finding,
+)
+
+CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.REJECTED)
 
 
 def overdue_condition() -> Q:
@@ -26,3 +45,102 @@ def corrective_action_list(*, user: User) -> QuerySet[CorrectiveAction]:
 def comment_list(*, user: User) -> QuerySet[Comment]:
     comments = Comment.objects.select_related("finding", "author")
     return scope_to_visible_projects(comments, user=user, project_field="finding__project")
+
+
+def finding_visible_or_404(*, user: User, pk: int) -> Finding:
+    """The finding for a page, or 404 when it does not exist or its project is hidden."""
+    return get_object_or_404(finding_list(user=user), pk=pk)
+
+
+def finding_evidence_result(*, finding: Finding) -> CheckResult | None:
+    """The check result behind the finding in the run that last saw it, if any."""
+    if finding.last_seen_run_id is None or not finding.check_key:
+        return None
+    return (
+        CheckResult.objects.select_related("criterion")
+        .filter(
+            run_id=finding.last_seen_run_id,
+            check_key=finding.check_key,
+            subject=finding.subject,
+        )
+        # Several plan checks may judge the same subject: the failing one explains most.
+        .order_by(Case(When(outcome="fail", then=0), default=1), "id")
+        .first()
+    )
+
+
+def finding_history(*, finding: Finding) -> QuerySet[StatusChange]:
+    """The finding's status changes, oldest first."""
+    return StatusChange.objects.select_related("actor", "run").filter(
+        content_type=ContentType.objects.get_for_model(Finding), object_id=finding.pk
+    )
+
+
+def user_team_ids(*, user: User) -> set[int]:
+    return set(user.teams.values_list("pk", flat=True))
+
+
+def findings_user_may_collaborate(*, user: User, findings: Iterable[Finding]) -> set[int]:
+    """Ids of the findings the user may progress and comment on, in a fixed number of
+    queries: the per-finding rule of services.findings.finding_may_collaborate, for a
+    whole page of rows (each needs `project` loaded)."""
+    team_ids = user_team_ids(user=user)
+    allowed = set()
+    for finding in findings:
+        project_id = finding.project_id
+        if user_can(user=user, project_id=project_id, action=Action.FINDING_TRIAGE):
+            allowed.add(finding.pk)
+            continue
+        team_id = finding.assigned_team_id or finding.project.development_team_id
+        if team_id in team_ids and user_can(
+            user=user, project_id=project_id, action=Action.COLLABORATE
+        ):
+            allowed.add(finding.pk)
+    return allowed
+
+
+def my_work_findings(*, user: User) -> QuerySet[Finding]:
+    """Open findings assigned to the user or to one of their teams, soonest due first."""
+    team_ids = user.teams.values("pk")
+    mine = (
+        Q(assignee=user)
+        | Q(assigned_team__in=team_ids)
+        | Q(assigned_team__isnull=True, project__development_team__in=team_ids)
+    )
+    return (
+        finding_list(user=user)
+        .filter(mine)
+        .exclude(status__in=CLOSED_FINDING_STATUSES)
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def my_work_actions(*, user: User) -> QuerySet[CorrectiveAction]:
+    """Open corrective actions owned by the user or belonging to their open findings."""
+    return (
+        corrective_action_list(user=user)
+        .filter(Q(owner=user) | Q(finding__in=my_work_findings(user=user).values("pk")))
+        .exclude(status__in=CLOSED_ACTION_STATUSES)
+        .exclude(finding__status__in=CLOSED_FINDING_STATUSES)
+        .select_related("finding__assigned_team", "finding__project__development_team")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
+    )
+
+
+def team_list_visible(*, user: User) -> QuerySet[Team]:
+    """Teams working on the projects the user sees (every team for who sees everything)."""
+    if user.sees_every_project:
+        return Team.objects.all()
+    visible = visible_project_ids(user=user)
+    return Team.objects.filter(
+        Q(projects__in=visible) | Q(findings__project__in=visible) | Q(members=user)
+    ).distinct()
+
+
+def assignable_users(*, user: User) -> QuerySet[User]:
+    """Members of the projects the user sees: who a finding may be assigned to."""
+    members = User.objects.filter(memberships__isnull=False)
+    visible = visible_project_ids(user=user)
+    if visible is not None:
+        members = members.filter(memberships__project__in=visible)
+    return members.distinct().order_by("username")

@@ -1,11 +1,24 @@
-from django.http import HttpResponse
 from django.urls import path
 
-def _todo(request, **kwargs):  # placeholder until the page is built
-    return HttpResponse("todo")
-
+from apps.findings import views, views_finding, views_my_work
 
 urlpatterns = [
-    path("findings/", _todo, name="finding-list"),
-    path("my-work/", _todo, name="my-work"),
+    path("findings/", views.finding_list_page, name="finding-list"),
+    path("findings/bulk/", views.finding_bulk, name="finding-bulk"),
+    path("findings/export.csv", views.finding_export, name="finding-export"),
+    path("findings/<int:pk>/", views_finding.finding_detail, name="finding-detail"),
+    path("findings/<int:pk>/comment/", views_finding.finding_comment, name="finding-comment"),
+    path("findings/<int:pk>/status/", views_finding.finding_status, name="finding-status"),
+    path("findings/<int:pk>/assign/", views_finding.finding_assign, name="finding-assign"),
+    path(
+        "findings/<int:pk>/actions/",
+        views_finding.finding_action_create,
+        name="finding-action-create",
+    ),
+    path(
+        "findings/<int:pk>/actions/<int:action_id>/",
+        views_finding.finding_action_update,
+        name="finding-action-update",
+    ),
+    path("my-work/", views_my_work.my_work, name="my-work"),
 ]

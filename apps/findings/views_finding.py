@@ -1,0 +1,305 @@
+"""One finding's page: facts, evidence chart, guidance, corrective actions, history and
+comments, with a POST endpoint per form. A form the user may not use is not shown, and
+POSTing it anyway answers 403 (404 when the finding is not theirs to see). A refusal by a
+service re-renders the page with its message and status (400, 403, 409)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.models import User
+from apps.accounts.permissions import Action, user_can
+from apps.evaluations.charts import run_figures
+from apps.evaluations.models import CheckResult
+from apps.findings import selectors, services
+from apps.findings.forms import (
+    ActionCreateForm,
+    ActionStatusForm,
+    AssignForm,
+    CommentForm,
+    TransitionForm,
+)
+from apps.findings.models import ActionStatus, CorrectiveAction, Finding, FindingStatus
+from apps.findings.services.findings import finding_may_collaborate
+from apps.findings.views import safe_next
+from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
+from qualiti.errors import QualitiError, StaleVersion
+
+
+def _may_triage(user: User, finding: Finding) -> bool:
+    return user_can(user=user, project_id=finding.project_id, action=Action.FINDING_TRIAGE)
+
+
+def status_targets(user: User, finding: Finding, *, may_collaborate: bool) -> list[str]:
+    """The statuses this user may move this finding to, by the workflow and their role."""
+    triage = _may_triage(user, finding)
+    targets = []
+    for target in allowed_targets(finding.status):
+        needed = MANUAL_TRANSITIONS[(finding.status, target)]
+        if (needed == Action.FINDING_TRIAGE and triage) or (
+            needed == Action.COLLABORATE and may_collaborate
+        ):
+            targets.append(target)
+    return targets
+
+
+def action_status_choices(*, may_triage: bool) -> list[tuple[str, str]]:
+    """Developers move their actions along; only the quality manager rejects one."""
+    return [
+        (value, label)
+        for value, label in ActionStatus.choices
+        if may_triage or value != ActionStatus.REJECTED
+    ]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return f"{_shown(value[0])} to {_shown(value[1])}"
+    return "—" if value is None else str(value)
+
+
+def evidence_values(result: CheckResult | None) -> list[tuple[str, str]]:
+    """The observed values and confidence intervals of a result, as (name, text) rows."""
+    if result is None:
+        return []
+    rows = []
+    observed = result.observed if isinstance(result.observed, dict) else {}
+    rows += [(f"Observed {name}", _shown(value)) for name, value in observed.items()]
+    if result.threshold is not None:
+        rows.append(("Threshold", f"{result.comparator} {_shown(result.threshold)}".strip()))
+    if isinstance(result.ci, dict):
+        rows += [(f"Interval of {name}", _shown(bounds)) for name, bounds in result.ci.items()]
+    elif result.ci:
+        rows.append(("Confidence interval", _shown(result.ci)))
+    return rows
+
+
+def mark_overdue_actions(actions: list[CorrectiveAction]) -> list[CorrectiveAction]:
+    """Set `is_overdue` on each action: past due and neither done nor rejected."""
+    today = timezone.localdate()
+    for action in actions:
+        action.is_overdue = bool(
+            action.due_date
+            and action.due_date < today
+            and action.status not in (ActionStatus.DONE, ActionStatus.REJECTED)
+        )
+    return actions
+
+
+def _project_members(finding: Finding) -> QuerySet[User]:
+    return User.objects.filter(memberships__project_id=finding.project_id).order_by("username")
+
+
+def _detail_context(request: HttpRequest, finding: Finding, **overrides: Any) -> dict[str, Any]:
+    user = request.user
+    may_triage = _may_triage(user, finding)
+    may_collaborate = finding_may_collaborate(user=user, finding=finding)
+    targets = status_targets(user, finding, may_collaborate=may_collaborate)
+    evidence = selectors.finding_evidence_result(finding=finding)
+    forms: dict[str, Any] = {
+        "comment_form": CommentForm() if may_collaborate else None,
+        "transition_form": (
+            TransitionForm(initial={"version": finding.version}, targets=targets)
+            if targets
+            else None
+        ),
+        "assign_form": (
+            AssignForm(
+                initial={
+                    "version": finding.version,
+                    "severity": finding.severity,
+                    "assigned_team": finding.assigned_team_id,
+                    "assignee": finding.assignee_id,
+                },
+                members=_project_members(finding),
+            )
+            if may_triage
+            else None
+        ),
+        "action_form": (
+            ActionCreateForm(members=_project_members(finding)) if may_triage else None
+        ),
+    }
+    forms.update(overrides)  # bound forms with errors, page_error
+    if forms["transition_form"] is not None:
+        # A bound form validated against every status shows only the user's own targets.
+        forms["transition_form"].fields["to"].choices = [
+            (value, FindingStatus(value).label) for value in targets
+        ]
+    return {
+        "finding": finding,
+        "project": finding.project,
+        "tab": "findings",
+        "evidence": evidence,
+        "figures": run_figures([evidence]) if evidence else {},
+        "evidence_values": evidence_values(evidence),
+        "actions": mark_overdue_actions(list(finding.actions.select_related("owner"))),
+        "action_choices": action_status_choices(may_triage=may_triage),
+        "history": list(selectors.finding_history(finding=finding)),
+        "comments": list(finding.comments.select_related("author")),
+        "may_triage": may_triage,
+        "may_collaborate": may_collaborate,
+        **forms,
+    }
+
+
+def _render_detail(
+    request: HttpRequest, finding: Finding, *, status: int = 200, **overrides: Any
+) -> HttpResponse:
+    context = _detail_context(request, finding, **overrides)
+    return render(request, "findings/finding_detail.html", context, status=status)
+
+
+def _refused(
+    request: HttpRequest, finding: Finding, name: str, form: Form, error: QualitiError
+) -> HttpResponse:
+    """Re-render with the service's message beside its field. After a stale version the
+    form carries the current one, so sending it again (once read) goes through."""
+    finding.refresh_from_db()
+    if isinstance(error, StaleVersion) and "version" in form.fields:
+        data = form.data.copy()
+        data["version"] = str(finding.version)
+        form.data = data  # bound fields read the data when rendered
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+    return _render_detail(
+        request, finding, status=error.status_code, page_error=error.message, **{name: form}
+    )
+
+
+def _finding_or_404(request: HttpRequest, pk: int) -> Finding:
+    return selectors.finding_visible_or_404(user=request.user, pk=pk)
+
+
+def _done(request: HttpRequest, finding: Finding, message: str, anchor: str = "") -> HttpResponse:
+    messages.success(request, message)
+    return redirect(safe_next(request, reverse("finding-detail", args=[finding.pk]) + anchor))
+
+
+@login_required
+@require_GET
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _finding_or_404(request, pk))
+
+
+@login_required
+@require_POST
+def finding_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding_or_404(request, pk)
+    if not finding_may_collaborate(user=request.user, finding=finding):
+        raise PermissionDenied("Only the finding's team and quality managers comment.")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, finding, status=400, comment_form=form)
+    try:
+        services.comment_create(finding=finding, user=request.user, body=form.cleaned_data["body"])
+    except QualitiError as error:
+        return _refused(request, finding, "comment_form", form, error)
+    return _done(request, finding, "Comment added.", "#comments")
+
+
+@login_required
+@require_POST
+def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding_or_404(request, pk)
+    may_collaborate = finding_may_collaborate(user=request.user, finding=finding)
+    if not (may_collaborate or _may_triage(request.user, finding)):
+        raise PermissionDenied("Your role does not allow changing this finding's status.")
+    # Validated against every status: the service names the legal moves when one is not.
+    form = TransitionForm(request.POST, targets=FindingStatus.values)
+    if not form.is_valid():
+        return _render_detail(request, finding, status=400, transition_form=form)
+    data = form.cleaned_data
+    try:
+        services.finding_transition(
+            finding=finding,
+            user=request.user,
+            to=data["to"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+    except QualitiError as error:
+        return _refused(request, finding, "transition_form", form, error)
+    return _done(request, finding, f"Status changed to {FindingStatus(data['to']).label}.")
+
+
+@login_required
+@require_POST
+def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding_or_404(request, pk)
+    if not _may_triage(request.user, finding):
+        raise PermissionDenied("Only the quality manager assigns and sets severity.")
+    form = AssignForm(request.POST, members=_project_members(finding))
+    if not form.is_valid():
+        return _render_detail(request, finding, status=400, assign_form=form)
+    data = form.cleaned_data
+    try:
+        services.finding_update(
+            finding=finding,
+            user=request.user,
+            version=data["version"],
+            severity=data["severity"],
+            assigned_team_id=data["assigned_team"].pk if data["assigned_team"] else None,
+            assignee_id=data["assignee"].pk if data["assignee"] else None,
+            fields_given=frozenset({"assigned_team", "assignee"}),
+        )
+    except QualitiError as error:
+        return _refused(request, finding, "assign_form", form, error)
+    return _done(request, finding, "Triage saved.")
+
+
+@login_required
+@require_POST
+def finding_action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = _finding_or_404(request, pk)
+    if not _may_triage(request.user, finding):
+        raise PermissionDenied("Only the quality manager adds corrective actions.")
+    form = ActionCreateForm(request.POST, members=_project_members(finding))
+    if not form.is_valid():
+        return _render_detail(request, finding, status=400, action_form=form)
+    data = form.cleaned_data
+    try:
+        services.corrective_action_create(
+            finding=finding,
+            user=request.user,
+            description=data["description"],
+            owner_id=data["owner"].pk if data["owner"] else None,
+            due_date=data["due_date"],
+        )
+    except QualitiError as error:
+        return _refused(request, finding, "action_form", form, error)
+    return _done(request, finding, "Corrective action added.", "#actions")
+
+
+@login_required
+@require_POST
+def finding_action_update(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
+    finding = _finding_or_404(request, pk)
+    action = get_object_or_404(
+        CorrectiveAction.objects.select_related("finding__project"), pk=action_id, finding=finding
+    )
+    if not finding_may_collaborate(user=request.user, finding=finding):
+        raise PermissionDenied("Only the finding's team and quality managers update actions.")
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(" ".join(errors) for errors in form.errors.values())
+        return _render_detail(request, finding, status=400, page_error=message)
+    data = form.cleaned_data
+    try:
+        services.corrective_action_update(
+            action=action, user=request.user, version=data["version"], status=data["status"]
+        )
+    except QualitiError as error:
+        return _render_detail(request, finding, status=error.status_code, page_error=error.message)
+    label = ActionStatus(data["status"]).label
+    return _done(request, finding, f"Corrective action marked {label.lower()}.", "#actions")
