@@ -2,10 +2,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from knox.models import AuthToken
 
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.projects.models import Project
-from qualiti.errors import InvalidInput
+from qualiti.errors import InvalidInput, NotFound
 
 
 def notification_send(
@@ -84,3 +85,24 @@ def team_update(*, team: Team, name: str | None = None, members: list[User] | No
 def team_delete(*, team: Team) -> None:
     """Projects and findings of the team keep going without one (their team becomes empty)."""
     team.delete()
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def api_token_create(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token of the user: the row (which keeps only a digest and the public
+    prefix `token_key`) and the full token, which can be shown once and never again."""
+    return AuthToken.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_key: str) -> None:
+    """Revoke the user's token(s) with this prefix; another user's key is NotFound."""
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if not deleted:
+        raise NotFound("No such API token.")

@@ -1,16 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from django.http import HttpResponse
-
-
-def _todo(request, **kwargs):  # placeholder until the page is built
-    return HttpResponse("todo")
-
+from apps.accounts import views
 
 urlpatterns = [
-    path("notifications/", _todo, name="notifications"),
-    path("tokens/", _todo, name="api-tokens"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/new/", views.api_token_create_view, name="api-token-create"),
+    path("tokens/<str:token_key>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,11 +1,35 @@
-from django.http import HttpResponse
+"""Project pages: create a project; upload model versions and datasets."""
+
 from django.urls import path
 
-def _todo(request, **kwargs):  # placeholder until the page is built
-    return HttpResponse("todo")
-
+from apps.projects import views, views_uploads
 
 urlpatterns = [
-    path("projects/new/", _todo, name="project-create"),
-    path("projects/<slug:slug>/uploads/", _todo, name="uploads"),
+    path("projects/new/", views.project_create_view, name="project-create"),
+    path("projects/<slug:slug>/uploads/", views_uploads.uploads, name="uploads"),
+    path(
+        "projects/<slug:slug>/uploads/models/",
+        views_uploads.model_version_upload,
+        name="model-version-upload",
+    ),
+    path(
+        "projects/<slug:slug>/uploads/models/<int:pk>/",
+        views_uploads.model_version_detail,
+        name="model-version-page",
+    ),
+    path(
+        "projects/<slug:slug>/uploads/datasets/",
+        views_uploads.dataset_upload,
+        name="dataset-upload",
+    ),
+    path(
+        "projects/<slug:slug>/uploads/datasets/<int:pk>/",
+        views_uploads.dataset_detail,
+        name="dataset-page",
+    ),
+    path(
+        "projects/<slug:slug>/uploads/datasets/<int:pk>/status/",
+        views_uploads.dataset_status,
+        name="dataset-status",
+    ),
 ]

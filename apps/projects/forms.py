@@ -1,0 +1,116 @@
+"""Forms of the project pages: create a project, upload a model version or a dataset.
+
+The forms only shape the input; the services judge it (file type, audit, named columns)
+and their refusals are put back on the form by `service_error_add`.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.accounts.models import Team
+from apps.projects.models import DatasetRole, ModelVersion, Project, RiskLevel, TaskType
+from qualiti.errors import QualitiError
+
+
+def service_error_add(form: forms.Form, error: QualitiError | ValidationError) -> None:
+    """Show a service's refusal beside the field it names, or above the form."""
+    if isinstance(error, QualitiError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return
+    for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+def names_split(text: str) -> list[str]:
+    """Column names typed one per line or separated by commas."""
+    return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
+
+
+class ProjectCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="What the AI does."
+    )
+    risk_level = forms.ChoiceField(
+        choices=RiskLevel.choices,
+        initial=RiskLevel.LIMITED,
+        help_text="How much harm the AI system can do (as in the EU AI Act's tiers).",
+    )
+    development_team = forms.ModelChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label="No team yet",
+        help_text="The team that fixes this project's findings.",
+    )
+    run_on_upload = forms.BooleanField(
+        required=False,
+        label="Run the approved plan on each new model version",
+        help_text="Each upload then queues an evaluation run by itself.",
+    )
+
+
+class ModelVersionUploadForm(forms.Form):
+    artifact = forms.FileField(
+        required=False,
+        label="Model file",
+        help_text="A .skops or .onnx file. Leave empty for a predictions-only version. "
+        "Pickle and joblib files are refused: they can run code when loaded.",
+    )
+    label = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Free text, e.g. “retrained March”; v<n> if empty.",
+    )
+    task_type = forms.ChoiceField(choices=TaskType.choices)
+    features = forms.CharField(
+        required=False,
+        label="Feature columns",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The input columns the model reads, separated by commas or one per line.",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_features(self) -> list[str]:
+        return names_split(self.cleaned_data["features"])
+
+
+class DatasetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Data file",
+        allow_empty_file=True,  # refused by the service, with its own message
+        help_text="A CSV (UTF-8, header on the first line) or Parquet file.",
+    )
+    name = forms.CharField(max_length=200, label="Dataset name")
+    role = forms.ChoiceField(choices=DatasetRole.choices)
+    target_column = forms.CharField(
+        max_length=200, required=False, help_text="The column holding the true labels."
+    )
+    sensitive_columns = forms.CharField(
+        required=False,
+        help_text="Columns for the fairness checks (e.g. gender, age), separated by commas.",
+    )
+    prediction_column = forms.CharField(
+        max_length=200, required=False, help_text="Only for a file that carries predictions."
+    )
+    probability_columns = forms.CharField(
+        required=False, help_text="Predicted probabilities, one column per class, by commas."
+    )
+    model_version = forms.ModelChoiceField(
+        queryset=ModelVersion.objects.none(),
+        required=False,
+        label="Model version that made the predictions",
+        empty_label="None",
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model_version"].queryset = ModelVersion.objects.filter(project=project)
+        self.fields["model_version"].label_from_instance = lambda version: (
+            f"v{version.sequence} · {version.label}"
+        )
+
+    def clean_sensitive_columns(self) -> list[str]:
+        return names_split(self.cleaned_data["sensitive_columns"])
+
+    def clean_probability_columns(self) -> list[str]:
+        return names_split(self.cleaned_data["probability_columns"])
