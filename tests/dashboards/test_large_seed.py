@@ -40,3 +40,51 @@ def test_the_portfolio_renders_on_the_full_seed_with_few_queries(django_assert_m
             assert client.get(reverse("home")).status_code == 200
         with django_assert_max_num_queries(15):
             assert client.get(reverse("project-overview", args=["large-00"])).status_code == 200
+
+
+def every_page(project: Project) -> dict[str, str]:
+    """The URL of every page of the web app on one project of the large seed."""
+    finding = Finding.objects.filter(project=project).order_by("pk").first()
+    plan = project.test_plans.order_by("pk").first()
+    run = EvaluationRun.objects.filter(project=project).order_by("pk").first()
+    version = project.model_versions.order_by("pk").first()
+    dataset = project.datasets.order_by("pk").first()
+    slug = project.slug
+    return {
+        "portfolio": reverse("home"),
+        "portfolio filtered": reverse("home") + "?q=large&status=red",
+        "overview": reverse("project-overview", args=[slug]),
+        "criteria": reverse("criteria-list", args=[slug]),
+        "catalogue": reverse("criterion-catalogue", args=[slug]),
+        "plans": reverse("plan-list", args=[slug]),
+        "plan": reverse("plan-detail", args=[slug, plan.pk]),
+        "uploads": reverse("uploads", args=[slug]),
+        "model version": reverse("model-version-page", args=[slug, version.pk]),
+        "dataset": reverse("dataset-page", args=[slug, dataset.pk]),
+        "run launch": reverse("run-launch", args=[slug]),
+        "run": reverse("run-detail", args=[slug, run.pk]),
+        "findings": reverse("finding-list"),
+        "findings filtered": reverse("finding-list") + "?status=open&severity=high&overdue=yes",
+        "findings export": reverse("finding-export") + "?severity=critical",
+        "finding": reverse("finding-detail", args=[finding.pk]),
+        "my work": reverse("my-work"),
+        "notifications": reverse("notifications"),
+        "api tokens": reverse("api-tokens"),
+    }
+
+
+@pytest.mark.parametrize("username", ["large-manager", "large-qm", "large-dev-00"])
+def test_every_page_renders_on_the_full_seed_with_few_queries(
+    username, django_assert_max_num_queries
+):
+    call_command("seed_large", stdout=io.StringIO())
+    user = User.objects.get(username=username)
+    project = Project.objects.get(slug="large-00")  # large-dev-00's team builds large-00
+    client = Client()
+    client.force_login(user)
+    for name, url in every_page(project).items():
+        with django_assert_max_num_queries(15, info=name):
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert response.status_code == 200, (name, url, response.status_code)
+        assert body, name
