@@ -22,7 +22,7 @@ def test_the_quality_manager_logs_in_and_sees_the_demo_project(live_server, page
     log_in(page, live_server.url, "qm")
 
     assert page.url == f"{live_server.url}/"
-    assert page.get_by_role("heading", name="Projects").is_visible()
+    assert page.get_by_role("heading", name="Portfolio").is_visible()
     assert page.get_by_role("rowheader", name="Credit scoring").count() == 1
     assert page.locator(".topbar .user-name").inner_text().startswith("qm")
     screenshot(page, "projects-as-qm")
