@@ -1,5 +1,6 @@
 """Following every link is safe: each demo user walks every page reachable from the
-portfolio; no link answers an error, and no GET changes a row anywhere."""
+portfolio; no link answers an error, no GET changes a row anywhere, and every page has
+labelled fields and keyboard-reachable controls."""
 
 import io
 import re
@@ -13,6 +14,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.projects.demo import DEMO_USERS
+from tests.dashboards.page_audit import page_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo's runs write from a thread
 
@@ -25,8 +27,9 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model.objects.count() for model in apps.get_models()}
 
 
-def crawl(client: Client) -> dict[str, int]:
-    """Every internal page reachable from "/" and the status it answered."""
+def crawl(client: Client, problems: dict[str, list[str]]) -> dict[str, int]:
+    """Every internal page reachable from "/" and the status it answered; each page's
+    accessibility problems go into `problems`."""
     seen: dict[str, int] = {}
     queue = deque(["/"])
     while queue and len(seen) < MAX_PAGES:
@@ -37,7 +40,10 @@ def crawl(client: Client) -> dict[str, int]:
         seen[url] = response.status_code
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
-        for href in HREF.findall(response.content.decode()):
+        html = response.content.decode()
+        if found := page_problems(html):
+            problems[url] = found
+        for href in HREF.findall(html):
             href = urldefrag(href.replace("&amp;", "&")).url
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not href.startswith("/"):
@@ -54,9 +60,11 @@ def test_every_link_answers_and_no_get_changes_anything():
         client.force_login(User.objects.get(username=username))
         counts_before = row_counts()  # force_login itself writes a session row
 
-        statuses = crawl(client)
+        problems: dict[str, list[str]] = {}
+        statuses = crawl(client, problems)
 
         errors = {url: status for url, status in statuses.items() if status not in (200, 302)}
         assert errors == {}, username
         assert len(statuses) > 20, (username, sorted(statuses))  # it reached the pages
         assert row_counts() == counts_before, username
+        assert problems == {}, username  # labelled fields, keyboard-reachable controls
