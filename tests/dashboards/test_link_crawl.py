@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import User
-from apps.projects.demo import DEMO_USERS
+from apps.projects.demo import DEMO_PROJECT_SLUG, DEMO_USERS
 from tests.dashboards.page_audit import page_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo's runs write from a thread
@@ -68,3 +68,21 @@ def test_every_link_answers_and_no_get_changes_anything():
         assert len(statuses) > 20, (username, sorted(statuses))  # it reached the pages
         assert row_counts() == counts_before, username
         assert problems == {}, username  # labelled fields, keyboard-reachable controls
+
+
+def test_every_page_of_a_project_answers_404_to_a_user_outside_it():
+    call_command("seed_demo", stdout=io.StringIO())
+    qm = Client()
+    qm.force_login(User.objects.get(username="qm"))
+    project_pages = [
+        url
+        for url in crawl(qm, {})
+        if url.startswith(f"/projects/{DEMO_PROJECT_SLUG}/") or re.match(r"^/findings/\d", url)
+    ]
+    outsider = Client()
+    outsider.force_login(User.objects.create_user("outsider", password="x" * 12))
+
+    statuses = {url: outsider.get(url).status_code for url in project_pages}
+
+    assert len(statuses) > 20
+    assert {url: status for url, status in statuses.items() if status != 404} == {}
