@@ -106,3 +106,14 @@ def test_an_anonymous_visitor_is_sent_to_log_in():
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_project_named_new_does_not_take_the_new_project_page():
+    client = client_of(UserFactory(org_role=OrgRole.QUALITY_MANAGER))
+
+    response = client.post(URL, {"name": "New", "risk_level": "limited"})
+
+    project = Project.objects.get(name="New")
+    assert project.slug == "new-2"
+    assert response.status_code == 302
+    assert client.get(URL).status_code == 200  # still the form, not the project

@@ -13,10 +13,14 @@ PROJECT_FIELDS = (
 )  # fmt: skip
 
 
+# Slugs that are pages of their own under /projects/ (projects/new/ creates a project).
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:70] or "project"
     slug, number = base, 2
-    while Project.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Project.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -33,6 +37,8 @@ def project_create(
     **settings: object,
 ) -> Project:
     """A new project; its creator becomes its quality manager. The slug defaults from the name."""
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(f"The slug “{slug}” is reserved; choose another.", field="slug")
     if slug and Project.objects.filter(slug=slug).exists():
         raise InvalidInput(f"The slug “{slug}” is taken; choose another.", field="slug")
     project = Project(
