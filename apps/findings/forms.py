@@ -100,6 +100,34 @@ class ActionCreateForm(PrefixedIdForm):
         self.fields["owner"].queryset = members
 
 
+class RiskRequestForm(PrefixedIdForm):
+    id_prefix = "risk"
+    justification = forms.CharField(
+        label="Justification",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the risk may be carried for now, and what limits it.",
+    )
+    expires_on = forms.DateField(
+        label="Accepted until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The finding reopens after this date.",
+    )
+
+
+class RiskDecisionForm(PrefixedIdForm):
+    id_prefix = "decision"
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("approve", "Approve"), ("reject", "Reject")]
+    )
+    reason = forms.CharField(
+        label="Reason for the decision",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label="Action status", choices=ActionStatus.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

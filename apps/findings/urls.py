@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.findings import views, views_finding, views_my_work
+from apps.findings import views, views_finding, views_my_work, views_risk
 
 urlpatterns = [
     path("findings/", views.finding_list_page, name="finding-list"),
@@ -19,6 +19,12 @@ urlpatterns = [
         "findings/<int:pk>/actions/<int:action_id>/",
         views_finding.finding_action_update,
         name="finding-action-update",
+    ),
+    path("findings/<int:pk>/risk/", views_risk.finding_risk_request, name="finding-risk-request"),
+    path(
+        "findings/<int:pk>/risk/<int:acceptance_id>/decide/",
+        views_risk.finding_risk_decide,
+        name="finding-risk-decide",
     ),
     path("my-work/", views_my_work.my_work, name="my-work"),
 ]

@@ -26,10 +26,19 @@ from apps.findings.forms import (
     ActionStatusForm,
     AssignForm,
     CommentForm,
+    RiskDecisionForm,
+    RiskRequestForm,
     TransitionForm,
 )
-from apps.findings.models import ActionStatus, CorrectiveAction, Finding, FindingStatus
+from apps.findings.models import (
+    ActionStatus,
+    CorrectiveAction,
+    Finding,
+    FindingStatus,
+    RiskAcceptanceState,
+)
 from apps.findings.services.findings import finding_may_collaborate
+from apps.findings.services.risk import OPEN_STATUSES
 from apps.findings.views import safe_next
 from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
 from qualiti.errors import QualitiError, StaleVersion
@@ -97,6 +106,26 @@ def mark_overdue_actions(actions: list[CorrectiveAction]) -> list[CorrectiveActi
     return actions
 
 
+def risk_context(user: User, finding: Finding) -> dict[str, Any]:
+    """The pending request (if any) and the forms this user may use on it."""
+    pending = (
+        finding.risk_acceptances.select_related("requested_by")
+        .filter(state=RiskAcceptanceState.PENDING)
+        .first()
+    )
+    may_request = user_can(user=user, project_id=finding.project_id, action=Action.RISK_REQUEST)
+    may_decide = user_can(user=user, project_id=finding.project_id, action=Action.RISK_APPROVE)
+    return {
+        "pending_risk": pending,
+        "risk_form": (
+            RiskRequestForm()
+            if may_request and pending is None and finding.status in OPEN_STATUSES
+            else None
+        ),
+        "decision_form": RiskDecisionForm() if may_decide and pending is not None else None,
+    }
+
+
 def _project_members(finding: Finding) -> QuerySet[User]:
     return User.objects.filter(memberships__project_id=finding.project_id).order_by("username")
 
@@ -130,6 +159,7 @@ def _detail_context(request: HttpRequest, finding: Finding, **overrides: Any) ->
         "action_form": (
             ActionCreateForm(members=_project_members(finding)) if may_triage else None
         ),
+        **risk_context(user, finding),
     }
     forms.update(overrides)  # bound forms with errors, page_error
     if forms["transition_form"] is not None:
