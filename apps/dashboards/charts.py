@@ -104,7 +104,8 @@ def versions_timeline(versions: list[ModelVersion]) -> Figure | None:
     return {
         "data": traces,
         "layout": _layout("Model versions and their verdicts",
-                          xaxis={"title": {"text": "uploaded"}, "type": "date"},
+                          xaxis={"title": {"text": "uploaded"}, "type": "date",
+                                 "tickformat": "%-d %b %Y", "hoverformat": "%-d %b %Y %H:%M"},
                           yaxis={"title": {"text": "version"}, "dtick": 1, "rangemode": "tozero"}),
     }  # fmt: skip
 

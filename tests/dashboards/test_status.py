@@ -19,7 +19,7 @@ def test_it_is_green_with_only_low_findings_open_and_nothing_overdue():
 def test_a_blocking_failure_on_the_latest_run_makes_it_red():
     verdict, reasons = level(blocking_failures=2)
     assert verdict == "red"
-    assert reasons == ["2 blocking criteria failing on the latest run"]
+    assert reasons == ["2 blocking checks failing on the latest run"]
 
 
 def test_an_overdue_critical_finding_makes_it_red():
@@ -27,7 +27,7 @@ def test_an_overdue_critical_finding_makes_it_red():
         overdue_critical=1, overdue_findings=1, open_by_severity={**NONE, "critical": 1}
     )
     assert verdict == "red"
-    assert reasons == ["1 overdue critical findings"]
+    assert reasons == ["1 overdue critical finding"]
 
 
 def test_open_high_or_medium_findings_make_it_amber():
@@ -36,8 +36,8 @@ def test_open_high_or_medium_findings_make_it_amber():
 
 
 def test_an_overdue_action_or_an_overdue_low_finding_makes_it_amber():
-    assert level(overdue_actions=1) == ("amber", ["1 overdue corrective actions"])
+    assert level(overdue_actions=1) == ("amber", ["1 overdue corrective action"])
     assert level(overdue_findings=1, open_by_severity={**NONE, "low": 1}) == (
         "amber",
-        ["1 overdue findings"],
+        ["1 overdue finding"],
     )

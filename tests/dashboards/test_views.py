@@ -49,7 +49,7 @@ def test_the_portfolio_shows_each_project_with_its_status_in_words():
     assert rows[green.project.pk].level == "green"
     html = response.content.decode()
     assert "At risk" in html and "On track" in html and "✖" in html
-    assert "1 blocking criteria failing on the latest run" in html
+    assert "1 blocking check failing on the latest run" in html
     assert set(figures(response)) == {"trend", "opened-closed", "age"}
 
 
@@ -117,6 +117,27 @@ def test_the_overview_shows_versions_verdicts_and_metric_trends():
     assert shown["metric-0"]["layout"]["shapes"][0]["y0"] == 0.7
     html = response.content.decode()
     assert "Fail" in html and "Pass" in html
+
+
+def test_a_criterion_judged_per_subject_shows_its_worst_subject_on_each_version():
+    cast = ProjectCast()
+    criterion = CriterionFactory(project=cast.project, code="FAIR-01")
+    per_version = [
+        [("sex", 0.9, "pass"), ("age_band", 0.7, "fail")],
+        [("sex", 0.95, "pass"), ("age_band", 0.85, "pass")],
+    ]
+    for subjects in per_version:
+        run = finished_run(cast.project, model_version=ModelVersionFactory(project=cast.project))
+        for subject, ratio, outcome in subjects:
+            CheckResultFactory(run=run, criterion=criterion, subject=subject, outcome=outcome,
+                               metric="ratio", observed={"ratio": ratio}, threshold=0.8,
+                               comparator=">=")  # fmt: skip
+
+    response = client_for(cast.viewer).get(reverse("project-overview", args=[cast.project.slug]))
+
+    trend = figures(response)["metric-0"]["data"][0]
+    assert trend["y"] == [0.7, 0.85]
+    assert trend["marker"]["symbol"] == ["x", "circle"]
 
 
 def test_the_overview_of_an_invisible_project_is_404_and_a_get_changes_nothing():

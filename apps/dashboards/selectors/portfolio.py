@@ -5,7 +5,6 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -41,6 +40,10 @@ class ProjectStatus:
         return sum(self.open_by_severity.values())
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def status_level(
     *,
     blocking_failures: int,
@@ -54,16 +57,16 @@ def status_level(
     otherwise. The reasons say why, in words."""
     red, amber = [], []
     if blocking_failures:
-        red.append(f"{blocking_failures} blocking criteria failing on the latest run")
+        red.append(f"{_count(blocking_failures, 'blocking check')} failing on the latest run")
     if overdue_critical:
-        red.append(f"{overdue_critical} overdue critical findings")
+        red.append(_count(overdue_critical, "overdue critical finding"))
     for severity in ("high", "medium"):
         if open_by_severity.get(severity):
-            amber.append(f"{open_by_severity[severity]} open {severity} findings")
+            amber.append(_count(open_by_severity[severity], f"open {severity} finding"))
     if overdue_findings - overdue_critical > 0:
-        amber.append(f"{overdue_findings - overdue_critical} overdue findings")
+        amber.append(_count(overdue_findings - overdue_critical, "overdue finding"))
     if overdue_actions:
-        amber.append(f"{overdue_actions} overdue corrective actions")
+        amber.append(_count(overdue_actions, "overdue corrective action"))
     if red:
         return "red", red + amber
     if amber:
@@ -98,7 +101,9 @@ def projects_with_status(*, user: User, today: datetime.date | None = None) -> Q
         **counts,
         overdue_findings=Count("findings", filter=overdue),
         overdue_critical=Count("findings", filter=overdue & Q(findings__severity="critical")),
-        overdue_actions=Coalesce(Subquery(overdue_actions, output_field=IntegerField()), 0),
+        # No Coalesce around it: an expression (unlike a bare Subquery) goes into the GROUP
+        # BY, and PostgreSQL then runs the subquery once per joined finding, not per project.
+        overdue_actions=Subquery(overdue_actions, output_field=IntegerField()),
         latest_run_id=Subquery(latest.values("id")[:1]),
         latest_verdict=Subquery(latest.values("verdict")[:1]),
         latest_summary=Subquery(latest.values("summary")[:1]),
@@ -116,12 +121,13 @@ def _blocking_failures(summary) -> int:
 def project_status(project: Project) -> ProjectStatus:
     """The status of a project annotated by `projects_with_status`."""
     open_by_severity = {s: getattr(project, f"open_{s}") for s in SEVERITIES}
+    overdue_actions = project.overdue_actions or 0  # None: no overdue action
     level, reasons = status_level(
         blocking_failures=_blocking_failures(project.latest_summary),
         overdue_critical=project.overdue_critical,
         open_by_severity=open_by_severity,
         overdue_findings=project.overdue_findings,
-        overdue_actions=project.overdue_actions,
+        overdue_actions=overdue_actions,
     )
     return ProjectStatus(
         project=project,
@@ -129,7 +135,7 @@ def project_status(project: Project) -> ProjectStatus:
         reasons=reasons,
         open_by_severity=open_by_severity,
         overdue_findings=project.overdue_findings,
-        overdue_actions=project.overdue_actions,
+        overdue_actions=overdue_actions,
     )
 
 

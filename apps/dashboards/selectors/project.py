@@ -54,18 +54,23 @@ def _value(observed: Any, metric: str) -> float | None:
     return float(observed)
 
 
+def _worse(comparator: str, first: float, second: float) -> float:
+    """The value further on the failing side: the smaller one when higher must pass."""
+    return min(first, second) if comparator.startswith(">") else max(first, second)
+
+
 def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
-    """Whole-data results of each criterion on each version's latest run, one query."""
+    """Each criterion metric on each version's latest run, one query. A criterion judged
+    per subject (a column, a group) shows its worst subject, failing if any subject fails."""
     label_of_run = {v.latest_run_id: f"v{v.sequence}" for v in versions if v.latest_run_id}
     results = (
-        CheckResult.objects.filter(
-            run_id__in=list(label_of_run), criterion__isnull=False, subject=""
-        )
+        CheckResult.objects.filter(run_id__in=list(label_of_run), criterion__isnull=False)
         .exclude(metric="")
         .select_related("criterion")
-        .order_by("criterion__code", "run__model_version__sequence")
+        .order_by("criterion__code", "run__model_version__sequence", "subject")
     )
     trends: dict[tuple[str, str], MetricTrend] = {}
+    worst: dict[tuple[str, str, int], list] = {}  # value and outcome per trend and run
     for result in results:
         value = _value(result.observed, result.metric)
         if value is None:
@@ -82,7 +87,16 @@ def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
             ),
         )
         trend.threshold = result.threshold  # the latest run's threshold is the one in force
-        trend.points.append((label_of_run[result.run_id], value, result.outcome))
+        point = worst.get((*key, result.run_id))
+        if point is None:
+            point = [label_of_run[result.run_id], value, result.outcome]
+            worst[(*key, result.run_id)] = point
+            trend.points.append(point)
+        point[1] = _worse(trend.comparator, point[1], value)
+        if result.outcome == "fail":
+            point[2] = "fail"
+    for trend in trends.values():
+        trend.points = [tuple(point) for point in trend.points]
     return list(trends.values())
 
 
