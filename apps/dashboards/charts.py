@@ -124,7 +124,8 @@ def metric_trend(trend: MetricTrend) -> Figure:
                   "y": [point[1] for point in trend.points],
                   "marker": {"symbol": symbols, "size": 11, "color": _BLUE}}],
         "layout": _layout(
-            f"{trend.code} {trend.metric} (threshold {trend.comparator} {trend.threshold:g})"
+            f"{trend.code} {trend.metric}<br><sub>threshold {trend.comparator} "
+            f"{trend.threshold:g}</sub>"
             if trend.threshold is not None else f"{trend.code} {trend.metric}",
             xaxis={"title": {"text": "model version"}, "type": "category"},
             yaxis={"title": {"text": trend.metric}}, shapes=shapes, showlegend=False,
