@@ -1,13 +1,15 @@
 """The run page: a live progress bar while the run works (htmx polls a fragment), then
-the verdict, the table of checks, the charts and the comparison with the previous run."""
+the verdict, the table of checks, the charts and tables per category and the comparison
+with the previous run."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from apps.accounts.permissions import scope_to_visible_projects
-from apps.evaluations.charts import run_figures
+from apps.evaluations.charts import distribution_choices, run_figures
 from apps.evaluations.models import EvaluationRun, RunStatus
+from apps.evaluations.result_tables import anomaly_rows, weak_segment_rows
 from apps.evaluations.selectors import run_comparison
 
 _WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -33,10 +35,16 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             run.results.select_related("criterion"),
             key=lambda result: (_ORDER.get(result.outcome, 9), result.check_key, result.subject),
         )
+        figures = run_figures(results)
+        comparison = run_comparison(run=run)
         context.update(
             results=results,
-            figures=run_figures(results),
-            comparison=run_comparison(run=run),
+            figures=figures,
+            distributions=distribution_choices(figures),
+            weak_segments=weak_segment_rows(results),
+            anomalies=anomaly_rows(results),
+            comparison=comparison,
+            metric_changes=[row for row in comparison["checks"] if row["delta"] is not None],
         )
     return render(request, "evaluations/run_detail.html", context)
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,48 @@ def test_large_residuals_are_found_on_their_rows():
 
     assert result.outcome == "fail"
     assert set(rows) <= set(result.flagged_rows)
+
+
+def test_input_outliers_list_their_most_isolated_rows_on_a_map_of_the_inputs():
+    data = datasets(3)
+    block = np.arange(40, 160)
+    data.evaluation.loc[block, "income"] *= 80
+    data.evaluation.loc[block, "score"] += 9
+
+    evidence = run(data, "anomaly.input_outliers").evidence
+
+    shown = evidence["shown_rows"]
+    assert len(shown) == 50
+    assert [row["row"] for row in shown] == evidence["top_rows"][:50]
+    scores = [row["anomaly_score"] for row in shown]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > evidence["anomaly_score_cutoff"]
+    points = evidence["map"]
+    assert len(points["outliers"]["x"]) == len(points["outliers"]["y"]) == 50
+    assert len(points["sample"]["x"]) == 200
+    # the broken rows sit apart from the bulk on the first component
+    bulk = np.median(np.abs(points["sample"]["x"]))
+    assert np.median(np.abs(points["outliers"]["x"])) > 3 * bulk
+    assert len(json.dumps(evidence)) < 16_000
+
+
+def test_confident_errors_and_residual_outliers_list_their_rows_with_scores():
+    data = datasets(5)
+    frame = data.evaluation
+    region = (frame["score"] > 1.2) & (frame["probability"] >= 0.9)
+    frame.loc[region, "y"] = 1 - frame.loc[region, "y"]
+
+    shown = run(data, "anomaly.confident_errors").evidence["shown_rows"]
+
+    assert 0 < len(shown) <= 50
+    assert all(row["confidence"] >= 0.9 and row["predicted"] != row["label"] for row in shown)
+    assert [row["confidence"] for row in shown] == sorted(
+        (row["confidence"] for row in shown), reverse=True
+    )
+
+    data = datasets(7, task="regression")
+    rows = np.arange(0, 2000, 25)
+    data.evaluation.loc[rows, "y"] += 60
+    shown = run(data, "anomaly.residual_outliers", task="regression").evidence["shown_rows"]
+
+    assert len(shown) == 50 and {row["row"] for row in shown} <= set(rows)
+    assert all(row["robust_z"] > 3.5 and row["residual"] < -30 for row in shown)

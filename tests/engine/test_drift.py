@@ -178,3 +178,27 @@ def test_representativeness_names_absent_categories_and_small_groups():
     assert region.outcome == "fail" and region.evidence["absent_categories"] == ["west"]
     assert by_subject[("category_coverage", "channel")].outcome == "pass"
     assert by_subject[("smallest_group_rows", "region")].observed["smallest_group_rows"] == 0
+
+
+def test_each_column_stores_its_two_distributions_over_shared_bins():
+    data = datasets(0, channel_shares=[0.3, 0.3, 0.4])
+    data.evaluation["score"] += 0.5
+    columns, _ = column_results(context_for(data))
+
+    score = columns["score"].evidence["distribution"]
+    edges = np.array(score["edges"])
+    assert len(edges) - 1 == len(score["reference"]) == len(score["evaluation"]) <= 30
+    assert np.allclose(np.diff(edges), edges[1] - edges[0], rtol=1e-4)  # equal widths
+    assert sum(score["reference"]) == len(data.reference["score"].dropna())
+    assert sum(score["evaluation"]) == len(data.evaluation["score"].dropna())
+    centres = (edges[:-1] + edges[1:]) / 2
+    shift = np.average(centres, weights=score["evaluation"]) - np.average(
+        centres, weights=score["reference"]
+    )
+    assert shift == pytest.approx(0.5, abs=0.15)
+
+    channel = columns["channel"].evidence["distribution"]
+    counts = data.evaluation["channel"].astype(str).value_counts()
+    shown = dict(zip(channel["categories"], channel["evaluation"], strict=True))
+    assert all(shown[name] == count for name, count in counts.items())
+    assert channel["other_categories"] == 0

@@ -1,5 +1,7 @@
 """Performance checks against scikit-learn on its bundled datasets."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from apps.evaluations.engine.checks.performance import roc_pr_curves
 from apps.evaluations.engine.context import ColumnPredictions, EvaluationContext
 from apps.evaluations.engine.evaluation import evaluate
 from apps.evaluations.engine.plan import plan_parse
@@ -249,3 +252,60 @@ def test_a_baseline_that_makes_no_error_leaves_no_check_in_error():
     assert result.observed["balanced_accuracy_baseline"] == 1.0  # the baseline is perfect
     assert result.observed["balanced_accuracy_skill"] is None  # no skill over no error
     assert result.outcome == "skipped" and "could not be computed" in result.message
+
+
+def test_the_roc_and_precision_recall_curves_are_scikit_learns_thinned_to_200_points():
+    train, test = bundled(sk_datasets.load_breast_cancer, LogisticRegression(max_iter=5000))
+    context = EvaluationContext(
+        evaluation=test, train=train, target="y", source=ColumnPredictions("prediction", ["p1"])
+    )
+    [measurement] = run("performance.classification", context, n_bootstrap=0)
+    [roc], [pr] = measurement.evidence["roc_curves"], measurement.evidence["pr_curves"]
+    hits, score = test["y"] == 1, test["p1"]
+
+    fpr, tpr, _ = sk.roc_curve(hits, score, drop_intermediate=False)
+    on_curve = set(zip(np.round(fpr, 4), np.round(tpr, 4), strict=True))
+    precision, recall, _ = sk.precision_recall_curve(hits, score)
+    on_pr_curve = set(zip(np.round(recall, 4), np.round(precision, 4), strict=True))
+    assert 2 <= len(roc["fpr"]) <= 200 and len(roc["fpr"]) == len(roc["tpr"])
+    assert set(zip(roc["fpr"], roc["tpr"], strict=True)) <= on_curve
+    assert (roc["fpr"][0], roc["tpr"][0]) == (0.0, 0.0) and (roc["fpr"][-1], roc["tpr"][-1]) == (
+        1.0,
+        1.0,
+    )
+    assert roc["auc"] == pytest.approx(measurement.observed["roc_auc"])
+    assert pr["recall"][0] == 0.0 and pr["recall"][-1] == 1.0 and pr["precision"][0] == 1.0
+    assert np.all(np.diff(pr["recall"]) >= 0)
+    assert set(zip(pr["recall"], pr["precision"], strict=True)) <= on_pr_curve
+    assert pr["average_precision"] == pytest.approx(sk.average_precision_score(hits, score))
+    assert pr["base_rate"] == pytest.approx(hits.mean())
+    assert roc["class"] == pr["class"] == "1"
+
+
+def test_a_multiclass_model_has_one_vs_rest_curves_per_class_in_a_few_kilobytes():
+    labels = np.array(["barolo", "grignolino", "barbera"])
+    train, test = bundled(sk_datasets.load_wine, LogisticRegression(max_iter=5000), labels=labels)
+    source = ColumnPredictions("prediction", ["p0", "p1", "p2"])
+    context = EvaluationContext(evaluation=test, train=train, target="y", source=source)
+    [measurement] = run("performance.classification", context, n_bootstrap=0)
+
+    curves = measurement.evidence["roc_curves"]
+    assert sorted(curve["class"] for curve in curves) == sorted(labels)
+    assert all(len(curve["fpr"]) <= 100 for curve in curves)
+    assert len(measurement.evidence["pr_curves"]) == 3
+    assert len(json.dumps(measurement.evidence)) < 20_000
+
+
+def test_curves_of_tied_scores_keep_scikit_learns_areas():
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 2, 600)
+    score = np.round(np.clip(0.5 + 0.3 * (truth - 0.5) + rng.normal(0, 0.25, 600), 0, 1), 1)
+
+    curves = roc_pr_curves(truth, np.column_stack([1 - score, score]), 1, ["no", "yes"])
+
+    [roc], [pr] = curves["roc_curves"], curves["pr_curves"]
+    assert roc["auc"] == pytest.approx(sk.roc_auc_score(truth, score), abs=1e-12)
+    assert pr["average_precision"] == pytest.approx(
+        sk.average_precision_score(truth, score), abs=1e-12
+    )
+    assert len(roc["fpr"]) == len(np.unique(score)) + 1  # one point per distinct score

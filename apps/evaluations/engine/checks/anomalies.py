@@ -9,6 +9,7 @@ above that expectation.
 
 import numpy as np
 from scipy import stats as scipy_stats
+from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 
 from apps.evaluations.engine.checks.encoding import ordinal_codes, split_columns
@@ -26,6 +27,41 @@ from apps.evaluations.engine.registry import (
 )
 
 _ALPHA = number(0.01, minimum=0.0001, maximum=0.5)
+SHOWN_ROWS = 50  # rows listed with their scores in the evidence, for the run page
+BACKGROUND_ROWS = 200  # ordinary rows drawn behind the outliers in the scatter
+
+
+def _rounded(values) -> list[float]:
+    return [float(f"{value:.4g}") for value in np.asarray(values, dtype=float)]
+
+
+def outlier_map(fit, scored, scores, order, seed: int) -> dict:
+    """The most isolated rows and a sample of all scored rows on the first two principal
+    components of the standardised inputs (fitted on the reference rows), for a scatter."""
+    centre, scale = fit.mean(axis=0), fit.std(axis=0)
+    scale[scale == 0] = 1.0
+    components = min(2, fit.shape[1])
+    pca = PCA(n_components=components, random_state=seed).fit((fit - centre) / scale)
+
+    def coordinates(rows):
+        projected = pca.transform((scored[rows] - centre) / scale)
+        if components == 1:
+            projected = np.column_stack([projected[:, 0], np.zeros(len(rows))])
+        return projected
+
+    shown = order[:SHOWN_ROWS]
+    background = _sample(len(scored), BACKGROUND_ROWS, seed + 2)
+    top_xy, background_xy = coordinates(shown), coordinates(background)
+    return {
+        "axes": [f"component {k + 1}" for k in range(2)],
+        "explained_variance": _rounded(
+            np.pad(pca.explained_variance_ratio_, (0, 2 - components))
+        ),
+        "outliers": {"x": _rounded(top_xy[:, 0]), "y": _rounded(top_xy[:, 1]),
+                     "score": _rounded(-scores[shown])},
+        "sample": {"x": _rounded(background_xy[:, 0]), "y": _rounded(background_xy[:, 1]),
+                   "score": _rounded(-scores[background])},
+    }  # fmt: skip
 
 
 def _excess_p(observed: int, trials: int, expected_rate: float) -> float:
@@ -116,7 +152,8 @@ class InputOutliers(Check):
         scores = forest.score_samples(scored)
         outlying = scores < cutoff
         count = int(outlying.sum())
-        top = scored_rows[np.argsort(scores)[: min(params["top_rows"], count)]]
+        order = np.argsort(scores)[:count]  # most isolated first
+        top = scored_rows[order[: params["top_rows"]]]
         # Both shares are estimates: Fisher's exact test of evaluation against reference.
         reference_count = int((reference_scores < cutoff).sum())
         table = [[count, len(scored_rows) - count],
@@ -142,6 +179,14 @@ class InputOutliers(Check):
                     "expected_share": params["contamination"],
                     "p_value": p_value,
                     "top_rows": top.tolist(),
+                    # score_samples is the negated anomaly score of Liu et al.: higher
+                    # is more isolated, in (0, 1]
+                    "anomaly_score_cutoff": float(-cutoff),
+                    "shown_rows": [
+                        {"row": int(scored_rows[index]), "anomaly_score": float(-scores[index])}
+                        for index in order[:SHOWN_ROWS]
+                    ],
+                    "map": outlier_map(fit, scored, scores, order, params["seed"]),
                 },
                 flagged_rows=top.tolist(),
                 sampling=sampling,
@@ -196,8 +241,15 @@ class ConfidentErrors(Check):
             if expected > 0
             else float(count == 0)
         )
-        order = np.argsort(-confidence[wrong])[: params["top_rows"]]
-        flagged = outputs.rows[np.flatnonzero(wrong)[order]]
+        wrong_rows = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])]
+        flagged = outputs.rows[wrong_rows[: params["top_rows"]]]
+        classes = [str(label) for label in context.classes]
+        shown = [
+            {"row": int(outputs.rows[index]), "confidence": float(confidence[index]),
+             "predicted": classes[outputs.predicted_index[index]],
+             "label": classes[outputs.true_index[index]]}
+            for index in wrong_rows[:SHOWN_ROWS]
+        ]  # fmt: skip
         return [
             Measurement(
                 None,
@@ -208,6 +260,7 @@ class ConfidentErrors(Check):
                     "expected_if_calibrated": expected,
                     "p_value": p_value,
                     "top_rows": flagged.tolist(),
+                    "shown_rows": shown,
                 },
                 flagged_rows=flagged.tolist(),
                 significant=p_value < params["alpha"],
@@ -317,8 +370,13 @@ class ResidualOutliers(Check):
         count = int(outlying.sum())
         expected = 2 * scipy_stats.norm.sf(params["z_cutoff"])
         p_value = _excess_p(count, len(residuals), expected)
-        order = np.argsort(-z)[: min(params["top_rows"], count)]
-        flagged = outputs.rows[order]
+        order = np.argsort(-z)[:count]
+        flagged = outputs.rows[order[: params["top_rows"]]]
+        shown = [
+            {"row": int(outputs.rows[index]), "residual": float(residuals[index]),
+             "robust_z": float(z[index])}
+            for index in order[:SHOWN_ROWS]
+        ]  # fmt: skip
         return [
             Measurement(
                 None,
@@ -329,6 +387,7 @@ class ResidualOutliers(Check):
                     "robust_sd": spread,
                     "p_value": p_value,
                     "top_rows": flagged.tolist(),
+                    "shown_rows": shown,
                 },
                 flagged_rows=flagged.tolist(),
                 significant=p_value < params["alpha"],

@@ -151,7 +151,7 @@ class Calibration(Check):
             positive = int(context.class_index(np.asarray([context.positive_label]))[0])
             confidence = probabilities[:, positive]
             outcome = (truth == positive).astype(float)
-            kind = f"probability of {context.positive_label!r}"
+            kind = f"probability of {str(context.positive_label)!r}"
         else:
             confidence = probabilities.max(axis=1)
             outcome = (np.argmax(probabilities, axis=1) == truth).astype(float)

@@ -33,6 +33,7 @@ from apps.evaluations.engine.registry import (
 
 METHODS = ["auto", "psi", "ks", "wasserstein", "jensen_shannon", "chi_square"]
 MISSING = "(missing)"
+DISTRIBUTION_BINS = 20
 DRIFT_PARAMS = {
     "method": choice("auto", METHODS),
     "alpha": number(0.05, minimum=0.0001, maximum=0.5),
@@ -119,7 +120,27 @@ def _numeric(ref, cur, params, cached) -> dict:
         "reference": stats.proportions(ref_counts).tolist(),
         "evaluation": stats.proportions(cur_counts).tolist(),
     }
+    values["distribution"] = shared_histogram(ref, cur)
     return values
+
+
+def shared_histogram(ref: np.ndarray, cur: np.ndarray, bins: int = DISTRIBUTION_BINS) -> dict:
+    """Counts of two sorted samples over the same equal-width bins, for a picture: the bins
+    span the pooled 0.5th to 99.5th percentiles, so one extreme value does not squeeze the
+    rest into a bar or two; values beyond are counted in the end bins."""
+    pooled_low = min(np.quantile(ref, 0.005), np.quantile(cur, 0.005))
+    pooled_high = max(np.quantile(ref, 0.995), np.quantile(cur, 0.995))
+    if pooled_high <= pooled_low:
+        pooled_low, pooled_high = pooled_low - 0.5, pooled_high + 0.5
+    edges = np.linspace(pooled_low, pooled_high, bins + 1)
+    inner = edges[1:-1]
+    return {
+        "edges": [float(f"{edge:.6g}") for edge in edges],
+        "reference": stats.sorted_binned_counts(ref, inner).tolist(),
+        "evaluation": stats.sorted_binned_counts(cur, inner).tolist(),
+        "tails_in_end_bins": bool(ref[0] < pooled_low or cur[0] < pooled_low
+                                  or ref[-1] > pooled_high or cur[-1] > pooled_high),
+    }  # fmt: skip
 
 
 def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str:
@@ -151,6 +172,12 @@ def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str
         "reference": (expected / expected.sum())[top].tolist(),
         "evaluation": (actual / actual.sum())[top].tolist(),
     }
+    values["distribution"] = {
+        "categories": values["histogram"]["categories"],
+        "reference": expected[top].astype(int).tolist(),
+        "evaluation": actual[top].astype(int).tolist(),
+        "other_categories": max(len(categories) - len(top), 0),
+    }
     return values
 
 
@@ -166,7 +193,7 @@ def _text_counts(values: pd.Series) -> pd.Series:
 def measurement(
     subject: str, values: dict, p_adjusted: float, alpha: float, test_name: str
 ) -> Measurement:
-    histogram = values.pop("histogram")
+    evidence = {"histogram": values.pop("histogram"), "distribution": values.pop("distribution")}
     drifted = bool(p_adjusted < alpha and values["effect_size"] >= values["effect_threshold"])
     observed = {**values, "p_value_adjusted": p_adjusted, "drifted": drifted}
     test = f"{values['test'].replace('_', '-')} test, {test_name} = {p_adjusted:.3g}"
@@ -174,7 +201,7 @@ def measurement(
     return Measurement(
         subject,
         observed=observed,
-        evidence={"histogram": histogram},
+        evidence=evidence,
         significant=p_adjusted < alpha,
         test=test,
         note=note,
