@@ -10,6 +10,7 @@ way to change upload handlers in a view).
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.permissions import Action, require_action, user_can
+from apps.evaluations.engine.loading.allowlist import trusted_skops_types
 from apps.projects.forms import DatasetUploadForm, ModelVersionUploadForm, service_error_add
 from apps.projects.models import Dataset, DatasetRole, Project, ValidationStatus
 from apps.projects.selectors import (
@@ -198,10 +200,15 @@ def model_version_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     version = get_object_or_404(
         model_version_list_visible(user=request.user).filter(project=project), pk=pk
     )
+    # skops names the types it does not trust by itself; a run loads those Qualiti's
+    # allowlist trusts (TreePredictor, Tree...) and refuses only the others.
+    trusted = trusted_skops_types(tuple(settings.QUALITI_RUN_TRUSTED_TYPES))
+    untrusted = (version.artifact_audit or {}).get("untrusted_types") or []
     context = {
         "project": project,
         "tab": "uploads",
         "version": version,
+        "refused_types": [name for name in untrusted if name not in trusted],
         "may_launch": user_can(user=request.user, project_id=project.pk, action=Action.RUN_LAUNCH),
     }
     return render(request, "projects/model_version_detail.html", context)

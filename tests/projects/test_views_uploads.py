@@ -161,6 +161,24 @@ def test_a_skops_model_is_stored_and_its_page_shows_what_was_read(cast, media_ro
     assert "Launch a run on this version" in page
 
 
+def test_the_page_warns_only_of_types_a_run_would_refuse(cast):
+    audit = {
+        "format": "skops",
+        "types": ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor", "math.sqrt"],
+        "untrusted_types": [
+            "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+            "math.sqrt",
+        ],
+    }
+    version = ModelVersionFactory(project=cast.project, artifact_audit=audit)
+
+    page = client_of(cast.qm).get(url(cast, "model-version-page", version.pk)).content.decode()
+
+    warning = page[page.index("Types outside the trusted list") :].split("</p>")[0]
+    assert "math.sqrt" in warning
+    assert "TreePredictor" not in warning
+
+
 def test_an_onnx_model_shows_its_operator_sets(cast):
     client = client_of(cast.qm)
 
