@@ -6,8 +6,9 @@ and their refusals are put back on the form by `service_error_add`.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
-from apps.accounts.models import Team
+from apps.accounts.models import ProjectRole, Team, User
 from apps.projects.models import DatasetRole, ModelVersion, Project, RiskLevel, TaskType
 from qualiti.errors import QualitiError
 
@@ -114,3 +115,16 @@ class DatasetUploadForm(forms.Form):
 
     def clean_probability_columns(self) -> list[str]:
         return names_split(self.cleaned_data["probability_columns"])
+
+
+class MemberAddForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
+    role = forms.ChoiceField(label="Role", choices=ProjectRole.choices)
+
+    def __init__(self, *args: object, candidates: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=ProjectRole.choices)

@@ -18,7 +18,6 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.models import ProjectRole, Team, User
-from apps.accounts.services import membership_create
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import Finding, FindingStatus
 from apps.projects.demo import DEMO_PASSWORD, DEMO_TEAM_NAME, demo_seed
@@ -166,9 +165,15 @@ def test_the_quality_manager_takes_a_model_from_upload_to_an_assigned_finding(
     assert (project.development_team, project.risk_level) == (team, "high")
     assert project.memberships.get().user.username == "qm"
     shoot("project-created")
-    # Qualiti has no members page yet (the API and the admin add members): the team's
-    # developer joins the project as its developer, so that the finding can be given to them.
-    membership_create(project=project, user=dev, role=ProjectRole.DEVELOPER)
+    # The team's developer joins the project on its members page, so that the finding can
+    # be given to them.
+    page.get_by_role("link", name="All members and their roles").click()
+    page.get_by_label("Person").select_option(label=dev.username)
+    page.get_by_label("Role", exact=True).select_option(label="Developer")
+    page.get_by_role("button", name="Add member").click()
+    expect(flash(page)).to_contain_text("dev joined as developer.")
+    assert project.memberships.get(user=dev).role == ProjectRole.DEVELOPER
+    shoot("developer-joined")
     slug = project.slug
 
     # 2. Criteria from the template catalogue: PERF-01 and FAIR-01.

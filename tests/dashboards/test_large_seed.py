@@ -59,6 +59,7 @@ def every_page(project: Project) -> dict[str, str]:
         "plans": reverse("plan-list", args=[slug]),
         "plan": reverse("plan-detail", args=[slug, plan.pk]),
         "uploads": reverse("uploads", args=[slug]),
+        "members": reverse("project-members", args=[slug]),
         "model version": reverse("model-version-page", args=[slug, version.pk]),
         "dataset": reverse("dataset-page", args=[slug, dataset.pk]),
         "run launch": reverse("run-launch", args=[slug]),
