@@ -78,6 +78,10 @@ class Page(HttpUser):
         slug, _ = self.project()
         self.get("uploads", f"/projects/{slug}/uploads/")
 
+    def members(self) -> None:
+        slug, _ = self.project()
+        self.get("members", f"/projects/{slug}/members/")
+
     def model_version(self) -> None:
         slug, ids = self.project()
         pk = random.choice(ids["versions"])
@@ -121,9 +125,10 @@ class Page(HttpUser):
 
 
 EVERY_PAGE = [Page.portfolio, Page.overview, Page.criteria, Page.catalogue, Page.plans,
-              Page.plan, Page.plan_diff, Page.uploads, Page.model_version, Page.dataset,
-              Page.run_launch, Page.run_page, Page.findings, Page.findings_filtered, Page.finding,
-              Page.my_work, Page.notifications, Page.tokens]  # fmt: skip
+              Page.plan, Page.plan_diff, Page.uploads, Page.members, Page.model_version,
+              Page.dataset, Page.run_launch, Page.run_page, Page.findings,
+              Page.findings_filtered, Page.finding, Page.my_work, Page.notifications,
+              Page.tokens]  # fmt: skip
 
 
 class QualityManager(Page):
