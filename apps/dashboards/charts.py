@@ -27,7 +27,8 @@ def _layout(title: str, **extra: Any) -> dict:
 
 
 def _week_labels(weeks: list[datetime.date]) -> list[str]:
-    return [week.isoformat() for week in weeks]
+    """Short labels ("30 Nov") that fit under narrow charts without being cut."""
+    return [week.strftime("%-d %b") for week in weeks]
 
 
 def portfolio_trend(
@@ -44,7 +45,7 @@ def portfolio_trend(
         ],
         "layout": _layout(
             "Pass rate and open findings per week",
-            xaxis={"title": {"text": "week starting"}, "type": "category"},
+            xaxis={"type": "category", "tickangle": -45},
             yaxis={"title": {"text": "pass rate (%)"}, "range": [0, 100]},
             yaxis2={"title": {"text": "open findings"}, "overlaying": "y", "side": "right",
                     "rangemode": "tozero"},
@@ -70,7 +71,7 @@ def opened_and_closed(
         "layout": _layout(
             "Findings opened and closed per week",
             barmode="group",
-            xaxis={"title": {"text": "week starting"}, "type": "category"},
+            xaxis={"type": "category", "tickangle": -45},
             yaxis={"title": {"text": "findings"}, "rangemode": "tozero"},
         ),
     }
