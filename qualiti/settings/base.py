@@ -139,10 +139,12 @@ def celery_transport(broker_url: str, broker_dir: Path) -> dict:
 
     The embedded default is kombu's filesystem transport: one folder serves as both the
     in and out queue, polled every 0.1 s, with results in files. It supports the fanout
-    exchange that `celery inspect ping` and revoke need.
+    exchange that `celery inspect ping` and revoke need. Qualiti's subclass of it
+    (`qualiti.broker`) writes each message atomically and sets undecodable files aside.
     """
     if broker_url.startswith("filesystem://"):
         return {
+            "CELERY_BROKER_TRANSPORT": "qualiti.broker:Transport",
             "CELERY_BROKER_TRANSPORT_OPTIONS": {
                 "data_folder_in": str(broker_dir / "queue"),
                 "data_folder_out": str(broker_dir / "queue"),
@@ -155,6 +157,7 @@ def celery_transport(broker_url: str, broker_dir: Path) -> dict:
     # The visibility timeout is longer than any evaluation's hard time limit, so Redis
     # never redelivers a task that a live worker is still running.
     return {
+        "CELERY_BROKER_TRANSPORT": None,
         "CELERY_BROKER_TRANSPORT_OPTIONS": {
             "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=4 * 3600),
         },
@@ -165,6 +168,7 @@ def celery_transport(broker_url: str, broker_dir: Path) -> dict:
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 _transport = celery_transport(CELERY_BROKER_URL, CELERY_BROKER_DIR)
+CELERY_BROKER_TRANSPORT = _transport["CELERY_BROKER_TRANSPORT"]
 CELERY_BROKER_TRANSPORT_OPTIONS = _transport["CELERY_BROKER_TRANSPORT_OPTIONS"]
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=_transport["CELERY_RESULT_BACKEND"]

@@ -9,6 +9,7 @@ folder, or a Redis database number. A worker started by the tests gets
 
 import os
 import zlib
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, VAR_DIR, celery_transport, env
@@ -47,8 +48,10 @@ CELERY_BROKER_URL = _session_broker_url(CELERY_BROKER_URL)
 # Celery reads CELERY_BROKER_URL from the environment before its settings; keep the two
 # the same, and the worker processes the tests start inherit it.
 os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
-CELERY_BROKER_DIR = TEST_DIR / "broker"
+# A test may start a worker on an embedded broker of its own (the broker tests).
+CELERY_BROKER_DIR = Path(env.str("QUALITI_TEST_BROKER_DIR", default=str(TEST_DIR / "broker")))
 _transport = celery_transport(CELERY_BROKER_URL, CELERY_BROKER_DIR)
+CELERY_BROKER_TRANSPORT = _transport["CELERY_BROKER_TRANSPORT"]
 CELERY_BROKER_TRANSPORT_OPTIONS = _transport["CELERY_BROKER_TRANSPORT_OPTIONS"]
 CELERY_RESULT_BACKEND = _transport["CELERY_RESULT_BACKEND"]
 

@@ -1,35 +1,6 @@
-import os
-from contextlib import contextmanager
-
 import pytest
 
-from qualiti.celery import app as celery_app
-
-
-def forget_broker_connections() -> None:
-    """Celery keeps a connection and producer pool per app; drop them to switch brokers."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def celery_broker(url: str, transport_options: dict):
-    """Point the web side's Celery at another broker for the duration of a test.
-
-    Celery reads CELERY_BROKER_URL from the environment first, so that changes too.
-    """
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    saved_environment = os.environ["CELERY_BROKER_URL"]
-    forget_broker_connections()
-    os.environ["CELERY_BROKER_URL"] = url
-    celery_app.conf.broker_url = url
-    celery_app.conf.broker_transport_options = transport_options
-    try:
-        yield
-    finally:
-        forget_broker_connections()
-        os.environ["CELERY_BROKER_URL"] = saved_environment
-        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+from tests.support.brokers import celery_broker
 
 
 @pytest.mark.worker
