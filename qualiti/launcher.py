@@ -1,9 +1,11 @@
 """`make run`'s foreground supervisor: the web server, a Celery worker and Celery beat.
 
-Each runs as its own process in its own process group. Ctrl-C (or SIGTERM) stops all of
-them: a polite SIGTERM to each first, then SIGKILL to each process group for whatever is
-still alive after a grace period, so no Qualiti process outlives the launcher. If one of
-them dies on its own, the others are stopped too and the launcher exits with an error.
+Each runs as its own process in its own process group. A child that dies is started
+again after a short back-off (what its dead leader left in its group, such as a worker's
+pool processes, is killed first); a child that keeps dying (five times in a minute) stops
+everything, saying so. Ctrl-C (or SIGTERM) stops all of them: a polite SIGTERM to each
+first, then SIGKILL to each process group for whatever is still alive after a grace
+period, so no Qualiti process outlives the launcher.
 """
 
 import contextlib
@@ -15,10 +17,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 GRACE_SECONDS = 10
 PR_SET_PDEATHSIG = 1
+# A child that dies this many times within the window is given up on.
+DEATHS_BEFORE_GIVING_UP = 5
+DEATH_WINDOW_SECONDS = 60.0
+# The first restart waits this long, each further death in the window twice as long.
+FIRST_BACKOFF_SECONDS = 0.5
+POLL_SECONDS = 0.25
 
 
 def die_with_parent() -> None:
@@ -33,17 +42,31 @@ class Service:
     name: str
     command: list[str]
     process: subprocess.Popen | None = None
+    deaths: deque = field(default_factory=deque)  # monotonic times of recent deaths
+    restart_at: float | None = None
 
     def start(self) -> None:
+        self.restart_at = None
         self.process = subprocess.Popen(
             self.command, start_new_session=True, preexec_fn=die_with_parent
         )
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def signal_group(self, signum: int) -> None:
         if self.process is None:
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signum)
+
+    def record_death(self, now: float) -> int:
+        """Remember a death; how many fell within the window, this one included."""
+        self.deaths.append(now)
+        while self.deaths and now - self.deaths[0] > DEATH_WINDOW_SECONDS:
+            self.deaths.popleft()
+        return len(self.deaths)
 
 
 def services(host: str, port: str) -> list[Service]:
@@ -73,28 +96,73 @@ def services(host: str, port: str) -> list[Service]:
     ]
 
 
-def wait_until_serving(url: str, running: list[Service], timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(service.process.poll() is not None for service in running):
-            return False
-        try:
-            urllib.request.urlopen(url, timeout=5)  # noqa: S310 (our own local URL)
-            return True
-        except urllib.error.HTTPError:
-            return True  # the server answered, even if with an error status
-        except OSError:
-            time.sleep(0.3)
-    return False
+class GaveUp(Exception):
+    """A child died too often; the message says which."""
+
+
+def supervise(running: list[Service], now: float) -> None:
+    """One look at the children: restart those whose back-off is over, schedule a restart
+    for those that just died, and give up on one that keeps dying."""
+    for service in running:
+        if service.restart_at is not None:
+            if now >= service.restart_at:
+                service.start()
+                print(f"qualiti: {service.name} started again", file=sys.stderr, flush=True)
+            continue
+        if service.alive:
+            continue
+        code = service.process.returncode
+        # A dead leader may leave its group behind (a worker's pool processes).
+        service.signal_group(signal.SIGKILL)
+        deaths = service.record_death(now)
+        if deaths >= DEATHS_BEFORE_GIVING_UP:
+            raise GaveUp(
+                f"qualiti: {service.name} died {deaths} times within "
+                f"{DEATH_WINDOW_SECONDS:g} s (last exit status {code}); stopping everything."
+            )
+        delay = FIRST_BACKOFF_SECONDS * 2 ** (deaths - 1)
+        service.restart_at = now + delay
+        print(
+            f"qualiti: {service.name} exited with {code}; starting it again in {delay:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=5)  # noqa: S310 (our own local URL)
+    except urllib.error.HTTPError:
+        return True  # the server answered, even if with an error status
+    except OSError:
+        return False
+    return True
+
+
+def print_banner(url: str) -> None:
+    import django
+
+    django.setup()
+    from apps.projects.demo import DEMO_PASSWORD, DEMO_USERS
+
+    logins = ", ".join(name for name, *_ in DEMO_USERS)
+    print(
+        f"\n  Qualiti is running at {url}\n"
+        f"  Demo logins: {logins} (password: {DEMO_PASSWORD})\n"
+        f"  Health: {url}healthz    Press Ctrl-C to stop.\n",
+        flush=True,
+    )
 
 
 def stop_all(running: list[Service]) -> None:
     """SIGTERM each leader (the worker then stops its own pool), SIGKILL what lingers."""
     for service in running:
-        if service.process.poll() is None:
+        if service.alive:
             service.process.terminate()
     deadline = time.monotonic() + GRACE_SECONDS
     for service in running:
+        if service.process is None:
+            continue
         with contextlib.suppress(subprocess.TimeoutExpired):
             service.process.wait(timeout=max(0.0, deadline - time.monotonic()))
         # The group may still hold pool children, even after its leader exited.
@@ -119,32 +187,19 @@ def main() -> int:
 
     browse_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104 (a comparison)
     url = f"http://{browse_host}:{port}/"
-    if wait_until_serving(url + "accounts/login/", running):
-        import django
-
-        django.setup()
-        from apps.projects.demo import DEMO_PASSWORD, DEMO_USERS
-
-        logins = ", ".join(name for name, *_ in DEMO_USERS)
-        print(
-            f"\n  Qualiti is running at {url}\n"
-            f"  Demo logins: {logins} (password: {DEMO_PASSWORD})\n"
-            f"  Health: {url}healthz    Press Ctrl-C to stop.\n",
-            flush=True,
-        )
-
+    serving = False
     exit_code = 0
     while not stopping:
-        dead = [service for service in running if service.process.poll() is not None]
-        if dead:
-            for service in dead:
-                print(
-                    f"qualiti: {service.name} exited with {service.process.returncode}",
-                    file=sys.stderr,
-                )
+        try:
+            supervise(running, time.monotonic())
+        except GaveUp as error:
+            print(error, file=sys.stderr, flush=True)
             exit_code = 1
             break
-        time.sleep(0.5)
+        if not serving and answers(url + "accounts/login/"):
+            serving = True
+            print_banner(url)
+        time.sleep(POLL_SECONDS)
     print("qualiti: stopping web, worker and beat…", flush=True)
     stop_all(running)
     return exit_code

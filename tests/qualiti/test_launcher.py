@@ -54,7 +54,12 @@ def get(url: str) -> tuple[int, dict, bytes]:
 
 @pytest.fixture
 def embedded_environment(tmp_path) -> dict:
-    """The embedded default, as on a fresh clone: no database or broker URL in sight."""
+    return embedded_environment_prepare(tmp_path)
+
+
+def embedded_environment_prepare(tmp_path: Path) -> dict:
+    """The embedded default, as on a fresh clone: no database or broker URL in sight;
+    migrated, with the demo data."""
     env = {
         key: value
         for key, value in os.environ.items()
