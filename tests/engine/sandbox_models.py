@@ -41,3 +41,16 @@ class ThreadCountModel:
 
         threads = max((pool["num_threads"] for pool in threadpool_info()), default=0)
         return np.full(len(features), float(threads))
+
+
+class SlowLoadingModel:
+    """Takes minutes to load: skops calls __setstate__ while it builds the object."""
+
+    classes_ = np.array([0, 1])
+
+    def __setstate__(self, state):
+        time.sleep(120)
+        self.__dict__.update(state)
+
+    def predict(self, features):
+        return np.zeros(len(features), dtype=int)

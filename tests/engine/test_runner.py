@@ -1,8 +1,10 @@
 """The model sandbox: real child processes, real crashes."""
 
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
 from tests.engine import onnx_models, sandbox_models
 from tests.engine.synthetic import population
+from tests.support.processes import model_processes
 
 FEATURES = ["age", "score", "region"]
 
@@ -242,3 +245,73 @@ def test_the_models_process_dies_with_the_process_that_runs_it(tmp_path, frame):
         time.sleep(0.1)
 
     assert not process_is_running(model_pid), "the model's process outlived its parent"
+
+
+# --- no model process outlives its use -----------------------------------------------
+
+
+class Interrupted(Exception):
+    """Raised into the test's thread by a timer, as Celery's soft time limit is."""
+
+
+@pytest.fixture
+def interrupt_after():
+    def arm(seconds: float) -> None:
+        def raise_interrupted(signum, frame):
+            raise Interrupted
+
+        signal.signal(signal.SIGALRM, raise_interrupted)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    yield arm
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+def test_ten_refused_loads_leave_no_model_process(tmp_path):
+    model = dump(tmp_path, sandbox_models.SlowModel())  # its type is not trusted
+    for _ in range(10):
+        with pytest.raises(EngineError, match="does not trust"), ModelSandbox(model):
+            pass
+    assert model_processes(os.getpid()) == []
+
+
+def test_a_refusal_collected_later_closes_the_process_and_is_repeated(tmp_path, frame):
+    sandbox = ModelSandbox(dump(tmp_path, sandbox_models.SlowModel())).start(wait=False)
+    for _ in range(2):
+        with pytest.raises(EngineError, match="does not trust"):
+            sandbox.predict(frame, FEATURES)
+    assert model_processes(os.getpid()) == []
+
+
+def test_a_load_over_its_time_limit_leaves_no_model_process(tmp_path):
+    model = dump(tmp_path, sandbox_models.SlowLoadingModel())
+    trusted = ["tests.engine.sandbox_models.SlowLoadingModel"]
+    limits = SandboxLimits(load_timeout_s=1)
+    with pytest.raises(ModelCrashed, match="longer than 1 s while loading"):
+        ModelSandbox(model, limits=limits, trusted_types=trusted).start()
+    assert model_processes(os.getpid()) == []
+
+
+@pytest.mark.parametrize("model", ["SlowLoadingModel", "SlowModel"])
+def test_an_exception_raised_into_a_wait_leaves_no_model_process(
+    tmp_path, frame, model, interrupt_after
+):
+    path = dump(tmp_path, getattr(sandbox_models, model)())
+    trusted = [f"tests.engine.sandbox_models.{model}"]
+    interrupt_after(1.5)
+    with pytest.raises(Interrupted), ModelSandbox(path, trusted_types=trusted) as sandbox:
+        sandbox.predict(frame, FEATURES)
+    assert model_processes(os.getpid()) == []
+
+
+def test_interrupting_a_prediction_from_another_thread_fails_it_as_a_crash(tmp_path, frame):
+    path = dump(tmp_path, sandbox_models.SlowModel())
+    trusted = ["tests.engine.sandbox_models.SlowModel"]
+    with ModelSandbox(path, trusted_types=trusted) as sandbox:
+        threading.Timer(1.0, sandbox.interrupt).start()
+        started = time.monotonic()
+        with pytest.raises(ModelCrashed, match="killed by SIGKILL"):
+            sandbox.predict(frame, FEATURES)
+        assert time.monotonic() - started < 30
+    assert model_processes(os.getpid()) == []

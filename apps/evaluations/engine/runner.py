@@ -93,14 +93,24 @@ class ModelSandbox:
         self._unread = b""
 
     def __enter__(self) -> "ModelSandbox":
-        return self.start()
+        return self.start()  # a failed start has closed its process already
 
     def __exit__(self, *exc_info) -> None:
         self.close()
 
     def start(self, *, wait: bool = True) -> "ModelSandbox":
         """Start the child and load the model; with wait=False the caller goes on (reading
-        the data, say) and `wait_loaded` collects the answer."""
+        the data, say) and `wait_loaded` collects the answer. Whatever fails on the way (a
+        refused model, a crash, the time limit, an exception raised into this thread) closes
+        the child before the error reaches the caller: no model process outlives its use."""
+        try:
+            self._start(wait=wait)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _start(self, *, wait: bool) -> None:
         self._suspended = False
         self._folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         config = {
@@ -141,14 +151,20 @@ class ModelSandbox:
         self._loading = started
         if wait:
             self.wait_loaded()
-        return self
 
     def wait_loaded(self) -> "ModelSandbox":
-        """Wait for the model that `start(wait=False)` began to load."""
+        """Wait for the model that `start(wait=False)` began to load; a model that does not
+        load has its process closed before the error is raised."""
         if self._loading is None:
             return self
         started, self._loading = self._loading, None
-        reply = self._reply(self.limits.load_timeout_s, "loading")
+        try:
+            reply = self._reply(self.limits.load_timeout_s, "loading")
+        except BaseException as error:
+            if isinstance(error, EngineError):
+                self._failure = error  # every later request gets the same answer
+            self.close()
+            raise
         info = reply["info"]
         self.info = ModelInfo(
             format=self.format,
@@ -172,7 +188,7 @@ class ModelSandbox:
         if self._process is None and self._suspended:
             self.start()  # a check needs the model again after `suspend`
         if self._process is None:
-            raise EngineError("The model sandbox is not started.")
+            raise self._failure or EngineError("The model sandbox is not started.")
         self.wait_loaded()
         features = list(features)
         if (
@@ -219,6 +235,8 @@ class ModelSandbox:
         """Like `predict_later`: the timing runs in the child after the requests before it."""
         if self._process is None and self._suspended:
             self.start()
+        if self._process is None:
+            raise self._failure or EngineError("The model sandbox is not started.")
         self.wait_loaded()
         self._calls += 1
         path = self._folder / f"batch-{self._calls}-in.arrow"
@@ -288,6 +306,14 @@ class ModelSandbox:
         if self._process is not None and not self._pending and self._loading is None:
             self.close()
             self._suspended = True
+
+    def interrupt(self) -> None:
+        """Kill the model's process from another thread (a cancelled run): the request
+        being waited for then fails as a crash, and `close` cleans up as usual."""
+        process = self._process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def close(self) -> None:
         self._suspended = False

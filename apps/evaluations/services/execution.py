@@ -27,6 +27,7 @@ from apps.projects.models import ArtifactFormat
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 1.0
+CANCEL_POLL_SECONDS = 2.0
 # The engine refuses evaluation data without its target column, even for plans that never
 # read labels; such data gets an empty one under this name.
 NO_TARGET_COLUMN = "__qualiti_no_target__"
@@ -66,7 +67,8 @@ def _mine(run: EvaluationRun):
 
 class _Heartbeat(threading.Thread):
     """Keeps the run's heartbeat fresh while the model predicts or a slow check runs (no
-    progress callback then), and notices a cancel."""
+    progress callback then), and notices a cancel within CANCEL_POLL_SECONDS: it then
+    stops the model's process, so a long prediction does not outlive the cancel."""
 
     def __init__(self, run: EvaluationRun, interval: float) -> None:
         super().__init__(name=f"run-{run.pk}-heartbeat", daemon=True)
@@ -75,15 +77,22 @@ class _Heartbeat(threading.Thread):
         self.stopped = threading.Event()
         self.cancelled = threading.Event()
         self.lost = threading.Event()
+        self.on_cancel: list = []  # callables run once, from this thread, on a cancel
 
     def run(self) -> None:
         try:
-            while not self.stopped.wait(self.interval):
-                alive = _mine(self.run_row).update(heartbeat_at=timezone.now())
-                if not alive:
-                    self.lost.set()
-                elif _mine(self.run_row).filter(cancel_requested=True).exists():
+            beat_due = time.monotonic() + self.interval
+            while not self.stopped.wait(min(CANCEL_POLL_SECONDS, self.interval)):
+                if time.monotonic() >= beat_due:
+                    beat_due = time.monotonic() + self.interval
+                    if not _mine(self.run_row).update(heartbeat_at=timezone.now()):
+                        self.lost.set()
+                if self.cancelled.is_set() or self.lost.is_set():
+                    continue
+                if _mine(self.run_row).filter(cancel_requested=True).exists():
                     self.cancelled.set()
+                    for callback in self.on_cancel:
+                        callback()
         except Exception:  # a heartbeat that fails must not take the run down
             logger.exception("heartbeat of run %s failed", self.run_row.pk)
         finally:
@@ -182,6 +191,7 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
                 trusted_types=settings.QUALITI_RUN_TRUSTED_TYPES,
             )
             stack.enter_context(source)
+            progress.heartbeat.on_cancel.append(source.interrupt)
         progress.check()
         context = engine.EvaluationContext(
             evaluation=evaluation,
@@ -249,7 +259,10 @@ def run_execute(*, run: EvaluationRun) -> EvaluationRun:
     except RunLost:
         logger.warning("run %s attempt %s was taken over; stopping", run.pk, run.attempt)
     except engine.EngineError as error:
-        _finish(run, status=RunStatus.FAILED, error=error.message)
+        if heartbeat.cancelled.is_set():  # the model's process was stopped for the cancel
+            _finish(run, status=RunStatus.CANCELLED, reason="cancelled by request")
+        else:
+            _finish(run, status=RunStatus.FAILED, error=error.message)
     except SoftTimeLimitExceeded:
         limit = settings.QUALITI_RUN_SOFT_TIME_LIMIT
         _finish(run, status=RunStatus.FAILED, error=f"The run took longer than {limit} s.")
