@@ -33,8 +33,9 @@ run: seed
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m qualiti.launcher
 
+# The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 tests/…" runs a part alone.
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install-dev
 	$(PY) -m ruff check .

@@ -6,6 +6,10 @@ from django.conf import settings
 
 from tests.support.worker import CeleryWorkerProcess
 
+# One id for the whole run, set before pytest-xdist starts its test processes, so they
+# share it and tell themselves apart by their own names (see qualiti/settings/test.py).
+os.environ.setdefault("QUALITI_TEST_SESSION", str(os.getpid()))
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # in a thread with a running loop unless told it is safe (it is: the loop is Playwright's).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -23,7 +23,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-TEST_SESSION = os.environ.setdefault("QUALITI_TEST_SESSION", str(os.getpid()))
+# Under pytest-xdist every test process has its own session: the run's id and its own
+# name (gw0, gw1…), which the worker processes it starts inherit with its environment.
+_RUN = os.environ.setdefault("QUALITI_TEST_SESSION", str(os.getpid()))
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_SESSION = f"{_RUN}-{_XDIST_WORKER}" if _XDIST_WORKER else _RUN
 TEST_DIR = VAR_DIR / "test" / TEST_SESSION
 TEST_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = TEST_DIR / "media"
@@ -36,10 +40,13 @@ if worker_database := env.str("QUALITI_WORKER_DATABASE_NAME", default=""):
 
 
 def _session_broker_url(url: str) -> str:
-    """A Redis database number of this session's own (1 to 15; 0 is left to development)."""
+    """A Redis database number of this session's own (1 to 15; 0 is left to development):
+    the test processes of one run (gw0, gw1…) take consecutive numbers, never the same."""
     if not url.startswith(("redis://", "rediss://")):
         return url
-    number = env.int("QUALITI_TEST_REDIS_DB", default=1 + zlib.crc32(TEST_SESSION.encode()) % 15)
+    index = int(_XDIST_WORKER.removeprefix("gw") or 0)
+    default = 1 + (zlib.crc32(_RUN.encode()) + index) % 15
+    number = env.int("QUALITI_TEST_REDIS_DB", default=default)
     base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
     return f"{base}/{number}"
 

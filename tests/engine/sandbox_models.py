@@ -44,9 +44,13 @@ class ThreadCountModel:
 
 
 class SlowLoadingModel:
-    """Takes minutes to load: skops calls __setstate__ while it builds the object."""
+    """Takes minutes to load: skops calls __setstate__ while it builds the object (when it
+    has attributes to set)."""
 
     classes_ = np.array([0, 1])
+
+    def __init__(self):
+        self.weights = [1.0]
 
     def __setstate__(self, state):
         time.sleep(120)

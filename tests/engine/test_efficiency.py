@@ -15,9 +15,12 @@ from tests.engine.conftest import context_for
 from tests.engine.estimator_source import EstimatorSource, fitted
 from tests.engine.synthetic import datasets, population
 
-BUDGETS = [  # a latency budget of 10 ms per row, and the other costs reported
+# A latency budget of 100 ms per call, and the other costs reported. The slow model sleeps
+# twice the budget, which no load makes shorter; the fast one costs about a millisecond, so
+# only a machine slowed a hundredfold would make it miss. No test asserts a time alone.
+BUDGETS = [
     {"check": "efficiency.latency", "metric": "p95_latency_ms", "comparator": "<=",
-     "threshold": 10.0, "params": {"repeats": 30, "warmup": 2}},
+     "threshold": 100.0, "params": {"repeats": 10, "warmup": 1}},
     {"check": "efficiency.throughput", "metric": "rows_per_second", "threshold": None},
     {"check": "efficiency.memory", "metric": "peak_memory_mb", "threshold": None},
     {"check": "efficiency.model_size", "metric": "artifact_size_mb", "threshold": None},
@@ -25,7 +28,7 @@ BUDGETS = [  # a latency budget of 10 ms per row, and the other costs reported
 
 
 def slow_identity(inputs):
-    time.sleep(0.02)  # the deliberate cost: 20 ms per call
+    time.sleep(0.2)  # the deliberate cost: 200 ms per call
     return inputs
 
 
@@ -51,8 +54,8 @@ def test_a_slow_pipeline_breaks_its_latency_budget_and_a_fast_one_keeps_it():
 
     latency = slow_results["efficiency.latency"]
     assert latency.outcome == "fail"
-    assert latency.observed["p50_latency_ms"] >= 20
-    assert sum(latency.evidence["histogram"]["counts"]) == 30
+    assert latency.observed["p50_latency_ms"] >= 200
+    assert sum(latency.evidence["histogram"]["counts"]) == 10
     assert fast_results["efficiency.latency"].outcome == "pass"
     slow_rate = slow_results["efficiency.throughput"].observed["rows_per_second"]
     assert slow_rate < fast_results["efficiency.throughput"].observed["rows_per_second"]
@@ -77,7 +80,7 @@ def test_costs_are_measured_in_the_sandboxed_models_process(tmp_path):
 
     latency = measured["efficiency.latency"].observed
     assert 0 < latency["p50_latency_ms"] <= latency["p95_latency_ms"] <= latency["p99_latency_ms"]
-    assert measured["efficiency.throughput"].observed["rows_per_second"] > 1000
+    assert measured["efficiency.throughput"].observed["rows_per_second"] > 0
     assert 50 < measured["efficiency.memory"].observed["peak_memory_mb"] < 4096
     size = measured["efficiency.model_size"].observed["artifact_size_mb"]
     assert size == pytest.approx(path.stat().st_size / 1024**2)

@@ -104,7 +104,7 @@ def test_a_model_that_never_answers_is_stopped(tmp_path, frame):
 
     with sandbox, pytest.raises(ModelCrashed, match=r"longer than 1 s while predicting"):
         sandbox.predict(frame, FEATURES)
-    assert sandbox._process is None
+    assert sandbox.pid is None
 
 
 def test_a_model_whose_features_are_not_in_the_data_is_refused(tmp_path, frame, pipeline):
@@ -231,7 +231,7 @@ def test_the_models_process_dies_with_the_process_that_runs_it(tmp_path, frame):
         f"sandbox = ModelSandbox({str(model)!r}, limits=SandboxLimits(predict_timeout_s=300),"
         " trusted_types=['tests.engine.sandbox_models.SlowModel'])\n"
         "sandbox.start()\n"
-        "print(sandbox._process.pid, flush=True)\n"
+        "print(sandbox.pid, flush=True)\n"
         f"sandbox.predict(pd.read_parquet({str(tmp_path / 'data.parquet')!r}), {FEATURES!r})\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

@@ -1,26 +1,12 @@
 """Loading and running a model in a child process with memory and time limits.
 
 A crafted or broken model that segfaults, allocates without bound or never returns takes
-down only its child; the parent reports "the model crashed while loading/predicting". The
-child is a plain `python -m …runner_child` subprocess rather than a multiprocessing spawn:
-spawn re-imports the parent's `__main__` (pytest, Celery), and the thread-count variables
-must be in the environment before the child imports numpy.
-
-Data go to the child as an Arrow file and come back as .npy files read with
-allow_pickle=False; requests and replies are JSON lines. Nothing the child sends is
-unpickled.
+down only its child (`child_process`); the parent reports "the model crashed while
+loading/predicting". Data go to the child as an Arrow file and come back as .npy files
+read with allow_pickle=False; requests and replies are JSON lines. Nothing the child sends
+is unpickled.
 """
 
-import contextlib
-import ctypes
-import json
-import os
-import select
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,31 +16,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from apps.evaluations.engine.child_process import ChildProcess
 from apps.evaluations.engine.context import ModelInfo, Predictions
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.handover import write_batches
 from apps.evaluations.engine.sniff import sniff_model
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: Linux kills it if its parent (a worker) is killed, so a
-    model never outlives the run it served. Elsewhere the timeouts still bound it."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-# The folder holding the `apps` package, so the child imports it from any working directory.
-_PROJECT_ROOT = Path(__file__).resolve().parents[3]
-_THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
 
 
 @dataclass(frozen=True)
@@ -82,15 +48,13 @@ class ModelSandbox:
         self.format = sniff_model(self.path)  # refuses pickles before any process starts
         self.info: ModelInfo | None = None
         self.timings: dict[str, float] = {}
-        self._process: subprocess.Popen | None = None
-        self._folder: Path | None = None
-        self._failure: EngineError | None = None
+        self._child: ChildProcess | None = None
+        self._failure: EngineError | None = None  # sticky: every later request gets it
         self._calls = 0
         self._suspended = False
         self._loading: float | None = None  # when a load was sent and not yet answered
         self._pending: list[int] = []  # predict requests sent, answered in this order
         self._answers: dict[int, dict] = {}
-        self._unread = b""
 
     def __enter__(self) -> "ModelSandbox":
         return self.start()  # a failed start has closed its process already
@@ -111,36 +75,19 @@ class ModelSandbox:
         return self
 
     def _start(self, *, wait: bool) -> None:
+        if self._failure is not None:
+            raise self._failure
         self._suspended = False
-        self._folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         config = {
             "memory_mb": self.limits.memory_mb,
             "threads": self.limits.threads,
             "batch_rows": self.limits.batch_rows,
         }
-        environment = dict(os.environ)
-        environment.update({name: str(self.limits.threads) for name in _THREAD_VARIABLES})
-        environment["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(_PROJECT_ROOT), environment.get("PYTHONPATH")])
-        )
-        self._stderr = (self._folder / "stderr.log").open("wb")
         started = time.perf_counter()
-        self._process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
-            [
-                sys.executable,
-                "-s",
-                "-m",
-                "apps.evaluations.engine.runner_child",
-                json.dumps(config),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=self._folder,
-            env=environment,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
+        self._child = ChildProcess(
+            "apps.evaluations.engine.runner_child", config, threads=self.limits.threads
         )
+        self._child.start()
         request = {
             "op": "load",
             "path": str(self.path.resolve()),
@@ -152,6 +99,11 @@ class ModelSandbox:
         if wait:
             self.wait_loaded()
 
+    @property
+    def pid(self) -> int | None:
+        """The model process's id while it runs."""
+        return None if self._child is None else self._child.pid
+
     def wait_loaded(self) -> "ModelSandbox":
         """Wait for the model that `start(wait=False)` began to load; a model that does not
         load has its process closed before the error is raised."""
@@ -162,7 +114,7 @@ class ModelSandbox:
             reply = self._reply(self.limits.load_timeout_s, "loading")
         except BaseException as error:
             if isinstance(error, EngineError):
-                self._failure = error  # every later request gets the same answer
+                self._failure = error
             self.close()
             raise
         info = reply["info"]
@@ -185,9 +137,9 @@ class ModelSandbox:
     def predict_later(self, frame: pd.DataFrame, features: Sequence[str]) -> int:
         """Hand `frame` to the child and return at once, so the caller can work while the
         model predicts; `collect` with the returned ticket waits for the outputs."""
-        if self._process is None and self._suspended:
+        if self._child is None and self._suspended:
             self.start()  # a check needs the model again after `suspend`
-        if self._process is None:
+        if self._child is None:
             raise self._failure or EngineError("The model sandbox is not started.")
         self.wait_loaded()
         features = list(features)
@@ -201,7 +153,7 @@ class ModelSandbox:
                 "columns were given; give the model's feature list."
             )
         self._calls += 1
-        stem = self._folder / f"batch-{self._calls}"
+        stem = self._child.folder / f"batch-{self._calls}"
         try:
             write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
@@ -233,13 +185,13 @@ class ModelSandbox:
         warmup: int,
     ) -> int:
         """Like `predict_later`: the timing runs in the child after the requests before it."""
-        if self._process is None and self._suspended:
+        if self._child is None and self._suspended:
             self.start()
-        if self._process is None:
+        if self._child is None:
             raise self._failure or EngineError("The model sandbox is not started.")
         self.wait_loaded()
         self._calls += 1
-        path = self._folder / f"batch-{self._calls}-in.arrow"
+        path = self._child.folder / f"batch-{self._calls}-in.arrow"
         try:
             write_batches(frame, list(features), str(path), self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
@@ -254,10 +206,7 @@ class ModelSandbox:
     def finished(self, ticket: int) -> bool:
         """Whether `collect(ticket)` would return without waiting."""
         while ticket not in self._answers and self._pending:
-            ready = b"\n" in self._unread or bool(
-                select.select([self._process.stdout.fileno()], [], [], 0)[0]
-            )
-            if not ready:
+            if not self._child.answered():
                 return False
             self._take_reply()
         return True
@@ -282,7 +231,7 @@ class ModelSandbox:
                 raise EngineError("The model sandbox has no such prediction request.")
             self._take_reply()
         reply = self._answers.pop(ticket)
-        stem = self._folder / f"batch-{ticket}"
+        stem = self._child.folder / f"batch-{ticket}"
         if isinstance(reply, EngineError):
             Path(f"{stem}-in.arrow").unlink(missing_ok=True)
             raise reply
@@ -303,116 +252,36 @@ class ModelSandbox:
         """Stop the model's process to free its memory; the next `predict` starts it again.
         For a run that has all the predictions it needs, so the checks do not run beside
         a process holding the model and the numeric libraries."""
-        if self._process is not None and not self._pending and self._loading is None:
+        if self._child is not None and not self._pending and self._loading is None:
             self.close()
             self._suspended = True
 
     def interrupt(self) -> None:
         """Kill the model's process from another thread (a cancelled run): the request
         being waited for then fails as a crash, and `close` cleans up as usual."""
-        process = self._process
-        if process is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        child = self._child
+        if child is not None:
+            child.interrupt()
 
     def close(self) -> None:
         self._suspended = False
-        self._loading, self._pending, self._answers, self._unread = None, [], {}, b""
-        process, self._process = self._process, None
-        if process is not None:
-            try:
-                if process.poll() is None:
-                    process.stdin.write(b'{"op": "exit"}\n')
-                    process.stdin.flush()
-                    process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self._kill(process)
-            for stream in (process.stdin, process.stdout):
-                with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
-                    stream.close()
-        if self._folder is not None:
-            self._stderr.close()
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
+        self._loading, self._pending, self._answers = None, [], {}
+        child, self._child = self._child, None
+        if child is not None:
+            child.close()
 
     # --- protocol -------------------------------------------------------------------
 
     def _send(self, request: dict, stage: str) -> None:
-        if self._failure is not None:
-            raise self._failure
         try:
-            self._process.stdin.write((json.dumps(request) + "\n").encode())
-            self._process.stdin.flush()
-        except BrokenPipeError:
-            self._fail(self._death(stage))
+            self._child.send(request, stage)
+        except ModelCrashed as error:
+            self._failure = error
+            raise
 
     def _reply(self, timeout: float, stage: str) -> dict:
-        if self._failure is not None:
-            raise self._failure
-        reply = json.loads(self._read_line(timeout, stage))
-        if reply["ok"]:
-            return reply
-        if reply["kind"] == "refused":
-            raise EngineError(reply["message"])
-        if reply["kind"] == "memory":
-            self._fail(
-                ModelCrashed(
-                    f"The model ran out of memory while {stage}: the sandbox allows "
-                    f"{self.limits.memory_mb} MB ({reply['message']})."
-                )
-            )
-        raise EngineError(f"The model failed while {stage}: {reply['message']}")
-
-    def _read_line(self, timeout: float, stage: str) -> bytes:
-        deadline = time.monotonic() + timeout
-        descriptor = self._process.stdout.fileno()
-        buffer = self._unread  # replies are lines; a read may bring more than one
-        while b"\n" not in buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._kill(self._process)
-                self._fail(
-                    ModelCrashed(
-                        f"The model took longer than {timeout:g} s while {stage} and was stopped."
-                    )
-                )
-            ready, _, _ = select.select([descriptor], [], [], remaining)
-            if ready:
-                chunk = os.read(descriptor, 1 << 16)
-                if not chunk:
-                    self._fail(self._death(stage))
-                buffer += chunk
-        line, _, self._unread = buffer.partition(b"\n")
-        return line
-
-    def _death(self, stage: str) -> ModelCrashed:
         try:
-            code = self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._kill(self._process)
-            code = self._process.returncode
-        if code is not None and code < 0:
-            name = signal.Signals(-code).name
-            how = f"its process was killed by {name}"
-            if name == "SIGKILL":
-                how += ", often the system running out of memory"
-        else:
-            how = f"its process exited with status {code}{self._last_error_line()}"
-        return ModelCrashed(f"The model crashed while {stage} ({how}).")
-
-    def _last_error_line(self) -> str:
-        try:
-            lines = (self._folder / "stderr.log").read_text(errors="replace").strip().splitlines()
-        except OSError:
-            return ""
-        return f": {lines[-1][:300]}" if lines else ""
-
-    def _fail(self, error: EngineError):
-        self._failure = error
-        raise error
-
-    @staticmethod
-    def _kill(process: subprocess.Popen) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+            return self._child.reply(timeout, stage)
+        except ModelCrashed as error:
+            self._failure = error
+            raise

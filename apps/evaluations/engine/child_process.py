@@ -1,0 +1,200 @@
+"""The sandbox family's process: `python -m <module> CONFIG`, spoken to in JSON lines.
+
+The child limits its own memory (and CPU time, when asked) before it reads a byte of
+untrusted input; here the parent bounds each wait by wall time, kills the child's whole
+session on a timeout, and turns a death into one sentence. The child runs in its own
+session, in a folder of its own, and Linux kills it if the thread that started it dies
+(PR_SET_PDEATHSIG), so a worker killed mid-run leaves no model behind.
+
+The child is a plain `python -m` subprocess rather than a multiprocessing spawn: spawn
+re-imports the parent's `__main__` (pytest, Celery), and the thread-count variables must
+be in the environment before the child imports numpy.
+"""
+
+import contextlib
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from apps.evaluations.engine.errors import EngineError, ModelCrashed
+
+_PR_SET_PDEATHSIG = 1
+# The folder holding the `apps` package, so the child imports it from any working directory.
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux kills it if its parent (a worker) is killed, so a
+    model never outlives the run it served. Elsewhere the timeouts still bound it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class ChildProcess:
+    """One child; `failure` is sticky: after a crash every request gets the same error."""
+
+    def __init__(self, module: str, config: dict, *, threads: int) -> None:
+        self.module = module
+        self.config = config
+        self.threads = threads
+        self.folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
+        self.failure: EngineError | None = None
+        self.process: subprocess.Popen | None = None
+        self._unread = b""
+
+    def start(self) -> None:
+        environment = dict(os.environ)
+        environment.update({name: str(self.threads) for name in _THREAD_VARIABLES})
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(_PROJECT_ROOT), environment.get("PYTHONPATH")])
+        )
+        self._stderr = (self.folder / "stderr.log").open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
+            [sys.executable, "-s", "-m", self.module, json.dumps(self.config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=self.folder,
+            env=environment,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.process is None else self.process.pid
+
+    def send(self, request: dict, stage: str) -> None:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self._fail(self._death(stage))
+
+    def answered(self) -> bool:
+        """Whether a reply is ready to be read without waiting."""
+        return b"\n" in self._unread or bool(
+            select.select([self.process.stdout.fileno()], [], [], 0)[0]
+        )
+
+    def reply(self, timeout: float, stage: str) -> dict:
+        """The next reply; a refusal or the model's own error raises EngineError, running
+        out of memory, time or life raises ModelCrashed (and the child is gone)."""
+        if self.failure is not None:
+            raise self.failure
+        reply = json.loads(self._read_line(timeout, stage))
+        if reply["ok"]:
+            return reply
+        if reply["kind"] == "refused":
+            raise EngineError(reply["message"])
+        if reply["kind"] == "memory":
+            self._fail(
+                ModelCrashed(
+                    f"The model ran out of memory while {stage}: the sandbox allows "
+                    f"{self.config['memory_mb']} MB ({reply['message']})."
+                )
+            )
+        raise EngineError(f"The model failed while {stage}: {reply['message']}")
+
+    def interrupt(self) -> None:
+        """Kill the child from another thread: the reply being waited for then fails as
+        a crash, and `close` cleans up as usual."""
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Ask the child to exit, kill it if it does not within 5 s (or if an exception is
+        raised into the wait), and remove its folder."""
+        process, self.process = self.process, None
+        if process is not None:
+            try:
+                if process.poll() is None:
+                    process.stdin.write(b'{"op": "exit"}\n')
+                    process.stdin.flush()
+                    process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            finally:
+                if process.returncode is None:
+                    self._kill(process)
+            for stream in (process.stdin, process.stdout):
+                with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
+                    stream.close()
+            self._stderr.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _read_line(self, timeout: float, stage: str) -> bytes:
+        deadline = time.monotonic() + timeout
+        descriptor = self.process.stdout.fileno()
+        buffer = self._unread  # replies are lines; a read may bring more than one
+        while b"\n" not in buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill(self.process)
+                self._fail(
+                    ModelCrashed(
+                        f"The model took longer than {timeout:g} s while {stage} and was stopped."
+                    )
+                )
+            ready, _, _ = select.select([descriptor], [], [], remaining)
+            if ready:
+                chunk = os.read(descriptor, 1 << 16)
+                if not chunk:
+                    self._fail(self._death(stage))
+                buffer += chunk
+        line, _, self._unread = buffer.partition(b"\n")
+        return line
+
+    def _death(self, stage: str) -> ModelCrashed:
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._kill(self.process)
+            code = self.process.returncode
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            how = f"its process was killed by {name}"
+            if name == "SIGKILL":
+                how += ", often the system running out of memory"
+            elif name == "SIGXCPU":
+                how = "it used more CPU time than the sandbox allows"
+        else:
+            how = f"its process exited with status {code}{self._last_error_line()}"
+        return ModelCrashed(f"The model crashed while {stage} ({how}).")
+
+    def _last_error_line(self) -> str:
+        try:
+            lines = (self.folder / "stderr.log").read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return f": {lines[-1][:300]}" if lines else ""
+
+    def _fail(self, error: EngineError):
+        self.failure = error
+        raise error
+
+    @staticmethod
+    def _kill(process: subprocess.Popen) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
