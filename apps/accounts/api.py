@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +13,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import services
+from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import Action, can_create_project, visible_project_ids
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
@@ -165,6 +168,12 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    expires_in_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.QUALITI_TOKEN_MAX_DAYS,
+        help_text=f"Days until the token stops working (default {settings.QUALITI_TOKEN_DAYS}).",
+    )
 
 
 class TokenCreateView(APIView):
@@ -179,24 +188,41 @@ class TokenCreateView(APIView):
         responses={
             201: inline_serializer(
                 "TokenCreated",
-                {"token": serializers.CharField(), "token_key": serializers.CharField()},
-            )
+                {
+                    "token": serializers.CharField(),
+                    "token_key": serializers.CharField(),
+                    "expiry": serializers.DateTimeField(),
+                },
+            ),
+            400: OpenApiResponse(description="Wrong username or password, or bad input."),
+            429: OpenApiResponse(
+                description="Too many failed attempts for this username from this "
+                "address; `Retry-After` says when to try again."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # Django's own request: django-axes flags it when this attempt is locked out, and
+        # authenticate() then only says "no user", which must not read as a wrong password.
+        django_request = request._request
         user = authenticate(
-            request,
+            django_request,
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
         if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                return lockout_response(django_request)
             raise InvalidInput("Wrong username or password.")
-        instance, token = AuthToken.objects.create(user=user)
-        return Response(
-            {"token": token, "token_key": instance.token_key}, status=status.HTTP_201_CREATED
+        # A token is a login: its receivers clear django-axes' failures and set last_login.
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
+        instance, token = services.api_token_create(
+            user=user, days=data.validated_data.get("expires_in_days")
         )
+        body = {"token": token, "token_key": instance.token_key, "expiry": instance.expiry}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenSerializer(serializers.ModelSerializer):

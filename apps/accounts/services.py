@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -94,10 +96,21 @@ def notification_mark_all_read(*, user: User) -> int:
     )
 
 
-def api_token_create(*, user: User) -> tuple[AuthToken, str]:
+def api_token_create(*, user: User, days: int | None = None) -> tuple[AuthToken, str]:
     """A new API token of the user: the row (which keeps only a digest and the public
-    prefix `token_key`) and the full token, which can be shown once and never again."""
-    return AuthToken.objects.create(user=user)
+    prefix `token_key`) and the full token, which can be shown once and never again.
+
+    It expires after `days` (QUALITI_TOKEN_DAYS when not given), at most
+    QUALITI_TOKEN_MAX_DAYS: a token that leaks stops working by itself.
+    """
+    days = settings.QUALITI_TOKEN_DAYS if days is None else days
+    limit = settings.QUALITI_TOKEN_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= limit:
+        raise InvalidInput(
+            f"A token lasts from 1 to {limit} days; {days!r} is not possible.",
+            field="expires_in_days",
+        )
+    return AuthToken.objects.create(user=user, expiry=timedelta(days=days))
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from knox.models import AuthToken
 
+from apps.accounts.forms import TokenCreateForm
 from apps.accounts.models import Notification
 from apps.accounts.services import (
     api_token_create,
@@ -66,11 +67,18 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return _back_to_notifications(request)
 
 
-def _tokens_render(request: HttpRequest, *, new_token: str = "", status: int = 200) -> HttpResponse:
+def _tokens_render(
+    request: HttpRequest,
+    *,
+    new_token: str = "",
+    form: TokenCreateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     tokens = AuthToken.objects.filter(user=request.user).order_by("-created")
     context = {
         "page": page_with_links(request, tokens, per_page=TOKENS_PER_PAGE),
         "new_token": new_token,
+        "form": form or TokenCreateForm(),
     }
     response = render(request, "accounts/api_tokens.html", context, status=status)
     if new_token:
@@ -89,7 +97,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_create_view(request: HttpRequest) -> HttpResponse:
     """The new token is shown in this answer only (never stored in the session), so the
     page is rendered rather than redirected to."""
-    _, token = api_token_create(user=request.user)
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _tokens_render(request, form=form, status=400)
+    _, token = api_token_create(user=request.user, days=form.cleaned_data["days"])
     return _tokens_render(request, new_token=token, status=201)
 
 

@@ -6,6 +6,7 @@ fresh clone needs no server. `DATABASE_URL` and `CELERY_BROKER_URL` switch to
 PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's assets served from here, never from a CDN
+    "axes",
     "apps.accounts",
     "apps.projects",
     "apps.criteria",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a login attempt flagged as locked out into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qualiti.urls"
@@ -108,6 +112,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Brute force: django-axes counts failed logins (the form, the admin and the API's token
+# endpoint) per username *and* address, so a locked pair never locks out the others
+# behind the same address; a success clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("QUALITI_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("QUALITI_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,7 +241,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # a line per login otherwise; lockouts still show
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------
@@ -244,7 +265,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qualiti.api.exception_handler",
 }
-REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}
+# API tokens expire: QUALITI_TOKEN_DAYS by default, up to QUALITI_TOKEN_MAX_DAYS when asked.
+QUALITI_TOKEN_DAYS = env.int("QUALITI_TOKEN_DAYS", default=90)
+QUALITI_TOKEN_MAX_DAYS = env.int("QUALITI_TOKEN_MAX_DAYS", default=365)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=QUALITI_TOKEN_DAYS), "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Qualiti API",
     "DESCRIPTION": "AI quality review: projects, criteria, test plans, runs and findings.",
