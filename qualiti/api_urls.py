@@ -1,7 +1,7 @@
 """/api/v1/: flat resources, filtered with `?project=<slug>`."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import (
@@ -50,5 +50,5 @@ urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("schema/ui/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -10,6 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+
+from qualiti.static_headers import static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's assets served from here, never from a CDN
     "axes",
+    "csp",
     "apps.accounts",
     "apps.projects",
     "apps.criteria",
@@ -56,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last: it turns a login attempt flagged as locked out into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -74,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.unread_notifications",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -148,6 +154,35 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Content-Security-Policy on every answer: scripts, styles, images, fonts and requests
+# from this server only; an inline script runs only with the response's nonce (none of
+# Qualiti's pages has one), and nothing is evaluated from a string. Styles: Qualiti's own
+# come from files. plotly.js adds its rules at run time by inserting an *empty* <style>
+# element and filling it through the CSSOM, which CSP does not govern: the hash of the
+# empty string admits exactly that element, no <style> with content. plotly.js also writes
+# `style` attributes on the chart's SVG elements (through d3), which only 'unsafe-inline'
+# on style-src-attr allows; attributes cannot load or run anything, and Django escapes
+# every value a template puts in one.
+EMPTY_INLINE_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, EMPTY_INLINE_STYLE_HASH],
+        "style-src-elem": [SELF, EMPTY_INLINE_STYLE_HASH],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
 # --- Celery -----------------------------------------------------------------------------
 

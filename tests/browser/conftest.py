@@ -45,11 +45,21 @@ def chromium(tmp_path_factory):
         context.close()
 
 
+# Every Content-Security-Policy violation, reported or enforced, becomes a console error.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+  + ` at ${event.sourceFile}:${event.lineNumber}`));
+"""
+
+
 @pytest.fixture
 def page(chromium):
-    """A page whose console errors fail the test; cookies cleared between tests."""
+    """A page whose console errors (CSP violations included) fail the test; cookies
+    cleared between tests."""
     chromium.clear_cookies()
     page = chromium.new_page()
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
     page.console_errors = []
     page.on(
         "console",

@@ -42,7 +42,7 @@ def test_the_demo_run_page_draws_each_category_and_switches_the_feature(
         chart.locator(".main-svg").first.wait_for()
     charts = page.locator(".chart")
     page.wait_for_function(
-        "document.querySelectorAll('.chart').length"
+        "() => document.querySelectorAll('.chart').length"
         " === document.querySelectorAll('.chart .main-svg:first-child').length"
     )
     assert charts.count() >= len(DEMO_CHARTS) + 1
