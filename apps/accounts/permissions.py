@@ -70,9 +70,21 @@ def _membership_roles(user: User) -> dict[int, str]:
     return cached
 
 
-def user_can(*, user: User, project_id: int, action: Action) -> bool:
+def project_actions(*, user: User, project_id: int) -> frozenset[Action]:
+    """Everything the user may do on the project: their membership role's actions, and
+    management's organisation-wide ones on top (a manager who is also a project's viewer
+    still approves its risk acceptances)."""
     role = effective_role(user=user, project_id=project_id)
-    return role is not None and action in ROLE_ACTIONS[role]
+    if role is None:
+        return frozenset()
+    actions = ROLE_ACTIONS[role]
+    if user.org_role == OrgRole.MANAGEMENT:
+        actions = actions | ROLE_ACTIONS[MANAGEMENT]
+    return actions
+
+
+def user_can(*, user: User, project_id: int, action: Action) -> bool:
+    return action in project_actions(user=user, project_id=project_id)
 
 
 def require_action(*, user: User, project_id: int, action: Action) -> None:

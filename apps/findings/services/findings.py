@@ -42,6 +42,16 @@ def finding_may_collaborate(*, user: User, finding: Finding) -> bool:
     ) and user_is_on_finding_team(user=user, finding=finding)
 
 
+def project_member_check(*, user_id: int | None, project_id: int, field: str, who: str) -> None:
+    """A person given work on a project (an assignee, an action's owner) must be able to
+    see it: refused with the same words whether the user is no member or does not exist."""
+    if user_id is None:
+        return
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None or effective_role(user=person, project_id=project_id) is None:
+        raise InvalidInput(f"The {who} must be a member of the project.", field=field)
+
+
 def require_on_finding(*, user: User, finding: Finding, action: Action) -> None:
     if action == Action.COLLABORATE:
         allowed = finding_may_collaborate(user=user, finding=finding)
@@ -185,11 +195,9 @@ def finding_update(
     if "assigned_team" in fields_given:
         changes["assigned_team_id"] = assigned_team_id
     if "assignee" in fields_given:
-        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
-        if assignee_id is not None and (
-            assignee is None or effective_role(user=assignee, project_id=finding.project_id) is None
-        ):
-            raise InvalidInput("The assignee must be a member of the project.", field="assignee")
+        project_member_check(
+            user_id=assignee_id, project_id=finding.project_id, field="assignee", who="assignee"
+        )
         changes["assignee_id"] = assignee_id
     claim_finding_version(finding=finding, version=version, **changes)
     return finding
