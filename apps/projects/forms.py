@@ -62,7 +62,12 @@ class ModelVersionUploadForm(forms.Form):
         required=False,
         help_text="Free text, e.g. “retrained March”; v<n> if empty.",
     )
-    task_type = forms.ChoiceField(choices=TaskType.choices)
+    task_type = forms.ChoiceField(
+        choices=[("", "Read it from the model"), *TaskType.choices],
+        required=False,
+        label="Task",
+        help_text="Leave it to the model, or say it (needed without a model file).",
+    )
     features = forms.CharField(
         required=False,
         label="Feature columns",

@@ -100,6 +100,9 @@ class ModelVersion(models.Model):
     artifact_audit = models.JSONField(
         default=dict, blank=True, help_text="What the upload audit saw, e.g. a skops file's types."
     )
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="What the upload accepted but found odd, in words."
+    )
     notes = models.TextField(blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -168,6 +171,9 @@ class Dataset(models.Model):
     validation_error = models.TextField(blank=True)
     validation_problems = models.JSONField(
         default=list, blank=True, help_text="Broken rows: [{row, column, problem}]."
+    )
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="What the validation accepted but found odd."
     )
     validated_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(

@@ -336,3 +336,7 @@ QUALITI_SKOPS_MAX_UNCOMPRESSED_BYTES = env.int(
 )
 QUALITI_SKOPS_MAX_COMPRESSION_RATIO = env.int("QUALITI_SKOPS_MAX_COMPRESSION_RATIO", default=100)
 QUALITI_SKOPS_MAX_SCHEMA_BYTES = env.int("QUALITI_SKOPS_MAX_SCHEMA_BYTES", default=64 * 1024**2)
+# Every uploaded model is audited in a sandbox process (the gate, a load, one row) with
+# this much CPU and wall time and memory; the answer comes within about these seconds.
+QUALITI_ARTIFACT_AUDIT_SECONDS = env.float("QUALITI_ARTIFACT_AUDIT_SECONDS", default=20.0)
+QUALITI_ARTIFACT_AUDIT_MEMORY_MB = env.int("QUALITI_ARTIFACT_AUDIT_MEMORY_MB", default=4096)

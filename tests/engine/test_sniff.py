@@ -8,6 +8,7 @@ import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
+from apps.evaluations.engine.audit import model_file_audit
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sniff import sniff_model
 from tests.engine import onnx_models
@@ -32,7 +33,7 @@ def test_a_pickle_renamed_skops_is_refused_with_how_to_convert(tmp_path, estimat
     path = tmp_path / "model.skops"
     path.write_bytes(pickle.dumps(estimator, protocol=5))
 
-    with pytest.raises(EngineError, match=r"is a pickle.*skops\.io\.dump.*skl2onnx"):
+    with pytest.raises(EngineError, match=r"is a Python pickle.*skops\.io\.dump.*skl2onnx"):
         sniff_model(path)
 
 
@@ -64,7 +65,7 @@ def test_a_zip_without_a_skops_schema_and_garbage_are_refused(tmp_path):
     garbage = tmp_path / "model.onnx"
     garbage.write_bytes(b"\x08\x01garbage that is not protobuf")
 
-    with pytest.raises(EngineError, match=r"without schema.json"):
-        sniff_model(zipped)
-    with pytest.raises(EngineError, match=r"neither a skops file nor an ONNX model"):
+    with pytest.raises(EngineError, match=r"no schema.json, so it is not a skops file"):
+        model_file_audit(zipped)  # the archive is opened in the sandbox, never here
+    with pytest.raises(EngineError, match=r"not a model Qualiti can load"):
         sniff_model(garbage)

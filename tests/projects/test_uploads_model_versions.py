@@ -53,7 +53,7 @@ def test_a_skops_model_is_accepted_with_its_types_listed(qm, project, media_root
     audit = body["artifact_audit"]
     assert "sklearn.linear_model._logistic.LogisticRegression" in audit["types"]
     assert "numpy.ndarray" in audit["types"]
-    assert audit["untrusted_types"] == []
+    assert audit["task"] == "binary" and audit["one_row"] == "ok"
     assert audit["members"] >= 2
     [stored] = stored_files(media_root)
     assert stored.read_bytes() == content

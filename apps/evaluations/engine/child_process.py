@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.errors import ArtifactRefused, EngineError, ModelCrashed
 
 _PR_SET_PDEATHSIG = 1
 # The folder holding the `apps` package, so the child imports it from any working directory.
@@ -105,11 +105,14 @@ class ChildProcess:
             return reply
         if reply["kind"] == "refused":
             raise EngineError(reply["message"])
+        if reply["kind"] == "artifact":
+            raise ArtifactRefused(reply["message"])
         if reply["kind"] == "memory":
             self._fail(
                 ModelCrashed(
                     f"The model ran out of memory while {stage}: the sandbox allows "
-                    f"{self.config['memory_mb']} MB ({reply['message']})."
+                    f"{self.config['memory_mb']} MB ({reply['message']}).",
+                    cause="memory",
                 )
             )
         raise EngineError(f"The model failed while {stage}: {reply['message']}")
@@ -153,7 +156,8 @@ class ChildProcess:
                 self._kill(self.process)
                 self._fail(
                     ModelCrashed(
-                        f"The model took longer than {timeout:g} s while {stage} and was stopped."
+                        f"The model took longer than {timeout:g} s while {stage} and was stopped.",
+                        cause="timeout",
                     )
                 )
             ready, _, _ = select.select([descriptor], [], [], remaining)
@@ -171,16 +175,17 @@ class ChildProcess:
         except subprocess.TimeoutExpired:
             self._kill(self.process)
             code = self.process.returncode
+        cause = "crash"
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             how = f"its process was killed by {name}"
             if name == "SIGKILL":
                 how += ", often the system running out of memory"
             elif name == "SIGXCPU":
-                how = "it used more CPU time than the sandbox allows"
+                how, cause = "it used more CPU time than the sandbox allows", "cpu"
         else:
             how = f"its process exited with status {code}{self._last_error_line()}"
-        return ModelCrashed(f"The model crashed while {stage} ({how}).")
+        return ModelCrashed(f"The model crashed while {stage} ({how}).", cause=cause)
 
     def _last_error_line(self) -> str:
         try:

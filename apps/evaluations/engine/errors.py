@@ -17,8 +17,19 @@ class EngineError(Exception):
 
 
 class ModelCrashed(EngineError):
-    """The model's child process died, ran out of memory or time while loading/predicting."""
+    """The model's child process died, ran out of memory or time while loading/predicting.
+
+    `cause` says which: "timeout" (wall time), "cpu" (CPU time), "memory", or "crash".
+    """
+
+    def __init__(self, message: str, *, cause: str = "crash") -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class PlanError(EngineError):
     """The plan JSON is malformed or names an unknown check, metric or parameter."""
+
+
+class ArtifactRefused(EngineError):
+    """A model file the gate refuses: unsafe, damaged, or not a model Qualiti can load."""

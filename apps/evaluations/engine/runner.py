@@ -8,7 +8,7 @@ is unpickled.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class SandboxLimits:
     predict_timeout_s: float = 900.0  # per dataset
     threads: int = 1  # one thread avoids OpenMP contention on small machines
     batch_rows: int = 16_384
+    cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
 
 
 class ModelSandbox:
@@ -41,10 +42,13 @@ class ModelSandbox:
         *,
         limits: SandboxLimits | None = None,
         trusted_types: Sequence[str] = (),
+        archive_limits: Mapping[str, float] | None = None,
     ) -> None:
         self.path = Path(path)
         self.limits = limits or SandboxLimits()
         self.trusted_types = tuple(trusted_types)
+        self.archive_limits = dict(archive_limits or {})  # the gate's caps (gate.archive)
+        self.audit: dict | None = None  # what `start(audit=True)` learnt of the model
         self.format = sniff_model(self.path)  # refuses pickles before any process starts
         self.info: ModelInfo | None = None
         self.timings: dict[str, float] = {}
@@ -62,19 +66,19 @@ class ModelSandbox:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def start(self, *, wait: bool = True) -> "ModelSandbox":
+    def start(self, *, wait: bool = True, audit: bool = False) -> "ModelSandbox":
         """Start the child and load the model; with wait=False the caller goes on (reading
         the data, say) and `wait_loaded` collects the answer. Whatever fails on the way (a
         refused model, a crash, the time limit, an exception raised into this thread) closes
         the child before the error reaches the caller: no model process outlives its use."""
         try:
-            self._start(wait=wait)
+            self._start(wait=wait, audit=audit)
         except BaseException:
             self.close()
             raise
         return self
 
-    def _start(self, *, wait: bool) -> None:
+    def _start(self, *, wait: bool, audit: bool) -> None:
         if self._failure is not None:
             raise self._failure
         self._suspended = False
@@ -82,6 +86,7 @@ class ModelSandbox:
             "memory_mb": self.limits.memory_mb,
             "threads": self.limits.threads,
             "batch_rows": self.limits.batch_rows,
+            "cpu_seconds": self.limits.cpu_seconds,
         }
         started = time.perf_counter()
         self._child = ChildProcess(
@@ -93,6 +98,8 @@ class ModelSandbox:
             "path": str(self.path.resolve()),
             "format": self.format,
             "trusted": list(self.trusted_types),
+            "archive_limits": self.archive_limits,
+            "audit": audit,
         }
         self._send(request, "loading")
         self._loading = started
@@ -118,6 +125,7 @@ class ModelSandbox:
             self.close()
             raise
         info = reply["info"]
+        self.audit = reply.get("audit")
         self.info = ModelInfo(
             format=self.format,
             task=info.get("task"),
@@ -129,6 +137,13 @@ class ModelSandbox:
         )
         self.timings["load_seconds"] = time.perf_counter() - started
         return self
+
+    def smoke(self, timeout: float) -> str:
+        """Run one row of zeros through the loaded model; what its own exception said, or
+        "". A hang or a crash raises ModelCrashed."""
+        self.wait_loaded()
+        self._send({"op": "smoke"}, "trying one row")
+        return self._reply(timeout, "trying one row").get("note", "")
 
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""

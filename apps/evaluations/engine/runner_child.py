@@ -8,6 +8,7 @@ stderr, never into the protocol. Nothing returned to the parent is a pickle.
 """
 
 import json
+import math
 import os
 import resource
 import sys
@@ -15,10 +16,13 @@ import time
 import traceback
 
 
-def _limit_resources(memory_mb: int) -> None:
+def _limit_resources(memory_mb: int, cpu_seconds: float | None) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if cpu_seconds:  # the audit of an upload: SIGXCPU, then SIGKILL a second later
+        seconds = math.ceil(cpu_seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
 
 
 def _is_memory_error(error: BaseException) -> bool:
@@ -32,10 +36,13 @@ class Sandbox:
         self.model = None
 
     def load(self, request: dict) -> dict:
+        """The gate, then the model; with `audit`, also what the upload records of it."""
         if request["format"] == "skops":
+            from apps.evaluations.engine.gate.archive import ArchiveLimits
             from apps.evaluations.engine.loading.skops_model import load_skops
 
-            self.model = load_skops(request["path"], tuple(request.get("trusted", ())))
+            limits = ArchiveLimits(**request.get("archive_limits", {}))
+            self.model = load_skops(request["path"], tuple(request.get("trusted", ())), limits)
         else:
             from apps.evaluations.engine.loading.onnx_model import load_onnx
 
@@ -45,7 +52,22 @@ class Sandbox:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(self.config["threads"])
-        return {"info": _plain(self.model.info())}
+        reply = {"info": _plain(self.model.info())}
+        if request.get("audit"):
+            reply["audit"] = _plain(self.model.audit())
+        return reply
+
+    def smoke(self, request: dict) -> dict:
+        """One row through the model; its own exceptions are no refusal (zeros may be no
+        valid input), only a hang or a crash is, and those the parent sees."""
+        started = time.perf_counter()
+        try:
+            self.model.smoke()
+        except Exception as error:
+            if _is_memory_error(error):
+                raise  # one row that needs more memory than allowed: no model to run
+            return {"note": f"{type(error).__name__}: {' '.join(str(error).split())}"[:300]}
+        return {"seconds": time.perf_counter() - started}
 
     def predict(self, request: dict) -> dict:
         import numpy as np
@@ -127,12 +149,12 @@ def _plain(value):
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    _limit_resources(config["memory_mb"])
+    _limit_resources(config["memory_mb"], config.get("cpu_seconds"))
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # the model's own prints go to stderr
     from threadpoolctl import threadpool_limits
 
-    from apps.evaluations.engine.errors import EngineError
+    from apps.evaluations.engine.errors import ArtifactRefused, EngineError
 
     threadpool_limits(config["threads"])
     sandbox = Sandbox(config)
@@ -142,6 +164,8 @@ def main() -> None:
             break
         try:
             reply = {"ok": True, **getattr(sandbox, request["op"])(request)}
+        except ArtifactRefused as error:
+            reply = {"ok": False, "kind": "artifact", "message": error.message}
         except EngineError as error:
             reply = {"ok": False, "kind": "refused", "message": error.message}
         except BaseException as error:  # report every failure of model code to the parent

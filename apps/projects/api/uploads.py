@@ -57,6 +57,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "size_bytes",
             "features",
             "artifact_audit",
+            "warnings",
             "notes",
             "uploaded_by",
             "created_at",
@@ -69,7 +70,13 @@ class ModelVersionCreateSerializer(serializers.Serializer):
     label = serializers.CharField(
         max_length=120, required=False, allow_blank=True, default="", help_text='"v<n>" if empty'
     )
-    task_type = serializers.ChoiceField(choices=TaskType.choices)
+    task_type = serializers.ChoiceField(
+        choices=TaskType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Read from the model when omitted; required without a model file.",
+    )
     features = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, default=list
     )
@@ -109,6 +116,7 @@ class DatasetSerializer(serializers.ModelSerializer):
             "validation_status",
             "validation_error",
             "validation_problems",
+            "warnings",
             "validated_at",
             "uploaded_by",
             "created_at",

@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import status_change_record
-from apps.projects.models import ArtifactFormat, Dataset, ModelVersion, Project, ValidationStatus
+from apps.projects.models import (
+    ArtifactFormat,
+    Dataset,
+    ModelVersion,
+    Project,
+    TaskType,
+    ValidationStatus,
+)
 from apps.projects.uploads.handlers import too_large, upload_limit_bytes
 from apps.projects.uploads.headers import dataset_columns_read, named_columns_check
 from apps.projects.uploads.inspection import dataset_file_inspect, model_artifact_inspect
@@ -82,15 +89,17 @@ def model_version_create(
     user: User,
     uploaded_file: File | None,
     label: str,
-    task_type: str,
+    task_type: str = "",
     features: Sequence[str] = (),
     notes: str = "",
 ) -> ModelVersion:
     """A new version of the project's model, numbered after the last one (1, 2, 3…).
 
-    The artifact is judged by content: a skops archive (audited, its types listed in
-    `artifact_audit`) or an ONNX model; a pickle or joblib file is refused with how to
-    convert it; no file makes a predictions-only version. The model is never loaded here.
+    The artifact is judged by the engine's gate in a sandbox process (never loaded here):
+    a sound skops archive of trusted types or an ONNX model of standard operators that
+    answers one row; anything else is refused with the reason. The task is read from the
+    model when not given; a given one that contradicts the model is kept, with a warning.
+    No file makes a predictions-only version, which must say its task.
     """
     model_version = ModelVersion(
         project=project,
@@ -101,20 +110,47 @@ def model_version_create(
         uploaded_by=user,
         artifact_format=ArtifactFormat.NONE,
     )
-    exclude = ["sequence", "artifact"] + ([] if model_version.label else ["label"])
+    exclude = ["sequence", "artifact", "task_type"] + ([] if model_version.label else ["label"])
     model_version.full_clean(exclude=exclude)
     stored: contextlib.AbstractContextManager = contextlib.nullcontext()
     if uploaded_file is not None:
         model_version.size_bytes, model_version.sha256 = _upload_checked(uploaded_file)
-        artifact_format, audit = model_artifact_inspect(_binary(uploaded_file))
+        artifact_format, audit = model_artifact_inspect(uploaded_file)
         model_version.artifact_format = artifact_format
         model_version.artifact_audit = audit
+        _task_from_model(model_version, audit)
         stored = _stored(model_version.artifact, uploaded_file)
+    elif not task_type:
+        raise InvalidInput(
+            "A version without a model file needs its task_type (binary, multiclass or "
+            "regression): there is no model to read it from.",
+            field="task_type",
+        )
     with stored:
         _model_version_number_and_save(model_version)
     if project.run_on_upload:
         transaction.on_commit(partial(_run_on_upload, model_version.pk))
     return model_version
+
+
+def _task_from_model(model_version: ModelVersion, audit: dict) -> None:
+    """Take the task from the model when none was given; warn when the given one differs."""
+    found, classes = audit.get("task"), audit.get("classes")
+    declared = model_version.task_type
+    if not declared:
+        if not found:
+            raise InvalidInput(
+                "Qualiti could not tell from the model whether it is a binary or multiclass "
+                "classifier or a regressor; give task_type.",
+                field="task_type",
+            )
+        model_version.task_type = found
+    elif found and found != declared:
+        seen = f" ({len(classes)} classes: {', '.join(map(str, classes[:10]))})" if classes else ""
+        model_version.warnings = [
+            f"Declared as {TaskType(declared).label.lower()}, but the model is "
+            f"{TaskType(found).label.lower()}{seen}; runs use the declared task."
+        ]
 
 
 def _run_on_upload(model_version_id: int) -> None:

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from apps.evaluations.engine.errors import EngineError
-from apps.evaluations.engine.loading.onnx_protobuf import ProtobufError, onnx_external_tensors
+from apps.evaluations.engine.gate.onnx_file import onnx_file_check
+from apps.evaluations.engine.gate.onnx_graph import OnnxFacts
 
 _NUMPY_TYPES = {
     "tensor(float)": np.float32,
@@ -25,36 +26,37 @@ _NUMPY_TYPES = {
 
 
 def load_onnx(path: str | Path, threads: int = 1) -> "OnnxModel":
-    """An onnxruntime session for a single-file model; external-data tensors are refused."""
+    """An onnxruntime session for a model that passed the gate."""
     import onnxruntime
 
     path = Path(path)
-    try:
-        external = onnx_external_tensors(path)
-    except ProtobufError as error:
-        raise EngineError(f"The ONNX file is malformed: {error}.") from error
-    if external:
-        raise EngineError(
-            "The ONNX model keeps tensor data in external files "
-            f"({', '.join(external[:5])}); Qualiti accepts single-file models only. Save it "
-            "with onnx.save_model(model, path, save_as_external_data=False)."
-        )
+    facts = onnx_file_check(path)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only: its warnings are not the user's business
     try:
         # From bytes, so a path-relative external reference could not be resolved anyway.
         session = onnxruntime.InferenceSession(
             path.read_bytes(), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except Exception as error:  # onnxruntime raises its own exception types
-        raise EngineError(f"onnxruntime cannot load the model: {error}") from error
-    return OnnxModel(session)
+        raise EngineError(f"onnxruntime cannot load the model: {one_line(str(error))}") from error
+    return OnnxModel(session, facts)
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """onnxruntime's messages span lines and carry a status prefix; one line is enough."""
+    text = " ".join(text.split())
+    for prefix in ("[ONNXRuntimeError] :", "[ONNXRuntimeError]:"):
+        text = text.removeprefix(prefix).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class OnnxModel:
-    def __init__(self, session) -> None:
+    def __init__(self, session, facts: OnnxFacts | None = None) -> None:
         self.session = session
+        self.facts = facts or OnnxFacts()
         self.inputs = session.get_inputs()
         outputs = session.get_outputs()
         self.probability_output = next(
@@ -84,6 +86,37 @@ class OnnxModel:
             "n_features": self.n_features,
             "has_probabilities": self.probability_output is not None,
         }
+
+    def audit(self) -> dict:
+        """What the upload records of the model: its task, classes and operator sets."""
+        task, classes = None, self.facts.class_labels
+        if self.value_output is not None:
+            task, classes = "regression", None
+        else:
+            count = len(classes) if classes else _columns(self.probability_output)
+            if count:
+                task = "binary" if count == 2 else "multiclass"
+        return {
+            "format": "onnx",
+            "task": task,
+            "classes": classes,
+            "opsets": self.facts.opsets,
+            "ir_version": self.facts.ir_version,
+            "producer_name": self.facts.producer,
+            "operators": self.facts.nodes,
+        }
+
+    def smoke(self) -> None:
+        """Run one row of zeros (empty strings for text inputs): a model that loops or
+        crashes on it never reaches a run."""
+        feed = {}
+        for spec in self.inputs:
+            shape = [d if isinstance(d, int) and d > 0 else 1 for d in (spec.shape or [1])]
+            if spec.type == "tensor(string)":
+                feed[spec.name] = np.full(shape, "", dtype=object)
+            else:
+                feed[spec.name] = np.zeros(shape, dtype=_NUMPY_TYPES.get(spec.type, np.float32))
+        self.session.run(None, feed)
 
     def _feed(self, frame: pd.DataFrame) -> dict:
         if self.matrix_input:
@@ -139,3 +172,9 @@ class OnnxModel:
 def _is_matrix(output) -> bool:
     shape = output.shape or []
     return output.type in ("tensor(float)", "tensor(double)") and len(shape) == 2
+
+
+def _columns(output) -> int | None:
+    """The fixed width of a [rows, classes] probability output, when the model says it."""
+    shape = getattr(output, "shape", None) or []
+    return shape[1] if len(shape) == 2 and isinstance(shape[1], int) else None

@@ -5,40 +5,38 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from apps.evaluations.engine.errors import EngineError
-from apps.evaluations.engine.loading.allowlist import trusted_skops_types
+from apps.evaluations.engine.errors import ArtifactRefused, EngineError
+from apps.evaluations.engine.gate.archive import ArchiveLimits
+from apps.evaluations.engine.gate.model_structure import model_structure_check, model_task
+from apps.evaluations.engine.gate.skops_file import skops_file_check
 
 
-def load_skops(path: str | Path, extra_trusted: tuple[str, ...] = ()) -> "SklearnModel":
-    """The estimator in a skops file, refusing any type not on the allowlist by name."""
+def load_skops(
+    path: str | Path, extra_trusted: tuple[str, ...] = (), limits: ArchiveLimits | None = None
+) -> "SklearnModel":
+    """The estimator in a skops file that passed the gate, its trees checked."""
     import skops.io
 
+    checked = skops_file_check(path, limits=limits, extra_trusted=extra_trusted)
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-    except Exception as error:  # skops raises many kinds on a malformed archive
-        raise EngineError(
-            f"The skops file cannot be read ({type(error).__name__}: {error})."
+        estimator = skops.io.load(path, trusted=checked.beyond_skops_defaults)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
+        raise ArtifactRefused(
+            f"This .skops file was refused: skops cannot rebuild the model from it "
+            f"({type(error).__name__}: {error})."
         ) from error
-    allowed = trusted_skops_types(tuple(extra_trusted))
-    refused = sorted(name for name in untrusted if name not in allowed)
-    if refused:
-        raise EngineError(
-            "The skops file uses types Qualiti does not trust: "
-            f"{', '.join(refused)}. Qualiti loads scikit-learn, numpy and scipy types only; "
-            "rebuild the model from those, or ask an administrator to review and allow "
-            "these types."
-        )
-    estimator = skops.io.load(path, trusted=list(untrusted))
     if not hasattr(estimator, "predict"):
         raise EngineError(
             f"The skops file holds a {type(estimator).__name__}, which has no predict method."
         )
-    return SklearnModel(estimator)
+    model_structure_check(estimator)
+    return SklearnModel(estimator, archive=checked.describe())
 
 
 class SklearnModel:
-    def __init__(self, estimator) -> None:
+    def __init__(self, estimator, archive: dict | None = None) -> None:
         self.estimator = estimator
+        self.archive = archive or {}
         classes = getattr(estimator, "classes_", None)
         self.classes = None if classes is None else np.asarray(classes)
         self.has_probabilities = self.classes is not None and _has_predict_proba(estimator)
@@ -53,6 +51,30 @@ class SklearnModel:
             "n_features": getattr(self.estimator, "n_features_in_", None),
             "has_probabilities": self.has_probabilities,
         }
+
+    def audit(self) -> dict:
+        """What the upload records of the model: its task, classes and types."""
+        task, classes = model_task(self.estimator)
+        root = type(self.estimator)
+        return {
+            "format": "skops",
+            "task": task,
+            "classes": classes,
+            "root_type": f"{root.__module__}.{root.__qualname__}",
+            **self.archive,
+        }
+
+    def smoke(self) -> None:
+        """Predict one row of zeros (where the model tells its inputs): a model that hangs
+        or crashes on it never reaches a run."""
+        width = getattr(self.estimator, "n_features_in_", None)
+        if self.feature_names is not None:
+            row = pd.DataFrame([[0.0] * len(self.feature_names)], columns=self.feature_names)
+        elif isinstance(width, int | np.integer):
+            row = np.zeros((1, int(width)))
+        else:
+            return
+        self.estimator.predict(row)
 
     def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
         """Labels (or values) and probabilities for a batch: one predict_proba pass, the

@@ -1,7 +1,9 @@
-"""What an uploaded file is, judged by its content, never by its name.
+"""What a file is, judged by its content, never by its name: the one sniffer of uploads,
+runs and the command line.
 
 Only the first `HEAD_BYTES` and the last few bytes are read, plus, for a file that looks
-like ONNX, the tags of its top-level protobuf fields (found by seeking, not reading).
+like ONNX, the tags of its top-level protobuf fields (found by seeking, not reading; the
+gate walks the whole model later, in the sandbox).
 """
 
 import bz2
@@ -13,7 +15,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import BinaryIO
 
+from apps.evaluations.engine.gate.onnx_graph import mapped, model_top_level
+
 HEAD_BYTES = 64 * 1024
+# A real ONNX model has about ten top-level fields; the gate walks the whole model later.
+_ONNX_MAX_FIELDS = 10_000
 
 
 class FileKind(StrEnum):
@@ -68,18 +74,19 @@ def _judge(file: BinaryIO, size: int, head: bytes, tail: bytes) -> Sniffed:
         return Sniffed(FileKind.PARQUET_TRUNCATED, size)
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return Sniffed(FileKind.ZIP, size)
-    if _is_pickle(head):
+    if is_pickle(head):
         joblib = b"joblib" in head or b"NumpyArrayWrapper" in head
         return Sniffed(FileKind.PICKLE, size, detail="joblib" if joblib else "pickle")
     compression = _compression(head)
     if compression is not None:
         name, inner = compression
-        kind = FileKind.COMPRESSED_PICKLE if _is_pickle(inner) else FileKind.COMPRESSED
+        kind = FileKind.COMPRESSED_PICKLE if is_pickle(inner) else FileKind.COMPRESSED
         return Sniffed(kind, size, detail=name)
     if head.startswith(b"\x93NUMPY"):
         return Sniffed(FileKind.NUMPY, size)
     if head[:1] == b"\x08":  # ONNX's first field, ir_version, as protobuf writes it
-        facts = onnx_top_level_fields(file, size)
+        with mapped(file) as view:
+            facts = model_top_level(view, max_fields=_ONNX_MAX_FIELDS)
         if facts is not None:
             return Sniffed(FileKind.ONNX, size, facts=facts)
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -90,7 +97,8 @@ def _judge(file: BinaryIO, size: int, head: bytes, tail: bytes) -> Sniffed:
     return Sniffed(FileKind.TEXT, size)
 
 
-def _is_pickle(head: bytes) -> bool:
+def is_pickle(head: bytes) -> bool:
+    """Whether bytes start as a pickle of protocol 2 or later."""
     # Protocol 2 and later open with PROTO (0x80) and the protocol number; joblib,
     # pickle.dump's default and pandas all write protocol 4 or 5.
     return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
@@ -155,106 +163,3 @@ def _why_not_text(head: bytes, *, complete: bool) -> str:
         if char not in _TEXT_CONTROLS and unicodedata.category(char) == "Cc":
             return f"it contains the control character U+{ord(char):04X} at {position}"
     return ""
-
-
-# --- ONNX -------------------------------------------------------------------------------
-
-# ONNX's ModelProto: field number → protobuf wire type (0 varint, 2 length-delimited).
-_ONNX_MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
-_ONNX_MAX_FIELDS = 1_000_000
-_ONNX_SMALL_FIELD_BYTES = 4096  # producer names and opset ids are read; the graph is skipped
-
-
-class _ProtobufEnd(Exception):
-    pass
-
-
-def _varint(file: BinaryIO) -> int:
-    result = 0
-    for shift in range(0, 70, 7):
-        byte = file.read(1)
-        if not byte:
-            raise _ProtobufEnd
-        result |= (byte[0] & 0x7F) << shift
-        if not byte[0] & 0x80:
-            return result
-    raise ValueError("varint too long")
-
-
-def _varint_from(data: bytes, position: int) -> tuple[int, int]:
-    result = 0
-    for shift in range(0, 70, 7):
-        if position >= len(data):
-            raise ValueError("truncated varint")
-        byte = data[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, position
-    raise ValueError("varint too long")
-
-
-def _opset(data: bytes) -> tuple[str, int] | None:
-    """An OperatorSetIdProto: domain (1, string) and version (2, varint)."""
-    domain, version, position = "", None, 0
-    try:
-        while position < len(data):
-            tag, position = _varint_from(data, position)
-            if tag == (1 << 3 | 2):
-                length, position = _varint_from(data, position)
-                domain = data[position : position + length].decode("utf-8", "replace")
-                position += length
-            elif tag == (2 << 3 | 0):
-                version, position = _varint_from(data, position)
-            else:
-                return None
-    except ValueError:
-        return None
-    return (domain or "ai.onnx", version) if version is not None else None
-
-
-def onnx_top_level_fields(file: BinaryIO, size: int) -> dict | None:
-    """The facts of an ONNX model (ir_version, producer, opsets), or None when the file is
-    not a protobuf ModelProto: every top-level field must be one of ModelProto's with its
-    wire type, the fields must end exactly at the end of the file, and ir_version and graph
-    must be there. Length-delimited fields are skipped by seeking, so a 2 GiB graph costs
-    one seek."""
-    file.seek(0)
-    facts: dict = {"opsets": {}}
-    seen: set[int] = set()
-    try:
-        for _ in range(_ONNX_MAX_FIELDS):
-            if file.tell() == size:
-                break
-            tag = _varint(file)
-            number, wire_type = tag >> 3, tag & 7
-            if _ONNX_MODEL_FIELDS.get(number) != wire_type:
-                return None
-            seen.add(number)
-            if wire_type == 0:
-                value = _varint(file)
-                if number == 1:
-                    facts["ir_version"] = value
-                continue
-            length = _varint(file)
-            start = file.tell()
-            if start + length > size:
-                return None
-            if number in (2, 3, 8) and length <= _ONNX_SMALL_FIELD_BYTES:
-                value = file.read(length)
-                if number == 8:
-                    opset = _opset(value)
-                    if opset is None:
-                        return None
-                    facts["opsets"][opset[0]] = opset[1]
-                else:
-                    key = "producer_name" if number == 2 else "producer_version"
-                    facts[key] = value.decode("utf-8", "replace")
-            file.seek(start + length)
-        else:
-            return None
-    except (_ProtobufEnd, ValueError):
-        return None
-    if not {1, 7} <= seen:
-        return None
-    return facts
