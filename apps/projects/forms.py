@@ -65,7 +65,7 @@ class ModelVersionUploadForm(forms.Form):
     task_type = forms.ChoiceField(
         choices=[("", "Read it from the model"), *TaskType.choices],
         required=False,
-        label="Task",
+        label="Task type",
         help_text="Leave it to the model, or say it (needed without a model file).",
     )
     features = forms.CharField(

@@ -72,7 +72,7 @@ def test_an_operator_may_trust_a_type_deliberately(tmp_path):
     path = tmp_path / "model.skops"
     path.write_bytes(hostile_models.untrusted_function(abs)())
 
-    with pytest.raises(ArtifactRefused, match="builtins.abs.*QUALITI_RUN_TRUSTED_TYPES"):
+    with pytest.raises(ArtifactRefused, match=r"builtins\.abs.*QUALITI_RUN_TRUSTED_TYPES"):
         skops_file_check(path)
     assert skops_file_check(path, extra_trusted=["builtins.abs"]).facts.nodes > 1
 

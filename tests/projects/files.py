@@ -140,6 +140,29 @@ def header_only_csv_bytes() -> bytes:
     return b"age,income,gender\n"
 
 
+def late_bad_utf8_csv_bytes(rows: int = 20_000) -> bytes:
+    """A UTF-8 CSV whose row 15002 (the header is row 1) holds a Latin-1 byte, far past
+    the first 64 KiB the upload sniffs."""
+    lines = [b"age,city"] + [b"%d,Paris" % n for n in range(rows)]
+    lines[15001] = b"7,Z\xfcrich"
+    return b"\n".join(lines) + b"\n"
+
+
+def empty_parquet_bytes() -> bytes:
+    return parquet_bytes(good_table().slice(0, 0))
+
+
+def nested_table(rows: int = 50) -> pa.Table:
+    """Plain columns beside a struct and a list column."""
+    return pa.table(
+        {
+            "age": pa.array([20 + n % 30 for n in range(rows)], pa.int64()),
+            "meta": pa.array([{"source": "web", "score": n} for n in range(rows)]),
+            "tags": pa.array([[n, n + 1] for n in range(rows)]),
+        }
+    )
+
+
 def binary_garbage_bytes(size: int = 4096) -> bytes:
     garbage = bytearray(random.Random(7).randbytes(size))  # noqa: S311 (test data)
     garbage[10] = 0  # as any binary file of this size would have somewhere

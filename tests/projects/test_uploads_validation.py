@@ -1,6 +1,8 @@
 """The full read of a dataset (the `dataset_validate` service, run here in the test
 process; test_uploads_worker.py runs it through a real worker)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -10,6 +12,7 @@ from apps.projects.models import Dataset, ValidationStatus
 from apps.projects.services import dataset_create, dataset_validate
 from apps.projects.tasks import dataset_validate_task
 from apps.projects.uploads import validation
+from qualiti.errors import InvalidInput
 from tests.factories import MembershipFactory
 from tests.projects import files
 from tests.projects.factories import ModelVersionFactory
@@ -69,14 +72,51 @@ def test_a_good_parquet_becomes_valid_with_its_logical_types(membership):
     }
 
 
-def test_a_header_only_csv_is_invalid(membership):
-    dataset = uploaded(membership, files.header_only_csv_bytes(), target_column="age")
+@pytest.mark.parametrize(
+    "content", [files.header_only_csv_bytes(), b"age,income\n\n\n", files.empty_parquet_bytes()]
+)
+def test_a_file_with_a_header_but_no_rows_is_refused_at_upload(membership, content):
+    with pytest.raises(InvalidInput, match="header but no rows"):
+        uploaded(membership, content, target_column="age")
+    assert not Dataset.objects.exists()
 
-    dataset = dataset_validate(dataset_id=dataset.pk)
 
-    assert dataset.validation_status == ValidationStatus.INVALID
-    assert dataset.validation_error == "The file has a header but no data rows."
-    assert dataset.row_count == 0
+def test_the_full_read_also_judges_a_header_alone_invalid():
+    report = validation.dataset_file_validate(
+        file=io.BytesIO(files.header_only_csv_bytes()), file_format="csv", named={}, probability=[]
+    )
+
+    assert report.error == "The file has a header but no data rows."
+    assert report.row_count == 0
+
+
+def test_nested_columns_are_named_and_a_nested_target_is_invalid(membership):
+    content = files.parquet_bytes(files.nested_table())
+
+    plain = dataset_validate(
+        dataset_id=uploaded(membership, content, "n.parquet", target_column="age").pk
+    )
+    nested_target = dataset_validate(
+        dataset_id=uploaded(membership, content, "n.parquet", target_column="meta").pk
+    )
+
+    assert plain.validation_status == ValidationStatus.VALID
+    assert plain.schema["meta"] == plain.schema["tags"] == "nested"
+    assert plain.warnings == [
+        "The columns 'meta', 'tags' hold nested values (structs, lists or maps); the checks "
+        "will leave them out."
+    ]
+    assert nested_target.validation_status == ValidationStatus.INVALID
+    assert "'meta' (named as target_column) holds nested values" in nested_target.validation_error
+
+
+def test_a_nul_byte_far_into_a_csv_is_refused_as_one_near_its_start(membership):
+    early = b"a,b\n1,\x00\n" + b"2,3\n" * 10
+    late = b"a,b\n" + b"2,3\n" * 100_000 + b"1,\x00\n"
+
+    for content, line in ((early, 2), (late, 100_002)):
+        with pytest.raises(InvalidInput, match=rf"contains a NUL byte \(line {line}\)"):
+            uploaded(membership, content)
 
 
 def test_a_ragged_csv_is_invalid_naming_each_broken_row(membership):

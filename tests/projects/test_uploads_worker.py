@@ -58,7 +58,8 @@ def test_the_worker_reads_each_upload_and_marks_it_valid_or_invalid(celery_worke
     good_csv = upload(files.good_csv_bytes(rows=500), "good.csv", target_column="approved")
     good_parquet = upload(files.parquet_bytes(), "good.parquet", target_column="approved")
     ragged_csv = upload(files.ragged_csv_bytes(), "ragged.csv")
-    header_only = upload(files.header_only_csv_bytes(), "header.csv")
+    # Past what the upload sniffs: only the full read finds the byte that is not UTF-8.
+    latin1 = upload(files.late_bad_utf8_csv_bytes(), "latin1.csv")
     # Cut short inside its second row group, the footer whole: only the full read finds
     # it. (A Parquet cut before its footer is refused at upload: test_uploads_datasets.)
     damaged_parquet = upload(
@@ -82,9 +83,9 @@ def test_the_worker_reads_each_upload_and_marks_it_valid_or_invalid(celery_worke
     assert [problem["row"] for problem in ragged_csv.validation_problems] == [3, 5]
     assert ragged_csv.validation_problems[0]["problem"] == "expected 3 fields, found 2"
 
-    header_only = validated(header_only)
-    assert header_only.validation_status == ValidationStatus.INVALID
-    assert header_only.validation_error == "The file has a header but no data rows."
+    latin1 = validated(latin1)
+    assert latin1.validation_status == ValidationStatus.INVALID
+    assert "row 15002" in latin1.validation_error and "UTF-8" in latin1.validation_error
 
     damaged_parquet = validated(damaged_parquet)
     assert damaged_parquet.validation_status == ValidationStatus.INVALID

@@ -54,15 +54,30 @@ def estimators() -> dict[str, tuple[object, str, int | None]]:
         ),
         LogisticRegression(),
     ).fit(data.drop(columns="y"), data["y"])
+    forest = RandomForestClassifier(n_estimators=15, random_state=0)
+    boosted = GradientBoostingClassifier(n_estimators=10, random_state=0)
+    tree = DecisionTreeClassifier(max_depth=4, random_state=0)
     return {
-        "random_forest": (RandomForestClassifier(n_estimators=15, random_state=0).fit(features, binary), "binary", 2),
-        "boosted_trees_multiclass": (GradientBoostingClassifier(n_estimators=10, random_state=0).fit(features, three), "multiclass", 3),
-        "hist_boosting_multiclass": (HistGradientBoostingClassifier(max_iter=15).fit(features, three), "multiclass", 3),
-        "hist_boosting_regressor": (HistGradientBoostingRegressor(max_iter=15).fit(features, value), "regression", None),
-        "boosted_regressor": (GradientBoostingRegressor(n_estimators=10).fit(features, value), "regression", None),
+        "random_forest": (forest.fit(features, binary), "binary", 2),
+        "boosted_trees_multiclass": (boosted.fit(features, three), "multiclass", 3),
+        "hist_boosting_multiclass": (
+            HistGradientBoostingClassifier(max_iter=15).fit(features, three),
+            "multiclass",
+            3,
+        ),
+        "hist_boosting_regressor": (
+            HistGradientBoostingRegressor(max_iter=15).fit(features, value),
+            "regression",
+            None,
+        ),
+        "boosted_regressor": (
+            GradientBoostingRegressor(n_estimators=10).fit(features, value),
+            "regression",
+            None,
+        ),
         "pipeline_with_categories": (pipeline, "binary", 2),
-        "decision_tree": (DecisionTreeClassifier(max_depth=4, random_state=0).fit(features, binary), "binary", 2),
-    }  # fmt: skip
+        "decision_tree": (tree.fit(features, binary), "binary", 2),
+    }
 
 
 def skops_model(name: str) -> bytes:

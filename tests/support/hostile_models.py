@@ -284,7 +284,9 @@ HOSTILE: dict[str, tuple[str, Callable[[], bytes], str]] = {
         "model.skops", untrusted_function(operator.methodcaller("system", "id")),
         "operator.methodcaller",
     ),
-    "skops_attrgetter": ("model.skops", untrusted_function(operator.attrgetter("a")), "operator.attrgetter"),
+    "skops_attrgetter": (
+        "model.skops", untrusted_function(operator.attrgetter("a")), "operator.attrgetter",
+    ),
     "skops_corrupt_tree": ("model.skops", corrupt_tree, "corrupt tree"),
     "skops_smuggled_pickle_member": ("model.skops", smuggled_pickle_member, "'extra.pkl'"),
     "skops_pickle_as_array": ("model.skops", pickle_replacing_an_array, "pickle"),

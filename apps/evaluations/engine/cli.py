@@ -1,15 +1,19 @@
 """The command line: run a plan on a model and datasets, print a summary, write JSON.
 
-Exit status: 0 when no blocking check fails, 1 when one does, 2 on bad input (a message,
-never a traceback).
+Exit status: 0 when no blocking check fails, 1 when one does, 2 when the evaluation could
+not run: a refused model or file, bad input. Then standard error holds exactly one line,
+never a traceback. The model passes the same gate as an upload (`audit`) before it is
+used. Whatever the engine accepts but works around is printed as a "Warning:" line.
 """
 
 import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 
+from apps.evaluations.engine.audit import AuditLimits, model_file_audit
 from apps.evaluations.engine.context import ColumnPredictions, EngineSettings, EvaluationContext
 from apps.evaluations.engine.data import read_table
 from apps.evaluations.engine.defaults import default_plan
@@ -24,8 +28,15 @@ _ORDER = {"fail": 0, "error": 1, "pass": 2, "skipped": 3}
 _SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments, like every refusal, in one line on standard error and exit 2."""
+
+    def error(self, message: str) -> None:
+        self.exit(EXIT_BAD_INPUT, f"error: {one_line(message)} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m apps.evaluations.engine",
         description="Evaluate a model and its data against a plan of quality checks.",
     )
@@ -58,10 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", dest="json_path", help="write the results to this file")
     parser.add_argument("--memory-mb", type=int, default=4096, help="model process memory cap")
     parser.add_argument(
+        "--load-timeout",
+        type=float,
+        default=60.0,
+        help="seconds allowed to check and load the model (default 60)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=900.0,
-        help="seconds allowed to load the model and to predict each dataset",
+        help="seconds allowed to predict each dataset (default 900)",
     )
     parser.add_argument(
         "--threads",
@@ -80,14 +97,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    # Libraries' own warnings are not the user's business here, and each would add lines
+    # to standard error; the engine says in words what it works around.
+    warnings.simplefilter("ignore")
     started = time.perf_counter()
     try:
         report, context, plan, model_timings = run(arguments)
     except EngineError as error:
-        sys.stderr.write(f"error: {error.message}\n")
+        sys.stderr.write(f"error: {one_line(error.message)}\n")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a defect of ours: still one line, never a traceback
+        sys.stderr.write(
+            f"error: the evaluation stopped unexpectedly ({type(error).__name__}: "
+            f"{one_line(error)[:300]})\n"
+        )
+        return EXIT_BAD_INPUT
+    for warning in context.warnings:
+        sys.stderr.write(f"Warning: {one_line(warning)}\n")
     sys.stdout.write(summary_table(report) + "\n")
     if arguments.json_path:
         document = {
@@ -118,9 +153,15 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
     plan = plan_load(arguments.plan) if arguments.plan else None
     sandbox = None
     if arguments.model:
+        # The gate of uploads, in its own sandbox: nothing of a refused model runs here.
+        model_file_audit(
+            arguments.model,
+            trusted_types=arguments.trusted_type,
+            limits=AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
+        )
         limits = SandboxLimits(
             memory_mb=arguments.memory_mb,
-            load_timeout_s=arguments.timeout,
+            load_timeout_s=arguments.load_timeout,
             predict_timeout_s=arguments.timeout,
             threads=arguments.threads,
         )

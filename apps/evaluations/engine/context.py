@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from apps.evaluations.engine.data import column_kinds
+from apps.evaluations.engine.data import column_kinds, left_out_columns_check
 from apps.evaluations.engine.errors import EngineError
 
 ROLES = ("evaluation", "reference", "train")
@@ -116,6 +116,11 @@ class EvaluationContext:
         self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
         if hasattr(source, "wait_loaded"):
             source.wait_loaded()
+        # What the engine accepted but worked around, in words (the CLI prints each as a
+        # "Warning:" line; a run shows them on its page).
+        self.warnings: list[str] = left_out_columns_check(
+            self.frames, target=target, sensitive=self.sensitive, features=features
+        )
         if target not in evaluation.columns:
             raise EngineError(
                 f"The target column {target!r} is not in the evaluation data (its columns "

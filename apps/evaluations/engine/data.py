@@ -5,6 +5,8 @@ nullable boolean, dictionary columns pandas categoricals, and text pandas' strin
 (the default in pandas 3), so checks see one representation whatever the file format.
 """
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +30,44 @@ MAX_CATEGORIES = 1000
 
 
 def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
-    """A dataset as a pandas frame; bad files raise EngineError naming the problem."""
+    """A dataset as a pandas frame; bad files raise EngineError naming the problem.
+
+    Columns of nested values (structs, lists, maps) are left out: no check can judge them.
+    `frame.attrs["left_out"]` names them with their kind, for the caller to say so (and
+    to refuse a target or a sensitive column among them).
+    """
+    table = _checked_table(Path(path), role)
+    left_out = {
+        field_.name: nested_kind(field_.type) for field_ in table.schema if nested_kind(field_.type)
+    }
     # No name here holds the Arrow table, so the conversion can free each column as it
     # goes (self_destruct) instead of holding the file twice in memory.
-    frame = table_to_frame(_checked_table(Path(path), role))
+    frame = table_to_frame(table.drop_columns(list(left_out)) if left_out else table)
+    del table
+    frame.attrs["left_out"] = left_out
     # Arrow's allocator keeps freed pages for reuse; the table is gone, give them back.
     pa.default_memory_pool().release_unused()
     return frame
+
+
+def nested_kind(arrow_type: pa.DataType) -> str:
+    """ "struct", "list", "map" or "union" for a nested column's type, else ""."""
+    types = pa.types
+    if types.is_dictionary(arrow_type):
+        return nested_kind(arrow_type.value_type)
+    if types.is_struct(arrow_type):
+        return "struct"
+    if types.is_map(arrow_type):
+        return "map"
+    if types.is_list(arrow_type) or types.is_large_list(arrow_type):
+        return "list"
+    if types.is_fixed_size_list(arrow_type) or types.is_list_view(arrow_type):
+        return "list"
+    if types.is_large_list_view(arrow_type):
+        return "list"
+    if types.is_union(arrow_type):
+        return "union"
+    return ""
 
 
 def _checked_table(path: Path, role: str) -> pa.Table:
@@ -48,10 +81,45 @@ def _checked_table(path: Path, role: str) -> pa.Table:
         raise EngineError(
             f"The {role} file {path.name} has duplicate column names: {', '.join(duplicates)}."
         )
+    if table.num_rows == 0:
+        raise EngineError(
+            f"The {role} file {path.name} has no rows: a header alone gives nothing to evaluate."
+        )
     return table
 
 
+def _parquet_plausible(path: Path, role: str) -> None:
+    """A row group must hold the rows it announces (a forged footer announcing 2^40 rows
+    would make the reader allocate them all), and the whole must fit in memory."""
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except (pa.ArrowException, OSError) as error:
+        raise EngineError(
+            f"The {role} file {path.name} is not a readable Parquet file ({error}); it may be "
+            "truncated or damaged."
+        ) from error
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        for column in range(group.num_columns):
+            chunk = group.column(column)
+            if chunk.num_values < group.num_rows:
+                raise EngineError(
+                    f"The {role} file {path.name} is damaged: row group {index + 1} announces "
+                    f"{group.num_rows} rows but its column {chunk.path_in_schema!r} holds "
+                    f"{chunk.num_values} values."
+                )
+    needed = metadata.num_rows * max(metadata.num_columns, 1) * 8
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if needed > available:
+        raise EngineError(
+            f"The {role} file {path.name} announces {metadata.num_rows} rows of "
+            f"{metadata.num_columns} columns, at least {needed / 1024**3:.0f} GiB in memory; "
+            f"this machine has {available / 1024**3:.0f} GiB. Sample the data first."
+        )
+
+
 def _read_parquet(path: Path, role: str) -> pa.Table:
+    _parquet_plausible(path, role)
     try:
         return pq.read_table(path)
     except (pa.ArrowException, OSError) as error:
@@ -69,7 +137,7 @@ def _read_csv(path: Path, role: str) -> pa.Table:
         return "error"
 
     try:
-        return pa_csv.read_csv(
+        table = pa_csv.read_csv(
             path,
             parse_options=pa_csv.ParseOptions(invalid_row_handler=remember),
             # An empty field (or NA, null, …) is missing in a text column too, as in pandas;
@@ -88,7 +156,22 @@ def _read_csv(path: Path, role: str) -> pa.Table:
         message = str(error).removeprefix("CSV parse error: ")
         raise EngineError(f"The {role} file {path.name} is not valid CSV: {message}") from error
     except (pa.ArrowException, OSError, UnicodeDecodeError) as error:
-        raise EngineError(f"The {role} file {path.name} cannot be read as CSV: {error}") from error
+        message = " ".join(str(error).split())
+        raise EngineError(
+            f"The {role} file {path.name} cannot be read as CSV: {message}"
+        ) from error
+    # pyarrow reads a column holding bytes that are not UTF-8 as raw bytes.
+    undecodable = [
+        field_.name
+        for field_ in table.schema
+        if pa.types.is_binary(field_.type) or pa.types.is_large_binary(field_.type)
+    ]
+    if undecodable:
+        raise EngineError(
+            f"The {role} file {path.name} is not UTF-8 text throughout: the column "
+            f"{undecodable[0]!r} holds bytes that cannot be decoded; save the CSV as UTF-8."
+        )
+    return table
 
 
 def table_to_frame(table: pa.Table) -> pd.DataFrame:
@@ -143,3 +226,33 @@ def as_category_codes(
         categories = pd.Index(as_text.dropna().unique()).sort_values()
     codes = pd.Categorical(as_text, categories=categories).codes.astype(np.int64)
     return codes, categories
+
+
+def left_out_columns_check(
+    frames: dict[str, pd.DataFrame | None],
+    *,
+    target: str,
+    sensitive: Sequence[str],
+    features: Sequence[str] | None,
+) -> list[str]:
+    """Nested columns (`read_table` leaves them out): refused when the evaluation needs
+    them, a warning otherwise."""
+    warnings = []
+    needed = {target: "target", **dict.fromkeys(sensitive, "sensitive column")}
+    needed.update(dict.fromkeys(features or (), "feature"))
+    for role, frame in frames.items():
+        left_out = {} if frame is None else frame.attrs.get("left_out", {})
+        for name, kind in left_out.items():
+            if name in needed:
+                raise EngineError(
+                    f"The {needed[name]} {name!r} of the {role} data holds nested values "
+                    f"({kind}s), which Qualiti cannot judge; give a plain column."
+                )
+        if left_out:
+            described = ", ".join(f"{name!r} ({kind})" for name, kind in left_out.items())
+            plural = "s hold" if len(left_out) > 1 else " holds"
+            warnings.append(
+                f"The {role} data's column{plural} nested values, which no check can judge: "
+                f"{described}; the checks leave {'them' if len(left_out) > 1 else 'it'} out."
+            )
+    return warnings

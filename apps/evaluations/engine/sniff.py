@@ -4,6 +4,7 @@ to produce an acceptable file. One judgement for uploads, runs and the command l
 sandbox.
 """
 
+import codecs
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,7 +37,8 @@ DESCRIPTIONS = {
     FileKind.BINARY: "a binary file of unknown type",
 }
 _SCAN_CHUNK = 16 * 1024 * 1024
-NUL_DETAIL = "it contains NUL bytes"  # the sniffer's words for NULs in the first bytes
+# The sniffer's words for text broken in its first bytes (a NUL, a byte that is not UTF-8).
+TEXT_DETAILS = ("it contains NUL bytes", "it is not UTF-8 text")
 
 
 def pickle_refusal(sniffed: Sniffed, advice: str) -> str:
@@ -72,16 +74,19 @@ def model_file_kind(file: BinaryIO) -> tuple[str, Sniffed]:
     )
 
 
-def table_file_kind(file: BinaryIO) -> str:
+def table_file_kind(file: BinaryIO, *, whole_utf8: bool = False) -> str:
     """ "parquet" or "csv" by content; anything else is refused with how to make one. A CSV
-    is text throughout: a NUL byte anywhere in it refuses it, as near the start."""
+    is text throughout: a NUL byte anywhere in it refuses it, as near the start; with
+    `whole_utf8`, so does a byte that is not UTF-8 (the engine's readers need it; an upload
+    leaves it to the background validation, which names the row)."""
     sniffed = sniff(file)
     if sniffed.kind == FileKind.PARQUET:
         return "parquet"
-    if sniffed.kind == FileKind.TEXT or sniffed.detail == NUL_DETAIL:
-        found = nul_byte_line(file)
-        if found is not None:
-            raise EngineError(f"The file is neither CSV text nor Parquet: {nul_message(found)}")
+    if sniffed.kind == FileKind.TEXT or sniffed.detail.startswith(TEXT_DETAILS):
+        # Text, or text broken in its first bytes: the same words wherever the break is.
+        problem = text_problem(file, utf8=whole_utf8 or sniffed.kind != FileKind.TEXT)
+        if problem is not None:
+            raise EngineError(f"The file is neither CSV text nor Parquet: {problem}")
         return "csv"
     if sniffed.kind == FileKind.EMPTY:
         raise EngineError("The file is empty.")
@@ -108,23 +113,33 @@ def table_file_kind(file: BinaryIO) -> str:
     raise EngineError(message)
 
 
-def nul_byte_line(file: BinaryIO) -> int | None:
-    """The line (1-based) of the first NUL byte in the whole file, or None."""
+def text_problem(file: BinaryIO, *, utf8: bool) -> str | None:
+    """What stops the whole file from being text, with its line: a NUL byte, or (with
+    `utf8`) bytes that are not UTF-8. None when it is text throughout."""
     file.seek(0)
     line = 1
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         while chunk := file.read(_SCAN_CHUNK):
             at = chunk.find(b"\x00")
             if at >= 0:
-                return line + chunk.count(b"\n", 0, at)
+                line += chunk.count(b"\n", 0, at)
+                return f"it contains a NUL byte (line {line}), so it is not text. {DATA_CONVERSION}"
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    line += chunk.count(b"\n", 0, max(error.start, 0))
+                    return f"line {line} holds bytes that are not UTF-8; save the CSV as UTF-8."
             line += chunk.count(b"\n")
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return "the file ends in the middle of a UTF-8 character; save the CSV as UTF-8."
     finally:
         file.seek(0)
     return None
-
-
-def nul_message(line: int) -> str:
-    return f"it contains a NUL byte (line {line}), so it is not text. {DATA_CONVERSION}"
 
 
 def _opened(path: Path) -> BinaryIO:
@@ -150,6 +165,6 @@ def sniff_table(path: str | Path) -> str:
     path = Path(path)
     with _opened(path) as file:
         try:
-            return table_file_kind(file)
+            return table_file_kind(file, whole_utf8=True)
         except EngineError as error:
             raise EngineError(f"{path.name}: {error.message}") from error

@@ -224,6 +224,7 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         summary = engine.EvaluationReport(
             results=[result for report in reports for result in report.results]
         ).summary()
+        summary["warnings"] = list(context.warnings)  # what the engine worked around
     return results, summary
 
 

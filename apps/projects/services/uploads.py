@@ -30,7 +30,11 @@ from apps.projects.models import (
     ValidationStatus,
 )
 from apps.projects.uploads.handlers import too_large, upload_limit_bytes
-from apps.projects.uploads.headers import dataset_columns_read, named_columns_check
+from apps.projects.uploads.headers import (
+    dataset_columns_read,
+    dataset_rows_check,
+    named_columns_check,
+)
 from apps.projects.uploads.inspection import dataset_file_inspect, model_artifact_inspect
 from apps.projects.uploads.validation import dataset_file_validate
 from qualiti.errors import InvalidInput
@@ -239,6 +243,7 @@ def dataset_create(
         file=_binary(uploaded_file), file_format=dataset.file_format
     )
     named_columns_check(columns=dataset.columns, named=_named_columns(dataset))
+    dataset_rows_check(file=_binary(uploaded_file), file_format=dataset.file_format)
     dataset.column_count = len(dataset.columns)
 
     with _stored(dataset.file, uploaded_file), transaction.atomic():
@@ -328,6 +333,7 @@ def dataset_validate(*, dataset_id: int) -> Dataset:
             )
             dataset.validation_error = report.error
             dataset.validation_problems = report.problems
+            dataset.warnings = report.warnings
             dataset.row_count = report.row_count
             if report.columns:
                 dataset.columns = report.columns

@@ -7,6 +7,7 @@ full read is the background validation's.
 
 import csv
 import difflib
+import io
 import struct
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -96,6 +97,37 @@ def dataset_columns_read(*, file: BinaryIO, file_format: str) -> list[str]:
             )
         seen.add(name)
     return columns
+
+
+NO_ROWS = "The file has a header but no rows: there is nothing to evaluate."
+
+
+def dataset_rows_check(*, file: BinaryIO, file_format: str) -> None:
+    """Refuse a file that has columns but no rows: a Parquet file whose footer counts none,
+    or a CSV that ends with its header (a CSV longer than the header cap has rows, since
+    the header itself must fit in it)."""
+    size = file.seek(0, 2)
+    file.seek(0)
+    if file_format == DatasetFormat.PARQUET:
+        try:
+            rows = pq.ParquetFile(file).metadata.num_rows
+        except (pa.ArrowException, OSError):
+            return  # the background validation names what is wrong with it
+        finally:
+            file.seek(0)
+        if rows == 0:
+            raise InvalidInput(NO_ROWS, field="file")
+        return
+    if size > MAX_HEADER_BYTES:
+        return
+    text = file.read().decode("utf-8-sig", errors="replace")
+    file.seek(0)
+    try:
+        records = [row for row in csv.reader(io.StringIO(text)) if any(f.strip() for f in row)]
+    except csv.Error:
+        return
+    if len(records) <= 1:
+        raise InvalidInput(NO_ROWS, field="file")
 
 
 def named_columns_check(*, columns: list[str], named: dict[str, list[str]]) -> None:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from apps.evaluations.engine.data import nested_kind
 from apps.projects.models import DatasetFormat
 
 MAX_PROBLEMS = 100  # broken rows reported; the total is always counted
@@ -29,6 +30,7 @@ INTEGER, FLOAT, BOOLEAN, STRING, CATEGORICAL, DATETIME = (
     "datetime",
 )
 EMPTY, OTHER = "empty", "other"  # no value at all; a type the checks do not read
+NESTED = "nested"  # structs, lists, maps: the engine leaves them out
 NUMERIC = {INTEGER, FLOAT}
 
 
@@ -40,6 +42,7 @@ class ValidationReport:
     problems: list[dict] = field(default_factory=list)  # [{row, column, problem}]
     problem_total: int = 0
     error: str = ""  # why the file is invalid; "" when it is valid
+    warnings: list[str] = field(default_factory=list)  # accepted, but worth saying
 
     @property
     def valid(self) -> bool:
@@ -68,6 +71,19 @@ def dataset_file_validate(
             if name and name not in report.schema:
                 report.error = f"The file has no column {name!r} (named as {argument})."
                 return report
+            if name and report.schema[name] == NESTED:
+                report.error = (
+                    f"The column {name!r} (named as {argument}) holds nested values (structs, "
+                    "lists or maps), which Qualiti cannot judge; give a plain column."
+                )
+                return report
+    nested = [name for name, kind in report.schema.items() if kind == NESTED]
+    if nested:
+        report.warnings.append(
+            f"The column{'s' if len(nested) > 1 else ''} {', '.join(map(repr, nested))} "
+            f"hold{'' if len(nested) > 1 else 's'} nested values (structs, lists or maps); "
+            "the checks will leave them out."
+        )
     for name in probability:
         if report.schema.get(name) not in NUMERIC:
             report.error = (
@@ -226,6 +242,8 @@ def csv_validate(file: BinaryIO) -> ValidationReport:
 def arrow_logical_type(arrow_type: pa.DataType) -> str:
     """The logical type of a Parquet column's Arrow type."""
     types = pa.types
+    if nested_kind(arrow_type):
+        return NESTED
     if types.is_dictionary(arrow_type):
         return CATEGORICAL
     if types.is_boolean(arrow_type):

@@ -116,6 +116,8 @@ def model_task(model: object) -> tuple[str | None, list | None]:
         return ("binary" if len(labels) == 2 else "multiclass"), labels
     from sklearn.base import is_classifier, is_regressor
 
-    if is_regressor(model) and not is_classifier(model):
-        return "regression", None
-    return None, None
+    try:
+        regressor = is_regressor(model) and not is_classifier(model)
+    except (AttributeError, TypeError):  # not a scikit-learn estimator: it does not say
+        return None, None
+    return ("regression", None) if regressor else (None, None)
