@@ -104,3 +104,52 @@ def test_empty_fields_of_a_csv_text_column_are_missing_as_in_parquet(tmp_path):
 
     assert from_csv["grade"].isna().tolist() == [False, True, False, True]
     assert from_csv["grade"].isna().tolist() == from_parquet["grade"].isna().tolist()
+
+
+def test_nested_columns_are_left_out_of_every_check_of_the_default_plan(tmp_path):
+    """Struct, list and map columns made 9 to 16 checks fail with "unhashable type"."""
+    from apps.evaluations.engine.defaults import default_plan
+    from apps.evaluations.engine.evaluation import evaluate
+    from tests.engine.conftest import context_for
+    from tests.engine.synthetic import datasets
+
+    data = datasets(1, rows=600)
+    frames = {}
+    for role in ("evaluation", "reference", "train"):
+        table = pa.Table.from_pandas(getattr(data, role), preserve_index=False)
+        rows = table.num_rows
+        table = table.append_column("meta", pa.array([{"a": n, "b": "x"} for n in range(rows)]))
+        table = table.append_column("tags", pa.array([[n % 3, 1] for n in range(rows)]))
+        table = table.append_column(
+            "attributes",
+            pa.array([[("k", n % 2)] for n in range(rows)], pa.map_(pa.string(), pa.int64())),
+        )
+        pq.write_table(table, tmp_path / f"{role}.parquet")
+        frames[role] = read_table(tmp_path / f"{role}.parquet", role=role)
+    assert frames["evaluation"].attrs["left_out"] == {
+        "meta": "struct",
+        "tags": "list",
+        "attributes": "map",
+    }
+    data.evaluation, data.reference, data.train = (
+        frames["evaluation"],
+        frames["reference"],
+        frames["train"],
+    )
+    context = context_for(data)
+
+    report = evaluate(context, default_plan("binary"))
+
+    assert [r.check for r in report.results if r.outcome == "error"] == []
+    assert len(context.warnings) == 3  # one per dataset
+    assert "'attributes' (map)" in context.warnings[0]
+
+
+def test_a_nested_target_is_refused(tmp_path):
+    from apps.evaluations.engine.context import EvaluationContext
+
+    table = pa.table({"x": [1.0, 2.0], "y": pa.array([{"v": 1}, {"v": 0}])})
+    pq.write_table(table, tmp_path / "data.parquet")
+
+    with pytest.raises(EngineError, match="The target 'y' of the evaluation data holds nested"):
+        EvaluationContext(evaluation=read_table(tmp_path / "data.parquet"), target="y")

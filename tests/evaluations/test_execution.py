@@ -2,6 +2,7 @@
 
 import datetime
 
+import factory
 import pytest
 from django.utils import timezone
 
@@ -154,3 +155,39 @@ def test_a_claimed_run_is_not_sent_again(run):
     run_claim(run_id=run.pk)
 
     assert queued_runs_resend(older_than_seconds=600) == 0
+
+
+def test_nested_columns_are_left_out_of_a_run_and_said_so(monkeypatch):
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    from tests.evaluations.factories import csv_bytes
+
+    monkeypatch.setattr("apps.evaluations.tasks.evaluation_run_task.delay", lambda run_id: None)
+    setup = LaunchSetup()
+    table = pa_csv.read_csv(io.BytesIO(csv_bytes()))
+    table = table.append_column("meta", pa.array([{"source": "web"}] * table.num_rows))
+    table = table.append_column("tags", pa.array([[1, 2]] * table.num_rows))
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    dataset = setup.make_dataset(
+        file=factory.django.FileField(filename="eval.parquet", data=buffer.getvalue()),
+        file_format="parquet",
+        columns=table.column_names,
+    )
+    run = EvaluationRun.objects.create(
+        project=setup.project, test_plan=setup.plan, model_version=setup.model_version,
+        dataset=dataset,
+    )  # fmt: skip
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.status == "succeeded", run.error
+    assert not CheckResult.objects.filter(run=run, outcome="error").exists()
+    assert run.summary["warnings"] == [
+        "The evaluation data's columns hold nested values, which no check can judge: "
+        "'meta' (struct), 'tags' (list); the checks leave them out."
+    ]
