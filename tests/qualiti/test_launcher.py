@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import process_entries
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.worker
 
@@ -27,9 +29,7 @@ def free_port() -> int:
 def processes_with_marker(marker: str) -> list[int]:
     """Pids of every live process whose environment carries the marker."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for entry in process_entries():
         try:
             environment = (entry / "environ").read_bytes()
         except OSError:

@@ -1,8 +1,14 @@
 """The model processes (the engine's sandbox children) a process has started."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 RUNNER_CHILD = b"apps.evaluations.engine.runner_child"
+
+
+def process_entries() -> Iterator[Path]:
+    """/proc's folder of each process."""
+    return (entry for entry in Path("/proc").iterdir() if entry.name.isdigit())
 
 
 def model_processes(parent: int) -> list[int]:
@@ -10,9 +16,7 @@ def model_processes(parent: int) -> list[int]:
     children that exited without being waited for (a zombie keeps its slot, but no longer
     its command line)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for entry in process_entries():
         try:
             command = (entry / "cmdline").read_bytes()
             stat = (entry / "stat").read_text()
