@@ -17,6 +17,7 @@ from apps.findings.models import (
     Finding,
     FindingSource,
     FindingStatus,
+    RiskAcceptanceState,
 )
 from apps.findings.workflow import MANUAL_TRANSITIONS, REASON_REQUIRED, transition_refusal
 from apps.projects.models import Project
@@ -126,6 +127,57 @@ def finding_create(
     return finding
 
 
+# A move to open from these is a reopening; from in_progress it is only a step back.
+REOPENED_FROM = frozenset(
+    {
+        FindingStatus.FIX_SUBMITTED,
+        FindingStatus.VERIFIED,
+        FindingStatus.RISK_ACCEPTED,
+        FindingStatus.FALSE_POSITIVE,
+    }
+)
+
+
+def finding_reopen(
+    *,
+    finding: Finding,
+    version: int,
+    actor_id: int | None,
+    reason: str,
+    run_id: int | None = None,
+    today: datetime.date | None = None,
+    **changes: object,
+) -> Finding:
+    """Back to open, the one way every path reopens a finding (a failing run, an expired
+    risk acceptance, a person): it is closed no more, its SLA clock starts again from
+    today, and a risk acceptance approved for it ends (expired). The history says who or
+    which run, and why. Call inside a transaction, with the finding locked or versioned."""
+    from_status = finding.status
+    today = today or timezone.localdate()
+    claim_finding_version(
+        finding=finding,
+        version=version,
+        status=FindingStatus.OPEN,
+        closed_at=None,
+        risk_expires_on=None,
+        due_date=finding_due_date(project=finding.project, severity=finding.severity, start=today),
+        **changes,
+    )
+    finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
+        state=RiskAcceptanceState.EXPIRED
+    )
+    status_change_record(
+        subject=finding,
+        project_id=finding.project_id,
+        from_status=from_status,
+        to_status=FindingStatus.OPEN,
+        actor_id=actor_id,
+        reason=reason,
+        run_id=run_id,
+    )
+    return finding
+
+
 @transaction.atomic
 def finding_transition(
     *, finding: Finding, user: User, to: str, reason: str = "", version: int
@@ -141,16 +193,11 @@ def finding_transition(
     if to in REASON_REQUIRED and not reason.strip():
         raise InvalidInput(f"Moving a finding to {to} needs a reason.", field="reason")
     from_status = finding.status
+    if to == FindingStatus.OPEN and from_status in REOPENED_FROM:
+        return finding_reopen(finding=finding, version=version, actor_id=user.pk, reason=reason)
     changes: dict[str, object] = {"status": to}
     if to in CLOSED_FINDING_STATUSES:
         changes["closed_at"] = timezone.now()
-    elif from_status in CLOSED_FINDING_STATUSES:
-        # Reopened: closed no more, and the SLA clock starts again.
-        changes["closed_at"] = None
-        changes["risk_expires_on"] = None
-        changes["due_date"] = finding_due_date(
-            project=finding.project, severity=finding.severity, start=timezone.localdate()
-        )
     claim_finding_version(finding=finding, version=version, **changes)
     status_change_record(
         subject=finding,

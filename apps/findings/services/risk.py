@@ -16,7 +16,7 @@ from apps.findings.models import (
     RiskAcceptance,
     RiskAcceptanceState,
 )
-from apps.findings.services.findings import claim_finding_version, finding_due_date
+from apps.findings.services.findings import claim_finding_version, finding_reopen
 from qualiti.errors import InvalidInput, PermissionRefused
 
 OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.FIX_SUBMITTED)
@@ -132,27 +132,12 @@ def risk_acceptances_expire(*, today: datetime.date | None = None) -> int:
             )
             if finding.status != FindingStatus.RISK_ACCEPTED or finding.risk_expires_on >= today:
                 continue  # changed meanwhile
-            expires_on = finding.risk_expires_on
-            claim_finding_version(
+            finding_reopen(
                 finding=finding,
                 version=finding.version,
-                status=FindingStatus.OPEN,
-                closed_at=None,
-                risk_expires_on=None,
-                due_date=finding_due_date(
-                    project=finding.project, severity=finding.severity, start=today
-                ),
-            )
-            finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
-                state=RiskAcceptanceState.EXPIRED
-            )
-            status_change_record(
-                subject=finding,
-                project_id=finding.project_id,
-                from_status=FindingStatus.RISK_ACCEPTED,
-                to_status=FindingStatus.OPEN,
                 actor_id=None,
-                reason=f"the risk acceptance expired on {expires_on}",
+                reason=f"the risk acceptance expired on {finding.risk_expires_on}",
+                today=today,
             )
             reopened += 1
     return reopened

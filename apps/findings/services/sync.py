@@ -5,7 +5,10 @@ fingerprint (project, criterion, check, subject) of the run's judged results.
 | (none)                  | create open                  | nothing                         |
 | open, in_progress       | stays; last seen updated     | → verified                      |
 | fix_submitted           | → open ("the fix did not…")  | → verified                      |
-| verified                | → open (regression)          | stays                           |
+| verified                | → open (regression), unless  | stays                           |
+|                         | the run's model version is   |                                 |
+|                         | older than the one whose run |                                 |
+|                         | verified it: stays, noted    |                                 |
 | risk_accepted, current  | stays; last seen updated     | stays                           |
 | risk_accepted, expired  | → open                       | → verified                      |
 | false_positive          | stays; last seen updated     | stays                           |
@@ -15,16 +18,22 @@ Idempotent: syncing the same run twice changes nothing the second time.
 
 import hashlib
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.services import notification_send
+from apps.audit.models import StatusChange
 from apps.audit.services import status_change_record
 from apps.evaluations.models import CheckResult, EvaluationRun, Outcome
 from apps.findings.models import Finding, FindingSource, FindingStatus, RiskAcceptanceState
 from apps.findings.services.actions import corrective_action_create
-from apps.findings.services.findings import claim_finding_version, finding_due_date
+from apps.findings.services.findings import (
+    claim_finding_version,
+    finding_due_date,
+    finding_reopen,
+)
 
 S = FindingStatus
 
@@ -63,31 +72,59 @@ def _notify(finding: Finding, kind: str, message: str) -> None:
         )
 
 
-def _move(finding: Finding, *, run: EvaluationRun, to: str, reason: str, **changes) -> None:
+def _verify(finding: Finding, *, run: EvaluationRun, reason: str) -> None:
     from_status = finding.status
-    if to in (S.VERIFIED,):
-        changes["closed_at"] = timezone.now()
-    elif to == S.OPEN:
-        changes.update(
-            closed_at=None,
-            risk_expires_on=None,
-            due_date=finding_due_date(
-                project=finding.project, severity=finding.severity, start=timezone.localdate()
-            ),
-        )
+    changes: dict[str, object] = {"closed_at": timezone.now(), "last_seen_run": run}
     if from_status == S.RISK_ACCEPTED:
         finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
             state=RiskAcceptanceState.EXPIRED
         )
         changes["risk_expires_on"] = None
-    claim_finding_version(finding=finding, version=finding.version, status=to, **changes)
+    claim_finding_version(finding=finding, version=finding.version, status=S.VERIFIED, **changes)
     status_change_record(
         subject=finding,
         project_id=finding.project_id,
         from_status=from_status,
-        to_status=to,
+        to_status=S.VERIFIED,
         actor_id=None,
         reason=reason,
+        run_id=run.pk,
+    )
+
+
+def _verifying_run(finding: Finding) -> EvaluationRun | None:
+    """The run whose pass verified the finding last, or None when a person verified it."""
+    change = (
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Finding),
+            object_id=finding.pk,
+            to_status=S.VERIFIED,
+            from_status__in=[status for status in S.values if status != S.VERIFIED],
+        )
+        .select_related("run__model_version")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return change.run if change is not None else None
+
+
+def _older_failure_note(finding: Finding, run: EvaluationRun, verifier: EvaluationRun) -> None:
+    """A failure on an older model version than the one that verified the finding: it
+    stays verified (gating an old version must not undo the new one's verification), and
+    its history says the old version still fails."""
+    content_type = ContentType.objects.get_for_model(Finding)
+    seen = StatusChange.objects.filter(content_type=content_type, object_id=finding.pk, run=run)
+    if seen.exists():
+        return  # this run was synced already
+    status_change_record(
+        subject=finding,
+        project_id=finding.project_id,
+        from_status=S.VERIFIED,
+        to_status=S.VERIFIED,
+        actor_id=None,
+        reason=f"still fails on the older model version {run.model_version.sequence} "
+        f"(run {run.pk}); verified on version {verifier.model_version.sequence} by run "
+        f"{verifier.pk}, so it stays verified",
         run_id=run.pk,
     )
 
@@ -146,13 +183,25 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     if status == S.FIX_SUBMITTED:
         reason = f"the fix did not pass: {result.check_key} failed again in run {run.pk}"
     elif status == S.VERIFIED:
+        verifier = _verifying_run(finding)
+        sequence = run.model_version.sequence
+        if verifier is not None and sequence < verifier.model_version.sequence:
+            _older_failure_note(finding, run, verifier)
+            return
         reason = f"regression: {result.check_key} failed again in run {run.pk}"
     elif status == S.RISK_ACCEPTED and _risk_expired(finding):
         reason = f"the accepted risk expired and {result.check_key} failed in run {run.pk}"
     else:  # open, in_progress, current risk acceptance, false positive: stays
         claim_finding_version(finding=finding, version=finding.version, last_seen_run=run)
         return
-    _move(finding, run=run, to=S.OPEN, reason=reason, last_seen_run=run)
+    finding_reopen(
+        finding=finding,
+        version=finding.version,
+        actor_id=None,
+        reason=reason,
+        run_id=run.pk,
+        last_seen_run=run,
+    )
     _notify(finding, "finding_reopened", f"Finding reopened: {finding.title} ({reason}).")
 
 
@@ -167,7 +216,7 @@ def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
         return
     sequence = run.model_version.sequence
     reason = f"{result.check_key} passed in run {run.pk} on model version {sequence}"
-    _move(finding, run=run, to=S.VERIFIED, reason=reason, last_seen_run=run)
+    _verify(finding, run=run, reason=reason)
     _notify(finding, "finding_verified", f"Finding verified: {finding.title} ({reason}).")
 
 
