@@ -62,3 +62,20 @@ def test_a_clean_dataset_of_the_same_shape_yields_no_failure(defect):
     failed, _ = failures(context(data))
 
     assert failed == set()
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_the_default_plan_judges_catalogue_criteria_as_the_catalogue_does(task):
+    from apps.criteria.catalogue import TEMPLATES
+
+    catalogue = {template["code"]: template for template in TEMPLATES}
+    judged = [item for item in default_plan(task) if item.criterion]
+
+    assert judged
+    for item in judged:
+        template = catalogue[item.criterion]
+        assert (item.check, item.metric, item.comparator, item.threshold, item.severity) == (
+            template["check_key"], template["metric"], template["comparator"],
+            template["threshold"], template["severity"],
+        ), item.criterion  # fmt: skip
+        assert item.blocking == template["blocking"], item.criterion

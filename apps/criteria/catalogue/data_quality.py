@@ -248,7 +248,7 @@ DATA_QUALITY_TEMPLATES: list[dict] = [
         "name": "No feature leaks the target",
         "category": "data_quality",
         "check_key": "data_quality.target_leakage",
-        "metric": "max_feature_predictive_power",
+        "metric": "predictive_power",  # per feature: each leaking one is its own finding
         "comparator": "<=",
         "threshold": 0.9,
         "severity": "high",

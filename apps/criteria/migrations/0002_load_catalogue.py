@@ -9,14 +9,9 @@ from django.db import migrations
 
 
 def load_catalogue(apps, schema_editor):
-    from apps.criteria.catalogue import TEMPLATES
+    from apps.criteria.migrations._catalogue_loader import load_catalogue as load
 
-    template_model = apps.get_model("criteria", "CriterionTemplate")
-    field_names = {field.name for field in template_model._meta.concrete_fields}
-    for entry in TEMPLATES:
-        defaults = {name: value for name, value in entry.items() if name in field_names}
-        code = defaults.pop("code")
-        template_model.objects.update_or_create(code=code, defaults=defaults)
+    load(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
