@@ -42,11 +42,34 @@ def project_for_action(*, request: Request, project: Project | int, action: Acti
         raise exceptions.PermissionDenied("Your role in this project does not allow this.")
 
 
-class ProjectScopedMixin:
+class _ScopedQuerysetGuard:
+    """A viewset base that owns `get_queryset`: subclasses give `base_queryset()` and the
+    base scopes it, so forgetting the scoping is impossible. A subclass that defines its
+    own `get_queryset` is refused when the class is created (as PostHog's routing mixin
+    refuses a viewset that bypasses team scoping)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ and not cls.__dict__.get("scoping_base", False):
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset(), which would bypass the scoping of "
+                f"{_ScopedQuerysetGuard.__name__}'s subclasses: define base_queryset() instead."
+            )
+
+    def base_queryset(self) -> QuerySet:
+        """The rows before scoping (with their select_related); subclasses define it."""
+        raise NotImplementedError
+
+
+class ProjectScopedMixin(_ScopedQuerysetGuard):
     """Every viewset of project data: lists and lookups only ever see visible projects,
     and `?project=<slug>` narrows the list to one project."""
 
     project_field = "project"  # the lookup path from the model to its project
+    scoping_base = True
+
+    def get_queryset(self) -> QuerySet:
+        return self.scoped(self.base_queryset())
 
     def scoped(self, queryset: QuerySet) -> QuerySet:
         queryset = scope_to_visible_projects(
@@ -67,6 +90,16 @@ class ProjectScopedMixin:
 
     def require(self, project: Project | int, action: Action) -> None:
         project_for_action(request=self.request, project=project, action=action)
+
+
+class OwnRowsMixin(_ScopedQuerysetGuard):
+    """Viewsets of the caller's own rows (notifications, API tokens): only ever theirs."""
+
+    owner_field = "user"
+    scoping_base = True
+
+    def get_queryset(self) -> QuerySet:
+        return self.base_queryset().filter(**{self.owner_field: self.request.user})
 
 
 @extend_schema_field(OpenApiTypes.STR)

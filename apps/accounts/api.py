@@ -16,7 +16,7 @@ from apps.accounts import services
 from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import Action, can_create_project, visible_project_ids
-from qualiti.api import ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
+from qualiti.api import OwnRowsMixin, ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
 from qualiti.errors import InvalidInput
 
 
@@ -107,8 +107,8 @@ class MembershipViewSet(
     ordering = ["created_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Membership]:
-        return self.scoped(Membership.objects.select_related("project", "user"))
+    def base_queryset(self) -> QuerySet[Membership]:
+        return Membership.objects.select_related("project", "user")
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
         self.require(serializer.validated_data["project"], Action.PROJECT_MANAGE)
@@ -144,7 +144,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OwnRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The caller's own notifications."""
 
@@ -154,8 +154,8 @@ class NotificationViewSet(
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
 
-    def get_queryset(self) -> QuerySet[Notification]:
-        return Notification.objects.filter(user=self.request.user).select_related("project")
+    def base_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.select_related("project")
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
@@ -232,7 +232,9 @@ class TokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class TokenViewSet(
+    OwnRowsMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """The caller's API tokens, listed by their public prefix; DELETE revokes one."""
 
     serializer_class = TokenSerializer
@@ -241,5 +243,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     ordering = ["-created"]
     ordering_fields = ["created"]
 
-    def get_queryset(self) -> QuerySet[AuthToken]:
-        return AuthToken.objects.filter(user=self.request.user)
+    def base_queryset(self) -> QuerySet[AuthToken]:
+        return AuthToken.objects.all()
+
+    def perform_destroy(self, instance: AuthToken) -> None:
+        services.api_token_revoke(user=self.request.user, token_key=instance.token_key)

@@ -33,9 +33,9 @@ class StatusChangeViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["created_at"]
     ordering = ["created_at", "id"]
 
-    def get_queryset(self) -> QuerySet[StatusChange]:
+    def base_queryset(self) -> QuerySet[StatusChange]:
         changes = StatusChange.objects.select_related("project", "content_type", "actor")
         subject_type = self.request.query_params.get("subject_type")
         if subject_type:
             changes = changes.filter(content_type__model=subject_type)
-        return self.scoped(changes)
+        return changes

@@ -152,8 +152,8 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
     ordering_fields = ["code", "created_at"]
     ordering = ["code", "id"]
 
-    def get_queryset(self):
-        return self.scoped(criterion_list())
+    def base_queryset(self):
+        return criterion_list()
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = CriterionCreateSerializer(

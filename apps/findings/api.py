@@ -104,8 +104,8 @@ class FindingViewSet(
     ordering = ["-created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Finding]:
-        return self.scoped(selectors.finding_list(user=self.request.user))
+    def base_queryset(self) -> QuerySet[Finding]:
+        return selectors.finding_list(user=self.request.user)
 
     @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer})
     def create(self, request: Request) -> Response:
@@ -197,8 +197,8 @@ class CorrectiveActionViewSet(
     ordering = ["due_date", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[CorrectiveAction]:
-        return self.scoped(selectors.corrective_action_list(user=self.request.user))
+    def base_queryset(self) -> QuerySet[CorrectiveAction]:
+        return selectors.corrective_action_list(user=self.request.user)
 
     def create(self, request: Request) -> Response:
         data = CorrectiveActionSerializer(data=request.data, context={"request": request})
@@ -263,8 +263,8 @@ class CommentViewSet(
     ordering_fields = ["created_at"]
     ordering = ["created_at", "id"]
 
-    def get_queryset(self) -> QuerySet[Comment]:
-        return self.scoped(selectors.comment_list(user=self.request.user))
+    def base_queryset(self) -> QuerySet[Comment]:
+        return selectors.comment_list(user=self.request.user)
 
     def create(self, request: Request) -> Response:
         data = CommentSerializer(data=request.data, context={"request": request})
@@ -304,8 +304,8 @@ class RiskAcceptanceViewSet(
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
 
-    def get_queryset(self) -> QuerySet[RiskAcceptance]:
-        return self.scoped(RiskAcceptance.objects.select_related("finding", "finding__project"))
+    def base_queryset(self) -> QuerySet[RiskAcceptance]:
+        return RiskAcceptance.objects.select_related("finding", "finding__project")
 
     def create(self, request: Request) -> Response:
         data = RiskAcceptanceSerializer(data=request.data, context={"request": request})

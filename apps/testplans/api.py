@@ -76,9 +76,9 @@ class TestPlanViewSet(
     ordering = ["name", "-version"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[TestPlan]:
+    def base_queryset(self) -> QuerySet[TestPlan]:
         plans = TestPlan.objects.select_related("project").prefetch_related("checks")
-        return self.scoped(plans)
+        return plans
 
     def create(self, request: Request) -> Response:
         data = TestPlanSerializer(data=request.data, context={"request": request})
@@ -157,8 +157,8 @@ class PlanCheckViewSet(
     ordering = ["plan", "position", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[PlanCheck]:
-        return self.scoped(PlanCheck.objects.select_related("plan", "plan__project", "criterion"))
+    def base_queryset(self) -> QuerySet[PlanCheck]:
+        return PlanCheck.objects.select_related("plan", "plan__project", "criterion")
 
     def create(self, request: Request) -> Response:
         data = PlanCheckSerializer(data=request.data, context={"request": request})

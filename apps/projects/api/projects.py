@@ -8,7 +8,6 @@ from apps.accounts.models import Team
 from apps.accounts.permissions import Action, can_create_project
 from apps.projects import services
 from apps.projects.models import Project
-from apps.projects.selectors import project_list_visible
 from qualiti.api import ProjectScopedMixin
 
 
@@ -47,8 +46,8 @@ class ProjectViewSet(
     ordering = ["name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Project]:
-        return project_list_visible(user=self.request.user)
+    def base_queryset(self) -> QuerySet[Project]:
+        return Project.objects.select_related("development_team")
 
     def create(self, request: Request) -> Response:
         if not can_create_project(user=request.user):

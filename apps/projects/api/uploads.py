@@ -227,8 +227,8 @@ class ModelVersionViewSet(_UploadViewSet):
     filterset_class = ModelVersionFilter
     ordering_fields = ["created_at", "sequence"]
 
-    def get_queryset(self):
-        return self.scoped(model_version_list_visible(user=self.request.user))
+    def base_queryset(self):
+        return model_version_list_visible(user=self.request.user)
 
     @extend_schema(
         request={
@@ -291,8 +291,8 @@ class DatasetViewSet(_UploadViewSet):
     filterset_class = DatasetFilter
     ordering_fields = ["created_at", "name"]
 
-    def get_queryset(self):
-        return self.scoped(dataset_list_visible(user=self.request.user))
+    def base_queryset(self):
+        return dataset_list_visible(user=self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": DatasetCreateSerializer},
