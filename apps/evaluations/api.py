@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.permissions import Action
-from apps.evaluations import selectors, services
+from apps.evaluations import engine, selectors, services
 from apps.evaluations.models import CheckResult, EvaluationRun, Trigger
 from apps.projects.models import Dataset, ModelVersion
 from apps.testplans.models import TestPlan
@@ -83,8 +83,8 @@ class EvaluationRunViewSet(
     ordering_fields = ["created_at", "finished_at"]
     ordering = ["-created_at"]
 
-    def get_queryset(self) -> QuerySet[EvaluationRun]:
-        return self.scoped(EvaluationRun.objects.select_related("project"))
+    def base_queryset(self) -> QuerySet[EvaluationRun]:
+        return EvaluationRun.objects.select_related("project")
 
     @extend_schema(request=RunCreateSerializer, responses={201: EvaluationRunSerializer})
     def create(self, request: Request) -> Response:
@@ -140,8 +140,8 @@ class CheckResultViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id"]
     ordering = ["id"]
 
-    def get_queryset(self) -> QuerySet[CheckResult]:
-        return self.scoped(CheckResult.objects.all())
+    def base_queryset(self) -> QuerySet[CheckResult]:
+        return CheckResult.objects.all()
 
 
 class CheckSerializer(serializers.Serializer):
@@ -155,6 +155,13 @@ class CheckSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="what, why, fix, reference"
     )
     implemented = serializers.BooleanField()
+    reads = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(engine.READS)),
+        help_text="What the check reads with its default parameters besides the evaluation "
+        "data's features: labels (the target column), predictions, probabilities, reference "
+        "and training (data). A run of a plan with a check that reads labels needs "
+        "evaluation data with a target column.",
+    )
 
 
 class CheckViewSet(viewsets.ViewSet):

@@ -10,6 +10,7 @@ from tests.engine.conftest import context_for
 class ExplodingCheck(Check):
     key = "testing.explodes"
     category = "data_quality"
+    reads = frozenset()
     metrics = {"value": "nothing"}
     default_metric = "value"
     docs = CheckDocs("a", "b", "c", "d")
@@ -23,6 +24,7 @@ class NoisyCheck(Check):
 
     key = "testing.noisy"
     category = "drift"
+    reads = frozenset()
     metrics = {"value": "a value"}
     default_metric = "value"
     docs = CheckDocs("a", "b", "c", "d")

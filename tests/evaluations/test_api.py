@@ -22,6 +22,17 @@ def test_any_signed_in_user_reads_the_check_catalogue():
     assert "recall" in performance["metrics"] and performance["docs"]["fix"]
 
 
+def test_the_catalogue_says_what_each_check_reads():
+    checks = client_for(UserFactory()).get("/api/v1/checks/").json()
+
+    words = {"labels", "predictions", "probabilities", "reference", "training"}
+    assert all(set(check["reads"]) <= words for check in checks)
+    reads = {check["key"]: check["reads"] for check in checks}
+    assert reads["weak_segments.discovery"] == ["labels", "predictions", "probabilities"]
+    assert "labels" in reads["anomaly.residual_outliers"]
+    assert reads["drift.columns"] == ["reference", "training"]
+
+
 def test_a_check_is_read_by_its_key_and_an_unknown_key_is_404():
     client = client_for(UserFactory())
 

@@ -10,7 +10,8 @@ from apps.evaluations.models import CheckResult, EvaluationRun, RunStatus
 from apps.evaluations.services import run_claim, run_execute, runs_sweep
 from apps.evaluations.services.execution import _Progress
 from apps.findings.models import Finding
-from tests.evaluations.factories import LaunchSetup
+from tests.criteria.factories import CriterionFactory
+from tests.evaluations.factories import LaunchSetup, approved_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,35 @@ def test_a_failing_run_opens_a_finding(run):
     assert (run.status, run.verdict) == ("succeeded", "fail")
     finding = Finding.objects.get(project=run.project)
     assert (finding.status, finding.first_seen_run, finding.last_seen_run) == ("open", run, run)
+
+
+def test_a_run_of_checks_that_read_labels_fails_on_data_without_a_target(run):
+    # Refused at launch; a run queued before the checks declared it meets it here.
+    run.dataset.target_column = ""
+    run.dataset.save()
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.status == "failed"
+    assert "need labels" in run.error
+
+
+def test_a_run_of_checks_that_read_no_labels_succeeds_on_data_without_a_target(run):
+    constant = CriterionFactory(
+        project=run.project, category="data_quality", check_key="data_quality.constant_columns",
+        metric="near_constant_column_count", comparator="<=", threshold=0,
+    )  # fmt: skip
+    run.test_plan = approved_plan(
+        run.project, [constant], user=run.test_plan.created_by, name="Constant"
+    )
+    run.dataset.target_column = ""
+    run.dataset.save()
+    run.save()
+
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert run.status == "succeeded", run.error
+    assert CheckResult.objects.get(run=run, subject="").outcome == "pass"
 
 
 def stale(run, seconds=600):

@@ -6,9 +6,10 @@ from django.db import transaction
 from apps.accounts.models import ProjectRole
 from apps.audit.models import StatusChange
 from apps.evaluations.models import EvaluationRun, RunStatus
-from apps.evaluations.services import run_cancel
+from apps.evaluations.services import run_cancel, run_create
 from apps.projects.models import ArtifactFormat, DatasetRole
 from apps.testplans import services as plan_services
+from qualiti.errors import InvalidInput
 from tests.criteria.factories import CriterionFactory
 from tests.evaluations.factories import LaunchSetup, approved_plan
 from tests.projects.factories import DatasetFactory, ModelVersionFactory, client_for
@@ -93,6 +94,43 @@ def test_a_dataset_without_a_target_is_refused_when_checks_need_labels(setup):
     assert "need labels" in refusal(setup, dataset=unlabelled.pk)
 
 
+@pytest.mark.parametrize(
+    ("check_key", "category", "metric"),
+    [
+        ("weak_segments.discovery", "weak_segment", "worst_slice_metric_gap"),
+        ("anomaly.residual_outliers", "anomaly", "residual_outlier_share"),
+    ],
+)
+def test_a_plan_of_one_check_that_reads_labels_refuses_data_without_a_target(
+    setup, check_key, category, metric
+):
+    criterion = CriterionFactory(
+        project=setup.project, category=category, check_key=check_key, metric=metric,
+        comparator="<=", threshold=0.1,
+    )  # fmt: skip
+    plan = approved_plan(setup.project, [criterion], user=setup.qm, name=check_key)
+    unlabelled = setup.make_dataset(target_column="")
+
+    with pytest.raises(InvalidInput, match="need labels"):
+        run_create(
+            project=setup.project, user=setup.qm, test_plan=plan,
+            model_version=setup.model_version, dataset=unlabelled,
+        )  # fmt: skip
+
+
+def test_a_plan_of_checks_that_read_no_labels_runs_on_data_without_a_target(setup):
+    constant = CriterionFactory(
+        project=setup.project, category="data_quality", check_key="data_quality.constant_columns",
+        metric="near_constant_column_count", comparator="<=", threshold=0,
+    )  # fmt: skip
+    plan = approved_plan(setup.project, [constant], user=setup.qm, name="Constant")
+    unlabelled = setup.make_dataset(target_column="")
+
+    response = post(setup, setup.qm, test_plan=plan.pk, dataset=unlabelled.pk)
+
+    assert response.status_code == 201, response.json()
+
+
 def test_a_predictions_only_model_needs_prediction_columns(setup):
     bare = setup.make_dataset(prediction_column="")
     assert "no prediction or probability columns" in refusal(setup, dataset=bare.pk)
@@ -158,3 +196,20 @@ def test_the_dataset_of_another_project_is_refused_even_when_visible(setup):
     foreign = DatasetFactory(columns=["age", "income", "repaid", "prediction"])
     foreign.project.memberships.create(user=setup.qm, role=ProjectRole.QUALITY_MANAGER)
     assert "belongs to another project" in refusal(setup, dataset=foreign.pk)
+
+
+@pytest.mark.parametrize(
+    ("params", "needs_labels"),
+    [({"columns": "features"}, False), ({"columns": "all"}, True), ({"columns": "target"}, True)],
+)
+def test_whether_missing_values_reads_labels_follows_its_columns(setup, params, needs_labels):
+    criterion = CriterionFactory(
+        project=setup.project, category="data_quality", check_key="data_quality.missing_values",
+        metric="missing_rate", comparator="<=", threshold=0.05, params=params,
+    )  # fmt: skip
+    plan = approved_plan(setup.project, [criterion], user=setup.qm, name="Missing")
+    unlabelled = setup.make_dataset(target_column="")
+
+    response = post(setup, setup.qm, test_plan=plan.pk, dataset=unlabelled.pk)
+
+    assert response.status_code == (400 if needs_labels else 201), response.json()

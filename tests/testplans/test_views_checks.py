@@ -133,6 +133,16 @@ def test_choosing_a_check_without_javascript_shows_its_parameter_form(cast, plan
     assert "Add check" in body
 
 
+def test_the_add_form_and_the_edit_page_say_what_the_check_reads(cast, plan, fairness):
+    client = client_for(cast.qm)
+    adding = client.get(url("plan-detail", cast, plan.pk), {"check": "fairness.classification"})
+    check = services.plan_check_add(plan=plan, criterion=fairness)
+    editing = client.get(url("plan-check-edit", cast, plan.pk, check.pk))
+
+    assert "It reads labels and predictions." in adding.content.decode()
+    assert "It reads labels and predictions." in editing.content.decode()
+
+
 def test_the_htmx_fragment_returns_the_parameter_form(cast, plan, fairness):
     response = client_for(cast.qm).get(
         url("plan-check-params", cast, plan.pk),

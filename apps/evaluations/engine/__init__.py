@@ -30,6 +30,7 @@ _EXPORTS = {
     "PlanError": "errors",
     "PlanItem": "plan",
     "Predictions": "context",
+    "READS": "registry",
     "SandboxLimits": "runner",
     "default_plan": "defaults",
     "evaluate": "evaluation",

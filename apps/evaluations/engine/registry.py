@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 TASK_TYPES = frozenset({"binary", "multiclass", "regression"})
 CLASSIFICATION = frozenset({"binary", "multiclass"})
 NEEDS = ("data", "predictions", "model")  # the order in which a plan's checks run
+# What a check can read besides the evaluation data's features, in plain words: the target
+# column's values (of any dataset), the model's predicted labels or values and its
+# probabilities (on the datasets, or on rows the check made), the other two datasets.
+READS = {
+    "labels": "labels",
+    "predictions": "predictions",
+    "probabilities": "predicted probabilities",
+    "reference": "reference data",
+    "training": "training data",
+}
 
 
 @dataclass(frozen=True)
@@ -62,11 +72,21 @@ class Check:
     default_metric: ClassVar[str]
     docs: ClassVar[CheckDocs]
     implemented: ClassVar[bool] = True
-    # What the check reads beyond the data: "data" (nothing), "predictions" (the model's
+    # What the check needs beyond the data: "data" (nothing), "predictions" (the model's
     # outputs on the datasets) or "model" (it predicts new inputs itself). Checks of the
     # data run first, while the model is still predicting; those of the model run last,
     # their work queued at the start and done by the model meanwhile.
     needs: ClassVar[str] = "predictions"
+    # What it reads (see READS) with its default parameters, and each dataset it may compare
+    # with; a parameter can change it (drift.columns of the target column reads labels).
+    # A run's launch refuses evaluation data without a target column for a plan of a check
+    # that reads "labels". Every check declares it: there is no default to forget.
+    reads: ClassVar[frozenset[str]]
+
+    def reads_with(self, params: dict) -> frozenset[str]:
+        """What the check reads with these parameters (a column selection may leave the
+        target out); `reads` by default."""
+        return self.reads
 
     def run(self, context: "EvaluationContext", params: dict) -> list[Measurement]:
         raise NotImplementedError
@@ -101,6 +121,8 @@ class Check:
             "docs": vars(self.docs),
             "implemented": self.implemented,
             "needs": self.needs,
+            "reads": sorted(self.reads),
+            "reads_in_words": reads_in_words(self.reads),
         }
 
 
@@ -117,11 +139,24 @@ def register(cls: type[Check]) -> type[Check]:
         raise ValueError(f"check {cls.key} has unknown task types")
     if cls.needs not in NEEDS:
         raise ValueError(f"check {cls.key} has an unknown `needs` {cls.needs}")
+    reads = getattr(cls, "reads", None)
+    if not isinstance(reads, frozenset) or not reads <= READS.keys():
+        raise ValueError(f"check {cls.key} must declare `reads`, a frozenset of {sorted(READS)}")
     if cls.default_metric not in cls.metrics:
         raise ValueError(f"check {cls.key}: default metric {cls.default_metric} is not listed")
     jsonschema.Draft202012Validator.check_schema(cls.params_schema)
     REGISTRY[cls.key] = cls()
     return cls
+
+
+def reads_in_words(reads: list[str] | frozenset[str]) -> str:
+    """What a check reads, for a sentence: "labels, predictions and reference data"."""
+    words = [READS[name] for name in READS if name in reads]
+    if not words:
+        return "nothing beyond the evaluation data's features"
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def get_check(key: str) -> Check:

@@ -21,15 +21,15 @@ from django.utils import timezone
 from apps.evaluations import engine
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.evaluations.services.history import run_status_record
-from apps.evaluations.services.plans import plan_checks, plan_items
+from apps.evaluations.services.plans import plan_checks, plan_items, plan_needs_target
 from apps.evaluations.services.results import run_results_store
 from apps.projects.models import ArtifactFormat
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 2.0
-# The engine refuses evaluation data without its target column, even for plans that never
-# read labels; such data gets an empty one under this name.
+# The engine refuses evaluation data without its target column, even for plans of checks
+# that declare they read no labels; such data gets an empty one under this name.
 NO_TARGET_COLUMN = "__qualiti_no_target__"
 
 
@@ -166,7 +166,8 @@ def _read(stack: contextlib.ExitStack, dataset, role: str):
 
 def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
     """The engine's results, each paired with its plan check, and the report summary."""
-    pairs = plan_items(plan_checks(run.test_plan))
+    checks = plan_checks(run.test_plan)
+    pairs = plan_items(checks)
     dataset, model_version = run.dataset, run.model_version
     with contextlib.ExitStack() as stack:
         progress.write(2, "loading data", force=True)
@@ -175,6 +176,11 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         train = _read(stack, run.training_dataset, "train")
         target = dataset.target_column
         if not target or target not in evaluation.columns:
+            if plan_needs_target(checks):  # refused at launch; a run queued earlier may not be
+                raise engine.EngineError(
+                    f"The plan's checks need labels, but the dataset “{dataset.name}” has no "
+                    "target column."
+                )
             target = NO_TARGET_COLUMN
             evaluation[target] = float("nan")
         if model_version.artifact_format == ArtifactFormat.NONE:

@@ -7,18 +7,6 @@ from apps.evaluations import engine
 from apps.testplans.models import PlanCheck, TestPlan
 from qualiti.errors import InvalidInput
 
-# The engine always needs a target column in its evaluation data, but only these checks
-# read it; for a plan of none of them a dataset without labels is enough.
-_LABEL_CATEGORIES = frozenset({"performance", "calibration", "fairness", "weak_segment"})
-_LABEL_CHECKS = frozenset(
-    {
-        "data_quality.class_imbalance",
-        "data_quality.label_conflicts",
-        "data_quality.target_leakage",
-        "drift.label",
-        "anomaly.confident_errors",
-    }
-)
 _JUDGEMENT = ("metric", "comparator", "threshold", "severity", "blocking")
 
 
@@ -66,8 +54,11 @@ def plan_items(plan_checks: list[PlanCheck]) -> list[tuple[PlanCheck, engine.Pla
 
 
 def plan_needs_target(plan_checks: list[PlanCheck]) -> bool:
+    """Whether the evaluation data must name its target column: a check of the plan reads
+    labels, as the check itself declares. For a plan of none, data without labels is
+    enough (the engine gets an empty target column, see `execution`)."""
     return any(
-        check.check_key in _LABEL_CHECKS or check.check_key.split(".")[0] in _LABEL_CATEGORIES
+        "labels" in engine.get_check(check.check_key).reads_with(dict(check.params or {}))
         for check in plan_checks
     )
 

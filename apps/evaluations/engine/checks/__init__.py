@@ -1,7 +1,8 @@
 """The check families; importing this package registers every check.
 
-Adding a check: write its class in the family's module (or a new module imported here)
-and decorate it with `@register`.
+Adding a check: write its class in the family's module (or a new module imported here),
+declare what it reads (`reads`: a run's launch refuses data without labels by it) and
+decorate it with `@register`.
 """
 
 from apps.evaluations.engine.checks import (  # noqa: F401

@@ -83,6 +83,7 @@ class InputOutliers(Check):
     key = "anomaly.input_outliers"
     needs = "data"
     category = "anomaly"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         method=choice("isolation_forest", ["isolation_forest"]),
         contamination=number(0.01, minimum=0.0001, maximum=0.5),
@@ -200,6 +201,7 @@ class InputOutliers(Check):
 class ConfidentErrors(Check):
     key = "anomaly.confident_errors"
     category = "anomaly"
+    reads = frozenset({"labels", "predictions", "probabilities"})
     task_types = CLASSIFICATION
     params_schema = schema(
         confidence=number(0.9, minimum=0.5, maximum=1.0),
@@ -274,6 +276,7 @@ class ConfidentErrors(Check):
 class OutputRange(Check):
     key = "anomaly.output_range"
     category = "anomaly"
+    reads = frozenset({"labels", "predictions", "probabilities", "reference", "training"})
     params_schema = schema(
         range_tolerance=number(0.1, minimum=0.0),
         reference=choice("auto", ["auto", "reference", "train"]),
@@ -336,6 +339,7 @@ class OutputRange(Check):
 class ResidualOutliers(Check):
     key = "anomaly.residual_outliers"
     category = "anomaly"
+    reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})
     params_schema = schema(
         z_cutoff=number(3.5, minimum=1.0),

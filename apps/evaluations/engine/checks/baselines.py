@@ -51,6 +51,7 @@ def _fit_rows(context):
 class BaselineComparison(Check):
     key = "performance.baseline_comparison"
     category = "performance"
+    reads = frozenset({"labels", "predictions", "reference", "training"})
     params_schema = schema(
         baseline=choice(
             "auto", ["auto", "most_frequent", "prior", "stratified", "median", "mean", "simple"]
@@ -250,6 +251,7 @@ class BaselineComparison(Check):
 class ReferenceComparison(Check):
     key = "performance.reference_comparison"
     category = "performance"
+    reads = frozenset({"labels", "predictions", "reference"})
     params_schema = schema(
         metric=choice("auto", ["auto", *CLASSIFICATION_METRICS, *REGRESSION_METRICS]),
         **BOOTSTRAP_PARAMS,

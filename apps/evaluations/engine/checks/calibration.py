@@ -104,6 +104,7 @@ def ece_null_distribution(confidence, bins, n_bins, resamples, rng) -> np.ndarra
 class Calibration(Check):
     key = "calibration.classification"
     category = "calibration"
+    reads = frozenset({"labels", "predictions", "probabilities", "reference", "training"})
     task_types = CLASSIFICATION
     params_schema = schema(
         n_bins=integer(10, minimum=2, maximum=100),

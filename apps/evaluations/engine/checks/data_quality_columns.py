@@ -8,6 +8,7 @@ from scipy import stats as scipy_stats
 from apps.evaluations.engine import stats
 from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
+    ColumnSelection,
     flagged,
     selected_columns,
     text_categories,
@@ -27,11 +28,13 @@ from apps.evaluations.engine.registry import (
 
 
 @register
-class MissingValues(Check):
+class MissingValues(ColumnSelection, Check):
     key = "data_quality.missing_values"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})  # all columns by default, the target's too
     params_schema = schema(columns=columns_param("all", NAMED_COLUMNS))
+
     metrics = {
         "missing_rate": "Share of missing values in the column.",
         "target_missing_rate": "Share of rows without a label.",
@@ -69,6 +72,7 @@ class ConstantColumns(Check):
     key = "data_quality.constant_columns"
     needs = "data"
     category = "data_quality"
+    reads = frozenset()
     params_schema = schema(
         dominant_share=number(0.99, minimum=0.5, maximum=1.0),
         columns=columns_param("features", NAMED_COLUMNS),
@@ -147,14 +151,16 @@ def most_frequent(values: pd.Series) -> tuple[object, int, int]:
 
 
 @register
-class MixedTypes(Check):
+class MixedTypes(ColumnSelection, Check):
     key = "data_quality.mixed_types"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})  # all columns by default, the target's too
     params_schema = schema(
         min_share=number(0.01, minimum=0.0, maximum=0.5),
         columns=columns_param("all", NAMED_COLUMNS),
     )
+
     metrics = {
         "mixed_type_column_count": "Text columns where both numbers and text each make "
         "up at least min_share of the values.",
@@ -234,6 +240,7 @@ class OutOfRange(Check):
     key = "data_quality.out_of_range"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         tolerance=number(0.0, minimum=0.0),
         reference=choice("auto", ["auto", "train", "reference"]),
@@ -333,6 +340,7 @@ class UnseenCategories(Check):
     key = "data_quality.unseen_categories"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         reference=choice("auto", ["auto", "train", "reference"]),
         columns=columns_param("features", NAMED_COLUMNS),

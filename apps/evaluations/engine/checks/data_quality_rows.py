@@ -26,7 +26,12 @@ class Duplicates(Check):
     key = "data_quality.duplicates"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})  # rows with their target by default
     params_schema = schema(include_target=boolean(True))
+
+    def reads_with(self, params: dict) -> frozenset[str]:
+        return self.reads if params.get("include_target", True) else frozenset()
+
     metrics = {"duplicate_row_share": "Share of rows that repeat an earlier row exactly."}
     default_metric = "duplicate_row_share"
     docs = CheckDocs(
@@ -60,6 +65,7 @@ class ClassImbalance(Check):
     key = "data_quality.class_imbalance"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})
     task_types = CLASSIFICATION
     metrics = {"minority_class_share": "Share of the rarest class among labelled rows."}
     default_metric = "minority_class_share"
@@ -93,6 +99,7 @@ class LabelConflicts(Check):
     key = "data_quality.label_conflicts"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})
     task_types = CLASSIFICATION
     metrics = {
         "conflicting_label_share": "Share of labelled rows in groups of identical "
@@ -140,6 +147,7 @@ class TargetLeakage(Check):
     key = "data_quality.target_leakage"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"labels"})
     params_schema = schema(
         cv_folds=integer(4, minimum=2, maximum=20),
         max_rows=integer(20_000, minimum=100),
@@ -295,6 +303,7 @@ class TrainEvaluationOverlap(Check):
     key = "data_quality.train_eval_overlap"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"training"})
     params_schema = schema(match_on=choice("features", ["features", "all"]))
     metrics = {
         "overlap_share": "Share of evaluation rows whose features also appear in the training data."

@@ -24,6 +24,7 @@ class Schema(Check):
     key = "data_quality.schema"
     needs = "data"
     category = "data_quality"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(allow_extra_columns=boolean(True))
     metrics = {
         "schema_mismatch_count": "Missing, retyped (and, if not allowed, unexpected) columns."

@@ -213,6 +213,7 @@ class ColumnDrift(Check):
     key = "drift.columns"
     needs = "data"
     category = "drift"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         **DRIFT_PARAMS,
         reference=choice("auto", ["auto", "reference", "train"]),
@@ -284,6 +285,7 @@ class ColumnDrift(Check):
 class PredictionDrift(Check):
     key = "drift.prediction"
     category = "drift"
+    reads = frozenset({"predictions", "probabilities", "reference"})
     params_schema = schema(**DRIFT_PARAMS)
     metrics = COLUMN_METRICS
     default_metric = "psi"
@@ -329,6 +331,7 @@ class LabelDrift(Check):
     key = "drift.label"
     needs = "data"
     category = "drift"
+    reads = frozenset({"labels", "reference"})
     params_schema = schema(**DRIFT_PARAMS)
     metrics = COLUMN_METRICS
     default_metric = "jensen_shannon_distance"

@@ -45,6 +45,7 @@ class MultivariateDrift(Check):
     key = "drift.multivariate"
     needs = "data"
     category = "drift"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         cv_folds=integer(5, minimum=2, maximum=10),
         max_rows=integer(20_000, minimum=100),
@@ -141,6 +142,7 @@ class Representativeness(Check):
     key = "drift.representativeness"
     needs = "data"
     category = "drift"
+    reads = frozenset({"reference", "training"})
     params_schema = schema(
         min_category_share=number(0.01, minimum=0.0, maximum=1.0),
         columns=columns_param("features", NAMED_COLUMNS),

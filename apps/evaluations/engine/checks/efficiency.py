@@ -48,6 +48,7 @@ _SAMPLE = {"max_rows": integer(2000, minimum=1), "seed": integer(0)}
 class Latency(BenchmarkCheck):
     key = "efficiency.latency"
     category = "efficiency"
+    reads = frozenset()
     params_schema = schema(
         batch_size=integer(1, minimum=1, maximum=100_000),
         warmup=integer(10, minimum=0, maximum=10_000),
@@ -105,6 +106,7 @@ class Latency(BenchmarkCheck):
 class Throughput(BenchmarkCheck):
     key = "efficiency.throughput"
     category = "efficiency"
+    reads = frozenset()
     params_schema = schema(
         batch_size=integer(1000, minimum=1, maximum=1_000_000),
         repeats=integer(5, minimum=1, maximum=1000),
@@ -147,6 +149,7 @@ class Throughput(BenchmarkCheck):
 class PeakMemory(BenchmarkCheck):
     key = "efficiency.memory"
     category = "efficiency"
+    reads = frozenset()
     params_schema = schema(batch_size=integer(1000, minimum=1, maximum=1_000_000), **_SAMPLE)
     metrics = {
         "peak_memory_mb": "Peak resident memory of the model's process over the run, in MB: "
@@ -176,6 +179,7 @@ class PeakMemory(BenchmarkCheck):
 class ModelSize(Check):
     key = "efficiency.model_size"
     category = "efficiency"
+    reads = frozenset()
     needs = "data"  # the artifact's size is known without running it
     params_schema = schema()
     metrics = {"artifact_size_mb": "Size of the model file on disk, in MB."}

@@ -185,6 +185,7 @@ def equality_tests(cells: np.ndarray) -> dict[str, float]:
 class ClassificationFairness(Check):
     key = "fairness.classification"
     category = "fairness"
+    reads = frozenset({"labels", "predictions"})
     task_types = CLASSIFICATION
     params_schema = schema(
         **FAIRNESS_PARAMS,

@@ -24,6 +24,7 @@ from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, regi
 class RegressionFairness(Check):
     key = "fairness.regression"
     category = "fairness"
+    reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})
     params_schema = schema(**FAIRNESS_PARAMS)
     metrics = {

@@ -101,6 +101,18 @@ def text_categories(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
 NAMED_COLUMNS = ["features", "target", "sensitive", "all"]
 
 
+class ColumnSelection:
+    """For a check with a `columns` parameter: it reads labels only when the selection
+    takes in the target, "all" or "target" (a list of names may, but that is judged
+    against the data's own target at run time)."""
+
+    reads: frozenset[str]
+
+    def reads_with(self, params: dict) -> frozenset[str]:
+        takes_target = params.get("columns", "all") in ("all", "target")
+        return self.reads if takes_target else self.reads - {"labels"}
+
+
 def selected_columns(context: EvaluationContext, selection) -> list[str]:
     """Columns named by a `columns` parameter: a group name or a list of columns."""
     frame = context.frame("evaluation")

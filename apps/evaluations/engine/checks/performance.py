@@ -205,6 +205,7 @@ def classification_resampled(positive, n_classes, present, with_probabilities):
 class ClassificationPerformance(Check):
     key = "performance.classification"
     category = "performance"
+    reads = frozenset({"labels", "predictions", "probabilities"})
     task_types = CLASSIFICATION
     params_schema = schema(**BOOTSTRAP_PARAMS, min_class_support=integer(30, minimum=1))
     metrics = {
@@ -325,6 +326,7 @@ class ClassificationPerformance(Check):
 class RegressionPerformance(Check):
     key = "performance.regression"
     category = "performance"
+    reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})
     params_schema = schema(**BOOTSTRAP_PARAMS)
     metrics = {

@@ -169,6 +169,7 @@ def rate(flipped: np.ndarray) -> tuple[float, dict]:
 class NoiseRobustness(ModelWorkCheck):
     key = "robustness.noise"
     category = "robustness"
+    reads = frozenset({"labels", "predictions"})
     params_schema = schema(
         noise_scale=number(0.05, minimum=0.0, maximum=10.0),
         categorical_swap_rate=number(0.0, minimum=0.0, maximum=1.0),

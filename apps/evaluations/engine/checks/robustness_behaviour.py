@@ -49,6 +49,9 @@ def changed_values(values: pd.Series, rng) -> pd.Series:
 class Behaviour(ModelWorkCheck):
     key = "robustness.behaviour"
     category = "robustness"
+    # once features are named (none are by default): labels, and the model's scores
+    # (probabilities) and decisions on the rows it changed
+    reads = frozenset({"labels", "predictions", "probabilities"})
     task_types = frozenset({"binary", "regression"})
     params_schema = schema(
         increasing=_NAMES,

@@ -26,6 +26,7 @@ from apps.evaluations.engine.registry import (
 class FeatureAblation(ModelWorkCheck):
     key = "robustness.ablation"
     category = "robustness"
+    reads = frozenset({"labels", "predictions"})
     params_schema = schema(
         strategy={"type": "string", "enum": ["permutation"], "default": "permutation"},
         repeats=integer(3, minimum=1, maximum=20),
@@ -91,6 +92,7 @@ class FeatureAblation(ModelWorkCheck):
 class MissingInputs(ModelWorkCheck):
     key = "robustness.missing_inputs"
     category = "robustness"
+    reads = frozenset({"labels", "predictions"})
     params_schema = schema(missing_rate=number(0.1, minimum=0.0, maximum=1.0), **SAMPLE_PARAMS)
     metrics = {
         "failure_rate": "Share of rows with a blanked value on which the model fails (an "

@@ -105,6 +105,7 @@ def _slice_tests(key, size, losses, expected, min_rows):
 class WeakSegments(Check):
     key = "weak_segments.discovery"
     category = "weak_segment"
+    reads = frozenset({"labels", "predictions", "probabilities"})
     params_schema = schema(
         min_slice_size=integer(50, minimum=10),
         max_features=integer(2, minimum=1, maximum=2),
