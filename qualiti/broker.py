@@ -31,6 +31,14 @@ class UndecodableMessage(ValueError):
     """A message file whose content is not a complete kombu message."""
 
 
+def sending_order(name: str) -> tuple[int, str]:
+    """Oldest first: by the millisecond prefix as a number (as text, `1_…` would sort after
+    `12_…`, since `_` follows the digits); a name without one comes first, to be read or
+    set aside."""
+    prefix = name.partition("_")[0]
+    return (int(prefix) if prefix.isdigit() else -1, name)
+
+
 class Channel(filesystem.Channel):
     @property
     def _broker_root(self) -> Path:
@@ -60,7 +68,7 @@ class Channel(filesystem.Channel):
         """The oldest decodable message of `queue`; undecodable files are set aside."""
         suffix = f".{queue}.msg"
         queue_folder = Path(self.data_folder_in)
-        for name in sorted(path.name for path in queue_folder.iterdir()):
+        for name in sorted((path.name for path in queue_folder.iterdir()), key=sending_order):
             if name.partition(".")[2] != suffix[1:]:
                 continue
             claimed = self._side_folder("claimed") / name

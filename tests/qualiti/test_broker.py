@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from kombu import Connection
 
+from qualiti.broker import sending_order
 from qualiti.celery import worker_diagnostics
 from tests.support.brokers import celery_broker, filesystem_broker_options
 from tests.support.worker import CeleryWorkerProcess
@@ -43,6 +44,17 @@ def test_a_message_is_renamed_into_the_queue_whole(tmp_path):
     assert files[0].name.endswith(".jobs.msg")
     json.loads(files[0].read_bytes())  # complete
     assert list((tmp_path / "incoming").iterdir()) == []  # nothing left half-way
+
+
+def test_messages_are_read_in_the_order_they_were_sent():
+    names = ["12_b.q.msg", "1_a.q.msg", "100_c.q.msg", "junk.q.msg", "9_d.q.msg"]
+    assert sorted(names, key=sending_order) == [
+        "junk.q.msg",
+        "1_a.q.msg",
+        "9_d.q.msg",
+        "12_b.q.msg",
+        "100_c.q.msg",
+    ]
 
 
 def test_undecodable_files_are_set_aside_and_the_next_message_is_read(tmp_path):
