@@ -7,6 +7,8 @@ A data migration loads TEMPLATES; changing an entry needs a new migration that r
 the load so existing databases pick it up.
 """
 
+from typing import Any
+
 from apps.criteria.catalogue.anomalies import ANOMALY_TEMPLATES
 from apps.criteria.catalogue.check_keys import CHECK_KEYS
 from apps.criteria.catalogue.data_quality import DATA_QUALITY_TEMPLATES
@@ -15,7 +17,7 @@ from apps.criteria.catalogue.efficiency import EFFICIENCY_TEMPLATES
 from apps.criteria.catalogue.fairness import FAIRNESS_TEMPLATES
 from apps.criteria.catalogue.performance import PERFORMANCE_TEMPLATES
 
-TEMPLATES: list[dict] = [
+TEMPLATES: list[dict[str, Any]] = [
     *PERFORMANCE_TEMPLATES,
     *FAIRNESS_TEMPLATES,
     *DATA_QUALITY_TEMPLATES,

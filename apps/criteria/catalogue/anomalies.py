@@ -1,6 +1,8 @@
 """Templates for anomalies in inputs, outputs and errors."""
 
-ANOMALY_TEMPLATES: list[dict] = [
+from typing import Any
+
+ANOMALY_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "ANOM-01",
         "name": "Few inputs are outliers compared with the reference",

@@ -1,6 +1,8 @@
 """Templates for data quality: schema, completeness, consistency, labels and leakage."""
 
-DATA_QUALITY_TEMPLATES: list[dict] = [
+from typing import Any
+
+DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "DQ-01",
         "name": "Dataset matches the model's expected schema",

@@ -1,6 +1,8 @@
 """Templates for distribution drift and the representativeness of the evaluation data."""
 
-DRIFT_TEMPLATES: list[dict] = [
+from typing import Any
+
+DRIFT_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "DRIFT-01",
         "name": "No feature's distribution has shifted strongly (PSI)",

@@ -1,6 +1,8 @@
 """Templates for serving efficiency: latency, throughput, memory and size."""
 
-EFFICIENCY_TEMPLATES: list[dict] = [
+from typing import Any
+
+EFFICIENCY_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "EFF-01",
         "name": "Single-row predictions answer quickly (p95 latency)",

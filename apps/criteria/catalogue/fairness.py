@@ -1,6 +1,8 @@
 """Templates for fairness between sensitive groups and for weak segments."""
 
-FAIRNESS_TEMPLATES: list[dict] = [
+from typing import Any
+
+FAIRNESS_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "FAIR-01",
         "name": "Selection rates satisfy the four-fifths rule",

@@ -1,6 +1,8 @@
 """Templates for predictive performance, calibration and robustness."""
 
-PERFORMANCE_TEMPLATES: list[dict] = [
+from typing import Any
+
+PERFORMANCE_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "PERF-01",
         "name": "Classifier clearly beats the majority-class baseline",

@@ -17,10 +17,11 @@ does not pay for scikit-learn and scipy unless the model needs them.
 """
 
 import importlib
+from typing import Any
 
 _EXPORTS = {
     "CheckResult": "results",
-    "ColumnPredictions": "context",
+    "ColumnPredictions": "sources",
     "EngineError": "errors",
     "EngineSettings": "context",
     "EvaluationContext": "context",
@@ -29,7 +30,7 @@ _EXPORTS = {
     "ModelSandbox": "runner",
     "PlanError": "errors",
     "PlanItem": "plan",
-    "Predictions": "context",
+    "Predictions": "sources",
     "READS": "registry",
     "SandboxLimits": "runner",
     "default_plan": "defaults",
@@ -45,7 +46,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from apps.evaluations.engine.errors import ArtifactRefused, EngineError, ModelCrashed
 from apps.evaluations.engine.gate.archive import ArchiveLimits
@@ -36,7 +37,7 @@ def _refusal(crash: ModelCrashed, stage: str, limits: AuditLimits) -> ArtifactRe
 
 def model_file_audit(
     path: str | Path, *, trusted_types: Sequence[str] = (), limits: AuditLimits | None = None
-) -> dict:
+) -> dict[str, Any]:
     """What the model is (format, task, classes, types or operator sets), or ArtifactRefused.
 
     The model loads as a run would load it, through the same gate, and must answer one

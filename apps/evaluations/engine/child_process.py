@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, Any, NoReturn
 
 from apps.evaluations.engine.errors import ArtifactRefused, EngineError, ModelCrashed
 
@@ -49,13 +50,13 @@ def _die_with_parent() -> None:
 class ChildProcess:
     """One child; `failure` is sticky: after a crash every request gets the same error."""
 
-    def __init__(self, module: str, config: dict, *, threads: int) -> None:
+    def __init__(self, module: str, config: dict[str, Any], *, threads: int) -> None:
         self.module = module
         self.config = config
         self.threads = threads
         self.folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         self.failure: EngineError | None = None
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self._unread = b""
 
     def start(self) -> None:
@@ -80,27 +81,28 @@ class ChildProcess:
     def pid(self) -> int | None:
         return None if self.process is None else self.process.pid
 
-    def send(self, request: dict, stage: str) -> None:
+    def send(self, request: dict[str, Any], stage: str) -> None:
         if self.failure is not None:
             raise self.failure
+        stdin = _pipe(self._running().stdin)
         try:
-            self.process.stdin.write((json.dumps(request) + "\n").encode())
-            self.process.stdin.flush()
+            stdin.write((json.dumps(request) + "\n").encode())
+            stdin.flush()
         except BrokenPipeError:
             self._fail(self._death(stage))
 
     def answered(self) -> bool:
         """Whether a reply is ready to be read without waiting."""
         return b"\n" in self._unread or bool(
-            select.select([self.process.stdout.fileno()], [], [], 0)[0]
+            select.select([_pipe(self._running().stdout).fileno()], [], [], 0)[0]
         )
 
-    def reply(self, timeout: float, stage: str) -> dict:
+    def reply(self, timeout: float, stage: str) -> dict[str, Any]:
         """The next reply; a refusal or the model's own error raises EngineError, running
         out of memory, time or life raises ModelCrashed (and the child is gone)."""
         if self.failure is not None:
             raise self.failure
-        reply = json.loads(self._read_line(timeout, stage))
+        reply: dict[str, Any] = json.loads(self._read_line(timeout, stage))
         if reply["ok"]:
             return reply
         if reply["kind"] == "refused":
@@ -132,8 +134,9 @@ class ChildProcess:
         if process is not None:
             try:
                 if process.poll() is None:
-                    process.stdin.write(b'{"op": "exit"}\n')
-                    process.stdin.flush()
+                    stdin = _pipe(process.stdin)
+                    stdin.write(b'{"op": "exit"}\n')
+                    stdin.flush()
                     process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -142,18 +145,19 @@ class ChildProcess:
                     self._kill(process)
             for stream in (process.stdin, process.stdout):
                 with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
-                    stream.close()
+                    _pipe(stream).close()
             self._stderr.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _read_line(self, timeout: float, stage: str) -> bytes:
         deadline = time.monotonic() + timeout
-        descriptor = self.process.stdout.fileno()
+        process = self._running()
+        descriptor = _pipe(process.stdout).fileno()
         buffer = self._unread  # replies are lines; a read may bring more than one
         while b"\n" not in buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                self._kill(self.process)
+                self._kill(process)
                 self._fail(
                     ModelCrashed(
                         f"The model took longer than {timeout:g} s while {stage} and was stopped.",
@@ -170,11 +174,12 @@ class ChildProcess:
         return line
 
     def _death(self, stage: str) -> ModelCrashed:
+        process = self._running()
         try:
-            code = self.process.wait(timeout=10)
+            code: int | None = process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self._kill(self.process)
-            code = self.process.returncode
+            self._kill(process)
+            code = process.returncode
         cause = "crash"
         if code is not None and code < 0:
             name = signal.Signals(-code).name
@@ -194,12 +199,25 @@ class ChildProcess:
             return ""
         return f": {lines[-1][:300]}" if lines else ""
 
-    def _fail(self, error: EngineError):
+    def _running(self) -> subprocess.Popen[bytes]:
+        """The child's process: the parent speaks to it only between `start` and `close`."""
+        if self.process is None:
+            raise RuntimeError("the model's process is not running")
+        return self.process
+
+    def _fail(self, error: EngineError) -> NoReturn:
         self.failure = error
         raise error
 
     @staticmethod
-    def _kill(process: subprocess.Popen) -> None:
+    def _kill(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """One of the child's pipes: it is started with stdin and stdout piped."""
+    if stream is None:
+        raise RuntimeError("the model's process has no such pipe")
+    return stream

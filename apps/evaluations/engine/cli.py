@@ -12,16 +12,20 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
 
 from apps.evaluations.engine.audit import AuditLimits, model_file_audit
-from apps.evaluations.engine.context import ColumnPredictions, EngineSettings, EvaluationContext
+from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.data import read_table
 from apps.evaluations.engine.defaults import default_plan
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.evaluation import EvaluationReport, evaluate
-from apps.evaluations.engine.plan import plan_load
+from apps.evaluations.engine.plan import PlanItem, plan_load
 from apps.evaluations.engine.results import json_value
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
+from apps.evaluations.engine.sources import ColumnPredictions, PredictionSource
 
 EXIT_PASS, EXIT_BLOCKING_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 _ORDER = {"fail": 0, "error": 1, "pass": 2, "skipped": 3}
@@ -31,7 +35,7 @@ _SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 class OneLineParser(argparse.ArgumentParser):
     """Bad arguments, like every refusal, in one line on standard error and exit 2."""
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"error: {one_line(message)} (see --help)\n")
 
 
@@ -97,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def one_line(text: str) -> str:
+def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
@@ -146,12 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_BLOCKING_FAILURE if report.blocking_failures else EXIT_PASS
 
 
-def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
+def run(
+    arguments: argparse.Namespace,
+) -> tuple[EvaluationReport, EvaluationContext, list[PlanItem], dict[str, float]]:
     """Load everything, run the plan, and close the model's process whatever happens."""
     if not (arguments.model or arguments.prediction or arguments.probability):
         raise EngineError("Give --model, or --prediction/--probability columns of the data.")
     plan = plan_load(arguments.plan) if arguments.plan else None
-    sandbox = None
+    sandbox: ModelSandbox | None = None
+    source: PredictionSource
     if arguments.model:
         # The gate of uploads, in its own sandbox: nothing of a refused model runs here.
         model_file_audit(
@@ -197,7 +204,7 @@ def run(arguments) -> tuple[EvaluationReport, EvaluationContext, list, dict]:
     return report, context, plan, sandbox.timings if sandbox is not None else {}
 
 
-def _label(text: str | None, frame, target: str):
+def _label(text: str | None, frame: pd.DataFrame, target: str) -> Any:
     """The positive label in the target's own type (the command line gives text)."""
     if text is None or target not in frame.columns:
         return None

@@ -2,82 +2,40 @@
 shared by every check, and a cache for statistics several checks reuse.
 
 Roles: "evaluation" (always), "reference" (drift and degradation) and "train" (leakage,
-overlap, baselines). Predictions come from a `PredictionSource`: the sandboxed model
-(`runner.ModelSandbox`) or prediction and probability columns of the data itself.
+overlap, baselines). Predictions come from a `PredictionSource` (see `sources`): the
+sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of the data itself.
 """
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 
 from apps.evaluations.engine.data import column_kinds, left_out_columns_check
 from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.sources import (
+    BackgroundSource,
+    ModelInfo,
+    Predictions,
+    PredictionSource,
+    TimingSource,
+)
+from apps.evaluations.engine.sources import (
+    ColumnPredictions as ColumnPredictions,  # re-exported: callers import it from here
+)
 
 ROLES = ("evaluation", "reference", "train")
-
-
-@dataclass
-class Predictions:
-    """Row-aligned model outputs: labels (or regression values) and, for classifiers that
-    give them, probabilities with one column per class of `classes`."""
-
-    labels: np.ndarray | None
-    probabilities: np.ndarray | None = None
-    classes: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What the loaded model says about itself."""
-
-    format: str  # "skops", "onnx" or "columns"
-    task: str | None = None  # "classification", "regression" or None when unknown
-    classes: tuple | None = None
-    feature_names: tuple[str, ...] | None = None
-    n_features: int | None = None
-    has_probabilities: bool = False
-    artifact_bytes: int | None = None
-
-
-class PredictionSource(Protocol):
-    info: ModelInfo
-
-    def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions | None: ...
-
-
-class ColumnPredictions:
-    """Predictions-only evaluation: the model's outputs are columns of each dataset.
-
-    For a binary target one probability column is the positive class's probability; for
-    more classes, give one column per class in the sorted order of the class labels.
-    Without a prediction column, the label is the most probable class.
-    """
-
-    def __init__(self, prediction_column: str | None, probability_columns: Sequence[str] = ()):
-        if prediction_column is None and not probability_columns:
-            raise EngineError("Give a prediction column, probability columns, or a model.")
-        self.prediction_column = prediction_column
-        self.probability_columns = tuple(probability_columns)
-        self.columns = tuple(filter(None, (prediction_column, *self.probability_columns)))
-        self.label_columns = (prediction_column,) if prediction_column else ()
-        self.info = ModelInfo(format="columns", has_probabilities=bool(probability_columns))
-
-    def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions | None:
-        if not set(self.columns) <= set(frame.columns):
-            return None  # this dataset carries no predictions
-        labels = None
-        if self.prediction_column is not None:
-            labels = frame[self.prediction_column].to_numpy()
-        probabilities = None
-        if self.probability_columns:
-            probabilities = frame[list(self.probability_columns)].to_numpy(dtype=float)
-            if probabilities.shape[1] == 1:
-                probabilities = probabilities[:, 0]
-        return Predictions(labels, probabilities, None)
+T = TypeVar("T")
+# What `predict_frame_later` returns for `collect_frame`: ("later", the source's ticket, rows),
+# ("done", the predictions, rows) or ("failed", the EngineError, rows).
+FrameHandle = tuple[str, Any, int]
+# What `benchmark_later` returns for `collect_benchmark`: ("later", the source's ticket) or
+# ("done", the timings).
+BenchmarkHandle = tuple[str, Any]
 
 
 @dataclass(frozen=True)
@@ -110,12 +68,13 @@ class EvaluationContext:
         self.sensitive = list(sensitive)
         self.source = source
         self.settings = settings or EngineSettings()
-        self._cache: dict[Any, Any] = {}
+        self._cache: dict[Hashable, Any] = {}
         self._predictions: dict[str, Predictions | None] = {}
         self._requested: dict[str, Any] = {}  # role → the source's ticket
         self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
-        if hasattr(source, "wait_loaded"):
-            source.wait_loaded()
+        loading = self._background("wait_loaded")
+        if loading is not None:
+            loading.wait_loaded()
         # What the engine accepted but worked around, in words (the CLI prints each as a
         # "Warning:" line; a run shows them on its page).
         self.warnings: list[str] = left_out_columns_check(
@@ -148,10 +107,16 @@ class EvaluationContext:
         self.task = task or self._infer_task(info)
         self.classes = self._infer_classes(info)
         self.positive_label = positive_label
-        if self.task == "binary" and positive_label is None:
+        if self.task == "binary" and positive_label is None and self.classes is not None:
             self.positive_label = self.classes[-1]
 
     # --- datasets -------------------------------------------------------------------
+
+    @overload
+    def frame(self, role: Literal["evaluation"]) -> pd.DataFrame: ...  # always given
+
+    @overload
+    def frame(self, role: str) -> pd.DataFrame | None: ...
 
     def frame(self, role: str) -> pd.DataFrame | None:
         return self.frames[role]
@@ -182,7 +147,8 @@ class EvaluationContext:
     def request_predictions(self, roles: Sequence[str] = ROLES[:2]) -> None:
         """Let a source that can work in the background (the sandboxed model) start
         predicting these datasets, so the checks that read only the data run meanwhile."""
-        if not hasattr(self.source, "predict_later"):
+        background = self._background("predict_later")
+        if background is None:
             return
         for role in roles:
             frame = self.frames[role]
@@ -190,7 +156,7 @@ class EvaluationContext:
                 continue
             try:
                 self._require_features(role, frame)
-                self._requested[role] = self.source.predict_later(frame, self.features)
+                self._requested[role] = background.predict_later(frame, self.features)
             except EngineError as error:  # raised by the first check that needs them
                 self._failures[role] = error
 
@@ -204,8 +170,8 @@ class EvaluationContext:
                 self._predictions[role] = None
             elif role in self._requested:
                 try:
-                    predictions = self.source.collect(self._requested.pop(role))
-                    self._predictions[role] = self._aligned(predictions, len(frame))
+                    collected: Predictions = self._ticketed().collect(self._requested.pop(role))
+                    self._predictions[role] = self._aligned(collected, len(frame))
                 except EngineError as error:  # every check that needs them meets it
                     self._failures[role] = error
                     raise
@@ -218,54 +184,73 @@ class EvaluationContext:
     @property
     def has_model(self) -> bool:
         """Whether new inputs can be predicted (a model, not prediction columns)."""
-        return self.source is not None and self.source.info.format != "columns"
+        if self.source is None:
+            return False
+        info = self.source.info
+        return info is None or info.format != "columns"  # None: a model not loaded yet
 
     def predict_frame(self, frame: pd.DataFrame) -> Predictions:
         """The model's outputs on new inputs (perturbed rows, say), aligned to `classes`."""
         return self.collect_frame(self.predict_frame_later(frame))
 
-    def predict_frame_later(self, frame: pd.DataFrame) -> tuple:
+    def predict_frame_later(self, frame: pd.DataFrame) -> FrameHandle:
         """Start `predict_frame` (in the background where the source allows it) and return
         a handle for `collect_frame`; a failure is raised when collected."""
-        if not self.has_model:
+        source = self.source
+        if source is None or not self.has_model:
             raise EngineError("This check predicts new inputs and needs a model.")
+        background = self._background("predict_later")
         try:
-            if hasattr(self.source, "predict_later"):
-                return ("later", self.source.predict_later(frame, self.features), len(frame))
-            return ("done", self.source.predict(frame, self.features), len(frame))
+            if background is not None:
+                return ("later", background.predict_later(frame, self.features), len(frame))
+            return ("done", source.predict(frame, self.features), len(frame))
         except EngineError as error:
             return ("failed", error, len(frame))
 
-    def collect_frame(self, handle: tuple) -> Predictions:
+    def collect_frame(self, handle: FrameHandle) -> Predictions:
         kind, value, rows = handle
         if kind == "failed":
             raise value
-        predictions = self.source.collect(value) if kind == "later" else value
+        predictions: Predictions = self._ticketed().collect(value) if kind == "later" else value
         return self._aligned(predictions, rows)
 
-    def benchmark_later(self, frame: pd.DataFrame, **options) -> tuple:
+    def benchmark_later(self, frame: pd.DataFrame, **options: int) -> BenchmarkHandle:
         """Start timing the model on rows of `frame` (see the sandbox's `benchmark`)."""
-        if hasattr(self.source, "benchmark_later"):
-            return ("later", self.source.benchmark_later(frame, self.features, **options))
-        return ("done", self.source.benchmark(frame, self.features, **options))
+        background = self._background("benchmark_later")
+        if background is not None:
+            return ("later", background.benchmark_later(frame, self.features, **options))
+        # Otherwise a source that times the model here (it raises if it cannot).
+        timing = cast(TimingSource, self.source)
+        return ("done", timing.benchmark(frame, self.features, **options))
 
-    def collect_benchmark(self, handle: tuple) -> dict:
+    def collect_benchmark(self, handle: BenchmarkHandle) -> dict[str, Any]:
         kind, value = handle
-        return self.source.collect(value) if kind == "later" else value
+        timings: dict[str, Any] = self._ticketed().collect(value) if kind == "later" else value
+        return timings
 
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
         for role, ticket in list(self._requested.items()):
             # a failure is kept for the checks that need these predictions to report
             with contextlib.suppress(EngineError):
-                if self.source.finished(ticket):
+                if self._ticketed().finished(ticket):
                     self.predictions(role)
 
     def release_model(self) -> None:
         """Free the model's process once every requested prediction is in (it restarts
         if a check needs it again), so the checks do not run beside it."""
-        if not self._requested and hasattr(self.source, "suspend"):
-            self.source.suspend()
+        background = self._background("suspend")
+        if not self._requested and background is not None:
+            background.suspend()
+
+    def _background(self, method: str) -> BackgroundSource | None:
+        """The source, when it offers this method of a source that works in the background
+        (the sandboxed model does; prediction columns and in-process models do not)."""
+        return cast(BackgroundSource, self.source) if hasattr(self.source, method) else None
+
+    def _ticketed(self) -> BackgroundSource:
+        """The source that gave the tickets being collected: only a background one does."""
+        return cast(BackgroundSource, self.source)
 
     def _require_features(self, role: str, frame: pd.DataFrame) -> None:
         missing = [name for name in self.features if name not in frame.columns]
@@ -273,6 +258,12 @@ class EvaluationContext:
             raise EngineError(
                 f"The {role} data lacks the model's features {', '.join(map(repr, missing[:10]))}."
             )
+
+    @overload
+    def _aligned(self, predictions: Predictions, rows: int) -> Predictions: ...
+
+    @overload
+    def _aligned(self, predictions: Predictions | None, rows: int) -> Predictions | None: ...
 
     def _aligned(self, predictions: Predictions | None, rows: int) -> Predictions | None:
         """Probabilities with one column per class of `self.classes`, in that order."""
@@ -282,6 +273,11 @@ class EvaluationContext:
             probabilities = self._aligned(
                 Predictions(np.zeros(rows), predictions.probabilities, predictions.classes), rows
             ).probabilities
+            if probabilities is None or self.classes is None:
+                raise EngineError(
+                    "Probability columns alone give no predictions for a regression target; "
+                    "give a prediction column."
+                )
             labels = self.classes[np.argmax(probabilities, axis=1)]
             return Predictions(labels, probabilities, self.classes)
         if len(predictions.labels) != rows:
@@ -289,45 +285,57 @@ class EvaluationContext:
                 f"The model returned {len(predictions.labels)} predictions for {rows} rows."
             )
         probabilities = predictions.probabilities
-        if self.task == "regression" or probabilities is None:
+        classes = self.classes  # None exactly when the task is regression
+        if self.task == "regression" or classes is None or probabilities is None:
             return Predictions(predictions.labels, None, self.classes)
         probabilities = np.asarray(probabilities, dtype=float)
         if probabilities.ndim == 1:  # one column: the positive class's probability
-            if len(self.classes) != 2:
+            if len(classes) != 2:
                 raise EngineError(
                     "One probability column was given for a target with "
-                    f"{len(self.classes)} classes; give one column per class."
+                    f"{len(classes)} classes; give one column per class."
                 )
             probabilities = np.column_stack([1 - probabilities, probabilities])
-            if self.positive_label is not None and self.positive_label == self.classes[0]:
+            if self.positive_label is not None and self.positive_label == classes[0]:
                 probabilities = probabilities[:, ::-1]
         source_classes = predictions.classes
         if source_classes is None:
-            if probabilities.shape[1] != len(self.classes):
+            if probabilities.shape[1] != len(classes):
                 raise EngineError(
                     f"The model gives {probabilities.shape[1]} probability columns for "
-                    f"{len(self.classes)} classes ({_short(self.classes)})."
+                    f"{len(classes)} classes ({_short(classes)})."
                 )
-            return Predictions(predictions.labels, probabilities, self.classes)
-        positions = pd.Index(_comparable(source_classes, self.classes)).get_indexer(
-            _comparable(self.classes, source_classes)
+            return Predictions(predictions.labels, probabilities, classes)
+        positions = pd.Index(_comparable(source_classes, classes)).get_indexer(
+            _comparable(classes, source_classes)
         )
-        aligned = np.zeros((rows, len(self.classes)))
+        aligned = np.zeros((rows, len(classes)))
         known = positions >= 0
         aligned[:, known] = probabilities[:, positions[known]]
-        return Predictions(predictions.labels, aligned, self.classes)
+        return Predictions(predictions.labels, aligned, classes)
 
-    def class_index(self, values: np.ndarray | pd.Series) -> np.ndarray:
+    @property
+    def class_labels(self) -> NDArray[Any]:
+        """`classes`, for a classification task (a regression task has none)."""
+        if self.classes is None:
+            raise TypeError("a regression task has no classes")
+        return self.classes
+
+    def class_index(self, values: NDArray[Any] | pd.Series) -> NDArray[np.intp]:
         """Each label's position in `classes` (-1 for a label the model does not know)."""
-        return pd.Index(self.classes).get_indexer(_comparable(values, self.classes))
+        classes = self.class_labels
+        # pandas ships no types here (no pandas-stubs): get_indexer's result is Any.
+        positions: NDArray[np.intp] = pd.Index(classes).get_indexer(_comparable(values, classes))
+        return positions
 
     # --- cache ----------------------------------------------------------------------
 
-    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value several checks need (reference statistics, encodings), computed once."""
         if key not in self._cache:
             self._cache[key] = compute()
-        return self._cache[key]
+        value: T = self._cache[key]
+        return value
 
     # --- inference ------------------------------------------------------------------
 
@@ -345,7 +353,7 @@ class EvaluationContext:
             return "regression"
         return "binary" if target.nunique() <= 2 else "multiclass"
 
-    def _infer_classes(self, info: ModelInfo | None) -> np.ndarray | None:
+    def _infer_classes(self, info: ModelInfo | None) -> NDArray[Any] | None:
         if self.task == "regression":
             return None
         if info is not None and info.classes:
@@ -367,20 +375,20 @@ class EvaluationContext:
             return np.asarray(sorted(values, key=str), dtype=object)
 
 
-def _comparable(values, classes) -> np.ndarray:
+def _comparable(values: ArrayLike, classes: ArrayLike) -> NDArray[Any]:
     """Labels in the classes' type, so 1.0 read from a gappy CSV matches the class 1."""
-    values = np.asarray(values)
-    classes = np.asarray(classes)
-    if classes.dtype.kind in "iub" and values.dtype.kind == "f":
-        return values
-    if classes.dtype.kind in "OUS" and values.dtype.kind not in "OUS":
-        return values.astype(str)
-    return values
+    labels = np.asarray(values)
+    class_array = np.asarray(classes)
+    if class_array.dtype.kind in "iub" and labels.dtype.kind == "f":
+        return labels
+    if class_array.dtype.kind in "OUS" and labels.dtype.kind not in "OUS":
+        return labels.astype(str)
+    return labels
 
 
-def _short(values, limit: int = 10) -> str:
-    values = [str(value) for value in values]
-    return ", ".join(values[:limit]) + (" …" if len(values) > limit else "")
+def _short(values: Iterable[object], limit: int = 10) -> str:
+    texts = [str(value) for value in values]
+    return ", ".join(texts[:limit]) + (" …" if len(texts) > limit else "")
 
 
 def _column_list(frame: pd.DataFrame, limit: int = 12) -> str:

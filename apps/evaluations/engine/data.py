@@ -8,12 +8,14 @@ nullable boolean, dictionary columns pandas categoricals, and text pandas' strin
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sniff import sniff_table
@@ -130,9 +132,9 @@ def _read_parquet(path: Path, role: str) -> pa.Table:
 
 
 def _read_csv(path: Path, role: str) -> pa.Table:
-    bad_rows: list = []
+    bad_rows: list[Any] = []  # pyarrow's InvalidRow (pyarrow ships no types)
 
-    def remember(row) -> str:
+    def remember(row: Any) -> str:
         bad_rows.append(row)
         return "error"
 
@@ -219,7 +221,7 @@ def is_discrete(kind: str) -> bool:
 
 def as_category_codes(
     values: pd.Series, categories: pd.Index | None = None
-) -> tuple[np.ndarray, pd.Index]:
+) -> tuple[NDArray[np.int64], pd.Index]:
     """Integer codes of a column's values (missing → -1) and the categories they index."""
     as_text = values.astype("string")
     if categories is None:

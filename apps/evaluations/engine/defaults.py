@@ -9,6 +9,8 @@ Items whose check needs a reference or training dataset that was not given are r
 as skipped.
 """
 
+from typing import Any
+
 from apps.criteria.catalogue import TEMPLATES
 from apps.evaluations.engine.plan import PlanItem, plan_parse
 
@@ -17,7 +19,9 @@ _REGRESSION = ("regression",)
 _CATALOGUE = {template["code"]: template for template in TEMPLATES}
 
 
-def from_catalogue(code: str, *, params: dict | None = None, tasks: tuple = ()) -> dict:
+def from_catalogue(
+    code: str, *, params: dict[str, Any] | None = None, tasks: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A catalogue criterion as the default plan judges it. Its check, metric, comparator,
     threshold, severity and blocking flag are the catalogue's (their one home: the same as
     a project's criterion made from the template); the parameters are the check's own
@@ -36,7 +40,7 @@ def from_catalogue(code: str, *, params: dict | None = None, tasks: tuple = ()) 
     return item
 
 
-DEFAULT_PLAN: list[dict] = [
+DEFAULT_PLAN: list[dict[str, Any]] = [
     from_catalogue(
         "PERF-01",
         params={"baseline": "most_frequent", "metric": "balanced_accuracy"},

@@ -14,11 +14,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from threadpoolctl import threadpool_limits
 
 from apps.evaluations.engine.context import EvaluationContext
-from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.errors import EngineError, ModelCrashed, PlanError
 from apps.evaluations.engine.plan import PlanItem
 from apps.evaluations.engine.registry import NEEDS, Check, Measurement, get_check
 from apps.evaluations.engine.results import CheckResult
@@ -35,7 +36,7 @@ class EvaluationReport:
     def blocking_failures(self) -> list[CheckResult]:
         return [r for r in self.results if r.outcome == "fail" and r.blocking]
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         counts = {outcome: 0 for outcome in ("pass", "fail", "error", "skipped")}
         for result in self.results:
             counts[result.outcome] += 1
@@ -128,7 +129,8 @@ def evaluate(
             if failure is not None:
                 results[index] = [_error(item, check, failure, elapsed)]
                 continue
-            results[index] = _judge_all(item, check, measurements, elapsed)
+            # Without a failure the check returned its measurements.
+            results[index] = _judge_all(item, check, cast(list[Measurement], measurements), elapsed)
     if release_at_end:
         context.release_model()
     if progress is not None:
@@ -137,7 +139,9 @@ def evaluate(
     return EvaluationReport(results=ordered, timings=timings)
 
 
-def _base(item: PlanItem, check: Check, subject: str | None, outcome: str, message: str):
+def _base(
+    item: PlanItem, check: Check, subject: str | None, outcome: str, message: str
+) -> CheckResult:
     return CheckResult(
         check=item.check,
         category=check.category,
@@ -163,7 +167,9 @@ def _error(item: PlanItem, check: Check, message: str, elapsed: float) -> CheckR
     return result
 
 
-def _judge_all(item: PlanItem, check: Check, measurements: list[Measurement], elapsed: float):
+def _judge_all(
+    item: PlanItem, check: Check, measurements: list[Measurement], elapsed: float
+) -> list[CheckResult]:
     relevant = [m for m in measurements if m.skipped or item.metric in m.observed]
     if not relevant:
         reasons = [m.skipped for m in measurements if m.skipped]
@@ -203,8 +209,11 @@ def judge(item: PlanItem, check: Check, m: Measurement) -> CheckResult:
     if item.threshold is None:
         result.message = _sentence(f"{label} is {shown} (no threshold: reported only)", m.note)
         return result
-    bound = f"{_BOUND_WORDS[item.comparator]} {_number(item.threshold)}"
-    meets = _compare(float(value), item.comparator, item.threshold)
+    comparator = item.comparator
+    if comparator is None:  # plan_parse never makes such an item
+        raise PlanError(f"The plan item of {item.check} has a threshold but no comparator.")
+    bound = f"{_BOUND_WORDS[comparator]} {_number(item.threshold)}"
+    meets = _compare(float(value), comparator, item.threshold)
     significant = m.significant
     if isinstance(significant, dict):
         significant = significant.get(item.metric)
@@ -271,7 +280,7 @@ def _label(metric: str, subject: str | None) -> str:
     return f"{name} of {subject}" if subject else name
 
 
-def _number(value) -> str:
+def _number(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

@@ -20,6 +20,8 @@ def write_batches(frame: pd.DataFrame, features: list[str], path: str, batch_row
                 if writer is None:
                     schema, writer = table.schema, pa.ipc.new_file(sink, table.schema)
                 writer.write_table(table)
+            if writer is None:  # the loop runs at least once unless batch_rows is negative
+                raise ValueError(f"batch_rows must be positive, not {batch_rows}")
             writer.close()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         table = pa.Table.from_pandas(frame, columns=features, preserve_index=False)

@@ -43,7 +43,7 @@ class PlanItem:
     blocking: bool = False
     criterion: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

@@ -51,7 +51,7 @@ class Measurement:
 
     subject: str | None
     observed: dict[str, Any] = field(default_factory=dict)
-    ci: dict[str, dict] = field(default_factory=dict)
+    ci: dict[str, dict[str, Any]] = field(default_factory=dict)
     evidence: dict[str, Any] = field(default_factory=dict)
     flagged_rows: list[int] = field(default_factory=list)
     sampling: dict[str, Any] | None = None
@@ -67,7 +67,7 @@ class Check:
     key: ClassVar[str]
     category: ClassVar[str]
     task_types: ClassVar[frozenset[str]] = TASK_TYPES
-    params_schema: ClassVar[dict] = {"type": "object", "properties": {}}
+    params_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
     metrics: ClassVar[dict[str, str]]  # metric name → what it is
     default_metric: ClassVar[str]
     docs: ClassVar[CheckDocs]
@@ -83,20 +83,20 @@ class Check:
     # that reads "labels". Every check declares it: there is no default to forget.
     reads: ClassVar[frozenset[str]]
 
-    def reads_with(self, params: dict) -> frozenset[str]:
+    def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         """What the check reads with these parameters (a column selection may leave the
         target out); `reads` by default."""
         return self.reads
 
-    def run(self, context: "EvaluationContext", params: dict) -> list[Measurement]:
+    def run(self, context: "EvaluationContext", params: dict[str, Any]) -> list[Measurement]:
         raise NotImplementedError
 
-    def prepare(self, context: "EvaluationContext", params: dict) -> None:
+    def prepare(self, context: "EvaluationContext", params: dict[str, Any]) -> None:
         """Called before any check runs: a check that calls the model can hand it its work
         now (`context.predict_frame_later`), so the model computes while the data checks
         run, and collect it in `run`."""
 
-    def params_with_defaults(self, params: dict | None) -> dict:
+    def params_with_defaults(self, params: dict[str, Any] | None) -> dict[str, Any]:
         """The params validated against the schema, with defaults filled in.
 
         Raises jsonschema.ValidationError on an unknown or ill-typed parameter.
@@ -109,7 +109,7 @@ class Check:
                 params[name] = spec["default"]
         return params
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """The check's documentation, as the catalogue and the pages show it."""
         return {
             "key": self.key,
@@ -175,8 +175,8 @@ def _load_families() -> None:
 
 
 # Small helpers for parameter schemas, so check declarations stay short.
-def integer(default: int, minimum: int | None = None, maximum: int | None = None) -> dict:
-    spec: dict = {"type": "integer", "default": default}
+def integer(default: int, minimum: int | None = None, maximum: int | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": "integer", "default": default}
     if minimum is not None:
         spec["minimum"] = minimum
     if maximum is not None:
@@ -184,8 +184,10 @@ def integer(default: int, minimum: int | None = None, maximum: int | None = None
     return spec
 
 
-def number(default: float, minimum: float | None = None, maximum: float | None = None) -> dict:
-    spec: dict = {"type": "number", "default": default}
+def number(
+    default: float, minimum: float | None = None, maximum: float | None = None
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {"type": "number", "default": default}
     if minimum is not None:
         spec["minimum"] = minimum
     if maximum is not None:
@@ -193,15 +195,15 @@ def number(default: float, minimum: float | None = None, maximum: float | None =
     return spec
 
 
-def choice(default: str, options: list[str]) -> dict:
+def choice(default: str, options: list[str]) -> dict[str, Any]:
     return {"type": "string", "enum": options, "default": default}
 
 
-def boolean(default: bool) -> dict:
+def boolean(default: bool) -> dict[str, Any]:
     return {"type": "boolean", "default": default}
 
 
-def columns_param(default: str, named: list[str]) -> dict:
+def columns_param(default: str, named: list[str]) -> dict[str, Any]:
     """A column selection: a named group ("features", "target", …) or a list of columns."""
     return {
         "default": default,
@@ -212,5 +214,5 @@ def columns_param(default: str, named: list[str]) -> dict:
     }
 
 
-def schema(**properties: dict) -> dict:
+def schema(**properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties}

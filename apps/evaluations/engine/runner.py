@@ -11,16 +11,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from apps.evaluations.engine.child_process import ChildProcess
-from apps.evaluations.engine.context import ModelInfo, Predictions
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.handover import write_batches
 from apps.evaluations.engine.sniff import sniff_model
+from apps.evaluations.engine.sources import ModelInfo, Predictions
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ModelSandbox:
         self.limits = limits or SandboxLimits()
         self.trusted_types = tuple(trusted_types)
         self.archive_limits = dict(archive_limits or {})  # the gate's caps (gate.archive)
-        self.audit: dict | None = None  # what `start(audit=True)` learnt of the model
+        self.audit: dict[str, Any] | None = None  # what `start(audit=True)` learnt of the model
         self.format = sniff_model(self.path)  # refuses pickles before any process starts
         self.info: ModelInfo | None = None
         self.timings: dict[str, float] = {}
@@ -58,12 +59,12 @@ class ModelSandbox:
         self._suspended = False
         self._loading: float | None = None  # when a load was sent and not yet answered
         self._pending: list[int] = []  # predict requests sent, answered in this order
-        self._answers: dict[int, dict] = {}
+        self._answers: dict[int, dict[str, Any] | EngineError] = {}
 
     def __enter__(self) -> "ModelSandbox":
         return self.start()  # a failed start has closed its process already
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def start(self, *, wait: bool = True, audit: bool = False) -> "ModelSandbox":
@@ -143,32 +144,35 @@ class ModelSandbox:
         "". A hang or a crash raises ModelCrashed."""
         self.wait_loaded()
         self._send({"op": "smoke"}, "trying one row")
-        return self._reply(timeout, "trying one row").get("note", "")
+        note: str = self._reply(timeout, "trying one row").get("note", "")
+        return note
 
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""
-        return self.collect(self.predict_later(frame, features))
+        # A ticket of `predict_later` is answered with predictions.
+        return cast(Predictions, self.collect(self.predict_later(frame, features)))
 
     def predict_later(self, frame: pd.DataFrame, features: Sequence[str]) -> int:
         """Hand `frame` to the child and return at once, so the caller can work while the
         model predicts; `collect` with the returned ticket waits for the outputs."""
         if self._child is None and self._suspended:
             self.start()  # a check needs the model again after `suspend`
-        if self._child is None:
-            raise self._failure or EngineError("The model sandbox is not started.")
-        self.wait_loaded()
+        child = self._started()
+        info = self.wait_loaded().info
+        if info is None:  # set by `wait_loaded` once the model has loaded
+            raise EngineError("The model sandbox is not started.")
         features = list(features)
         if (
-            self.info.n_features is not None
-            and self.info.feature_names is None
-            and (self.info.n_features != len(features))
+            info.n_features is not None
+            and info.feature_names is None
+            and (info.n_features != len(features))
         ):
             raise EngineError(
-                f"The model expects {self.info.n_features} features but {len(features)} "
+                f"The model expects {info.n_features} features but {len(features)} "
                 "columns were given; give the model's feature list."
             )
         self._calls += 1
-        stem = self._child.folder / f"batch-{self._calls}"
+        stem = child.folder / f"batch-{self._calls}"
         try:
             write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
@@ -185,10 +189,13 @@ class ModelSandbox:
         self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
         return self._calls
 
-    def benchmark(self, frame: pd.DataFrame, features: Sequence[str], **options) -> dict:
+    def benchmark(
+        self, frame: pd.DataFrame, features: Sequence[str], **options: int
+    ) -> dict[str, Any]:
         """Seconds per call of the model on batches of `batch_rows` rows of `frame`, timed
         in its own process (no hand-over cost), and that process's peak memory in MB."""
-        return self.collect(self.benchmark_later(frame, features, **options))
+        # A ticket of `benchmark_later` is answered with timings.
+        return cast(dict[str, Any], self.collect(self.benchmark_later(frame, features, **options)))
 
     def benchmark_later(
         self,
@@ -202,11 +209,10 @@ class ModelSandbox:
         """Like `predict_later`: the timing runs in the child after the requests before it."""
         if self._child is None and self._suspended:
             self.start()
-        if self._child is None:
-            raise self._failure or EngineError("The model sandbox is not started.")
+        child = self._started()
         self.wait_loaded()
         self._calls += 1
-        path = self._child.folder / f"batch-{self._calls}-in.arrow"
+        path = child.folder / f"batch-{self._calls}-in.arrow"
         try:
             write_batches(frame, list(features), str(path), self.limits.batch_rows)
         except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
@@ -221,7 +227,7 @@ class ModelSandbox:
     def finished(self, ticket: int) -> bool:
         """Whether `collect(ticket)` would return without waiting."""
         while ticket not in self._answers and self._pending:
-            if not self._child.answered():
+            if not self._started().answered():
                 return False
             self._take_reply()
         return True
@@ -238,7 +244,7 @@ class ModelSandbox:
         sent = self.timings.pop(f"predict_sent_{head}")
         self.timings[f"predict_seconds_{head}"] = time.perf_counter() - sent
 
-    def collect(self, ticket: int) -> Predictions | dict:
+    def collect(self, ticket: int) -> Predictions | dict[str, Any]:
         """The outputs of a `predict_later` request, or the timings of a `benchmark_later`
         one (earlier requests are read first)."""
         while ticket not in self._answers:
@@ -246,7 +252,7 @@ class ModelSandbox:
                 raise EngineError("The model sandbox has no such prediction request.")
             self._take_reply()
         reply = self._answers.pop(ticket)
-        stem = self._child.folder / f"batch-{ticket}"
+        stem = self._started().folder / f"batch-{ticket}"
         if isinstance(reply, EngineError):
             Path(f"{stem}-in.arrow").unlink(missing_ok=True)
             raise reply
@@ -287,16 +293,22 @@ class ModelSandbox:
 
     # --- protocol -------------------------------------------------------------------
 
-    def _send(self, request: dict, stage: str) -> None:
+    def _started(self) -> ChildProcess:
+        """The model's process; a request before `start` or after `close` is refused."""
+        if self._child is None:
+            raise self._failure or EngineError("The model sandbox is not started.")
+        return self._child
+
+    def _send(self, request: dict[str, Any], stage: str) -> None:
         try:
-            self._child.send(request, stage)
+            self._started().send(request, stage)
         except ModelCrashed as error:
             self._failure = error
             raise
 
-    def _reply(self, timeout: float, stage: str) -> dict:
+    def _reply(self, timeout: float, stage: str) -> dict[str, Any]:
         try:
-            return self._child.reply(timeout, stage)
+            return self._started().reply(timeout, stage)
         except ModelCrashed as error:
             self._failure = error
             raise

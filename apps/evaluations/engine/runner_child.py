@@ -14,6 +14,14 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where needed: the child loads only what its model uses
+    import pyarrow as pa
+
+    from apps.evaluations.engine.loading.onnx_model import OnnxModel
+    from apps.evaluations.engine.loading.skops_model import SklearnModel
 
 
 def _limit_resources(memory_mb: int, cpu_seconds: float | None) -> None:
@@ -31,45 +39,55 @@ def _is_memory_error(error: BaseException) -> bool:
 
 
 class Sandbox:
-    def __init__(self, config: dict) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
-        self.model = None
+        self.model: SklearnModel | OnnxModel | None = None
 
-    def load(self, request: dict) -> dict:
+    @property
+    def loaded(self) -> "SklearnModel | OnnxModel":
+        """The model; the parent sends "load" before any request that needs it."""
+        if self.model is None:
+            raise RuntimeError("no model is loaded")
+        return self.model
+
+    def load(self, request: dict[str, Any]) -> dict[str, Any]:
         """The gate, then the model; with `audit`, also what the upload records of it."""
         if request["format"] == "skops":
             from apps.evaluations.engine.gate.archive import ArchiveLimits
             from apps.evaluations.engine.loading.skops_model import load_skops
 
             limits = ArchiveLimits(**request.get("archive_limits", {}))
-            self.model = load_skops(request["path"], tuple(request.get("trusted", ())), limits)
+            model: SklearnModel | OnnxModel = load_skops(
+                request["path"], tuple(request.get("trusted", ())), limits
+            )
         else:
             from apps.evaluations.engine.loading.onnx_model import load_onnx
 
-            self.model = load_onnx(request["path"], threads=self.config["threads"])
+            model = load_onnx(request["path"], threads=self.config["threads"])
+        self.model = model
         # threadpoolctl limits only the libraries already loaded: pin again now that the
         # model's (OpenMP, BLAS) are in.
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(self.config["threads"])
-        reply = {"info": _plain(self.model.info())}
+        reply = {"info": _plain(model.info())}
         if request.get("audit"):
-            reply["audit"] = _plain(self.model.audit())
+            reply["audit"] = _plain(model.audit())
         return reply
 
-    def smoke(self, request: dict) -> dict:
+    def smoke(self, request: dict[str, Any]) -> dict[str, Any]:
         """One row through the model; its own exceptions are no refusal (zeros may be no
         valid input), only a hang or a crash is, and those the parent sees."""
         started = time.perf_counter()
         try:
-            self.model.smoke()
+            self.loaded.smoke()
         except Exception as error:
             if _is_memory_error(error):
                 raise  # one row that needs more memory than allowed: no model to run
             return {"note": f"{type(error).__name__}: {' '.join(str(error).split())}"[:300]}
         return {"seconds": time.perf_counter() - started}
 
-    def predict(self, request: dict) -> dict:
+    def predict(self, request: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
         import pyarrow as pa
 
@@ -81,7 +99,7 @@ class Sandbox:
         for batch in _record_batches(request["input"], self.config["batch_rows"]):
             frame = table_to_frame(batch)
             del batch
-            result = self.model.predict(frame)
+            result = self.loaded.predict(frame)
             labels, probabilities = result[0], result[1]
             if len(result) > 2 and result[2] is not None:
                 classes = list(result[2])
@@ -103,7 +121,7 @@ class Sandbox:
         reply["seconds"] = time.perf_counter() - started
         return reply
 
-    def benchmark(self, request: dict) -> dict:
+    def benchmark(self, request: dict[str, Any]) -> dict[str, Any]:
         """Time the model on batches of `rows` rows of the input (after `warmup` untimed
         calls), and report the process's peak memory."""
         import pyarrow as pa
@@ -117,14 +135,14 @@ class Sandbox:
             start = (number * rows) % max(len(frame) - rows + 1, 1)
             batch = frame.iloc[start : start + rows]
             started = time.perf_counter()
-            self.model.predict(batch)
+            self.loaded.predict(batch)
             if number >= request["warmup"]:
                 seconds.append(time.perf_counter() - started)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
         return {"seconds": seconds, "rows": min(rows, len(frame)), "peak_memory_mb": peak}
 
 
-def _record_batches(path: str, batch_rows: int):
+def _record_batches(path: str, batch_rows: int) -> Iterator["pa.Table"]:
     """Tables of at most `batch_rows` rows from an Arrow file, read one at a time."""
     import pyarrow as pa
 
@@ -136,7 +154,7 @@ def _record_batches(path: str, batch_rows: int):
                 yield pa.Table.from_batches([batch.slice(start, batch_rows)])
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """JSON-ready copies of numpy values."""
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}

@@ -15,11 +15,13 @@ of its own (a score bin); continuous arrays are then averaged per cell, and the 
 taken around the full data's estimate.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats as scipy_stats
 from scipy.spatial import distance as scipy_distance
 
@@ -37,7 +39,9 @@ class BootstrapSettings:
     max_cells: int = 4096
 
 
-def resample_counts(n: int, resamples: int, rng: np.random.Generator):
+def resample_counts(
+    n: int, resamples: int, rng: np.random.Generator
+) -> Iterator[NDArray[np.float64]]:
     """Batches of (b, n) matrices: how often each row is drawn in each of b resamples."""
     batch = max(1, min(resamples, _BATCH_CELLS // max(n, 1)))
     done = 0
@@ -51,12 +55,12 @@ def resample_counts(n: int, resamples: int, rng: np.random.Generator):
 
 
 def bootstrap_values(
-    compute: Callable[..., dict[str, np.ndarray]],
-    arrays: tuple[np.ndarray, ...],
+    compute: Callable[..., dict[str, NDArray[Any]]],
+    arrays: tuple[NDArray[Any], ...],
     points: dict[str, float | None],
     settings: BootstrapSettings,
-    cell_key: np.ndarray | None = None,
-) -> tuple[dict[str, np.ndarray], dict]:
+    cell_key: NDArray[Any] | None = None,
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, Any]]:
     """Each metric's values over the resamples, and the sampling used.
 
     `compute` takes a (b, n) count matrix and the row-aligned arrays and returns, per
@@ -75,7 +79,7 @@ def bootstrap_values(
         arrays = tuple(array[chosen] for array in arrays)
         rows = settings.max_rows
         scale = float(np.sqrt(rows / n))
-    collected: dict[str, list[np.ndarray]] = {}
+    collected: dict[str, list[NDArray[np.float64]]] = {}
     for counts in resample_counts(rows, settings.resamples, rng):
         with np.errstate(divide="ignore", invalid="ignore"):
             values = compute(counts, *arrays)
@@ -85,10 +89,10 @@ def bootstrap_values(
     if scale != 1.0:
         with np.errstate(divide="ignore", invalid="ignore"):
             centres = compute(np.ones((1, rows)), *arrays)
-        for name, values in results.items():
+        for name, resampled in results.items():
             point = points.get(name)
             if point is not None:
-                results[name] = point + (values - float(centres[name][0])) * scale
+                results[name] = point + (resampled - float(centres[name][0])) * scale
     sampling = {
         "method": "bootstrap" if scale == 1.0 else "m-out-of-n bootstrap",
         "resamples": settings.resamples,
@@ -100,8 +104,8 @@ def bootstrap_values(
 
 
 def row_cells(
-    arrays: tuple[np.ndarray, ...], cell_key: np.ndarray | None, max_cells: int
-) -> tuple[np.ndarray, int, bool] | None:
+    arrays: tuple[NDArray[Any], ...], cell_key: NDArray[Any] | None, max_cells: int
+) -> tuple[NDArray[Any], int, bool] | None:
     """Each row's cell, the number of cells, and whether the grouping is exact (the rows
     of a cell agree on every array); None when the rows do not fall into few cells."""
     exact = cell_key is None
@@ -120,13 +124,20 @@ def row_cells(
     return codes, len(uniques), exact
 
 
-def _cell_bootstrap(compute, arrays, points, settings, cells, rng):
+def _cell_bootstrap(
+    compute: Callable[..., dict[str, NDArray[Any]]],
+    arrays: tuple[NDArray[Any], ...],
+    points: dict[str, float | None],
+    settings: BootstrapSettings,
+    cells: tuple[NDArray[Any], int, bool],
+    rng: np.random.Generator,
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, Any]]:
     codes, size, exact = cells
     n = len(codes)
     rows_per_cell = np.bincount(codes, minlength=size).astype(float)
     first = np.empty(size, dtype=np.int64)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)
-    reduced = []
+    reduced: list[NDArray[Any]] = []
     for array in arrays:
         if exact or array.dtype.kind in "iub":
             reduced.append(array[first])  # equal within a cell
@@ -135,27 +146,27 @@ def _cell_bootstrap(compute, arrays, points, settings, cells, rng):
         else:
             columns = [np.bincount(codes, weights=column, minlength=size) for column in array.T]
             reduced.append(np.column_stack(columns) / rows_per_cell[:, None])
-    reduced = tuple(reduced)
+    cell_arrays = tuple(reduced)
     share = rows_per_cell / n
     batch = max(1, min(settings.resamples, _BATCH_CELLS // 8 // size))
-    collected: dict[str, list[np.ndarray]] = {}
+    collected: dict[str, list[NDArray[np.float64]]] = {}
     done = 0
     while done < settings.resamples:
         b = min(batch, settings.resamples - done)
         counts = rng.multinomial(n, share, size=b).astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = compute(counts, *reduced)
+            values = compute(counts, *cell_arrays)
         for name, batch_values in values.items():
             collected.setdefault(name, []).append(np.asarray(batch_values, dtype=float))
         done += b
     results = {name: np.concatenate(batches) for name, batches in collected.items()}
     if not exact:  # grouped values: their spread, around the full data's estimate
         with np.errstate(divide="ignore", invalid="ignore"):
-            centres = compute(rows_per_cell[None, :], *reduced)
-        for name, values in results.items():
+            centres = compute(rows_per_cell[None, :], *cell_arrays)
+        for name, resampled in results.items():
             point = points.get(name)
             if point is not None:
-                results[name] = point + (values - float(centres[name][0]))
+                results[name] = point + (resampled - float(centres[name][0]))
     sampling = {
         "method": "bootstrap over grouped rows" if not exact else "bootstrap",
         "resamples": settings.resamples,
@@ -167,7 +178,9 @@ def _cell_bootstrap(compute, arrays, points, settings, cells, rng):
     return results, sampling
 
 
-def percentile_interval(values: np.ndarray, point: float | None, level: float) -> dict | None:
+def percentile_interval(
+    values: NDArray[Any], point: float | None, level: float
+) -> dict[str, Any] | None:
     """The percentile interval of bootstrap values, or None when the metric was undefined
     in many resamples (a class missing), where no interval would be honest."""
     finite = values[np.isfinite(values)]
@@ -185,16 +198,16 @@ def percentile_interval(values: np.ndarray, point: float | None, level: float) -
 
 
 def bootstrap(
-    compute: Callable[..., dict[str, np.ndarray]],
-    arrays: tuple[np.ndarray, ...],
+    compute: Callable[..., dict[str, NDArray[Any]]],
+    arrays: tuple[NDArray[Any], ...],
     points: dict[str, float | None],
     settings: BootstrapSettings,
-    cell_key: np.ndarray | None = None,
-) -> tuple[dict[str, dict], dict]:
+    cell_key: NDArray[Any] | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Percentile intervals (metric → {"low", "high", "level", "method", "resamples"}) for
     the metrics `compute` returns, and the sampling used."""
     values, sampling = bootstrap_values(compute, arrays, points, settings, cell_key)
-    intervals = {}
+    intervals: dict[str, dict[str, Any]] = {}
     for name, resampled in values.items():
         interval = percentile_interval(resampled, points.get(name), settings.level)
         if interval is not None:
@@ -214,39 +227,39 @@ def wilson_interval(count: int, total: int, level: float = 0.95) -> tuple[float,
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def benjamini_hochberg(p_values) -> np.ndarray:
+def benjamini_hochberg(p_values: ArrayLike) -> NDArray[np.float64]:
     """Benjamini-Hochberg adjusted p-values (NaN kept as NaN)."""
-    p_values = np.asarray(p_values, dtype=float)
-    adjusted = np.full_like(p_values, np.nan)
-    valid = np.isfinite(p_values)
+    values = np.asarray(p_values, dtype=float)
+    adjusted = np.full_like(values, np.nan)
+    valid = np.isfinite(values)
     if valid.any():
-        adjusted[valid] = scipy_stats.false_discovery_control(p_values[valid], method="bh")
+        adjusted[valid] = scipy_stats.false_discovery_control(values[valid], method="bh")
     return adjusted
 
 
-def quantile_edges(reference: np.ndarray, bins: int) -> np.ndarray:
+def quantile_edges(reference: NDArray[Any], bins: int) -> NDArray[Any]:
     """Inner bin edges at the reference's quantiles (duplicates removed)."""
     quantiles = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1])
     return np.unique(quantiles)
 
 
-def binned_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+def binned_counts(values: NDArray[Any], edges: NDArray[Any]) -> NDArray[Any]:
     """Counts per bin for inner edges: (-inf, e0], (e0, e1], …, (e_last, inf)."""
     return np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
 
 
-def sorted_binned_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+def sorted_binned_counts(values: NDArray[Any], edges: NDArray[Any]) -> NDArray[Any]:
     """`binned_counts` of sorted values, from one search per edge."""
     boundaries = np.searchsorted(values, edges, side="right")
     return np.diff(np.concatenate([[0], boundaries, [len(values)]]))
 
 
-def proportions(counts: np.ndarray) -> np.ndarray:
+def proportions(counts: NDArray[Any]) -> NDArray[Any]:
     total = counts.sum()
     return counts / total if total else np.zeros_like(counts, dtype=float)
 
 
-def psi(expected_counts: np.ndarray, actual_counts: np.ndarray, epsilon: float = 1e-4) -> float:
+def psi(expected_counts: NDArray[Any], actual_counts: NDArray[Any], epsilon: float = 1e-4) -> float:
     """Population stability index, sum of (a - e) ln(a / e) over bins.
 
     Empty bins are floored at `epsilon` (a share), the usual convention, so one empty bin
@@ -257,7 +270,7 @@ def psi(expected_counts: np.ndarray, actual_counts: np.ndarray, epsilon: float =
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def jensen_shannon(expected_counts: np.ndarray, actual_counts: np.ndarray) -> float:
+def jensen_shannon(expected_counts: NDArray[Any], actual_counts: NDArray[Any]) -> float:
     """Jensen-Shannon distance in base 2, between 0 (same) and 1 (disjoint)."""
     expected = proportions(np.asarray(expected_counts, float))
     actual = proportions(np.asarray(actual_counts, float))
@@ -266,7 +279,7 @@ def jensen_shannon(expected_counts: np.ndarray, actual_counts: np.ndarray) -> fl
     return float(scipy_distance.jensenshannon(expected, actual, base=2))
 
 
-def wasserstein_normed(reference: np.ndarray, current: np.ndarray) -> float:
+def wasserstein_normed(reference: NDArray[Any], current: NDArray[Any]) -> float:
     """Wasserstein-1 distance divided by the reference's standard deviation.
 
     In units of the reference's spread: 0.1 means the distributions differ by about a
@@ -275,7 +288,7 @@ def wasserstein_normed(reference: np.ndarray, current: np.ndarray) -> float:
     return ks_wasserstein_sorted(np.sort(reference), np.sort(current))["wasserstein_normed"]
 
 
-def ks_wasserstein_sorted(reference: np.ndarray, current: np.ndarray) -> dict[str, float]:
+def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dict[str, float]:
     """The two-sample KS statistic and p-value and the normed Wasserstein distance of two
     sorted samples, exactly as scipy computes them, from one merge of the samples.
 
@@ -301,7 +314,9 @@ def ks_wasserstein_sorted(reference: np.ndarray, current: np.ndarray) -> dict[st
     return {"ks_statistic": statistic, "p_value": p_value, "wasserstein_normed": normed}
 
 
-def chi_square_test(expected_counts: np.ndarray, actual_counts: np.ndarray) -> tuple[float, float]:
+def chi_square_test(
+    expected_counts: NDArray[Any], actual_counts: NDArray[Any]
+) -> tuple[float, float]:
     """Two-sample chi-square test of homogeneity on a 2 x k contingency table.
 
     Categories too rare for the chi-square approximation (expected count under 5 in either
@@ -321,7 +336,7 @@ def chi_square_test(expected_counts: np.ndarray, actual_counts: np.ndarray) -> t
     return float(statistic), float(p_value)
 
 
-def ks_test(reference: np.ndarray, current: np.ndarray) -> tuple[float, float]:
+def ks_test(reference: NDArray[Any], current: NDArray[Any]) -> tuple[float, float]:
     """Two-sample Kolmogorov-Smirnov test; (statistic, p-value)."""
     values = ks_wasserstein_sorted(np.sort(reference), np.sort(current))
     return values["ks_statistic"], values["p_value"]

@@ -6,13 +6,22 @@ check this); the checks report scikit-learn's own values as point estimates and 
 only for the intervals.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
+
+# numpy's stubs type reductions along an axis (`sum(axis=1)`) and what follows from them as
+# Any, so such results are named with their type before they are returned.
 
 _EPS = np.finfo(np.float64).eps
 
 
-def _indicator(groups: np.ndarray, size: int, mask: np.ndarray | None = None) -> sparse.csr_matrix:
+def _indicator(
+    groups: NDArray[Any], size: int, mask: NDArray[np.bool_] | None = None
+) -> sparse.csr_matrix:
     """An (n, size) 0/1 matrix with row i marking group groups[i] (rows outside mask empty)."""
     rows = np.arange(len(groups))
     if mask is not None:
@@ -23,28 +32,33 @@ def _indicator(groups: np.ndarray, size: int, mask: np.ndarray | None = None) ->
     )
 
 
-def grouped_counts(counts: np.ndarray, groups: np.ndarray, size: int, mask=None) -> np.ndarray:
+def grouped_counts(
+    counts: NDArray[Any], groups: NDArray[Any], size: int, mask: NDArray[np.bool_] | None = None
+) -> NDArray[Any]:
     """(b, size): per resample, how many drawn rows fall in each group."""
     indicator = _indicator(groups, size, mask)
     return np.asarray((indicator.T @ counts.T).T)
 
 
-def weighted_mean(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
-    return counts @ values / counts.sum(axis=1)
+def weighted_mean(counts: NDArray[Any], values: NDArray[Any]) -> NDArray[Any]:
+    means: NDArray[Any] = counts @ values / counts.sum(axis=1)
+    return means
 
 
 # --- classification from confusion matrices ----------------------------------------------
 
 
-def confusion_matrices(counts, true_index, predicted_index, n_classes) -> np.ndarray:
+def confusion_matrices(
+    counts: NDArray[Any], true_index: NDArray[Any], predicted_index: NDArray[Any], n_classes: int
+) -> NDArray[Any]:
     """(b, C, C) confusion matrices, rows true classes, columns predicted classes."""
     cells = true_index * n_classes + predicted_index
     return grouped_counts(counts, cells, n_classes * n_classes).reshape(-1, n_classes, n_classes)
 
 
 def confusion_metrics(
-    matrices: np.ndarray, positive: int | None, min_support_classes: np.ndarray | None = None
-) -> dict[str, np.ndarray]:
+    matrices: NDArray[Any], positive: int | None, min_support_classes: NDArray[Any] | None = None
+) -> dict[str, NDArray[Any]]:
     """Accuracy, balanced accuracy, precision/recall/F1 (binary, macro, weighted), MCC and
     the minimum per-class recall, as scikit-learn computes them with zero_division=0."""
     tp = np.diagonal(matrices, axis1=1, axis2=2).astype(float)
@@ -86,7 +100,9 @@ def confusion_metrics(
 # --- ranking metrics ---------------------------------------------------------------------
 
 
-def _per_level(counts, scores, positive_mask):
+def _per_level(
+    counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
+) -> tuple[NDArray[Any], NDArray[Any]]:
     levels, inverse = np.unique(scores, return_inverse=True)
     size = len(levels)
     positives = grouped_counts(counts, inverse, size, positive_mask)
@@ -94,16 +110,21 @@ def _per_level(counts, scores, positive_mask):
     return positives, negatives
 
 
-def roc_auc(counts, scores, positive_mask) -> np.ndarray:
+def roc_auc(
+    counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
+) -> NDArray[Any]:
     """Area under the ROC curve with ties counted half (the Mann-Whitney statistic)."""
     positives, negatives = _per_level(counts, scores, positive_mask)
     below = np.cumsum(negatives, axis=1) - negatives
     area = (positives * (below + 0.5 * negatives)).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return area / (positives.sum(axis=1) * negatives.sum(axis=1))
+        auc: NDArray[Any] = area / (positives.sum(axis=1) * negatives.sum(axis=1))
+    return auc
 
 
-def average_precision(counts, scores, positive_mask) -> np.ndarray:
+def average_precision(
+    counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
+) -> NDArray[Any]:
     """Average precision: the sum over thresholds of precision times the recall gained."""
     positives, negatives = _per_level(counts, scores, positive_mask)
     true_positives = np.cumsum(positives[:, ::-1], axis=1)
@@ -113,36 +134,48 @@ def average_precision(counts, scores, positive_mask) -> np.ndarray:
         precision = np.where(flagged > 0, true_positives / flagged, 0.0)
         recall = true_positives / true_positives[:, -1:]
     gained = np.diff(recall, axis=1, prepend=0.0)
-    return (gained * precision).sum(axis=1)
+    precision_sum: NDArray[Any] = (gained * precision).sum(axis=1)
+    return precision_sum
 
 
-def macro_one_vs_rest(metric, counts, probabilities, true_index) -> np.ndarray:
+def macro_one_vs_rest(
+    metric: Callable[[NDArray[Any], NDArray[Any], NDArray[np.bool_]], NDArray[Any]],
+    counts: NDArray[Any],
+    probabilities: NDArray[Any],
+    true_index: NDArray[Any],
+) -> NDArray[Any]:
     """The macro average over classes of a binary ranking metric, one class against the rest."""
     values = [
         metric(counts, probabilities[:, k], true_index == k) for k in range(probabilities.shape[1])
     ]
-    return np.mean(values, axis=0)
+    mean: NDArray[Any] = np.mean(values, axis=0)
+    return mean
 
 
 # --- per-row losses ----------------------------------------------------------------------
 
 
-def log_loss_per_row(probabilities: np.ndarray, true_index: np.ndarray) -> np.ndarray:
+def log_loss_per_row(probabilities: NDArray[Any], true_index: NDArray[Any]) -> NDArray[Any]:
     """-log of the probability given to the true class, clipped like scikit-learn's."""
     clipped = np.clip(probabilities, _EPS, 1 - _EPS)
-    return -np.log(clipped[np.arange(len(true_index)), true_index])
+    losses: NDArray[Any] = -np.log(clipped[np.arange(len(true_index)), true_index])
+    return losses
 
 
-def brier_per_row(probabilities: np.ndarray, true_index: np.ndarray) -> np.ndarray:
+def brier_per_row(probabilities: NDArray[Any], true_index: NDArray[Any]) -> NDArray[Any]:
     """Binary: (p - y)² for the positive class; multiclass: the sum over classes."""
     onehot = np.zeros_like(probabilities)
     onehot[np.arange(len(true_index)), true_index] = 1.0
     if probabilities.shape[1] == 2:
-        return (probabilities[:, 1] - onehot[:, 1]) ** 2
-    return ((probabilities - onehot) ** 2).sum(axis=1)
+        binary: NDArray[Any] = (probabilities[:, 1] - onehot[:, 1]) ** 2
+        return binary
+    summed: NDArray[Any] = ((probabilities - onehot) ** 2).sum(axis=1)
+    return summed
 
 
-def regression_metrics(counts, truth: np.ndarray, predicted: np.ndarray) -> dict[str, np.ndarray]:
+def regression_metrics(
+    counts: NDArray[Any], truth: NDArray[Any], predicted: NDArray[Any]
+) -> dict[str, NDArray[Any]]:
     """MAE, RMSE, R² and MAPE for each resample."""
     error = predicted - truth
     weight = counts.sum(axis=1)

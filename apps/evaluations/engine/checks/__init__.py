@@ -7,9 +7,11 @@ decorate it with `@register`.
 
 from apps.evaluations.engine.checks import (  # noqa: F401
     anomalies,
+    anomalies_regression,
     baselines,
     calibration,
     data_quality_columns,
+    data_quality_coverage,
     data_quality_rows,
     data_quality_schema,
     drift,

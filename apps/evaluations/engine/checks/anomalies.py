@@ -1,5 +1,5 @@
 """Anomalies in inputs and outputs: outlying rows, confidently wrong predictions,
-predictions outside the plausible range, and outlying residuals.
+predictions outside the plausible range, and outlying residuals (`anomalies_regression`).
 
 Each share is compared with what healthy data would give (the reference's own outlier
 rate, the errors a calibrated model is expected to make at its confidence, the normal
@@ -7,13 +7,17 @@ tail of residuals); a share above its bound fails only when it is also significa
 above that expectation.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats as scipy_stats
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 
 from apps.evaluations.engine.checks.encoding import ordinal_codes, split_columns
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import class_positions, given_frame, labelled_outputs
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
     Check,
@@ -26,16 +30,18 @@ from apps.evaluations.engine.registry import (
     schema,
 )
 
-_ALPHA = number(0.01, minimum=0.0001, maximum=0.5)
+ALPHA_PARAM = number(0.01, minimum=0.0001, maximum=0.5)
 SHOWN_ROWS = 50  # rows listed with their scores in the evidence, for the run page
 BACKGROUND_ROWS = 200  # ordinary rows drawn behind the outliers in the scatter
 
 
-def _rounded(values) -> list[float]:
+def _rounded(values: ArrayLike) -> list[float]:
     return [float(f"{value:.4g}") for value in np.asarray(values, dtype=float)]
 
 
-def outlier_map(fit, scored, scores, order, seed: int) -> dict:
+def outlier_map(
+    fit: NDArray[Any], scored: NDArray[Any], scores: NDArray[Any], order: NDArray[Any], seed: int
+) -> dict[str, Any]:
     """The most isolated rows and a sample of all scored rows on the first two principal
     components of the standardised inputs (fitted on the reference rows), for a scatter."""
     centre, scale = fit.mean(axis=0), fit.std(axis=0)
@@ -43,8 +49,8 @@ def outlier_map(fit, scored, scores, order, seed: int) -> dict:
     components = min(2, fit.shape[1])
     pca = PCA(n_components=components, random_state=seed).fit((fit - centre) / scale)
 
-    def coordinates(rows):
-        projected = pca.transform((scored[rows] - centre) / scale)
+    def coordinates(rows: NDArray[Any]) -> NDArray[Any]:
+        projected: NDArray[Any] = pca.transform((scored[rows] - centre) / scale)
         if components == 1:
             projected = np.column_stack([projected[:, 0], np.zeros(len(rows))])
         return projected
@@ -64,15 +70,7 @@ def outlier_map(fit, scored, scores, order, seed: int) -> dict:
     }  # fmt: skip
 
 
-def _excess_p(observed: int, trials: int, expected_rate: float) -> float:
-    """One-sided binomial p-value of seeing at least `observed` events."""
-    if trials == 0:
-        return 1.0
-    return float(scipy_stats.binomtest(observed, trials, min(max(expected_rate, 1e-12), 1.0),
-                                       alternative="greater").pvalue)  # fmt: skip
-
-
-def _sample(rows: int, limit: int, seed: int) -> np.ndarray:
+def _sample(rows: int, limit: int, seed: int) -> NDArray[Any]:
     if rows <= limit:
         return np.arange(rows)
     return np.sort(np.random.default_rng(seed).choice(rows, limit, replace=False))
@@ -91,7 +89,7 @@ class InputOutliers(Check):
         max_fit_rows=integer(20_000, minimum=100),
         max_rows=integer(100_000, minimum=100),
         top_rows=integer(100, minimum=0, maximum=10_000),
-        alpha=_ALPHA,
+        alpha=ALPHA_PARAM,
         seed=integer(0),
     )
     metrics = {
@@ -112,7 +110,7 @@ class InputOutliers(Check):
         "scikit-learn IsolationForest documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         role = context.comparison_role(params["reference"], prefer=("reference", "train"))
         if role is None:
             return [
@@ -123,7 +121,7 @@ class InputOutliers(Check):
                 )
             ]
         numeric, categorical = split_columns(context.kinds(), context.features)
-        reference, evaluation = context.frame(role), context.frame("evaluation")
+        reference, evaluation = given_frame(context, role), context.frame("evaluation")
         columns = [name for name in numeric + categorical if name in reference.columns]
         numeric = [name for name in numeric if name in columns]
         categorical = [name for name in categorical if name in columns]
@@ -206,7 +204,7 @@ class ConfidentErrors(Check):
     params_schema = schema(
         confidence=number(0.9, minimum=0.5, maximum=1.0),
         top_rows=integer(100, minimum=0, maximum=10_000),
-        alpha=_ALPHA,
+        alpha=ALPHA_PARAM,
     )
     metrics = {
         "confident_error_share": "Share of labelled rows predicted wrongly with a probability "
@@ -225,7 +223,7 @@ class ConfidentErrors(Check):
         "Uncertainty in Dataset Labels, JAIR.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
@@ -233,7 +231,8 @@ class ConfidentErrors(Check):
             return [Measurement(None, skipped="The model gives no probabilities.")]
         confidence = outputs.probabilities.max(axis=1)
         confident = confidence >= params["confidence"]
-        wrong = confident & (outputs.predicted_index != outputs.true_index)
+        true_index, predicted_index = class_positions(outputs)
+        wrong = confident & (predicted_index != true_index)
         count, rows = int(wrong.sum()), len(outputs.rows)
         expected = float((1 - confidence[confident]).sum())
         # A sum of Bernoulli trials with small chances: its Poisson tail is accurate for the
@@ -245,11 +244,11 @@ class ConfidentErrors(Check):
         )
         wrong_rows = np.flatnonzero(wrong)[np.argsort(-confidence[wrong])]
         flagged = outputs.rows[wrong_rows[: params["top_rows"]]]
-        classes = [str(label) for label in context.classes]
+        classes = [str(label) for label in context.class_labels]
         shown = [
             {"row": int(outputs.rows[index]), "confidence": float(confidence[index]),
-             "predicted": classes[outputs.predicted_index[index]],
-             "label": classes[outputs.true_index[index]]}
+             "predicted": classes[predicted_index[index]],
+             "label": classes[true_index[index]]}
             for index in wrong_rows[:SHOWN_ROWS]
         ]  # fmt: skip
         return [
@@ -300,11 +299,11 @@ class OutputRange(Check):
         "Readiness, IEEE Big Data.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         predictions = context.predictions("evaluation")
         if predictions is None:
             return [Measurement(None, skipped="The evaluation data has no predictions.")]
-        evidence = {}
+        evidence: dict[str, Any] = {}
         if context.task == "regression":
             values = np.asarray(predictions.labels, dtype=float)
             bad = ~np.isfinite(values)
@@ -318,7 +317,8 @@ class OutputRange(Check):
         else:
             probabilities = predictions.probabilities
             if probabilities is None:
-                bad = np.zeros(len(predictions.labels), dtype=bool)
+                # one label per evaluation row (`predictions` checks the count)
+                bad = np.zeros(len(context.frame("evaluation")), dtype=bool)
             else:
                 bad = ~np.isfinite(probabilities).all(axis=1)
                 bad |= ((probabilities < -1e-9) | (probabilities > 1 + 1e-9)).any(axis=1)
@@ -331,70 +331,5 @@ class OutputRange(Check):
                 observed={"out_of_range_prediction_share": float(bad.mean()) if len(bad) else 0.0},
                 evidence=evidence,
                 flagged_rows=flagged.tolist(),
-            )
-        ]
-
-
-@register
-class ResidualOutliers(Check):
-    key = "anomaly.residual_outliers"
-    category = "anomaly"
-    reads = frozenset({"labels", "predictions"})
-    task_types = frozenset({"regression"})
-    params_schema = schema(
-        z_cutoff=number(3.5, minimum=1.0),
-        top_rows=integer(100, minimum=0, maximum=10_000),
-        alpha=_ALPHA,
-    )
-    metrics = {
-        "residual_outlier_share": "Share of labelled rows whose residual's robust z-score "
-        "(median and MAD) exceeds `z_cutoff`."
-    }
-    default_metric = "residual_outlier_share"
-    docs = CheckDocs(
-        what="Residuals far from the typical residual, measured in robust standard "
-        "deviations (1.4826 times the MAD), against the share a normal error would give.",
-        why="A few huge errors hide in a good MAE; they are often wrong labels or a "
-        "segment the model does not cover.",
-        fix="Read the flagged rows: fix wrong targets; otherwise find what they share and "
-        "model it (a feature, a segment, a robust loss).",
-        reference="Iglewicz B., Hoaglin D. (1993), How to Detect and Handle Outliers.",
-    )
-
-    def run(self, context, params):
-        outputs = labelled_outputs(context)
-        if isinstance(outputs, str):
-            return [Measurement(None, skipped=outputs)]
-        residuals = outputs.predicted - outputs.truth
-        spread = 1.4826 * np.median(np.abs(residuals - np.median(residuals)))
-        if spread == 0:
-            return [Measurement(None, skipped="The residuals have no spread to measure.")]
-        z = np.abs(residuals - np.median(residuals)) / spread
-        outlying = z > params["z_cutoff"]
-        count = int(outlying.sum())
-        expected = 2 * scipy_stats.norm.sf(params["z_cutoff"])
-        p_value = _excess_p(count, len(residuals), expected)
-        order = np.argsort(-z)[:count]
-        flagged = outputs.rows[order[: params["top_rows"]]]
-        shown = [
-            {"row": int(outputs.rows[index]), "residual": float(residuals[index]),
-             "robust_z": float(z[index])}
-            for index in order[:SHOWN_ROWS]
-        ]  # fmt: skip
-        return [
-            Measurement(
-                None,
-                observed={"residual_outlier_share": count / len(residuals)},
-                evidence={
-                    "outliers": count,
-                    "expected_share_if_normal": expected,
-                    "robust_sd": spread,
-                    "p_value": p_value,
-                    "top_rows": flagged.tolist(),
-                    "shown_rows": shown,
-                },
-                flagged_rows=flagged.tolist(),
-                significant=p_value < params["alpha"],
-                test=f"binomial test against the normal tail {expected:.2g}, p = {p_value:.3g}",
             )
         ]

@@ -5,11 +5,19 @@ median) predictor and a simple linear model trained on the same data, and must n
 significantly worse on the evaluation data than on the reference data.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from apps.evaluations.engine.checks import encoding
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import (
+    LabelledOutputs,
+    class_positions,
+    given_frame,
+    labelled_outputs,
+)
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
 from apps.evaluations.engine.checks.relative_metrics import (
     CLASSIFICATION_METRICS,
@@ -20,6 +28,7 @@ from apps.evaluations.engine.checks.relative_metrics import (
     point_value,
     resampled_value,
 )
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -33,13 +42,16 @@ from apps.evaluations.engine.registry import (
 from apps.evaluations.engine.stats import bootstrap_values, percentile_interval
 
 
-def _arrays(context, outputs):
+def _arrays(
+    context: EvaluationContext, outputs: LabelledOutputs
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None]:
     if context.task == "regression":
         return outputs.truth, outputs.predicted, None
-    return outputs.true_index, outputs.predicted_index, outputs.probabilities
+    true_index, predicted_index = class_positions(outputs)
+    return true_index, predicted_index, outputs.probabilities
 
 
-def _fit_rows(context):
+def _fit_rows(context: EvaluationContext) -> str | None:
     """The labelled dataset a baseline is fitted on, and which it is."""
     for role in ("train", "reference"):
         if context.has_labels(role):
@@ -80,12 +92,12 @@ class BaselineComparison(Check):
         "scikit-learn DummyClassifier and DummyRegressor documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
         metric = metric_for(context, params)
-        name = params["baseline"]
+        name: str = params["baseline"]
         if name == "auto":
             name = "median" if context.task == "regression" else "most_frequent"
         role = _fit_rows(context)
@@ -113,7 +125,7 @@ class BaselineComparison(Check):
             rows, truth, predicted = rows[scored], truth[scored], predicted[scored]
             probabilities = None if probabilities is None else probabilities[scored]
         base_labels, base_probabilities = self._baseline(context, params, name, role, rows)
-        n_classes = 0 if context.task == "regression" else len(context.classes)
+        n_classes = 0 if context.task == "regression" else len(context.class_labels)
         model_value = point_value(metric, truth, predicted, probabilities, n_classes)
         base_value = point_value(metric, truth, base_labels, base_probabilities, n_classes)
         with np.errstate(divide="ignore", invalid="ignore"):  # a perfect baseline: no skill
@@ -126,7 +138,14 @@ class BaselineComparison(Check):
         }
         in_truth = np.unique(truth) if n_classes else None
 
-        def compute(counts, truth, predicted, probabilities, base_labels, base_probabilities):
+        def compute(
+            counts: NDArray[np.float64],
+            truth: NDArray[Any],
+            predicted: NDArray[Any],
+            probabilities: NDArray[Any],
+            base_labels: NDArray[Any],
+            base_probabilities: NDArray[Any],
+        ) -> dict[str, NDArray[Any]]:
             model = resampled_value(
                 metric, counts, truth, predicted, probabilities, n_classes, in_truth
             )
@@ -138,7 +157,10 @@ class BaselineComparison(Check):
                 "error_difference": error_of(metric, model) - error_of(metric, base),
             }
 
-        ci, sampling, significant, test = {}, None, None, ""
+        ci: dict[str, dict[str, Any]] = {}
+        sampling: dict[str, Any] | None = None
+        significant: bool | None = None
+        test = ""
         if params["n_bootstrap"] > 0:
             arrays = (
                 truth,
@@ -201,13 +223,20 @@ class BaselineComparison(Check):
             )
         ]
 
-    def _baseline(self, context, params, name, role, rows):
+    def _baseline(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        name: str,
+        role: str | None,
+        rows: NDArray[Any],
+    ) -> tuple[NDArray[Any], NDArray[np.float64] | None]:
         """The baseline's labels (class positions) and probabilities on the labelled rows
         at positions `rows` of the evaluation data."""
         if role is None:
             frame, positions = context.frame("evaluation"), rows
         else:
-            frame = context.frame(role)
+            frame = given_frame(context, role)
             positions = np.flatnonzero(frame[context.target].notna().to_numpy())
         rng = np.random.default_rng(params["seed"])
         if len(positions) > params["max_rows"]:
@@ -229,15 +258,16 @@ class BaselineComparison(Check):
             model = DummyClassifier(strategy=strategy, random_state=params["seed"])
             model.fit(np.zeros((len(y), 1)), y)
 
-        def predict(method: str) -> np.ndarray:
+        def predict(method: str) -> NDArray[Any]:
             if name != "simple":
-                return getattr(model, method)(np.zeros((len(rows), 1)))
+                predicted: NDArray[Any] = getattr(model, method)(np.zeros((len(rows), 1)))
+                return predicted
             evaluation = context.frame("evaluation")
             return encoding.predict_in_chunks(model, method, evaluation, rows, numeric, categorical)
 
         if regression:
             return predict("predict").astype(float), None
-        probabilities = np.zeros((len(rows), len(context.classes)))
+        probabilities = np.zeros((len(rows), len(context.class_labels)))
         probabilities[:, model.classes_] = predict("predict_proba")
         labels = (
             predict("predict")
@@ -273,7 +303,7 @@ class ReferenceComparison(Check):
         "R. (1993), An Introduction to the Bootstrap.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         reference = labelled_outputs(context, "reference")
         if isinstance(reference, str):
             return [Measurement(None, skipped=reference)]
@@ -283,15 +313,23 @@ class ReferenceComparison(Check):
         metric = metric_for(context, params)
         if metric in ("roc_auc", "log_loss") and evaluation.probabilities is None:
             return [Measurement(None, skipped=f"{metric} needs probabilities.")]
-        n_classes = 0 if context.task == "regression" else len(context.classes)
-        values, points, sampling = {}, {}, None
+        n_classes = 0 if context.task == "regression" else len(context.class_labels)
+        values: dict[str, NDArray[np.float64]] = {}
+        points: dict[str, float] = {}
+        sampling: dict[str, Any] | None = None
         settings = bootstrap_settings(context, params)
         for role, outputs in (("reference", reference), ("evaluation", evaluation)):
             truth, predicted, probabilities = _arrays(context, outputs)
             points[role] = float(point_value(metric, truth, predicted, probabilities, n_classes))
             in_truth = np.unique(truth) if n_classes else None
 
-            def compute(counts, truth, predicted, probabilities, in_truth=in_truth):
+            def compute(
+                counts: NDArray[np.float64],
+                truth: NDArray[Any],
+                predicted: NDArray[Any],
+                probabilities: NDArray[Any],
+                in_truth: NDArray[Any] | None = in_truth,
+            ) -> dict[str, NDArray[Any]]:
                 return {
                     "value": resampled_value(
                         metric, counts, truth, predicted, probabilities, n_classes, in_truth
@@ -315,13 +353,13 @@ class ReferenceComparison(Check):
             f"{metric}_reference": points["reference"],
             f"{metric}_evaluation": points["evaluation"],
         }
-        ci, significant, test = {}, None, ""
+        ci: dict[str, dict[str, Any]] = {}
+        significant: bool | None = None
+        test = ""
         if values:
             drops = sign * (values["evaluation"] - values["reference"])
-            for name, resampled in (("absolute_drop", drops), ("relative_drop", drops / scale)):
-                interval = percentile_interval(
-                    resampled, observed[name], params["confidence_level"]
-                )
+            for name, spread in (("absolute_drop", drops), ("relative_drop", drops / scale)):
+                interval = percentile_interval(spread, observed[name], params["confidence_level"])
                 if interval:
                     ci[name] = interval
             p_value = float(np.mean(drops <= 0))
@@ -345,7 +383,8 @@ class ReferenceComparison(Check):
         ]
 
 
-def _or(probabilities, fallback, metric):
+def _or(probabilities: NDArray[Any] | None, fallback: NDArray[Any], metric: str) -> NDArray[Any]:
     """The probabilities when the metric reads them, else a discrete stand-in (`stats`)."""
-    needed = probabilities is not None and metric in ("log_loss", "roc_auc")
-    return probabilities if needed else fallback
+    if probabilities is not None and metric in ("log_loss", "roc_auc"):
+        return probabilities
+    return fallback

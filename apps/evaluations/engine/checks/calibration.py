@@ -9,10 +9,14 @@ probabilities show how large the error gets by chance alone, and the item fails 
 when the observed error is both above its threshold and beyond that noise.
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn import metrics as sk
 
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import class_positions, labelled_outputs
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
     Check,
@@ -28,20 +32,22 @@ from apps.evaluations.engine.registry import (
 _EXACT_RESAMPLING_CELLS = 20_000_000
 
 
-def bin_edges(confidence: np.ndarray, n_bins: int, strategy: str) -> np.ndarray:
+def bin_edges(confidence: NDArray[Any], n_bins: int, strategy: str) -> NDArray[Any]:
     if strategy == "quantile":
-        edges = np.percentile(confidence, np.linspace(0, 1, n_bins + 1) * 100)
+        edges: NDArray[Any] = np.percentile(confidence, np.linspace(0, 1, n_bins + 1) * 100)
         edges[0], edges[-1] = 0.0, 1.0
         return edges
     return np.linspace(0.0, 1.0, n_bins + 1)
 
 
-def assign_bins(confidence: np.ndarray, edges: np.ndarray) -> np.ndarray:
+def assign_bins(confidence: NDArray[Any], edges: NDArray[Any]) -> NDArray[Any]:
     """Bin of each confidence, as scikit-learn's calibration_curve assigns them."""
     return np.searchsorted(edges[1:-1], confidence)
 
 
-def calibration_table(confidence, outcome, bins, n_bins):
+def calibration_table(
+    confidence: NDArray[Any], outcome: NDArray[Any], bins: NDArray[Any], n_bins: int
+) -> tuple[NDArray[np.float64], NDArray[Any], NDArray[Any]]:
     counts = np.bincount(bins, minlength=n_bins).astype(float)
     mean_confidence = np.bincount(bins, weights=confidence, minlength=n_bins)
     observed = np.bincount(bins, weights=outcome, minlength=n_bins)
@@ -49,7 +55,13 @@ def calibration_table(confidence, outcome, bins, n_bins):
         return counts, mean_confidence / counts, observed / counts
 
 
-def calibration_errors(counts, mean_confidence, frequency, min_bin_count, binary: bool):
+def calibration_errors(
+    counts: NDArray[Any],
+    mean_confidence: NDArray[Any],
+    frequency: NDArray[Any],
+    min_bin_count: int,
+    binary: bool,
+) -> dict[str, float | None]:
     """ECE, MCE and the split of ECE into over- and under-confidence.
 
     Over-confidence is a prediction more extreme than the outcomes support: for a binary
@@ -72,7 +84,13 @@ def calibration_errors(counts, mean_confidence, frequency, min_bin_count, binary
     }
 
 
-def ece_null_distribution(confidence, bins, n_bins, resamples, rng) -> np.ndarray:
+def ece_null_distribution(
+    confidence: NDArray[Any],
+    bins: NDArray[Any],
+    n_bins: int,
+    resamples: int,
+    rng: np.random.Generator,
+) -> NDArray[Any]:
     """ECE values of labels redrawn from the predicted probabilities (perfect calibration)."""
     n = len(confidence)
     counts = np.bincount(bins, minlength=n_bins).astype(float)
@@ -139,7 +157,7 @@ class Calibration(Check):
         "Bröcker J., Smith L. A. (2007), Increasing the reliability of reliability diagrams.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
@@ -147,7 +165,7 @@ class Calibration(Check):
             return [Measurement(None, skipped="The model gives no probabilities.")]
         if len(outputs.rows) == 0:
             return [Measurement(None, skipped="No labelled row has a prediction.")]
-        probabilities, truth = outputs.probabilities, outputs.true_index
+        probabilities, truth = outputs.probabilities, class_positions(outputs)[0]
         if context.task == "binary":
             positive = int(context.class_index(np.asarray([context.positive_label]))[0])
             confidence = probabilities[:, positive]
@@ -169,20 +187,23 @@ class Calibration(Check):
             params["min_bin_count"],
             binary=context.task == "binary",
         )
-        observed["brier_score"] = (
-            float(sk.brier_score_loss(truth, probabilities, labels=np.arange(len(context.classes))))
+        brier = (
+            float(
+                sk.brier_score_loss(
+                    truth, probabilities, labels=np.arange(len(context.class_labels))
+                )
+            )
             if context.task == "multiclass"
             else float(np.mean((confidence - outcome) ** 2))
         )
+        observed["brier_score"] = brier
         base_rate = self._base_rate(context)
-        onehot = np.eye(len(context.classes))[truth]
+        onehot = np.eye(len(context.class_labels))[truth]
         if context.task == "binary":
             reference = np.mean((base_rate[positive] - outcome) ** 2)
         else:
             reference = np.mean(((base_rate[None, :] - onehot) ** 2).sum(axis=1))
-        observed["brier_skill_score"] = (
-            float(1 - observed["brier_score"] / reference) if reference > 0 else None
-        )
+        observed["brier_skill_score"] = float(1 - brier / reference) if reference > 0 else None
         rng = np.random.default_rng(params["seed"])
         null = ece_null_distribution(confidence, bins, n_bins, params["resamples"], rng)
         p_value = float(
@@ -219,12 +240,12 @@ class Calibration(Check):
             )
         ]
 
-    def _base_rate(self, context) -> np.ndarray:
+    def _base_rate(self, context: EvaluationContext) -> NDArray[Any]:
         """Class shares of the training labels (else the reference's, else the evaluation's)."""
         for role in ("train", "reference", "evaluation"):
             if context.has_labels(role):
                 index = context.class_index(context.labels(role).dropna().to_numpy())
                 index = index[index >= 0]
                 if len(index):
-                    return np.bincount(index, minlength=len(context.classes)) / len(index)
-        return np.full(len(context.classes), 1 / len(context.classes))
+                    return np.bincount(index, minlength=len(context.class_labels)) / len(index)
+        return np.full(len(context.class_labels), 1 / len(context.class_labels))

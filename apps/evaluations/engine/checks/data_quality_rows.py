@@ -1,12 +1,16 @@
 """Data quality across rows and labels: duplicates, class imbalance, conflicting labels,
 target leakage and train/evaluation overlap."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
 from apps.evaluations.engine.checks.inputs import flagged, row_hashes
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import NUMERIC
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
@@ -29,7 +33,7 @@ class Duplicates(Check):
     reads = frozenset({"labels"})  # rows with their target by default
     params_schema = schema(include_target=boolean(True))
 
-    def reads_with(self, params: dict) -> frozenset[str]:
+    def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         return self.reads if params.get("include_target", True) else frozenset()
 
     metrics = {"duplicate_row_share": "Share of rows that repeat an earlier row exactly."}
@@ -43,7 +47,7 @@ class Duplicates(Check):
         reference="pandas DataFrame.duplicated documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         frame = context.frame("evaluation")
         columns = [
             name for name in frame.columns if params["include_target"] or name != context.target
@@ -78,7 +82,7 @@ class ClassImbalance(Check):
         reference="Google Machine Learning Crash Course, 'Imbalanced datasets'.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         labels = context.labels("evaluation").dropna()
         if labels.empty:
             return [Measurement(context.target, skipped="The evaluation data has no labels.")]
@@ -115,7 +119,7 @@ class LabelConflicts(Check):
         reference="Northcutt C. et al. (2021), Confident Learning, JAIR.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         frame = context.frame("evaluation")
         labels = context.labels("evaluation")
         labelled = labels.notna().to_numpy()
@@ -177,7 +181,7 @@ class TargetLeakage(Check):
         "ppscore (Predictive Power Score) documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         role = params["dataset"]
         if not context.has_labels(role):
             return [Measurement(None, skipped=f"The {role} data has no labels.")]
@@ -230,7 +234,7 @@ class TargetLeakage(Check):
                 )
             )
         if powers:
-            strongest = max(powers, key=powers.get)
+            strongest = max(powers, key=powers.__getitem__)
             results.append(
                 Measurement(
                     strongest,
@@ -250,7 +254,7 @@ class TargetLeakage(Check):
 _BINS, _MIN_BIN_ROWS = 256, 5
 
 
-def _bins(values: pd.Series, kind: str | None, n_bins: int) -> np.ndarray:
+def _bins(values: pd.Series, kind: str | None, n_bins: int) -> NDArray[Any]:
     """One column as bin numbers: numbers in quantile bins, anything else by category
     (the most frequent ones), missing values in a bin of their own."""
     if kind == NUMERIC or pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -275,7 +279,9 @@ def _bins(values: pd.Series, kind: str | None, n_bins: int) -> np.ndarray:
     return np.where(codes >= 0, codes, _BINS + 1)
 
 
-def _binned_predictions(bins, y, fold_of, classification: bool) -> np.ndarray:
+def _binned_predictions(
+    bins: NDArray[Any], y: NDArray[Any], fold_of: NDArray[Any], classification: bool
+) -> NDArray[Any]:
     """Cross-validated predictions of a one-column histogram model: each bin predicts its
     training rows' majority class (or mean), bins with fewer than 5 training rows the
     overall one, like a tree with min_samples_leaf=5 that cannot memorise ids."""
@@ -320,7 +326,7 @@ class TrainEvaluationOverlap(Check):
         "machine-learning-based science, Patterns.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         train = context.frame("train")
         if train is None:
             return [Measurement(None, skipped="No training data was given.")]

@@ -1,5 +1,8 @@
 """Data quality: the evaluation data's schema against the model and the training data."""
 
+from typing import Any
+
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, DATETIME, NUMERIC, TEXT
 from apps.evaluations.engine.registry import (
     Check,
@@ -39,7 +42,7 @@ class Schema(Check):
         reference="Breck E. et al. (2019), Data Validation for Machine Learning, SysML.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         frame = context.frame("evaluation")
         kinds = context.kinds()
         missing = [name for name in context.features if name not in frame.columns]

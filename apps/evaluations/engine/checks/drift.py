@@ -9,15 +9,21 @@ below alpha AND its effect size reaches the threshold: at a million rows every t
 shift is significant, and a shift too small to matter is not an alarm.
 """
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine import stats
 from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
+    given_frame,
     selected_columns,
     text_value_counts,
 )
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, NUMERIC
 from apps.evaluations.engine.registry import (
     Check,
@@ -30,6 +36,7 @@ from apps.evaluations.engine.registry import (
     register,
     schema,
 )
+from apps.evaluations.engine.sources import Predictions
 
 METHODS = ["auto", "psi", "ks", "wasserstein", "jensen_shannon", "chi_square"]
 MISSING = "(missing)"
@@ -55,9 +62,17 @@ COLUMN_METRICS = {
 }
 
 
+# `cached(key, compute)`: a value of the reference's kept for other runs of the check.
+Cache = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
+
+
 def compare(
-    reference: pd.Series, current: pd.Series, kind: str | None, params: dict, cached=None
-) -> dict | str:
+    reference: pd.Series,
+    current: pd.Series,
+    kind: str | None,
+    params: dict[str, Any],
+    cached: Cache | None = None,
+) -> dict[str, Any] | str:
     """Drift statistics of one column, or why it was not tested.
 
     `cached(key, compute)` keeps the reference's bins for other runs of the check."""
@@ -78,20 +93,22 @@ def compare(
     return _categorical(reference, current, params)
 
 
-def _sorted_finite(values: pd.Series) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+def _sorted_finite(values: pd.Series) -> NDArray[Any]:
+    numbers: NDArray[np.float64] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     numbers = numbers[np.isfinite(numbers)]
     numbers.sort()
     return numbers
 
 
-def _numeric(ref, cur, params, cached) -> dict:
+def _numeric(
+    ref: NDArray[np.float64], cur: NDArray[np.float64], params: dict[str, Any], cached: Cache
+) -> dict[str, Any]:
     """Drift statistics of two sorted numeric samples."""
     edges = cached(("edges", params["bins"]), lambda: stats.quantile_edges(ref, params["bins"]))
     ref_counts = cached(("counts", params["bins"]), lambda: stats.sorted_binned_counts(ref, edges))
     cur_counts = stats.sorted_binned_counts(cur, edges)
     tests = stats.ks_wasserstein_sorted(ref, cur)
-    values = {
+    values: dict[str, Any] = {
         "test": "ks",
         "reference_rows": len(ref),
         "evaluation_rows": len(cur),
@@ -124,7 +141,9 @@ def _numeric(ref, cur, params, cached) -> dict:
     return values
 
 
-def shared_histogram(ref: np.ndarray, cur: np.ndarray, bins: int = DISTRIBUTION_BINS) -> dict:
+def shared_histogram(
+    ref: NDArray[Any], cur: NDArray[Any], bins: int = DISTRIBUTION_BINS
+) -> dict[str, Any]:
     """Counts of two sorted samples over the same equal-width bins, for a picture: the bins
     span the pooled 0.5th to 99.5th percentiles, so one extreme value does not squeeze the
     rest into a bar or two; values beyond are counted in the end bins."""
@@ -143,7 +162,9 @@ def shared_histogram(ref: np.ndarray, cur: np.ndarray, bins: int = DISTRIBUTION_
     }  # fmt: skip
 
 
-def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str:
+def _categorical(
+    reference: pd.Series, current: pd.Series, params: dict[str, Any]
+) -> dict[str, Any] | str:
     if min(len(reference), len(current)) < params["min_rows"]:
         return f"fewer than {params['min_rows']} values on one side"
     ref_counts, cur_counts = _text_counts(reference), _text_counts(current)
@@ -151,7 +172,7 @@ def _categorical(reference: pd.Series, current: pd.Series, params) -> dict | str
     expected = ref_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
     actual = cur_counts.reindex(categories, fill_value=0).to_numpy(dtype=float)
     statistic, p_value = stats.chi_square_test(expected, actual)
-    values = {
+    values: dict[str, Any] = {
         "test": "chi_square",
         "reference_rows": len(reference),
         "evaluation_rows": len(current),
@@ -190,8 +211,13 @@ def _text_counts(values: pd.Series) -> pd.Series:
     return counts
 
 
+def _column_cache(context: EvaluationContext, role: str, name: str) -> Cache:
+    """The cache of one column of the reference data, for `compare`."""
+    return lambda key, compute: context.cached(("drift", role, name, key), compute)
+
+
 def measurement(
-    subject: str, values: dict, p_adjusted: float, alpha: float, test_name: str
+    subject: str, values: dict[str, Any], p_adjusted: float, alpha: float, test_name: str
 ) -> Measurement:
     evidence = {"histogram": values.pop("histogram"), "distribution": values.pop("distribution")}
     drifted = bool(p_adjusted < alpha and values["effect_size"] >= values["effect_threshold"])
@@ -238,11 +264,11 @@ class ColumnDrift(Check):
         "Statistical Properties of Population Stability Index.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         role = context.comparison_role(params["reference"])
         if role is None:
             return [Measurement(None, skipped="No reference data was given to compare with.")]
-        reference, current = context.frame(role), context.frame("evaluation")
+        reference, current = given_frame(context, role), context.frame("evaluation")
         kinds = context.kinds(role)
         tested, skipped = {}, []
         for name in selected_columns(context, params["columns"]):
@@ -254,7 +280,7 @@ class ColumnDrift(Check):
                 current[name],
                 kinds.get(name),
                 params,
-                lambda key, compute, name=name: context.cached(("drift", role, name, key), compute),
+                _column_cache(context, role, name),
             )
             if isinstance(values, str):
                 skipped.append(Measurement(name, skipped=f"{name} was not tested: {values}."))
@@ -265,7 +291,7 @@ class ColumnDrift(Check):
             measurement(name, values, float(p), params["alpha"], "BH-adjusted p")
             for (name, values), p in zip(tested.items(), adjusted, strict=True)
         ]
-        drifted = [m.subject for m in results if m.observed["drifted"]]
+        drifted = [name for name, m in zip(tested, results, strict=True) if m.observed["drifted"]]
         results.append(
             Measurement(
                 None,
@@ -298,7 +324,7 @@ class PredictionDrift(Check):
         reference="Siddiqi N. (2006), Credit Risk Scorecards (population stability index).",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         if context.frame("reference") is None:
             return [Measurement("prediction", skipped="No reference data was given.")]
         outputs = {role: context.predictions(role) for role in ("reference", "evaluation")}
@@ -311,7 +337,8 @@ class PredictionDrift(Check):
                 )
             ]
         series, kind = {}, CATEGORICAL
-        for role, predictions in outputs.items():
+        # No value is None after the check above.
+        for role, predictions in cast(dict[str, Predictions], outputs).items():
             if context.task == "regression":
                 series[role], kind = pd.Series(predictions.labels, dtype=float), NUMERIC
             elif context.task == "binary" and predictions.probabilities is not None:
@@ -346,7 +373,7 @@ class LabelDrift(Check):
         "Black Box Predictors, ICML.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         if not (context.has_labels("reference") and context.has_labels("evaluation")):
             return [
                 Measurement(

@@ -1,6 +1,9 @@
 """Joint drift (a domain classifier) and the representativeness of the evaluation data."""
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats as scipy_stats
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
@@ -10,9 +13,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_te
 from apps.evaluations.engine.checks.encoding import ordinal_codes, split_columns
 from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
+    given_frame,
     selected_columns,
     text_value_counts,
 )
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL
 from apps.evaluations.engine.registry import (
     Check,
@@ -27,7 +32,7 @@ from apps.evaluations.engine.registry import (
 )
 
 
-def domain_classifier(categorical_mask: np.ndarray, seed: int) -> HistGradientBoostingClassifier:
+def domain_classifier(categorical_mask: NDArray[Any], seed: int) -> HistGradientBoostingClassifier:
     # Small and fixed: the question is whether the two sets can be told apart at all.
     return HistGradientBoostingClassifier(
         max_iter=60,
@@ -69,12 +74,12 @@ class MultivariateDrift(Check):
         "Detecting Dataset Shift, NeurIPS.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         role = context.comparison_role(params["reference"])
         if role is None:
             return [Measurement(None, skipped="No reference data was given to compare with.")]
         numeric, categorical = split_columns(context.kinds(), context.features)
-        reference = context.frame(role)
+        reference = given_frame(context, role)
         numeric = [name for name in numeric if name in reference.columns]
         categorical = [name for name in categorical if name in reference.columns]
         if not numeric + categorical:
@@ -101,7 +106,7 @@ class MultivariateDrift(Check):
             scipy_stats.mannwhitneyu(scores[y == 1], scores[y == 0], alternative="greater").pvalue
         )
         importances = self._importances(x, y, mask, numeric + categorical, params["seed"])
-        top = sorted(importances, key=importances.get, reverse=True)[:10]
+        top = sorted(importances, key=importances.__getitem__, reverse=True)[:10]
         return [
             Measurement(
                 None,
@@ -123,7 +128,9 @@ class MultivariateDrift(Check):
             )
         ]
 
-    def _importances(self, x, y, mask, names, seed) -> dict[str, float]:
+    def _importances(
+        self, x: NDArray[Any], y: NDArray[Any], mask: NDArray[np.bool_], names: list[str], seed: int
+    ) -> dict[str, float]:
         """Permutation importance (drop of AUC) on a held-out quarter."""
         x_fit, x_test, y_fit, y_test = train_test_split(
             x, y, test_size=0.25, stratify=y, random_state=seed
@@ -165,7 +172,7 @@ class Representativeness(Check):
         reference="ISO/IEC 25012:2008, Data quality model; NIST SP 1270 (2022).",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         columns = selected_columns(context, params["columns"])
         if not columns:
             return [Measurement(None, skipped=f"No {params['columns']} columns were named.")]
@@ -177,7 +184,8 @@ class Representativeness(Check):
             if kinds.get(name) not in (CATEGORICAL, BOOLEAN) and name not in context.sensitive:
                 continue
             counts = text_value_counts(frame[name])
-            observed, evidence = {}, {}
+            observed: dict[str, float] = {}
+            evidence: dict[str, Any] = {}
             groups = set(counts.index)
             if other is not None and name in other.columns:
                 shares = text_value_counts(other[name], normalize=True)

@@ -5,9 +5,12 @@ from disk. Each is judged against a budget set in the criterion; the command lin
 default plan reports them.
 """
 
+from typing import Any
+
 import numpy as np
 
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
+from apps.evaluations.engine.context import BenchmarkHandle, EvaluationContext
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -20,7 +23,14 @@ from apps.evaluations.engine.registry import (
 _NEEDS_MODEL = "Efficiency is measured on a model; predictions alone have no cost to measure."
 
 
-def queue_benchmark(context, params, *, batch_size: int, repeats: int, warmup: int):
+def queue_benchmark(
+    context: EvaluationContext,
+    params: dict[str, Any],
+    *,
+    batch_size: int,
+    repeats: int,
+    warmup: int,
+) -> BenchmarkHandle | str:
     """Hand the model its timing run on rows of the evaluation data (see `queueing`)."""
     if not context.has_model or not hasattr(context.source, "benchmark"):
         return _NEEDS_MODEL
@@ -34,10 +44,10 @@ def queue_benchmark(context, params, *, batch_size: int, repeats: int, warmup: i
 class BenchmarkCheck(ModelWorkCheck):
     """A check that times the model: `options` says how."""
 
-    def options(self, params) -> dict:
+    def options(self, params: dict[str, Any]) -> dict[str, int]:
         raise NotImplementedError
 
-    def queue(self, context, params):
+    def queue(self, context: EvaluationContext, params: dict[str, Any]) -> BenchmarkHandle | str:
         return queue_benchmark(context, params, **self.options(params))
 
 
@@ -74,10 +84,12 @@ class Latency(BenchmarkCheck):
         "performance tuning documentation.",
     )
 
-    def options(self, params):
+    def options(self, params: dict[str, Any]) -> dict[str, int]:
         return {k: params[k] for k in ("repeats", "warmup")} | {"batch_size": params["batch_size"]}
 
-    def measure(self, context, params, work):
+    def measure(
+        self, context: EvaluationContext, params: dict[str, Any], work: BenchmarkHandle
+    ) -> list[Measurement]:
         measured = context.collect_benchmark(work)
         milliseconds = np.asarray(measured["seconds"]) * 1000
         p50, p95, p99 = np.percentile(milliseconds, [50, 95, 99])
@@ -126,10 +138,12 @@ class Throughput(BenchmarkCheck):
         reference="MLPerf Inference rules (offline scenario throughput).",
     )
 
-    def options(self, params):
+    def options(self, params: dict[str, Any]) -> dict[str, int]:
         return {"batch_size": params["batch_size"], "repeats": params["repeats"], "warmup": 1}
 
-    def measure(self, context, params, work):
+    def measure(
+        self, context: EvaluationContext, params: dict[str, Any], work: BenchmarkHandle
+    ) -> list[Measurement]:
         measured = context.collect_benchmark(work)
         seconds = np.asarray(measured["seconds"])
         rows = measured["rows"]
@@ -167,10 +181,12 @@ class PeakMemory(BenchmarkCheck):
         reference="Linux getrusage(2), ru_maxrss.",
     )
 
-    def options(self, params):
+    def options(self, params: dict[str, Any]) -> dict[str, int]:
         return {"batch_size": params["batch_size"], "repeats": 2, "warmup": 0}
 
-    def measure(self, context, params, work):
+    def measure(
+        self, context: EvaluationContext, params: dict[str, Any], work: BenchmarkHandle
+    ) -> list[Measurement]:
         measured = context.collect_benchmark(work)
         return [Measurement(None, observed={"peak_memory_mb": float(measured["peak_memory_mb"])})]
 
@@ -192,7 +208,7 @@ class ModelSize(Check):
         reference="ONNX Runtime model optimisation documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         size = getattr(context.source.info, "artifact_bytes", None) if context.source else None
         if not context.has_model or size is None:
             return [Measurement(None, skipped=_NEEDS_MODEL)]

@@ -1,8 +1,11 @@
 """Turning dataset columns into model inputs for the engine's own small models (the simple
 baseline, the domain classifier, the one-feature leakage models)."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -38,10 +41,11 @@ def model_frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str])
     return pd.DataFrame(columns, index=frame.index)
 
 
-def simple_model(task: str, numeric: list[str], categorical: list[str]):
+def simple_model(task: str, numeric: list[str], categorical: list[str]) -> Any:
     """A linear model with imputation, scaling and one-hot encoding: the "simple model"
     a complex one should beat."""
-    transformers = []
+    # Any: scikit-learn ships no types (its estimators, transformers and pipelines).
+    transformers: list[tuple[str, Any, list[str]]] = []
     if numeric:
         transformers.append(
             ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric)
@@ -54,8 +58,14 @@ def simple_model(task: str, numeric: list[str], categorical: list[str]):
 
 
 def predict_in_chunks(
-    model, method: str, frame: pd.DataFrame, rows: np.ndarray, numeric, categorical, chunk=50_000
-) -> np.ndarray:
+    model: Any,
+    method: str,
+    frame: pd.DataFrame,
+    rows: NDArray[Any],
+    numeric: list[str],
+    categorical: list[str],
+    chunk: int = 50_000,
+) -> NDArray[Any]:
     """`model.<method>` on the rows at positions `rows` of `frame`, encoded `chunk` rows at
     a time so the encoded inputs of a large dataset are never all held."""
     return np.concatenate(
@@ -70,7 +80,7 @@ def predict_in_chunks(
 
 def ordinal_codes(
     frames: list[pd.DataFrame], numeric: list[str], categorical: list[str]
-) -> list[np.ndarray]:
+) -> list[NDArray[np.float64]]:
     """Float matrices (numeric columns, then categorical codes; missing as NaN) with one
     coding shared by all frames, for HistGradientBoosting with categorical features."""
     matrices = [np.empty((len(frame), len(numeric) + len(categorical))) for frame in frames]

@@ -8,18 +8,22 @@ equal rates across groups rejects equality (corrected for the number of subjects
 chance gaps between small groups of healthy data raise no alarm.
 """
 
+from collections.abc import Callable
 from itertools import combinations
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from fairlearn import metrics as fl
+from numpy.typing import NDArray
 from scipy import stats as scipy_stats
 from sklearn.metrics import balanced_accuracy_score
 
 from apps.evaluations.engine import stats
 from apps.evaluations.engine import weighted_metrics as wm
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import class_positions, labelled_outputs
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
@@ -45,7 +49,7 @@ FAIRNESS_PARAMS = {
 }
 
 
-def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[str]]:
+def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[NDArray[Any], list[str]]:
     """Each row's group as a code, and the groups' names ("F", "(missing)", or "F & north"
     for two columns), from codes rather than a string per row."""
     codes, names = np.zeros(len(frame), dtype=np.int64), [""]
@@ -58,7 +62,7 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, li
     return codes, [names[index] for index in used]
 
 
-def fairness_subjects(context, params) -> list[list[str]]:
+def fairness_subjects(context: EvaluationContext, params: dict[str, Any]) -> list[list[str]]:
     columns = params["columns"]
     if columns == "sensitive":
         columns = context.sensitive
@@ -71,12 +75,14 @@ def fairness_subjects(context, params) -> list[list[str]]:
     return subjects
 
 
-def judged_groups(sizes: np.ndarray, min_size: int) -> np.ndarray:
+def judged_groups(sizes: NDArray[Any], min_size: int) -> NDArray[Any]:
     """Positions of the groups large enough to be judged."""
     return np.flatnonzero(sizes >= min_size)
 
 
-def _rates(counts, n_groups):
+def _rates(
+    counts: NDArray[Any], n_groups: int
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Per resample and group: selection rate, TPR, FPR and balanced accuracy, from counts
     of the cells (group, truth, prediction) in that order."""
     cells = counts.reshape(counts.shape[0], n_groups, 2, 2)  # [b, group, truth, predicted]
@@ -89,22 +95,31 @@ def _rates(counts, n_groups):
     return selection, tpr, fpr, balanced
 
 
-def _disparities(selection, tpr, fpr, balanced, positives=None, both=None):
+def _disparities(
+    selection: NDArray[Any],
+    tpr: NDArray[Any],
+    fpr: NDArray[Any],
+    balanced: NDArray[Any],
+    positives: NDArray[np.bool_] | None = None,
+    both: NDArray[np.bool_] | None = None,
+) -> dict[str, NDArray[Any]]:
     """Disparities per resample; `positives` and `both` mark the groups that have positive
     labels (and negative ones too) in the data, the only ones whose TPR (FPR) count."""
-    if positives is not None:
+    if positives is not None and both is not None:  # given together
         tpr = np.where(positives, tpr, np.nan)
         fpr, balanced = np.where(both, fpr, np.nan), np.where(both, balanced, np.nan)
         tpr_both = np.where(both, tpr, np.nan)
     else:
         tpr_both = tpr
 
-    def ratio(values):
+    def ratio(values: NDArray[Any]) -> NDArray[Any]:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
+            ratios: NDArray[Any] = np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
+        return ratios
 
-    def difference(values):
-        return np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+    def difference(values: NDArray[Any]) -> NDArray[Any]:
+        differences: NDArray[Any] = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+        return differences
 
     return {
         "demographic_parity_ratio": ratio(selection),
@@ -117,7 +132,7 @@ def _disparities(selection, tpr, fpr, balanced, positives=None, both=None):
     }
 
 
-def _independence_p(table: np.ndarray) -> float:
+def _independence_p(table: NDArray[Any]) -> float:
     """p-value of the chi-square test that the rows of a contingency table (groups) share
     one distribution; 1.0 when the table has no variation to test."""
     table = table[table.sum(axis=1) > 0]
@@ -127,7 +142,9 @@ def _independence_p(table: np.ndarray) -> float:
     return float(scipy_stats.chi2_contingency(table, correction=False)[1])
 
 
-def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float | None]:
+def fairlearn_disparities(
+    truth: NDArray[Any], predicted: NDArray[Any], groups: NDArray[Any], weights: NDArray[Any]
+) -> dict[str, float | None]:
     """fairlearn's disparity metrics over the judged groups (rows given as weighted cells).
 
     A rate a group cannot have is left out rather than counted as 0: a group with no
@@ -136,7 +153,8 @@ def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float 
     with_positives = set(groups[(truth == 1) & (weights > 0)])
     with_negatives = set(groups[(truth == 0) & (weights > 0)])
 
-    def among(names, metric, **options):
+    # Any: fairlearn ships no types; its metrics return numbers.
+    def among(names: set[str], metric: Callable[..., Any], **options: Any) -> Any:
         keep = np.isin(groups, list(names))
         if len(set(groups[keep])) < 2:
             return None
@@ -146,7 +164,13 @@ def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float 
     both = with_positives & with_negatives
     everyone = set(groups)
 
-    def balanced_gap(y, p, *, sensitive_features, sample_weight):
+    def balanced_gap(
+        y: NDArray[Any],
+        p: NDArray[Any],
+        *,
+        sensitive_features: NDArray[Any],
+        sample_weight: NDArray[Any],
+    ) -> Any:
         return fl.MetricFrame(
             metrics=balanced_accuracy_score, y_true=y, y_pred=p,
             sensitive_features=sensitive_features, sample_params={"sample_weight": sample_weight},
@@ -164,7 +188,7 @@ def fairlearn_disparities(truth, predicted, groups, weights) -> dict[str, float 
     return {name: None if value is None else present(value) for name, value in values.items()}
 
 
-def equality_tests(cells: np.ndarray) -> dict[str, float]:
+def equality_tests(cells: NDArray[Any]) -> dict[str, float]:
     """For each disparity metric, the p-value of "every group has the same rate"."""
     selection = _independence_p(cells.sum(axis=1))
     positives = _independence_p(cells[:, 1, :])
@@ -217,7 +241,7 @@ class ClassificationFairness(Check):
         "Opportunity in Supervised Learning; US EEOC Uniform Guidelines, 29 CFR 1607.4(D).",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         subjects = fairness_subjects(context, params)
         if not subjects:
             return [Measurement(None, skipped="No sensitive column was named.")]
@@ -233,26 +257,37 @@ class ClassificationFairness(Check):
                 )
             ]
         positive = self._positive(context, params)
-        y = (outputs.true_index == positive).astype(int)
-        p = (outputs.predicted_index == positive).astype(int)
+        true_index, predicted_index = class_positions(outputs)
+        y = (true_index == positive).astype(int)
+        p = (predicted_index == positive).astype(int)
         frame = context.frame("evaluation").iloc[outputs.rows]
         measured = [self._subject(context, params, frame, columns, y, p) for columns in subjects]
-        correct_over_subjects([pair for pair in measured if pair[1] is not None], params["alpha"])
+        judged = [(m, p_values) for m, p_values in measured if p_values is not None]
+        correct_over_subjects(judged, params["alpha"])
         return [measurement for measurement, _ in measured]
 
-    def _positive(self, context, params) -> int:
+    def _positive(self, context: EvaluationContext, params: dict[str, Any]) -> int:
         label = params["positive_label"]
         if label == "auto":
             label = context.positive_label
         index = context.class_index(np.asarray([label]))[0]
         if index < 0:
-            matches = [k for k, known in enumerate(context.classes) if str(known) == str(label)]
+            classes = context.class_labels
+            matches = [k for k, known in enumerate(classes) if str(known) == str(label)]
             if not matches:
                 raise EngineError(f"The positive label {label!r} is not one of the classes.")
             index = matches[0]
         return int(index)
 
-    def _subject(self, context, params, frame, columns, y, p):
+    def _subject(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        frame: pd.DataFrame,
+        columns: list[str],
+        y: NDArray[Any],
+        p: NDArray[Any],
+    ) -> tuple[Measurement, dict[str, float] | None]:
         subject = " & ".join(columns)
         codes, names = group_codes(frame, columns)
         # Rows that agree on group, truth and prediction count alike: fairlearn computes
@@ -299,7 +334,8 @@ class ClassificationFairness(Check):
             weights[keep],
         )  # fmt: skip
         p_values = equality_tests(cells[judged])
-        intervals, sampling = {}, None
+        intervals: dict[str, dict[str, Any]] = {}
+        sampling: dict[str, Any] | None = None
         if params["n_bootstrap"] > 0:
             position = np.full(len(names), -1)
             position[judged] = np.arange(len(judged))
@@ -309,7 +345,7 @@ class ClassificationFairness(Check):
             table = cells[judged]
             positives, negatives = table[:, 1, :].sum(axis=1) > 0, table[:, 0, :].sum(axis=1) > 0
 
-            def compute(counts, key):
+            def compute(counts: NDArray[np.float64], key: NDArray[Any]) -> dict[str, NDArray[Any]]:
                 grouped = wm.grouped_counts(counts, key, size)
                 rates = _rates(grouped, len(judged))
                 return _disparities(*rates, positives, positives & negatives)
@@ -330,7 +366,7 @@ class ClassificationFairness(Check):
         return measurement, p_values
 
 
-def correct_over_subjects(judged: list[tuple[Measurement, dict]], alpha: float) -> None:
+def correct_over_subjects(judged: list[tuple[Measurement, dict[str, float]]], alpha: float) -> None:
     """Benjamini-Hochberg over the subjects, per metric: a disparity counts as real when
     its corrected p-value is under alpha."""
     if not judged:
@@ -338,13 +374,12 @@ def correct_over_subjects(judged: list[tuple[Measurement, dict]], alpha: float) 
     for metric in judged[0][1]:
         adjusted = stats.benjamini_hochberg([p_values[metric] for _, p_values in judged])
         for (measurement, _), value in zip(judged, adjusted, strict=True):
-            measurement.significant = {
-                **(measurement.significant or {}),
-                metric: bool(value < alpha),
-            }
+            # None, or the dict of the metrics this loop has judged already
+            significant = cast(dict[str, bool] | None, measurement.significant)
+            measurement.significant = {**(significant or {}), metric: bool(value < alpha)}
             measurement.evidence.setdefault("p_values", {})[metric] = float(value)
 
 
-def present(value):
+def present(value: float) -> float | None:
     value = float(value)
     return value if np.isfinite(value) else None

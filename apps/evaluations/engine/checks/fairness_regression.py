@@ -1,7 +1,11 @@
 """Fairness of a regression model: the error of each group of the sensitive columns."""
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 from fairlearn import metrics as fl
+from numpy.typing import NDArray
 from scipy import stats as scipy_stats
 from sklearn import metrics as sk
 
@@ -17,6 +21,7 @@ from apps.evaluations.engine.checks.fairness import (
 )
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.checks.performance import bootstrap_settings
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, register, schema
 
 
@@ -44,7 +49,7 @@ class RegressionFairness(Check):
         reference="fairlearn MetricFrame documentation; Kruskal W. H., Wallis W. A. (1952).",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         subjects = fairness_subjects(context, params)
         if not subjects:
             return [Measurement(None, skipped="No sensitive column was named.")]
@@ -54,10 +59,18 @@ class RegressionFairness(Check):
         errors = np.abs(outputs.predicted - outputs.truth)
         frame = context.frame("evaluation").iloc[outputs.rows]
         measured = [self._subject(context, params, frame, columns, errors) for columns in subjects]
-        correct_over_subjects([pair for pair in measured if pair[1] is not None], params["alpha"])
+        judged = [(m, p_values) for m, p_values in measured if p_values is not None]
+        correct_over_subjects(judged, params["alpha"])
         return [measurement for measurement, _ in measured]
 
-    def _subject(self, context, params, frame, columns, errors):
+    def _subject(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        frame: pd.DataFrame,
+        columns: list[str],
+        errors: NDArray[Any],
+    ) -> tuple[Measurement, dict[str, float] | None]:
         subject = " & ".join(columns)
         codes, names = group_codes(frame, columns)
         sizes = np.bincount(codes, minlength=len(names))
@@ -89,7 +102,9 @@ class RegressionFairness(Check):
         mask = position[codes] >= 0
         codes, judged_errors = position[codes[mask]], errors[mask]
 
-        def compute(counts, codes, judged_errors):
+        def compute(
+            counts: NDArray[np.float64], codes: NDArray[Any], judged_errors: NDArray[Any]
+        ) -> dict[str, NDArray[Any]]:
             totals = wm.grouped_counts(counts * judged_errors, codes, len(judged))
             sizes = wm.grouped_counts(counts, codes, len(judged))
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -104,7 +119,8 @@ class RegressionFairness(Check):
             name: present(values[0])
             for name, values in compute(np.ones((1, len(codes))), codes, judged_errors).items()
         }
-        intervals, sampling = {}, None
+        intervals: dict[str, dict[str, Any]] = {}
+        sampling: dict[str, Any] | None = None
         if params["n_bootstrap"] > 0:
             intervals, sampling = stats.bootstrap(
                 compute, (codes, judged_errors), observed, bootstrap_settings(context, params)

@@ -2,33 +2,43 @@
 encoded once per dataset and cached."""
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.context import EvaluationContext
+from apps.evaluations.engine.errors import EngineError
 
 
 @dataclass
 class LabelledOutputs:
     """The rows of one dataset that have a label and a prediction, with the outputs."""
 
-    rows: np.ndarray  # positions in the dataset
-    truth: np.ndarray  # regression: float values; classification: raw labels
-    predicted: np.ndarray
-    true_index: np.ndarray | None = None  # classification: positions in context.classes
-    predicted_index: np.ndarray | None = None
-    probabilities: np.ndarray | None = None
+    rows: NDArray[Any]  # positions in the dataset
+    truth: NDArray[Any]  # regression: float values; classification: raw labels
+    predicted: NDArray[Any]
+    true_index: NDArray[np.intp] | None = None  # classification: positions in context.classes
+    predicted_index: NDArray[np.intp] | None = None
+    probabilities: NDArray[Any] | None = None
     unlabelled: int = 0
     unknown_labels: int = 0
 
 
-def labelled_outputs(context: EvaluationContext, role: str = "evaluation"):
+def class_positions(outputs: LabelledOutputs) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The true and the predicted classes' positions of a classification's outputs."""
+    if outputs.true_index is None or outputs.predicted_index is None:
+        raise TypeError("a regression's outputs have no class positions")
+    return outputs.true_index, outputs.predicted_index
+
+
+def labelled_outputs(context: EvaluationContext, role: str = "evaluation") -> LabelledOutputs | str:
     """LabelledOutputs for a dataset, or a string saying why there are none."""
     return context.cached(("labelled_outputs", role), lambda: _build(context, role))
 
 
-def _build(context: EvaluationContext, role: str):
+def _build(context: EvaluationContext, role: str) -> LabelledOutputs | str:
     frame = context.frame(role)
     if frame is None:
         return f"No {role} dataset was given."
@@ -64,7 +74,15 @@ def _build(context: EvaluationContext, role: str):
     )
 
 
-def flagged(positions: np.ndarray, context: EvaluationContext) -> list[int]:
+def given_frame(context: EvaluationContext, role: str) -> pd.DataFrame:
+    """The dataset of a role the check knows was given (by `comparison_role`, say)."""
+    frame = context.frame(role)
+    if frame is None:
+        raise EngineError(f"No {role} dataset was given.")
+    return frame
+
+
+def flagged(positions: NDArray[Any], context: EvaluationContext) -> list[int]:
     """Row positions to show, capped at the settings' limit."""
     return [int(p) for p in positions[: context.settings.flagged_rows_limit]]
 
@@ -88,7 +106,7 @@ def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
     return counts
 
 
-def text_categories(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
+def text_categories(values: pd.Series) -> tuple[pd.Index, NDArray[Any]]:
     """The distinct texts of a column and, per row, its position among them (-1 missing)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         texts = pd.Index(values.cat.categories.astype(object), dtype=object).astype("string")
@@ -106,14 +124,14 @@ class ColumnSelection:
     takes in the target, "all" or "target" (a list of names may, but that is judged
     against the data's own target at run time)."""
 
-    reads: frozenset[str]
+    reads: ClassVar[frozenset[str]]
 
-    def reads_with(self, params: dict) -> frozenset[str]:
+    def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         takes_target = params.get("columns", "all") in ("all", "target")
         return self.reads if takes_target else self.reads - {"labels"}
 
 
-def selected_columns(context: EvaluationContext, selection) -> list[str]:
+def selected_columns(context: EvaluationContext, selection: str | list[str]) -> list[str]:
     """Columns named by a `columns` parameter: a group name or a list of columns."""
     frame = context.frame("evaluation")
     if isinstance(selection, list):
@@ -129,7 +147,8 @@ def selected_columns(context: EvaluationContext, selection) -> list[str]:
     }[selection]
 
 
-def normalised_column(values: pd.Series):
+def normalised_column(values: pd.Series) -> Any:
+    # Any: a numpy or a pandas array; pandas ships no types here (no pandas-stubs).
     """A column in one representation per type, so equal values hash equally across files
     (1 read from a gappy CSV is 1.0; a category and a string of the same text agree)."""
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
@@ -144,7 +163,7 @@ def normalised_column(values: pd.Series):
     return values.astype("string").array
 
 
-def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def row_hashes(frame: pd.DataFrame, columns: list[str]) -> NDArray[Any]:
     """A 64-bit hash of each row's values in `columns` (collisions are negligible).
 
     pandas' row hash (`hash_pandas_object` of a frame), computed one column at a time so

@@ -1,10 +1,16 @@
 """Predictive performance on the evaluation set, with bootstrap confidence intervals."""
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn import metrics as sk
 
 from apps.evaluations.engine import weighted_metrics as wm
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import LabelledOutputs, class_positions, labelled_outputs
+from apps.evaluations.engine.checks.performance_curves import roc_pr_curves
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
     Check,
@@ -24,7 +30,7 @@ BOOTSTRAP_PARAMS = {
 }
 
 
-def bootstrap_settings(context, params) -> BootstrapSettings:
+def bootstrap_settings(context: EvaluationContext, params: dict[str, Any]) -> BootstrapSettings:
     return BootstrapSettings(
         resamples=params["n_bootstrap"],
         level=params["confidence_level"],
@@ -33,13 +39,14 @@ def bootstrap_settings(context, params) -> BootstrapSettings:
     )
 
 
-def confusion_matrix(outputs, n_classes: int) -> np.ndarray:
+def confusion_matrix(outputs: LabelledOutputs, n_classes: int) -> NDArray[Any]:
     """Rows true classes, columns predicted classes, over all the model's classes."""
-    cells = outputs.true_index * n_classes + outputs.predicted_index
+    true_index, predicted_index = class_positions(outputs)
+    cells = true_index * n_classes + predicted_index
     return np.bincount(cells, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
-def per_class_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def per_class_scores(matrix: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Per-class precision, recall and F1 (0 where undefined, as zero_division=0)."""
     tp = np.diagonal(matrix).astype(float)
     support, predicted = matrix.sum(axis=1), matrix.sum(axis=0)
@@ -50,11 +57,13 @@ def per_class_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return precision, recall, f1
 
 
-def classification_point(outputs, n_classes: int, positive: int | None, min_support: int):
+def classification_point(
+    outputs: LabelledOutputs, n_classes: int, positive: int | None, min_support: int
+) -> dict[str, float | None]:
     """The classification metrics for labelled outputs (labels encoded as class positions),
     from one confusion matrix; they equal scikit-learn's (the tests check it), which at a
     million rows spends most of its time finding the labels again for every metric."""
-    y = outputs.true_index
+    y = class_positions(outputs)[0]
     matrix = confusion_matrix(outputs, n_classes)
     # scikit-learn's averages run over the classes seen in the truth or the predictions
     present = np.flatnonzero(matrix.sum(axis=0) + matrix.sum(axis=1))
@@ -62,7 +71,9 @@ def classification_point(outputs, n_classes: int, positive: int | None, min_supp
     if positive is not None and positive in present:
         mapped = int(np.searchsorted(present, positive))
     seen = matrix[np.ix_(present, present)][None].astype(float)
-    values = {name: float(value[0]) for name, value in wm.confusion_metrics(seen, mapped).items()}
+    values: dict[str, float | None] = {
+        name: float(value[0]) for name, value in wm.confusion_metrics(seen, mapped).items()
+    }
     if positive is not None and mapped is None:
         values.update({"precision": 0.0, "recall": 0.0, "f1": 0.0})
     support = matrix.sum(axis=1)
@@ -85,99 +96,54 @@ def classification_point(outputs, n_classes: int, positive: int | None, min_supp
     return {name: (None if value is None else float(value)) for name, value in values.items()}
 
 
-CURVE_POINTS = 200
-_MAX_CURVE_CLASSES = 10
-
-
-def _thinned(*columns: np.ndarray, points: int) -> list[list[float]]:
-    """Evenly spaced points of a curve (first and last kept), rounded for a small JSON."""
-    keep = np.unique(np.linspace(0, len(columns[0]) - 1, min(points, len(columns[0]))).round())
-    return [np.round(column[keep.astype(int)], 4).tolist() for column in columns]
-
-
-def ranked_counts(hits: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """False and true positives above each distinct score, highest first: the one sort
-    both curves need (scikit-learn's roc_curve and precision_recall_curve sort each)."""
-    order = np.argsort(-scores, kind="stable")
-    ranked = scores[order]
-    last = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
-    true_positives = np.cumsum(hits[order])[last]
-    return last + 1 - true_positives, true_positives
-
-
-def roc_pr_curves(
-    truth: np.ndarray, probabilities: np.ndarray, positive: int | None, classes: list[str]
-) -> dict:
-    """ROC and precision-recall curves thinned to at most 200 points (100 per class when
-    there are several): of the positive class (binary), else one-vs-rest of up to ten
-    classes present in the truth."""
-    if positive is not None:
-        shown = [positive]
-    else:
-        shown = [k for k in range(len(classes)) if 0 < np.sum(truth == k) < len(truth)]
-        shown = shown[:_MAX_CURVE_CLASSES]
-    points = CURVE_POINTS if len(shown) == 1 else CURVE_POINTS // 2
-    roc, pr = [], []
-    for k in shown:
-        hits, scores = truth == k, probabilities[:, k]
-        if hits.all() or not hits.any():
-            continue
-        false_positives, true_positives = ranked_counts(hits, scores)
-        fpr = np.r_[0.0, false_positives / false_positives[-1]]
-        tpr = np.r_[0.0, true_positives / true_positives[-1]]
-        recall = np.r_[0.0, true_positives / true_positives[-1]]
-        precision = np.r_[1.0, true_positives / (true_positives + false_positives)]
-        # the areas of the full curves, as roc_auc_score and average_precision_score
-        auc = float(np.trapezoid(tpr, fpr))
-        average_precision = float(np.sum(np.diff(recall) * precision[1:]))
-        fpr, tpr = _thinned(fpr, tpr, points=points)
-        recall, precision = _thinned(recall, precision, points=points)
-        roc.append({"class": classes[k], "fpr": fpr, "tpr": tpr, "auc": auc})
-        pr.append(
-            {
-                "class": classes[k],
-                "recall": recall,
-                "precision": precision,
-                "average_precision": average_precision,
-                "base_rate": float(hits.mean()),
-            }
-        )
-    return {"roc_curves": roc, "pr_curves": pr}
-
-
-def score_cells(outputs, scores: np.ndarray, n_classes: int, bins: int = 500) -> np.ndarray:
+def score_cells(
+    outputs: LabelledOutputs, scores: NDArray[Any], n_classes: int, bins: int = 500
+) -> NDArray[Any]:
     """Rows grouped by true class, predicted class and score quantile bin: at a million
     rows the bootstrap resamples these cells instead of the rows (see `stats`)."""
     edges = np.unique(np.quantile(scores, np.linspace(0, 1, bins + 1)[1:-1]))
     score_bin = np.searchsorted(edges, scores, side="right")
-    return (outputs.true_index * n_classes + outputs.predicted_index) * bins + score_bin
+    true_index, predicted_index = class_positions(outputs)
+    return (true_index * n_classes + predicted_index) * bins + score_bin
 
 
-def present_classes(outputs, positive, eligible):
+def present_classes(
+    outputs: LabelledOutputs, positive: int | None, eligible: NDArray[np.intp]
+) -> tuple[NDArray[Any], NDArray[Any], int | None, NDArray[Any], int]:
     """Class positions remapped to the classes present in truth or predictions, as
     scikit-learn's averages use them: (true, predicted, positive, eligible, count)."""
-    present = np.unique(np.concatenate([outputs.true_index, outputs.predicted_index]))
+    true_index, predicted_index = class_positions(outputs)
+    present = np.unique(np.concatenate([true_index, predicted_index]))
     remap = np.full(max(present.max() + 1, 1), -1)
     remap[present] = np.arange(len(present))
     mapped_positive = None
     if positive is not None:
         mapped_positive = int(remap[positive]) if positive < len(remap) else -1
     return (
-        remap[outputs.true_index],
-        remap[outputs.predicted_index],
+        remap[true_index],
+        remap[predicted_index],
         mapped_positive,
         remap[eligible],
         len(present),
     )
 
 
-def classification_resampled(positive, n_classes, present, with_probabilities):
-    """The bootstrap's compute function for the classification metrics."""
+def classification_resampled(
+    positive: int | None, n_classes: int, present: Sequence[Any], with_probabilities: bool
+) -> Callable[..., dict[str, NDArray[Any]]]:
+    """The bootstrap's compute function for the classification metrics; `present` is the
+    positive class, the eligible classes and their count of `present_classes`."""
     present_positive, present_eligible, n_present = present
 
     def compute(
-        counts, true_index, predicted_index, true_present, predicted_present, probabilities, losses
-    ):
+        counts: NDArray[np.float64],
+        true_index: NDArray[Any],
+        predicted_index: NDArray[Any],
+        true_present: NDArray[Any],
+        predicted_present: NDArray[Any],
+        probabilities: NDArray[Any],
+        losses: NDArray[Any],
+    ) -> dict[str, NDArray[Any]]:
         matrices = wm.confusion_matrices(counts, true_present, predicted_present, n_present)
         if present_positive is not None and present_positive < 0:
             values = wm.confusion_metrics(matrices, None, present_eligible)
@@ -240,7 +206,7 @@ class ClassificationPerformance(Check):
         "Introduction to the Bootstrap.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
@@ -248,44 +214,47 @@ class ClassificationPerformance(Check):
             return [
                 Measurement(None, skipped="No evaluation row has both a label and a prediction.")
             ]
-        n_classes = len(context.classes)
+        true_index, predicted_index = class_positions(outputs)
+        n_classes = len(context.class_labels)
         positive = None
         if context.task == "binary":
             positive = int(context.class_index(np.asarray([context.positive_label]))[0])
-        support = np.bincount(outputs.true_index, minlength=n_classes)
+        support = np.bincount(true_index, minlength=n_classes)
         eligible = np.flatnonzero(support >= params["min_class_support"])
         observed = classification_point(outputs, n_classes, positive, params["min_class_support"])
-        probabilities = outputs.probabilities
-        with_probabilities = probabilities is not None and "roc_auc" in observed
+        # The probabilities, when the metrics read them (not when one class is in the truth).
+        probabilities = outputs.probabilities if "roc_auc" in observed else None
+        with_probabilities = probabilities is not None
         true_present, predicted_present, *present = present_classes(outputs, positive, eligible)
         compute = classification_resampled(positive, n_classes, present, with_probabilities)
         arrays = (
-            outputs.true_index,
-            outputs.predicted_index,
+            true_index,
+            predicted_index,
             true_present,
             predicted_present,
-            probabilities if with_probabilities else outputs.true_index,
-            wm.log_loss_per_row(probabilities, outputs.true_index)
-            if with_probabilities
-            else outputs.true_index,
+            probabilities if probabilities is not None else true_index,
+            wm.log_loss_per_row(probabilities, true_index)
+            if probabilities is not None
+            else true_index,
         )
-        intervals, sampling = {}, None
+        intervals: dict[str, dict[str, Any]] = {}
+        sampling: dict[str, Any] | None = None
         if params["n_bootstrap"] > 0:
             settings = bootstrap_settings(context, params)
             large = len(outputs.rows) > settings.max_rows
             key = None
-            if with_probabilities and positive is not None and large:
+            if probabilities is not None and positive is not None and large:
                 key = score_cells(outputs, probabilities[:, positive], n_classes)
             intervals, sampling = bootstrap(compute, arrays, observed, settings, key)
         interval = intervals.get("balanced_accuracy")
         observed["balanced_accuracy_ci_width"] = (
             interval["high"] - interval["low"] if interval else None
         )
-        classes = [str(label) for label in context.classes]
+        classes = [str(label) for label in context.class_labels]
         matrix = confusion_matrix(outputs, n_classes)
         precision, recall, f1 = per_class_scores(matrix)
         count = matrix.sum(axis=1)
-        evidence = {
+        evidence: dict[str, Any] = {
             "classes": classes,
             "positive_label": None if positive is None else classes[positive],
             "confusion_matrix": matrix.tolist(),
@@ -303,8 +272,8 @@ class ClassificationPerformance(Check):
             "unlabelled_rows": outputs.unlabelled,
             "unknown_label_rows": outputs.unknown_labels,
         }
-        if with_probabilities:
-            evidence.update(roc_pr_curves(outputs.true_index, probabilities, positive, classes))
+        if probabilities is not None:
+            evidence.update(roc_pr_curves(true_index, probabilities, positive, classes))
         note = ""
         if observed["min_class_recall"] is not None and len(eligible):
             worst = eligible[np.argmin(recall[eligible])]
@@ -348,7 +317,7 @@ class RegressionPerformance(Check):
         reference="scikit-learn regression metrics documentation.",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
@@ -365,7 +334,8 @@ class RegressionPerformance(Check):
             "mean_residual": float(residuals.mean()),
         }
         observed = {name: float(value) for name, value in observed.items()}
-        intervals, sampling = {}, None
+        intervals: dict[str, dict[str, Any]] = {}
+        sampling: dict[str, Any] | None = None
         if params["n_bootstrap"] > 0:
             intervals, sampling = bootstrap(
                 wm.regression_metrics,

@@ -2,18 +2,30 @@
 `prepare` (the model works while the data checks run) and collects them in `run`."""
 
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import Check, Measurement
 
+T = TypeVar("T")
 
-def queued(context, check, params, build):
+
+def queued(
+    context: EvaluationContext, check: Check, params: dict[str, Any], build: Callable[[], T]
+) -> T:
     """The model work a check hands over once (in `prepare`, or in `run` if it was not
     prepared): `build()`'s result, cached for the run."""
     key = ("queued", check.key, json.dumps(params, sort_keys=True, default=str))
     return context.cached(key, build)
 
 
-def measured_once(context, check, params, measure):
+def measured_once(
+    context: EvaluationContext,
+    check: Check,
+    params: dict[str, Any],
+    measure: Callable[[], list[Measurement]],
+) -> list[Measurement]:
     """A check's measurements for these params, computed once even if two plan items ask."""
     key = ("measured", check.key, json.dumps(params, sort_keys=True, default=str))
     return context.cached(key, measure)
@@ -25,17 +37,21 @@ class ModelWorkCheck(Check):
 
     needs = "model"
 
-    def queue(self, context, params):
+    # The work is whatever the check hands over (Any: it differs per check), or a string
+    # saying why there is none.
+    def queue(self, context: EvaluationContext, params: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def measure(self, context, params, work) -> list[Measurement]:
+    def measure(
+        self, context: EvaluationContext, params: dict[str, Any], work: Any
+    ) -> list[Measurement]:
         raise NotImplementedError
 
-    def prepare(self, context, params):
+    def prepare(self, context: EvaluationContext, params: dict[str, Any]) -> None:
         queued(context, self, params, lambda: self.queue(context, params))
 
-    def run(self, context, params):
-        def compute():
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
+        def compute() -> list[Measurement]:
             work = queued(context, self, params, lambda: self.queue(context, params))
             if isinstance(work, str):
                 return [Measurement(None, skipped=work)]

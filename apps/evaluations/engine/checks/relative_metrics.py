@@ -1,10 +1,14 @@
 """The metrics the relative performance checks compare, on the full data and for each
 bootstrap resample."""
 
+from typing import Any, overload
+
 import numpy as np
+from numpy.typing import NDArray
 from sklearn import metrics as sk
 
 from apps.evaluations.engine import weighted_metrics as wm
+from apps.evaluations.engine.context import EvaluationContext
 
 SCORES = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc")  # higher is better
 LOSSES = ("log_loss", "mae", "rmse", "mape")  # lower is better
@@ -12,8 +16,8 @@ CLASSIFICATION_METRICS = ("balanced_accuracy", "accuracy", "f1_macro", "roc_auc"
 REGRESSION_METRICS = ("mae", "rmse", "mape")
 
 
-def metric_for(context, params) -> str:
-    metric = params["metric"]
+def metric_for(context: EvaluationContext, params: dict[str, Any]) -> str:
+    metric: str = params["metric"]
     if metric == "auto":
         return "mae" if context.task == "regression" else "balanced_accuracy"
     allowed = REGRESSION_METRICS if context.task == "regression" else CLASSIFICATION_METRICS
@@ -24,32 +28,50 @@ def metric_for(context, params) -> str:
     return metric
 
 
-def point_value(metric: str, truth, predicted, probabilities, n_classes: int) -> float:
+def point_value(
+    metric: str,
+    truth: NDArray[Any],
+    predicted: NDArray[Any],
+    probabilities: NDArray[Any] | None,
+    n_classes: int,
+) -> float:
     """scikit-learn's value of a metric (classification labels as class positions)."""
+    value: float  # scikit-learn ships no types: its metrics return Any
     if metric == "balanced_accuracy":
-        return sk.balanced_accuracy_score(truth, predicted)
-    if metric == "accuracy":
-        return sk.accuracy_score(truth, predicted)
-    if metric == "f1_macro":
-        return sk.f1_score(
+        value = sk.balanced_accuracy_score(truth, predicted)
+    elif metric == "accuracy":
+        value = sk.accuracy_score(truth, predicted)
+    elif metric == "f1_macro":
+        value = sk.f1_score(
             truth, predicted, labels=np.unique(truth), average="macro", zero_division=0
         )
-    if metric == "roc_auc":
+    elif metric == "roc_auc":
         if n_classes == 2:
-            return sk.roc_auc_score(truth == 1, probabilities[:, 1])
-        return sk.roc_auc_score(
-            truth, probabilities, multi_class="ovr", labels=np.arange(n_classes)
-        )
-    if metric == "log_loss":
-        return sk.log_loss(truth, probabilities, labels=np.arange(n_classes))
-    if metric == "mae":
-        return sk.mean_absolute_error(truth, predicted)
-    if metric == "rmse":
-        return sk.root_mean_squared_error(truth, predicted)
-    return sk.mean_absolute_percentage_error(truth, predicted)
+            value = sk.roc_auc_score(truth == 1, _needed(probabilities, metric)[:, 1])
+        else:
+            value = sk.roc_auc_score(
+                truth, probabilities, multi_class="ovr", labels=np.arange(n_classes)
+            )
+    elif metric == "log_loss":
+        value = sk.log_loss(truth, probabilities, labels=np.arange(n_classes))
+    elif metric == "mae":
+        value = sk.mean_absolute_error(truth, predicted)
+    elif metric == "rmse":
+        value = sk.root_mean_squared_error(truth, predicted)
+    else:
+        value = sk.mean_absolute_percentage_error(truth, predicted)
+    return value
 
 
-def resampled_value(metric, counts, truth, predicted, probabilities, n_classes, in_truth):
+def resampled_value(
+    metric: str,
+    counts: NDArray[np.float64],
+    truth: NDArray[Any],
+    predicted: NDArray[Any],
+    probabilities: NDArray[Any] | None,
+    n_classes: int,
+    in_truth: NDArray[Any] | None,
+) -> NDArray[Any]:
     """The same metric for each resample of a count matrix."""
     if metric in ("balanced_accuracy", "accuracy", "f1_macro"):
         matrices = wm.confusion_matrices(counts, truth, predicted, n_classes)
@@ -58,16 +80,33 @@ def resampled_value(metric, counts, truth, predicted, probabilities, n_classes, 
             total = matrices.sum(axis=2) + matrices.sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 f1 = np.where(total > 0, 2 * tp / total, 0.0)
-            return f1[:, in_truth].mean(axis=1)
+            f1_macro: NDArray[Any] = f1[:, in_truth].mean(axis=1)
+            return f1_macro
         return wm.confusion_metrics(matrices, None)[metric]
     if metric == "roc_auc":
         if n_classes == 2:
-            return wm.roc_auc(counts, probabilities[:, 1], truth == 1)
-        return wm.macro_one_vs_rest(wm.roc_auc, counts, probabilities, truth)
+            return wm.roc_auc(counts, _needed(probabilities, metric)[:, 1], truth == 1)
+        return wm.macro_one_vs_rest(wm.roc_auc, counts, _needed(probabilities, metric), truth)
     if metric == "log_loss":
-        return wm.weighted_mean(counts, wm.log_loss_per_row(probabilities, truth))
+        losses = wm.log_loss_per_row(_needed(probabilities, metric), truth)
+        return wm.weighted_mean(counts, losses)
     return wm.regression_metrics(counts, truth, predicted)[metric]
 
 
-def error_of(metric: str, value):
+def _needed(probabilities: NDArray[Any] | None, metric: str) -> NDArray[Any]:
+    """The probabilities a metric reads: its callers skip it when the model gives none."""
+    if probabilities is None:
+        raise TypeError(f"{metric} needs probabilities")
+    return probabilities
+
+
+@overload
+def error_of(metric: str, value: float) -> float: ...
+
+
+@overload
+def error_of(metric: str, value: NDArray[Any]) -> NDArray[Any]: ...
+
+
+def error_of(metric: str, value: float | NDArray[Any]) -> float | NDArray[Any]:
     return value if metric in LOSSES else 1.0 - value

@@ -8,13 +8,18 @@ the result), and all the perturbed copies go to the model in one call. A predict
 than a quarter of the predictions' standard deviation.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.checks.encoding import split_columns
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
+from apps.evaluations.engine.context import EvaluationContext, FrameHandle
+from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
     CheckDocs,
     Measurement,
@@ -35,17 +40,17 @@ class Sample:
     work can be queued before its predictions are in)."""
 
     frame: pd.DataFrame
-    positions: np.ndarray  # rows of the evaluation data
-    truth: np.ndarray  # class positions, or values
-    sampling: dict | None
-    predicted: np.ndarray | None = None  # the model's original outputs, filled in run()
+    positions: NDArray[Any]  # rows of the evaluation data
+    truth: NDArray[Any]  # class positions, or values
+    sampling: dict[str, Any] | None
+    predicted: NDArray[Any] | None = None  # the model's original outputs, filled in run()
 
     @property
     def rows(self) -> int:
         return len(self.frame)
 
 
-def draw_sample(context, params) -> Sample | str:
+def draw_sample(context: EvaluationContext, params: dict[str, Any]) -> Sample | str:
     if not context.has_model:
         return "Robustness checks predict perturbed inputs and need a model, not predictions."
     if not context.has_labels("evaluation"):
@@ -73,7 +78,9 @@ def draw_sample(context, params) -> Sample | str:
     return Sample(frame, chosen, truth[chosen], sampling)
 
 
-def numeric_features(context, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+def numeric_features(
+    context: EvaluationContext, frame: pd.DataFrame
+) -> tuple[list[str], list[str]]:
     """(numeric, categorical) features to perturb: numbers only (dates are left alone)."""
     numeric, categorical = split_columns(context.kinds(), context.features)
     types = pd.api.types
@@ -84,16 +91,20 @@ def numeric_features(context, frame: pd.DataFrame) -> tuple[list[str], list[str]
     return numeric, categorical
 
 
-def queue_copies(context, copies: list[pd.DataFrame]) -> tuple:
+def queue_copies(context: EvaluationContext, copies: list[pd.DataFrame]) -> FrameHandle:
     """Hand all perturbed copies to the model in one request."""
     return context.predict_frame_later(pd.concat(copies, ignore_index=True))
 
 
-def collect_copies(context, sample: Sample, handle: tuple) -> list[np.ndarray]:
+def collect_copies(
+    context: EvaluationContext, sample: Sample, handle: FrameHandle
+) -> list[NDArray[Any]]:
     """The model's outputs (class positions or values) on each copy, and the original
     outputs on the sample filled in."""
     predictions = context.collect_frame(handle)
     original = context.predictions("evaluation")
+    if original is None:  # a model predicts every dataset
+        raise EngineError("There are no predictions for the evaluation data.")
     if context.task == "regression":
         values = np.asarray(predictions.labels, dtype=float)
         sample.predicted = np.asarray(original.labels, dtype=float)[sample.positions]
@@ -103,31 +114,47 @@ def collect_copies(context, sample: Sample, handle: tuple) -> list[np.ndarray]:
     return [values[start : start + sample.rows] for start in range(0, len(values), sample.rows)]
 
 
-def compare(context, sample: Sample, outputs: np.ndarray) -> tuple[np.ndarray, float]:
-    """Which rows flipped, and the relative drop of the metric (accuracy, or MAE)."""
+def compare(
+    context: EvaluationContext, sample: Sample, outputs: NDArray[Any]
+) -> tuple[NDArray[Any], float | None]:
+    """Which rows flipped, and the relative drop of the metric (accuracy, or MAE; None when
+    the model answered no row)."""
+    predicted = sample.predicted
+    if predicted is None:  # `collect_copies` fills it in first
+        raise TypeError("the sample's original outputs are not in")
     if context.task == "regression":
-        tolerance = 0.25 * float(np.std(sample.predicted)) or 1e-12
-        flipped = ~(np.abs(outputs - sample.predicted) <= tolerance)  # NaN counts as flipped
+        tolerance = 0.25 * float(np.std(predicted)) or 1e-12
+        flipped = ~(np.abs(outputs - predicted) <= tolerance)  # NaN counts as flipped
         # The error on the rows the model still answered; the others count as flips
         answered = np.isfinite(outputs)
         if not answered.any():
             return flipped, None
-        before = np.mean(np.abs(sample.predicted[answered] - sample.truth[answered]))
+        before = np.mean(np.abs(predicted[answered] - sample.truth[answered]))
         after = np.mean(np.abs(outputs[answered] - sample.truth[answered]))
         return flipped, float((after - before) / before) if before > 0 else 0.0
-    flipped = outputs != sample.predicted
-    before = np.mean(sample.predicted == sample.truth)
+    flipped = outputs != predicted
+    before = np.mean(predicted == sample.truth)
     after = np.mean(outputs == sample.truth)
     return flipped, float((before - after) / before) if before > 0 else 0.0
 
 
-def mean_drop(drops) -> float | None:
+def mean_drop(drops: Iterable[float | None]) -> float | None:
     """The mean of the drops that could be measured (None when the model answered no row)."""
     measured = [drop for drop in drops if drop is not None]
     return float(np.mean(measured)) if measured else None
 
 
-def perturb(frame, numeric, categorical, rng, *, noise=0.0, shift=0.0, swap=0.0, only=None):
+def perturb(
+    frame: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    rng: np.random.Generator,
+    *,
+    noise: float = 0.0,
+    shift: float = 0.0,
+    swap: float = 0.0,
+    only: str | None = None,
+) -> pd.DataFrame:
     """A copy of the frame with Gaussian noise (noise times each column's standard deviation),
     a multiplicative shift and a share of categorical values swapped for others drawn
     from the column; `only` limits it to one column. Integer columns stay integers."""
@@ -151,7 +178,7 @@ def perturb(frame, numeric, categorical, rng, *, noise=0.0, shift=0.0, swap=0.0,
     return copy
 
 
-def rate(flipped: np.ndarray) -> tuple[float, dict]:
+def rate(flipped: NDArray[Any]) -> tuple[float, dict[str, Any]]:
     """The flip rate and its 95% interval. With repeats (one row of flips per repeat) the
     interval is over rows, since a row's repeats are not independent of each other."""
     if flipped.ndim == 1:
@@ -200,7 +227,9 @@ class NoiseRobustness(ModelWorkCheck):
         "Breck E. et al. (2017), The ML Test Score.",
     )
 
-    def queue(self, context, params):
+    def queue(
+        self, context: EvaluationContext, params: dict[str, Any]
+    ) -> tuple[Sample, list[str], FrameHandle] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -224,7 +253,12 @@ class NoiseRobustness(ModelWorkCheck):
         ]
         return sample, singles, queue_copies(context, copies)
 
-    def measure(self, context, params, work):
+    def measure(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        work: tuple[Sample, list[str], FrameHandle],
+    ) -> list[Measurement]:
         sample, singles, handle = work
         outputs = collect_copies(context, sample, handle)
         noise, copies = params["noise_scale"], range(params["repeats"])

@@ -2,15 +2,20 @@
 or raise, the score) and invariance (changing the feature must not change the decision,
 as a counterfactual test of a sensitive attribute)."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
+    Sample,
     draw_sample,
     queue_copies,
 )
+from apps.evaluations.engine.context import EvaluationContext, FrameHandle
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
     CheckDocs,
@@ -19,22 +24,24 @@ from apps.evaluations.engine.registry import (
     register,
     schema,
 )
+from apps.evaluations.engine.sources import Predictions
 
 _NAMES = {"type": "array", "items": {"type": "string"}, "default": []}
 
 
-def scores(context, predictions) -> np.ndarray:
+def scores(context: EvaluationContext, predictions: Predictions) -> NDArray[Any]:
     """The score a monotone relation is about: the positive class's probability, or the
     predicted value."""
     if context.task == "regression":
         return np.asarray(predictions.labels, dtype=float)
     positive = int(context.class_index(np.asarray([context.positive_label]))[0])
     if predictions.probabilities is None:
-        return (context.class_index(predictions.labels) == positive).astype(float)
+        decided: NDArray[Any] = (context.class_index(predictions.labels) == positive).astype(float)
+        return decided
     return predictions.probabilities[:, positive]
 
 
-def changed_values(values: pd.Series, rng) -> pd.Series:
+def changed_values(values: pd.Series, rng: np.random.Generator) -> pd.Series:
     """Every value replaced by a different one of the column (a counterfactual)."""
     categories = pd.unique(values.dropna())
     if len(categories) < 2:
@@ -82,7 +89,9 @@ class Behaviour(ModelWorkCheck):
         "Models with CheckList, ACL; Kusner M. et al. (2017), Counterfactual Fairness.",
     )
 
-    def queue(self, context, params):
+    def queue(
+        self, context: EvaluationContext, params: dict[str, Any]
+    ) -> tuple[Sample, FrameHandle, FrameHandle] | str:
         named = params["increasing"] + params["decreasing"] + params["invariant"]
         if not named:
             return "Name the features that must be increasing, decreasing or invariant."
@@ -116,7 +125,12 @@ class Behaviour(ModelWorkCheck):
         original = queue_copies(context, [sample.frame])
         return sample, queue_copies(context, copies), original
 
-    def measure(self, context, params, work):
+    def measure(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        work: tuple[Sample, FrameHandle, FrameHandle],
+    ) -> list[Measurement]:
         sample, handle, original_handle = work
         original, perturbed = context.collect_frame(original_handle), context.collect_frame(handle)
         before, after = scores(context, original), scores(context, perturbed)
@@ -125,7 +139,8 @@ class Behaviour(ModelWorkCheck):
         changed = [
             every[start : start + sample.rows] for start in range(0, len(every), sample.rows)
         ]
-        measurements, tolerance = [], params["tolerance"]
+        measurements: list[Measurement] = []
+        tolerance = params["tolerance"]
         monotone = [(n, 1) for n in params["increasing"]] + [(n, -1) for n in params["decreasing"]]
         for position, (name, sign) in enumerate(monotone):
             moved = after[position * sample.rows : (position + 1) * sample.rows] - before
@@ -142,7 +157,9 @@ class Behaviour(ModelWorkCheck):
                                              flipped, sample))  # fmt: skip
         return measurements
 
-    def _result(self, context, name, metric, hits, sample) -> Measurement:
+    def _result(
+        self, context: EvaluationContext, name: str, metric: str, hits: NDArray[Any], sample: Sample
+    ) -> Measurement:
         rows = sample.positions[np.flatnonzero(hits)]
         return Measurement(
             name,
@@ -153,7 +170,7 @@ class Behaviour(ModelWorkCheck):
         )
 
 
-def decisions(context, predictions) -> np.ndarray:
+def decisions(context: EvaluationContext, predictions: Predictions) -> NDArray[Any]:
     """Labels (as class positions) or values."""
     if context.task == "regression":
         return np.asarray(predictions.labels, dtype=float)

@@ -1,16 +1,22 @@
 """Robustness to losing inputs: a feature permuted (ablation), values blanked."""
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
+    Sample,
     collect_copies,
     compare,
     draw_sample,
     mean_drop,
     queue_copies,
 )
+from apps.evaluations.engine.context import EvaluationContext, FrameHandle
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
     CheckDocs,
@@ -20,6 +26,9 @@ from apps.evaluations.engine.registry import (
     register,
     schema,
 )
+
+# Per feature: the rows whose value was blanked, and the sample with those blanks.
+Blanks = dict[str, tuple[NDArray[np.bool_], pd.DataFrame]]
 
 
 @register
@@ -49,7 +58,9 @@ class FeatureAblation(ModelWorkCheck):
         reference="Breiman L. (2001), Random Forests; scikit-learn permutation importance.",
     )
 
-    def queue(self, context, params):
+    def queue(
+        self, context: EvaluationContext, params: dict[str, Any]
+    ) -> tuple[Sample, FrameHandle] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -63,7 +74,9 @@ class FeatureAblation(ModelWorkCheck):
                 copies.append(copy)
         return sample, queue_copies(context, copies)
 
-    def measure(self, context, params, work):
+    def measure(
+        self, context: EvaluationContext, params: dict[str, Any], work: tuple[Sample, FrameHandle]
+    ) -> list[Measurement]:
         sample, handle = work
         outputs = collect_copies(context, sample, handle)
         repeats, drops = params["repeats"], {}
@@ -73,7 +86,7 @@ class FeatureAblation(ModelWorkCheck):
         measured = {name: drop for name, drop in drops.items() if drop is not None}
         if not measured:
             return [Measurement(None, skipped="The model answered none of the permuted rows.")]
-        strongest = max(measured, key=measured.get)
+        strongest = max(measured, key=measured.__getitem__)
         return [
             Measurement(
                 strongest,
@@ -111,7 +124,9 @@ class MissingInputs(ModelWorkCheck):
         "Readiness, IEEE Big Data.",
     )
 
-    def queue(self, context, params):
+    def queue(
+        self, context: EvaluationContext, params: dict[str, Any]
+    ) -> tuple[Sample, Blanks, FrameHandle] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -126,7 +141,12 @@ class MissingInputs(ModelWorkCheck):
         # (in `run`) to find which blanks break it.
         return sample, blanks, queue_copies(context, [copy for _, copy in blanks.values()])
 
-    def measure(self, context, params, work):
+    def measure(
+        self,
+        context: EvaluationContext,
+        params: dict[str, Any],
+        work: tuple[Sample, Blanks, FrameHandle],
+    ) -> list[Measurement]:
         sample, blanks, together = work
         try:
             outputs = dict(zip(blanks, collect_copies(context, sample, together), strict=True))

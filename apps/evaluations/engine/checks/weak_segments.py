@@ -10,14 +10,21 @@ for regression, a slice is compared with the rest of the data.
 """
 
 from itertools import combinations, pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats as scipy_stats
 
 from apps.evaluations.engine import stats
 from apps.evaluations.engine.checks.encoding import split_columns
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import (
+    LabelledOutputs,
+    class_positions,
+    labelled_outputs,
+)
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
@@ -30,9 +37,15 @@ from apps.evaluations.engine.registry import (
 )
 
 _MAX_CATEGORIES = 20
+# Per feature: its name, each row's bin and the bins' descriptions.
+Binned = list[tuple[str, NDArray[Any], list[str]]]
+# A slice: the features (positions in Binned), their bins, rows, gap and p-value.
+Slice = tuple[list[int], list[int], int, float, float]
 
 
-def feature_bins(values: pd.Series, name: str, numeric: bool, n_bins: int):
+def feature_bins(
+    values: pd.Series, name: str, numeric: bool, n_bins: int
+) -> tuple[NDArray[Any], list[str]]:
     """Each row's bin of one feature, and the bins' descriptions."""
     if numeric:
         dates = pd.api.types.is_datetime64_any_dtype(values.dtype)
@@ -43,7 +56,9 @@ def feature_bins(values: pd.Series, name: str, numeric: bool, n_bins: int):
             numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         finite = np.isfinite(numbers)
         quantiles = np.linspace(0, 1, n_bins + 1)[1:-1]
-        edges = np.unique(np.quantile(numbers[finite], quantiles)) if finite.any() else []
+        edges: NDArray[Any] | list[float] = (
+            np.unique(np.quantile(numbers[finite], quantiles)) if finite.any() else []
+        )
         codes = np.where(finite, np.searchsorted(edges, numbers, side="right"), len(edges) + 1)
         shown = [
             str(pd.Timestamp(int(edge), unit=unit)) if dates else f"{edge:.4g}" for edge in edges
@@ -62,18 +77,29 @@ def feature_bins(values: pd.Series, name: str, numeric: bool, n_bins: int):
     return codes, [*labels, f"{name} = (another value)", f"{name} is missing"]
 
 
-def _row_losses(context, outputs, compare_with: str):
+def _row_losses(
+    context: EvaluationContext, outputs: LabelledOutputs, compare_with: str
+) -> tuple[NDArray[Any], NDArray[Any] | None]:
     """Per row: the loss, and (for "expected") the chance of an error the model's own
     confidence gives."""
     if context.task == "regression":
         return np.abs(outputs.predicted - outputs.truth), None
-    wrong = (outputs.predicted_index != outputs.true_index).astype(float)
+    true_index, predicted_index = class_positions(outputs)
+    wrong = (predicted_index != true_index).astype(float)
     if compare_with == "expected":
+        if outputs.probabilities is None:  # `run` skips the check then
+            raise TypeError("the model gives no probabilities to compare with")
         return wrong, 1 - outputs.probabilities.max(axis=1)
     return wrong, None
 
 
-def _slice_tests(key, size, losses, expected, min_rows):
+def _slice_tests(
+    key: NDArray[Any],
+    size: int,
+    losses: NDArray[Any],
+    expected: NDArray[Any] | None,
+    min_rows: int,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """For each slice of a key: rows, gap and one-sided p-value (NaN when too small)."""
     rows = np.bincount(key, minlength=size).astype(float)
     total = np.bincount(key, weights=losses, minlength=size)
@@ -141,7 +167,7 @@ class WeakSegments(Check):
         "Validation, ICDE; Benjamini Y., Hochberg Y. (1995).",
     )
 
-    def run(self, context, params):
+    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         outputs = labelled_outputs(context)
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
@@ -175,9 +201,15 @@ class WeakSegments(Check):
         return [self._measure(context, found, binned, weights, rows[chosen], params, sampling,
                               compare_with)]  # fmt: skip
 
-    def _test_slices(self, binned, losses, expected, params):
+    def _test_slices(
+        self,
+        binned: Binned,
+        losses: NDArray[Any],
+        expected: NDArray[Any] | None,
+        params: dict[str, Any],
+    ) -> list[Slice]:
         """Every testable slice: (features, bins, rows, gap, p-value)."""
-        found = []
+        found: list[Slice] = []
         groups = [[index] for index in range(len(binned))]
         if params["max_features"] >= 2:
             groups += [list(pair) for pair in combinations(range(len(binned)), 2)]
@@ -190,7 +222,8 @@ class WeakSegments(Check):
                 key, size, losses, expected, params["min_slice_size"]
             )
             for cell in np.flatnonzero(np.isfinite(p_values)):
-                bins, rest = [], int(cell)
+                bins: list[int] = []
+                rest = int(cell)
                 for index in reversed(group):
                     rest, code = divmod(rest, len(binned[index][2]))
                     bins.insert(0, code)
@@ -198,7 +231,17 @@ class WeakSegments(Check):
                               float(p_values[cell])))  # fmt: skip
         return found
 
-    def _measure(self, context, found, binned, weights, positions, params, sampling, compare_with):
+    def _measure(
+        self,
+        context: EvaluationContext,
+        found: list[Slice],
+        binned: Binned,
+        weights: tuple[NDArray[Any], NDArray[Any] | None],
+        positions: NDArray[Any],
+        params: dict[str, Any],
+        sampling: dict[str, Any] | None,
+        compare_with: str,
+    ) -> Measurement:
         losses, expected = weights
         adjusted = stats.benjamini_hochberg([entry[4] for entry in found])
         regression = context.task == "regression"
@@ -235,7 +278,7 @@ class WeakSegments(Check):
             for (group, bins, count, gap, _), p_value in significant[: params["top_slices"]]
         ]
         worst = significant[0][0] if significant else None
-        flagged = []
+        flagged: NDArray[Any] | list[int] = []
         if weak:
             group, bins = weak[0][0][0], weak[0][0][1]
             flagged = positions[_slice_mask(binned, group, bins)][
@@ -262,7 +305,13 @@ class WeakSegments(Check):
         )
 
 
-def _still_weak(losses, expected, overall: float, scale: float, params) -> bool:
+def _still_weak(
+    losses: NDArray[Any],
+    expected: NDArray[Any] | None,
+    overall: float,
+    scale: float,
+    params: dict[str, Any],
+) -> bool:
     """Whether rows left of a slice are still weak by themselves: a gap of at least `gap`
     and a one-sided test at alpha."""
     if expected is not None:
@@ -272,15 +321,16 @@ def _still_weak(losses, expected, overall: float, scale: float, params) -> bool:
         gap = losses.mean() - overall
         spread = losses.std(ddof=1) / np.sqrt(len(losses)) if len(losses) > 1 else 0.0
         p_value = scipy_stats.t.sf(gap / spread, len(losses) - 1) if spread > 0 else 1.0
-    return gap / scale >= params["gap"] and p_value < params["alpha"]
+    weak: bool = gap / scale >= params["gap"] and p_value < params["alpha"]
+    return weak
 
 
-def _slice_mask(binned, group, bins) -> np.ndarray:
+def _slice_mask(binned: Binned, group: list[int], bins: list[int]) -> NDArray[np.bool_]:
     mask = np.ones(len(binned[0][1]), dtype=bool)
     for index, code in zip(group, bins, strict=True):
         mask &= binned[index][1] == code
     return mask
 
 
-def _describe(binned, group, bins) -> str:
+def _describe(binned: Binned, group: list[int], bins: list[int]) -> str:
     return " & ".join(binned[index][2][code] for index, code in zip(group, bins, strict=True))

@@ -109,7 +109,7 @@ def _local_extent(file: BinaryIO, member: zipfile.ZipInfo) -> int:
         raise refuse(f"the member {member.filename!r} has no local header where its entry says.")
     fields = _LOCAL_HEADER.unpack(header)
     name_length, extra_length = fields[9], fields[10]
-    end = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    end: int = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
     end += member.compress_size
     if member.flag_bits & _DATA_DESCRIPTOR_FLAG:
         file.seek(end)
@@ -136,7 +136,7 @@ class Archive:
     def __enter__(self) -> "Archive":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ the model was fitted for is read from it.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -50,9 +51,10 @@ def _features_of(owner: object) -> int | None:
     return None
 
 
-def tree_check(tree: object, n_features: int | None) -> None:
+def tree_check(tree: Any, n_features: int | None) -> None:
     """A sklearn.tree._tree.Tree: children after their parent and inside the tree, both
     or neither; features within the model's."""
+    # Any: scikit-learn ships no types, and the tree is a compiled (Cython) object.
     count = int(tree.node_count)
     left = np.asarray(tree.children_left, dtype=np.int64)
     right = np.asarray(tree.children_right, dtype=np.int64)
@@ -75,7 +77,7 @@ def tree_check(tree: object, n_features: int | None) -> None:
         raise refuse("a decision tree splits on a feature the model does not have.")
 
 
-def predictor_check(predictor: object, n_features: int | None) -> None:
+def predictor_check(predictor: Any, n_features: int | None) -> None:
     """A histogram-gradient-boosting TreePredictor: the same rules on its node records."""
     nodes = np.asarray(predictor.nodes)
     count = len(nodes)
@@ -108,7 +110,7 @@ def model_structure_check(model: object) -> None:
             predictor_check(item, _features_of(owner) if owner is not None else None)
 
 
-def model_task(model: object) -> tuple[str | None, list | None]:
+def model_task(model: object) -> tuple[str | None, list[Any] | None]:
     """binary, multiclass or regression, and the classes, as far as the model tells."""
     classes = getattr(model, "classes_", None)
     if classes is not None:

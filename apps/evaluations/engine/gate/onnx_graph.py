@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # ModelProto: field number → wire type (0 varint, 2 length-delimited).
 MODEL_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
@@ -47,7 +47,7 @@ class OnnxFacts:
     node_domains: set[str] = field(default_factory=set)
     function_domains: set[str] = field(default_factory=set)
     external_tensors: list[str] = field(default_factory=list)
-    class_labels: list | None = None
+    class_labels: list[int] | list[str] | None = None
     nodes: int = 0
 
 
@@ -102,9 +102,10 @@ def mapped(source: str | Path | BinaryIO) -> Iterator[memoryview]:
             view.release()
         return
     with contextlib.ExitStack() as stack:
-        file = source
-        if not hasattr(source, "fileno"):
-            file = stack.enter_context(Path(source).open("rb"))
+        if isinstance(source, str | Path):
+            file: BinaryIO = stack.enter_context(Path(source).open("rb"))
+        else:
+            file = source
         try:
             memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file cannot be mapped
@@ -122,11 +123,11 @@ def _text(data: memoryview, start: int, end: int) -> str:
     return bytes(data[start:end]).decode("utf-8", "replace")
 
 
-def model_top_level(data: memoryview, *, max_fields: int = 100_000) -> dict | None:
+def model_top_level(data: memoryview, *, max_fields: int = 100_000) -> dict[str, Any] | None:
     """ir_version, producer and opsets when the bytes are a protobuf ModelProto (every
     top-level field one of ModelProto's, ending exactly at the end, with ir_version and a
     graph), else None. Only the top level is read."""
-    facts: dict = {"opsets": {}}
+    facts: dict[str, Any] = {"opsets": {}}
     seen: set[int] = set()
     try:
         for count, (number, wire_type, value, end) in enumerate(fields(data, 0, len(data))):
@@ -173,7 +174,7 @@ def model_walk(data: memoryview) -> OnnxFacts:
     return facts
 
 
-def _walk(data: memoryview, start: int, end: int, kind: str, facts: OnnxFacts, depth: int):
+def _walk(data: memoryview, start: int, end: int, kind: str, facts: OnnxFacts, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ProtobufError("its graphs are nested too deeply")
     if kind == "tensor":
@@ -221,9 +222,11 @@ def _node(data: memoryview, start: int, end: int, facts: OnnxFacts) -> None:
     facts.node_domains.add(domain or "ai.onnx")
 
 
-def _labels(data: memoryview, start: int, end: int) -> list | None:
+def _labels(data: memoryview, start: int, end: int) -> list[int] | list[str] | None:
     """The class labels an attribute holds, when it is a classifier's label list."""
-    name, numbers, texts = "", [], []
+    name = ""
+    numbers: list[int] = []
+    texts: list[str] = []
     for number, wire_type, value, value_end in fields(data, start, end):
         if number == 1 and wire_type == 2:
             name = _text(data, value, value_end)

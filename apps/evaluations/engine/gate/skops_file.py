@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from apps.evaluations.engine.gate.archive import Archive, ArchiveLimits, refuse
 from apps.evaluations.engine.gate.skops_schema import (
@@ -28,7 +29,7 @@ class SkopsFile:
     members: int
     uncompressed_bytes: int
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """What the upload shows of the archive."""
         return {
             "protocol": self.facts.protocol,

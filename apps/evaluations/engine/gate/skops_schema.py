@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class SchemaFacts:
     types: set[str] = field(default_factory=set)
 
 
-def _children(value: object) -> list[dict]:
+def _children(value: object) -> list[dict[str, Any]]:
     """The nodes directly inside a value (through plain lists and dicts), in document
     order, which is the order skops builds them in."""
     found, pending = [], [value]
@@ -58,11 +59,11 @@ def _children(value: object) -> list[dict]:
 _IDENTITY_KEYS = frozenset({"__class__", "__module__", "__loader__", "__id__"})
 
 
-def _node_children(node: dict) -> list[dict]:
+def _node_children(node: dict[str, Any]) -> list[dict[str, Any]]:
     return _children([value for key, value in node.items() if key not in _IDENTITY_KEYS])
 
 
-def _is_reference(node: dict) -> bool:
+def _is_reference(node: dict[str, Any]) -> bool:
     """A CachedNode, or a node with nothing but its identity: it stands for an earlier one."""
     return node.get("__loader__") == "CachedNode" or set(node) <= _IDENTITY_KEYS
 
@@ -85,9 +86,9 @@ def schema_walk(schema: object) -> SchemaFacts:
     cost: dict[object, int] = {}  # __id__ → the largest walk of its subtree seen
     building: set[object] = set()  # __id__s of the nodes being walked (the ancestors)
     # An explicit stack of frames [node, pending children, steps so far, depth].
-    frames: list[list] = []
+    frames: list[list[Any]] = []
 
-    def enter(node: dict, depth: int) -> None:
+    def enter(node: dict[str, Any], depth: int) -> None:
         if depth > MAX_DEPTH:
             raise refuse(f"its object tree is nested deeper than {MAX_DEPTH} levels.")
         if node.get("__id__") is not None:
@@ -128,7 +129,7 @@ def schema_walk(schema: object) -> SchemaFacts:
     return facts
 
 
-def _record(node: dict, facts: SchemaFacts) -> None:
+def _record(node: dict[str, Any], facts: SchemaFacts) -> None:
     facts.nodes += 1
     module, name = node.get("__module__"), node.get("__class__")
     if isinstance(module, str) and isinstance(name, str):

@@ -11,9 +11,10 @@ import codecs
 import lzma
 import unicodedata
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from apps.evaluations.engine.gate.onnx_graph import mapped, model_top_level
 
@@ -42,7 +43,7 @@ class Sniffed:
     kind: FileKind
     size: int
     detail: str = ""  # e.g. the compression ("gzip") or why text was judged binary
-    facts: dict = field(default_factory=dict)  # e.g. ONNX ir_version and opsets
+    facts: dict[str, Any] = field(default_factory=dict)  # e.g. ONNX ir_version and opsets
 
 
 def _read_at(file: BinaryIO, offset: int, length: int) -> bytes:
@@ -104,13 +105,19 @@ def is_pickle(head: bytes) -> bool:
     return len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5
 
 
+class _Decompressor(Protocol):
+    """What zlib's, bz2's and lzma's decompressor objects have in common here."""
+
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
+
+
 def _compression(head: bytes) -> tuple[str, bytes] | None:
     """The compression of a file and the first bytes it decompresses to, or None.
 
     A magic number alone is not trusted (a CSV may start with "x^"): the head must also
     decompress.
     """
-    candidates: list[tuple[str, object]] = []
+    candidates: list[tuple[str, Callable[[], _Decompressor]]] = []
     if head.startswith(b"\x1f\x8b"):
         candidates.append(("gzip", lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)))
     if head.startswith(b"BZh"):
@@ -138,7 +145,7 @@ def _compression(head: bytes) -> tuple[str, bytes] | None:
     return None
 
 
-def _decompress_start(decompressor: object, head: bytes) -> bytes:
+def _decompress_start(decompressor: _Decompressor, head: bytes) -> bytes:
     # At most a few bytes out: enough to see a pickle header, never a bomb.
     if isinstance(decompressor, bz2.BZ2Decompressor | lzma.LZMADecompressor):
         return decompressor.decompress(head, max_length=16)

@@ -8,9 +8,11 @@ tensor.
 """
 
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.gate.onnx_file import onnx_file_check
@@ -54,7 +56,8 @@ def one_line(text: str, limit: int = 400) -> str:
 
 
 class OnnxModel:
-    def __init__(self, session, facts: OnnxFacts | None = None) -> None:
+    # Any: onnxruntime ships no types (its session, inputs and outputs).
+    def __init__(self, session: Any, facts: OnnxFacts | None = None) -> None:
         self.session = session
         self.facts = facts or OnnxFacts()
         self.inputs = session.get_inputs()
@@ -78,7 +81,7 @@ class OnnxModel:
         self.n_features = width if isinstance(width, int) else None
         self.feature_names = None if self.matrix_input else [i.name for i in self.inputs]
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {
             "task": "regression" if self.value_output is not None else "classification",
             "classes": None,  # known from a ZipMap's keys once a batch is predicted
@@ -87,7 +90,7 @@ class OnnxModel:
             "has_probabilities": self.probability_output is not None,
         }
 
-    def audit(self) -> dict:
+    def audit(self) -> dict[str, Any]:
         """What the upload records of the model: its task, classes and operator sets."""
         task, classes = None, self.facts.class_labels
         if self.value_output is not None:
@@ -118,7 +121,7 @@ class OnnxModel:
                 feed[spec.name] = np.zeros(shape, dtype=_NUMPY_TYPES.get(spec.type, np.float32))
         self.session.run(None, feed)
 
-    def _feed(self, frame: pd.DataFrame) -> dict:
+    def _feed(self, frame: pd.DataFrame) -> dict[str, NDArray[Any]]:
         if self.matrix_input:
             dtype = _NUMPY_TYPES.get(self.inputs[0].type, np.float32)
             try:
@@ -141,7 +144,9 @@ class OnnxModel:
             feed[spec.name] = values.reshape(-1, 1)
         return feed
 
-    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, list | None]:
+    def predict(
+        self, frame: pd.DataFrame
+    ) -> tuple[NDArray[Any], NDArray[np.float64] | None, list[Any] | None]:
         """Labels (or values), probabilities and the classes their columns stand for."""
         wanted = [
             o.name
@@ -162,19 +167,19 @@ class OnnxModel:
                 probabilities = np.asarray(raw, dtype=float).reshape(len(frame), -1)
         if self.label_output is not None:
             labels = np.asarray(outputs[self.label_output.name]).reshape(len(frame))
-        else:
-            labels = np.argmax(probabilities, axis=1)
+        else:  # a classifier without a label output has a probability output
+            labels = np.argmax(cast(NDArray[np.float64], probabilities), axis=1)
             if classes is not None:
                 labels = np.asarray(classes)[labels]
         return labels, probabilities, classes
 
 
-def _is_matrix(output) -> bool:
+def _is_matrix(output: Any) -> bool:
     shape = output.shape or []
     return output.type in ("tensor(float)", "tensor(double)") and len(shape) == 2
 
 
-def _columns(output) -> int | None:
+def _columns(output: Any) -> int | None:
     """The fixed width of a [rows, classes] probability output, when the model says it."""
     shape = getattr(output, "shape", None) or []
     return shape[1] if len(shape) == 2 and isinstance(shape[1], int) else None

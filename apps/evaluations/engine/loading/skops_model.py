@@ -1,9 +1,11 @@
 """Loading a .skops archive with the server-side allowlist, and predicting with it."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from apps.evaluations.engine.errors import ArtifactRefused, EngineError
 from apps.evaluations.engine.gate.archive import ArchiveLimits
@@ -34,7 +36,8 @@ def load_skops(
 
 
 class SklearnModel:
-    def __init__(self, estimator, archive: dict | None = None) -> None:
+    # Any: scikit-learn ships no types, and the estimator may be any allowed type.
+    def __init__(self, estimator: Any, archive: dict[str, Any] | None = None) -> None:
         self.estimator = estimator
         self.archive = archive or {}
         classes = getattr(estimator, "classes_", None)
@@ -43,7 +46,7 @@ class SklearnModel:
         names = getattr(estimator, "feature_names_in_", None)
         self.feature_names = None if names is None else [str(name) for name in names]
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         return {
             "task": "classification" if self.classes is not None else "regression",
             "classes": None if self.classes is None else self.classes.tolist(),
@@ -52,7 +55,7 @@ class SklearnModel:
             "has_probabilities": self.has_probabilities,
         }
 
-    def audit(self) -> dict:
+    def audit(self) -> dict[str, Any]:
         """What the upload records of the model: its task, classes and types."""
         task, classes = model_task(self.estimator)
         root = type(self.estimator)
@@ -76,17 +79,17 @@ class SklearnModel:
             return
         self.estimator.predict(row)
 
-    def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    def predict(self, frame: pd.DataFrame) -> tuple[NDArray[Any], NDArray[np.float64] | None]:
         """Labels (or values) and probabilities for a batch: one predict_proba pass, the
         labels being the most probable class."""
         inputs = frame if self.feature_names is not None else frame.to_numpy()
-        if self.has_probabilities:
+        if self.has_probabilities and self.classes is not None:  # the first implies the second
             probabilities = np.asarray(self.estimator.predict_proba(inputs), dtype=float)
             return self.classes[np.argmax(probabilities, axis=1)], probabilities
         return np.asarray(self.estimator.predict(inputs)).ravel(), None
 
 
-def _has_predict_proba(estimator) -> bool:
+def _has_predict_proba(estimator: Any) -> bool:
     try:  # SVC(probability=False) and some pipelines raise AttributeError here
         return callable(getattr(estimator, "predict_proba", None))
     except AttributeError:
