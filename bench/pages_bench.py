@@ -132,7 +132,7 @@ def prepare_inside_django(out: Path) -> None:
         approved = TestPlan.objects.get(project=project, status=PlanStatus.APPROVED)
         draft = test_plan_revise(plan=approved, user=qm)
         if draft.checks.count() == approved.checks.count():
-            plan_check_remove(check=draft.checks.order_by("-position").first())
+            plan_check_remove(user=None, check=draft.checks.order_by("-position").first())
         finding_ids = ids(Finding.objects.filter(project=project))
         projects[project.slug] = {
             "plan": approved.pk,

@@ -4,15 +4,14 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.accounts.permissions import Action, effective_role, scope_to_visible_projects, user_can
+from apps.accounts.permissions import Action, project_action_check, scope_to_visible_projects
 from apps.projects.models import Project
 from qualiti.errors import QualitiError
 from qualiti.filters import QualitiFilterSet
@@ -34,12 +33,10 @@ def exception_handler(error: Exception, context: dict) -> Response | None:
 
 
 def project_for_action(*, request: Request, project: Project | int, action: Action) -> None:
-    """404 when the user may not see the project, 403 when they see it but may not act."""
+    """404 when the user may not see the project, 403 when they see it but may not act: the
+    services' own check, asked early (an upload, before its body is read)."""
     project_id = project if isinstance(project, int) else project.pk
-    if effective_role(user=request.user, project_id=project_id) is None:
-        raise Http404("No such project.")
-    if not user_can(user=request.user, project_id=project_id, action=action):
-        raise exceptions.PermissionDenied("Your role in this project does not allow this.")
+    project_action_check(user=request.user, project_id=project_id, action=action)
 
 
 class _ScopedQuerysetGuard:

@@ -6,7 +6,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from knox.models import AuthToken
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from apps.accounts import services
 from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
-from apps.accounts.permissions import Action, can_create_project, visible_project_ids
+from apps.accounts.permissions import visible_project_ids
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
 from qualiti.errors import InvalidInput
 
@@ -65,21 +64,18 @@ class TeamViewSet(viewsets.ModelViewSet):
     ordering = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if request.method not in permissions.SAFE_METHODS and not can_create_project(
-            user=request.user
-        ):
-            raise PermissionDenied("Only admins and quality managers manage teams.")
-
     def perform_create(self, serializer: TeamSerializer) -> None:
-        serializer.instance = services.team_create(**serializer.validated_data)
+        serializer.instance = services.team_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: TeamSerializer) -> None:
-        services.team_update(team=serializer.instance, **serializer.validated_data)
+        services.team_update(
+            team=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Team) -> None:
-        services.team_delete(team=instance)
+        services.team_delete(team=instance, actor=self.request.user)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -111,27 +107,27 @@ class MembershipViewSet(
         return Membership.objects.select_related("project", "user")
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
-        self.require(serializer.validated_data["project"], Action.PROJECT_MANAGE)
         serializer.instance = services.membership_create(
             project=serializer.validated_data["project"],
             user=serializer.validated_data["user"],
             role=serializer.validated_data["role"],
+            actor=self.request.user,
         )
 
     def perform_update(self, serializer: MembershipSerializer) -> None:
         membership = serializer.instance
-        self.require(membership.project, Action.PROJECT_MANAGE)
         unchanged = {"project": membership.project, "user": membership.user}
         for field, current in unchanged.items():
             if serializer.validated_data.get(field, current) != current:
                 raise serializers.ValidationError({field: "Only a membership's role can change."})
         services.membership_update(
-            membership=membership, role=serializer.validated_data.get("role", membership.role)
+            membership=membership,
+            role=serializer.validated_data.get("role", membership.role),
+            actor=self.request.user,
         )
 
     def perform_destroy(self, instance: Membership) -> None:
-        self.require(instance.project, Action.PROJECT_MANAGE)
-        services.membership_delete(membership=instance)
+        services.membership_delete(membership=instance, actor=self.request.user)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

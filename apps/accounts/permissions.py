@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, User
+from qualiti.errors import NotFound, PermissionRefused
 
 
 class Action(StrEnum):
@@ -96,6 +97,34 @@ def require_action(*, user: User, project_id: int, action: Action) -> None:
 
 def can_create_project(*, user: User) -> bool:
     return user.is_authenticated and (user.is_org_admin or user.org_role == OrgRole.QUALITY_MANAGER)
+
+
+def project_action_check(
+    *, user: User | None, project_id: int, action: Action, refusal: str = ""
+) -> None:
+    """The check every write service makes: a project the user may not see does not exist
+    (NotFound, 404), a change their role may not make is refused (PermissionRefused, 403).
+    `user=None` is the system itself (a worker, the demo seed): it may do anything. Pages
+    and API call the services and only translate the refusal."""
+    if user is None:
+        return
+    if effective_role(user=user, project_id=project_id) is None:
+        raise NotFound("No such project.")
+    if not user_can(user=user, project_id=project_id, action=action):
+        raise PermissionRefused(
+            refusal or f"Your role on this project does not allow this ({action.value})."
+        )
+
+
+def organisation_action_check(*, user: User | None, refusal: str) -> None:
+    """Creating projects and managing teams: admins and organisation quality managers."""
+    if user is not None and not can_create_project(user=user):
+        raise PermissionRefused(refusal)
+
+
+def dataset_upload_action(role: str) -> Action:
+    """Developers may upload training data only; any other role of dataset needs more."""
+    return Action.TRAIN_DATASET_UPLOAD if role == "train" else Action.DATASET_UPLOAD
 
 
 def visible_project_ids(*, user: User) -> QuerySet | None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from apps.accounts.models import Membership, Notification, Team, User
+from apps.accounts.permissions import Action, organisation_action_check, project_action_check
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput, NotFound
 
@@ -38,9 +39,16 @@ def notification_mark_read(*, notification: Notification) -> Notification:
     return notification
 
 
+_MANAGE_MEMBERS = "Only the project's quality manager and admins manage its members."
+_MANAGE_TEAMS = "Only admins and quality managers manage teams."
+
+
 @transaction.atomic
-def membership_create(*, project: Project, user: User, role: str) -> Membership:
+def membership_create(*, project: Project, user: User, role: str, actor: User | None) -> Membership:
     """Add a user to a project with a role (one membership per user and project)."""
+    project_action_check(
+        user=actor, project_id=project.pk, action=Action.PROJECT_MANAGE, refusal=_MANAGE_MEMBERS
+    )
     if Membership.objects.filter(project=project, user=user).exists():
         raise InvalidInput(f"{user.username} is already a member of {project.slug}.", field="user")
     membership = Membership(project=project, user=user, role=role)
@@ -50,7 +58,13 @@ def membership_create(*, project: Project, user: User, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, role: str) -> Membership:
+def membership_update(*, membership: Membership, role: str, actor: User | None) -> Membership:
+    project_action_check(
+        user=actor,
+        project_id=membership.project_id,
+        action=Action.PROJECT_MANAGE,
+        refusal=_MANAGE_MEMBERS,
+    )
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
@@ -58,12 +72,19 @@ def membership_update(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_delete(*, membership: Membership) -> None:
+def membership_delete(*, membership: Membership, actor: User | None) -> None:
+    project_action_check(
+        user=actor,
+        project_id=membership.project_id,
+        action=Action.PROJECT_MANAGE,
+        refusal=_MANAGE_MEMBERS,
+    )
     membership.delete()
 
 
 @transaction.atomic
-def team_create(*, name: str, members: list[User] | None = None) -> Team:
+def team_create(*, name: str, actor: User | None, members: list[User] | None = None) -> Team:
+    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
     team = Team(name=name)
     team.full_clean()
     team.save()
@@ -73,7 +94,10 @@ def team_create(*, name: str, members: list[User] | None = None) -> Team:
 
 
 @transaction.atomic
-def team_update(*, team: Team, name: str | None = None, members: list[User] | None = None) -> Team:
+def team_update(
+    *, team: Team, actor: User | None, name: str | None = None, members: list[User] | None = None
+) -> Team:
+    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
     if name is not None and name != team.name:
         team.name = name
         team.full_clean()
@@ -84,8 +108,9 @@ def team_update(*, team: Team, name: str | None = None, members: list[User] | No
 
 
 @transaction.atomic
-def team_delete(*, team: Team) -> None:
+def team_delete(*, team: Team, actor: User | None) -> None:
     """Projects and findings of the team keep going without one (their team becomes empty)."""
+    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
     team.delete()
 
 

@@ -10,7 +10,6 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.permissions import Action
 from apps.criteria.models import Category, Comparator, Criterion, CriterionTemplate, Severity
 from apps.criteria.selectors import criterion_list, criterion_template_list
 from apps.criteria.services import (
@@ -163,7 +162,6 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         values = dict(serializer.validated_data)
         project = values.pop("project")
         template = values.pop("template", None)
-        self.require(project, Action.CRITERIA_MANAGE)
         if template is not None:
             criterion = criterion_create_from_template(
                 project=project, template=template, user=request.user, overrides=values
@@ -174,7 +172,6 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
 
     def update(self, request: Request, *args, **kwargs) -> Response:
         criterion = self.get_object()
-        self.require(criterion.project, Action.CRITERIA_MANAGE)
         serializer = CriterionUpdateSerializer(
             data=request.data, partial=kwargs.get("partial", False)
         )
@@ -186,7 +183,6 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         criterion = self.get_object()
-        self.require(criterion.project, Action.CRITERIA_MANAGE)
         criterion_delete(criterion=criterion, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,7 +1,8 @@
 """Writes of criteria: a project's quality bars, instantiated from the catalogue and adjusted.
 
-Permission checks belong to the callers (API and pages); these functions validate the data
-and refuse with InvalidInput, naming the field, when it cannot be stored as asked.
+Each write checks the caller's role (only the project's quality manager and admins manage
+criteria), validates the data and refuses with InvalidInput, naming the field, when it
+cannot be stored as asked.
 """
 
 import copy
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from apps.accounts.models import User
+from apps.accounts.permissions import Action, project_action_check
 from apps.audit.services import status_change_record
 from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
 from apps.criteria.models import Criterion, CriterionTemplate
@@ -40,6 +42,14 @@ EVENT_CREATED = "created"
 EVENT_UPDATED = "updated"
 EVENT_DELETED = "deleted"
 
+_MANAGE_CRITERIA = "Only the project's quality manager and admins manage its criteria."
+
+
+def _manage_check(user: User | None, project_id: int) -> None:
+    project_action_check(
+        user=user, project_id=project_id, action=Action.CRITERIA_MANAGE, refusal=_MANAGE_CRITERIA
+    )
+
 
 def criterion_create_from_template(
     *,
@@ -62,6 +72,7 @@ def criterion_create(
     **fields: Any,
 ) -> Criterion:
     """Create a project's criterion from explicit values."""
+    _manage_check(user, project.pk)
     _refuse_unknown_fields(fields)
     criterion = Criterion(project=project, template=template, **fields)
     with transaction.atomic():
@@ -79,6 +90,7 @@ def criterion_create(
 
 def criterion_update(*, criterion: Criterion, user: User, **fields: Any) -> Criterion:
     """Change some of a criterion's values; a call that changes nothing writes nothing."""
+    _manage_check(user, criterion.project_id)
     _refuse_unknown_fields(fields)
     changes = {
         name: (getattr(criterion, name), value)
@@ -113,6 +125,7 @@ def criterion_update(*, criterion: Criterion, user: User, **fields: Any) -> Crit
 
 def criterion_delete(*, criterion: Criterion, user: User) -> None:
     """Delete a criterion that no test plan uses."""
+    _manage_check(user, criterion.project_id)
     description = _describe(criterion)
     criterion_id, project_id = criterion.pk, criterion.project_id
     try:

@@ -27,6 +27,7 @@ from apps.evaluations import engine
 from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
 from qualiti.errors import QualitiError
+from qualiti.forms import refusal_raise, service_error_add
 
 CRITERIA_PER_PAGE = 50
 
@@ -39,11 +40,6 @@ def _project_criterion_or_404(project: Project, pk: int) -> Criterion:
     return get_object_or_404(
         Criterion.objects.select_related("template", "project"), project=project, pk=pk
     )
-
-
-def _add_service_error(form: CriterionForm, error: QualitiError) -> None:
-    """Show a service's refusal beside the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
@@ -91,13 +87,13 @@ def criterion_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def criterion_add_from_template(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
     template = get_object_or_404(CriterionTemplate, pk=template_id)
     try:
         criterion = criterion_create_from_template(
             project=project, template=template, user=request.user
         )
     except QualitiError as error:
+        refusal_raise(error)
         messages.error(request, error.message)
         return redirect("criterion-catalogue", slug=project.slug)
     messages.success(
@@ -121,7 +117,7 @@ def criterion_create_view(request: HttpRequest, slug: str) -> HttpResponse:
                     project=project, user=request.user, **form.cleaned_data
                 )
             except QualitiError as error:
-                _add_service_error(form, error)
+                service_error_add(form, error)
                 status = error.status_code
             else:
                 messages.success(request, f"Created {criterion.code} {criterion.name}.")
@@ -141,8 +137,6 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     criterion = _project_criterion_or_404(project, pk)
     may_manage = _may_manage(request, project)
-    if request.method == "POST":
-        require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
     form = CriterionForm(request.POST or None, initial=CriterionForm.initial_from(criterion))
     status = 200
     if request.method == "POST":
@@ -151,7 +145,7 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 criterion_update(criterion=criterion, user=request.user, **form.cleaned_data)
             except QualitiError as error:
-                _add_service_error(form, error)
+                service_error_add(form, error)
                 status = error.status_code
             else:
                 messages.success(request, f"Saved {criterion.code} {criterion.name}.")
@@ -177,11 +171,11 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def criterion_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     criterion = _project_criterion_or_404(project, pk)
-    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
     label = f"{criterion.code} {criterion.name}"
     try:
         criterion_delete(criterion=criterion, user=request.user)
     except QualitiError as error:
+        refusal_raise(error)
         messages.error(request, error.message)
         return redirect("criterion-edit", slug=project.slug, pk=criterion.pk)
     messages.success(request, f"Deleted {label}.")

@@ -8,14 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.permissions import Action, require_action, user_can
+from apps.accounts.permissions import Action, user_can
 from apps.evaluations.forms import RunLaunchForm
 from apps.evaluations.models import EvaluationRun, Trigger
 from apps.evaluations.services import run_create
-from apps.projects.forms import service_error_add
 from apps.projects.selectors import project_visible_or_404
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import QualitiError
+from qualiti.forms import service_error_add
 
 RUNS_PER_PAGE = 20
 
@@ -27,7 +27,6 @@ def run_launch(request: HttpRequest, slug: str) -> HttpResponse:
     may_launch = user_can(user=request.user, project_id=project.pk, action=Action.RUN_LAUNCH)
     status = 200
     if request.method == "POST":
-        require_action(user=request.user, project_id=project.pk, action=Action.RUN_LAUNCH)
         form = RunLaunchForm(request.POST, project=project)
         status = 400
         if form.is_valid():

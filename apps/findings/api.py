@@ -7,7 +7,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.models import Team, User
-from apps.accounts.permissions import Action
 from apps.criteria.models import Category, Severity
 from apps.findings import selectors, services
 from apps.findings.models import (
@@ -111,7 +110,6 @@ class FindingViewSet(
     def create(self, request: Request) -> Response:
         data = FindingCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        self.require(data.validated_data["project"], Action.FINDING_TRIAGE)
         finding = services.finding_create(user=request.user, **data.validated_data)
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 

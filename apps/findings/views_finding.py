@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +41,7 @@ from apps.findings.services.risk import OPEN_STATUSES
 from apps.findings.views import safe_next
 from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
 from qualiti.errors import QualitiError, StaleVersion
+from qualiti.forms import refusal_raise
 
 
 def _may_triage(user: User, finding: Finding) -> bool:
@@ -196,6 +196,7 @@ def _refused(
 ) -> HttpResponse:
     """Re-render with the service's message beside its field. After a stale version the
     form carries the current one, so sending it again (once read) goes through."""
+    refusal_raise(error)
     finding.refresh_from_db()
     if isinstance(error, StaleVersion) and "version" in form.fields:
         data = form.data.copy()
@@ -226,8 +227,6 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_comment(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    if not finding_may_collaborate(user=request.user, finding=finding):
-        raise PermissionDenied("Only the finding's team and quality managers comment.")
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, finding, status=400, comment_form=form)
@@ -242,9 +241,6 @@ def finding_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    may_collaborate = finding_may_collaborate(user=request.user, finding=finding)
-    if not (may_collaborate or _may_triage(request.user, finding)):
-        raise PermissionDenied("Your role does not allow changing this finding's status.")
     # Validated against every status: the service names the legal moves when one is not.
     form = TransitionForm(request.POST, targets=FindingStatus.values)
     if not form.is_valid():
@@ -267,8 +263,6 @@ def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    if not _may_triage(request.user, finding):
-        raise PermissionDenied("Only the quality manager assigns and sets severity.")
     form = AssignForm(request.POST, members=_project_members(finding))
     if not form.is_valid():
         return _render_detail(request, finding, status=400, assign_form=form)
@@ -292,8 +286,6 @@ def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    if not _may_triage(request.user, finding):
-        raise PermissionDenied("Only the quality manager adds corrective actions.")
     form = ActionCreateForm(request.POST, members=_project_members(finding))
     if not form.is_valid():
         return _render_detail(request, finding, status=400, action_form=form)
@@ -318,8 +310,6 @@ def finding_action_update(request: HttpRequest, pk: int, action_id: int) -> Http
     action = get_object_or_404(
         CorrectiveAction.objects.select_related("finding__project"), pk=action_id, finding=finding
     )
-    if not finding_may_collaborate(user=request.user, finding=finding):
-        raise PermissionDenied("Only the finding's team and quality managers update actions.")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
         message = " ".join(" ".join(errors) for errors in form.errors.values())
@@ -330,6 +320,7 @@ def finding_action_update(request: HttpRequest, pk: int, action_id: int) -> Http
             action=action, user=request.user, version=data["version"], status=data["status"]
         )
     except QualitiError as error:
+        refusal_raise(error)
         return _render_detail(request, finding, status=error.status_code, page_error=error.message)
     label = ActionStatus(data["status"]).label
     return _done(request, finding, f"Corrective action marked {label.lower()}.", "#actions")

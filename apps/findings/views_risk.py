@@ -2,12 +2,10 @@
 until a date; management (or an admin) approves or rejects the request."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from apps.accounts.permissions import Action, user_can
 from apps.findings import services
 from apps.findings.forms import RiskDecisionForm, RiskRequestForm
 from apps.findings.models import RiskAcceptance
@@ -19,8 +17,6 @@ from qualiti.errors import QualitiError
 @require_POST
 def finding_risk_request(request: HttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    if not user_can(user=request.user, project_id=finding.project_id, action=Action.RISK_REQUEST):
-        raise PermissionDenied("Only the project's quality manager requests a risk acceptance.")
     form = RiskRequestForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, finding, status=400, risk_form=form)
@@ -41,8 +37,6 @@ def finding_risk_request(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_risk_decide(request: HttpRequest, pk: int, acceptance_id: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     acceptance = get_object_or_404(RiskAcceptance, pk=acceptance_id, finding=finding)
-    if not user_can(user=request.user, project_id=finding.project_id, action=Action.RISK_APPROVE):
-        raise PermissionDenied("Only management or an admin decides on a risk acceptance.")
     form = RiskDecisionForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, finding, status=400, decision_form=form)

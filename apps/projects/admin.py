@@ -33,11 +33,11 @@ class ModelVersionAdmin(UploadAdmin):
     list_select_related = ("project",)
 
     def delete_model(self, request: HttpRequest, obj: ModelVersion) -> None:
-        model_version_delete(model_version=obj)
+        model_version_delete(model_version=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         for model_version in queryset:
-            model_version_delete(model_version=model_version)
+            model_version_delete(model_version=model_version, actor=request.user)
 
 
 @admin.register(Dataset)
@@ -48,8 +48,8 @@ class DatasetAdmin(UploadAdmin):
     list_select_related = ("project",)
 
     def delete_model(self, request: HttpRequest, obj: Dataset) -> None:
-        dataset_delete(dataset=obj)
+        dataset_delete(dataset=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:
         for dataset in queryset:
-            dataset_delete(dataset=dataset)
+            dataset_delete(dataset=dataset, actor=request.user)

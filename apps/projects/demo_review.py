@@ -57,7 +57,9 @@ def demo_review_seed(*, project: Project, qm: User, dev: User) -> list[str]:
             roles = ["evaluation", "reference"] if criterion.category == "drift" else ["evaluation"]
             if criterion.code == "DQ-12":
                 roles = ["evaluation", "train"]
-            plan_services.plan_check_add(plan=plan, criterion=criterion, dataset_roles=roles)
+            plan_services.plan_check_add(
+                user=None, plan=plan, criterion=criterion, dataset_roles=roles
+            )
         plan_services.test_plan_approve(plan=plan, user=qm)
         created.append(f"approved plan {DEMO_PLAN}")
 

@@ -1,25 +1,14 @@
 """Forms of the project pages: create a project, upload a model version or a dataset.
 
 The forms only shape the input; the services judge it (file type, audit, named columns)
-and their refusals are put back on the form by `service_error_add`.
+and their refusals are put back on the form by `qualiti.forms.service_error_add`.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from apps.accounts.models import ProjectRole, Team, User
 from apps.projects.models import DatasetRole, ModelVersion, Project, RiskLevel, TaskType
-from qualiti.errors import QualitiError
-
-
-def service_error_add(form: forms.Form, error: QualitiError | ValidationError) -> None:
-    """Show a service's refusal beside the field it names, or above the form."""
-    if isinstance(error, QualitiError):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return
-    for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def names_split(text: str) -> list[str]:

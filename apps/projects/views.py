@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.permissions import can_create_project
-from apps.projects.forms import ProjectCreateForm, service_error_add
+from apps.projects.forms import ProjectCreateForm
 from apps.projects.services import project_create
 from qualiti.errors import QualitiError
+from qualiti.forms import service_error_add
 
 
 @login_required

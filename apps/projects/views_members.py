@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Membership, ProjectRole, User
-from apps.accounts.permissions import Action, require_action, user_can
+from apps.accounts.permissions import Action, user_can
 from apps.accounts.services import membership_create, membership_delete, membership_update
-from apps.projects.forms import MemberAddForm, MemberRoleForm, service_error_add
+from apps.projects.forms import MemberAddForm, MemberRoleForm
 from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
 from qualiti.errors import QualitiError
+from qualiti.forms import service_error_add
 
 
 def _candidates(project: Project) -> QuerySet[User]:
@@ -59,13 +60,12 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    require_action(user=request.user, project_id=project.pk, action=Action.PROJECT_MANAGE)
     form = MemberAddForm(request.POST, candidates=_candidates(project))
     if not form.is_valid():
         return _render(request, project, add_form=form, status=400)
     user, role = form.cleaned_data["user"], form.cleaned_data["role"]
     try:
-        membership_create(project=project, user=user, role=role)
+        membership_create(project=project, user=user, role=role, actor=request.user)
     except QualitiError as error:
         service_error_add(form, error)
         return _render(request, project, add_form=form, status=error.status_code)
@@ -77,7 +77,6 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    require_action(user=request.user, project_id=project.pk, action=Action.PROJECT_MANAGE)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project
     )
@@ -85,7 +84,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
         return _back(project)
-    membership_update(membership=membership, role=form.cleaned_data["role"])
+    membership_update(membership=membership, role=form.cleaned_data["role"], actor=request.user)
     label = ProjectRole(form.cleaned_data["role"]).label.lower()
     messages.success(request, f"{membership.user.username} is now {label}.")
     return _back(project)
@@ -95,10 +94,9 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    require_action(user=request.user, project_id=project.pk, action=Action.PROJECT_MANAGE)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project
     )
-    membership_delete(membership=membership)
+    membership_delete(membership=membership, actor=request.user)
     messages.success(request, f"{membership.user.username} left {project.name}.")
     return _back(project)

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.permissions import Action, require_action, user_can
+from apps.accounts.permissions import Action, dataset_upload_action, require_action, user_can
 from apps.evaluations.engine.loading.allowlist import trusted_skops_types
-from apps.projects.forms import DatasetUploadForm, ModelVersionUploadForm, service_error_add
+from apps.projects.forms import DatasetUploadForm, ModelVersionUploadForm
 from apps.projects.models import Dataset, DatasetRole, Project, ValidationStatus
 from apps.projects.selectors import (
     dataset_list_visible,
@@ -33,6 +33,7 @@ from apps.projects.services import dataset_create, model_version_create
 from apps.projects.uploads.handlers import upload_request_guard
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import QualitiError
+from qualiti.forms import service_error_add
 
 UPLOADS_PER_PAGE = 20
 PROBLEMS_SHOWN = 50
@@ -47,11 +48,6 @@ def _upload_rights(request: HttpRequest, project: Project) -> dict[str, bool]:
         "may_upload_any_dataset": can(Action.DATASET_UPLOAD),
         "may_upload_train_dataset": can(Action.TRAIN_DATASET_UPLOAD),
     }
-
-
-def _dataset_upload_action(role: str) -> Action:
-    # Developers may upload training data only; every other role needs more (as the API).
-    return Action.TRAIN_DATASET_UPLOAD if role == DatasetRole.TRAIN else Action.DATASET_UPLOAD
 
 
 def _dataset_form(project: Project, rights: dict[str, bool], data=None, files=None):
@@ -161,8 +157,9 @@ def model_version_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_protect
 def _dataset_upload(request: HttpRequest, project: Project) -> HttpResponse:
-    role = request.POST.get("role", "")
-    require_action(user=request.user, project_id=project.pk, action=_dataset_upload_action(role))
+    # Refused before the form judges the file; dataset_create asks the same rule again.
+    action = dataset_upload_action(request.POST.get("role", ""))
+    require_action(user=request.user, project_id=project.pk, action=action)
     form = _dataset_form(project, _upload_rights(request, project), request.POST, request.FILES)
     status = 400
     if form.is_valid():

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.permissions import Action, project_action_check
 from apps.audit.services import status_change_record
 from apps.criteria.models import Criterion
 from apps.projects.models import DatasetRole, Project
@@ -31,6 +32,15 @@ def criterion_snapshot(criterion: Criterion) -> dict:
     return {field: getattr(criterion, field) for field in SNAPSHOT_FIELDS}
 
 
+_MANAGE_PLANS = "Only the project's quality manager and admins manage its test plans."
+
+
+def _manage_check(user: User | None, project_id: int) -> None:
+    project_action_check(
+        user=user, project_id=project_id, action=Action.CRITERIA_MANAGE, refusal=_MANAGE_PLANS
+    )
+
+
 def _require_draft(plan: TestPlan) -> None:
     if plan.status != PlanStatus.DRAFT:
         raise InvalidInput(
@@ -42,6 +52,7 @@ def _require_draft(plan: TestPlan) -> None:
 
 @transaction.atomic
 def test_plan_create(*, project: Project, user: User, name: str, description: str = "") -> TestPlan:
+    _manage_check(user, project.pk)
     if TestPlan.objects.filter(project=project, name=name).exists():
         raise InvalidInput(
             f"A test plan named “{name}” exists in this project; revise it instead.", field="name"
@@ -58,6 +69,7 @@ def test_plan_update(
     *, plan: TestPlan, user: User, name: str | None = None, description: str | None = None
 ) -> TestPlan:
     """Edit a draft in place; editing an approved version makes the next draft version."""
+    _manage_check(user, plan.project_id)
     if plan.status == PlanStatus.APPROVED:
         plan = test_plan_revise(plan=plan, user=user)
     _require_draft(plan)
@@ -75,6 +87,7 @@ def test_plan_update(
 @transaction.atomic
 def test_plan_revise(*, plan: TestPlan, user: User) -> TestPlan:
     """The next draft version of a plan, with a copy of its checks (or the existing draft)."""
+    _manage_check(user, plan.project_id)
     existing = TestPlan.objects.filter(
         project_id=plan.project_id, name=plan.name, status=PlanStatus.DRAFT
     ).first()
@@ -109,6 +122,7 @@ def test_plan_revise(*, plan: TestPlan, user: User) -> TestPlan:
 @transaction.atomic
 def test_plan_approve(*, plan: TestPlan, user: User) -> TestPlan:
     """Approve a draft; the previously approved version of the same plan is archived."""
+    _manage_check(user, plan.project_id)
     plan = TestPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
         raise InvalidInput(f"Only a draft can be approved; v{plan.version} is {plan.status}.")
@@ -139,6 +153,7 @@ def test_plan_approve(*, plan: TestPlan, user: User) -> TestPlan:
 
 @transaction.atomic
 def test_plan_archive(*, plan: TestPlan, user: User, reason: str = "") -> TestPlan:
+    _manage_check(user, plan.project_id)
     if plan.status == PlanStatus.ARCHIVED:
         return plan
     from_status = plan.status
@@ -163,11 +178,13 @@ def _validated_roles(dataset_roles: list[str] | None) -> list[str]:
 def plan_check_add(
     *,
     plan: TestPlan,
+    user: User | None,
     criterion: Criterion,
     check_key: str = "",
     params: dict | None = None,
     dataset_roles: list[str] | None = None,
 ) -> PlanCheck:
+    _manage_check(user, plan.project_id)
     _require_draft(plan)
     if criterion.project_id != plan.project_id:
         raise InvalidInput("The criterion belongs to another project.", field="criterion")
@@ -189,8 +206,13 @@ def plan_check_add(
 
 @transaction.atomic
 def plan_check_update(
-    *, check: PlanCheck, params: dict | None = None, dataset_roles: list[str] | None = None
+    *,
+    check: PlanCheck,
+    user: User | None,
+    params: dict | None = None,
+    dataset_roles: list[str] | None = None,
 ) -> PlanCheck:
+    _manage_check(user, check.plan.project_id)
     _require_draft(check.plan)
     if params is not None:
         if not isinstance(params, dict):
@@ -204,6 +226,7 @@ def plan_check_update(
 
 
 @transaction.atomic
-def plan_check_remove(*, check: PlanCheck) -> None:
+def plan_check_remove(*, check: PlanCheck, user: User | None) -> None:
+    _manage_check(user, check.plan.project_id)
     _require_draft(check.plan)
     check.delete()

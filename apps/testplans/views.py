@@ -31,6 +31,7 @@ from apps.testplans.selectors import (
     test_plan_versions,
 )
 from qualiti.errors import QualitiError
+from qualiti.forms import refusal_raise, service_error_add
 
 PLANS_PER_PAGE = 25
 
@@ -84,7 +85,6 @@ def plan_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
     form = TestPlanCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -92,7 +92,7 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
                 project=project, user=request.user, **form.cleaned_data
             )
         except QualitiError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            service_error_add(form, error)
             return _render_list(request, project, form, status=error.status_code)
         messages.success(request, f"Created the draft test plan “{plan.name}”; add its checks.")
         return redirect("plan-detail", slug=project.slug, pk=plan.pk)
@@ -158,10 +158,11 @@ def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    project, plan = project_plan_for_change(request, slug, pk)
+    project, plan = project_plan_or_404(request, slug, pk)
     try:
         plan = services.test_plan_approve(plan=plan, user=request.user)
     except QualitiError as error:
+        refusal_raise(error)
         messages.error(request, error.message)
         return redirect("plan-detail", slug=project.slug, pk=plan.pk)
     messages.success(request, f"Approved “{plan.name}” v{plan.version}; runs can now use it.")
@@ -171,10 +172,11 @@ def plan_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    project, plan = project_plan_for_change(request, slug, pk)
+    project, plan = project_plan_or_404(request, slug, pk)
     try:
         draft = services.test_plan_revise(plan=plan, user=request.user)
     except QualitiError as error:
+        refusal_raise(error)
         messages.error(request, error.message)
         return redirect("plan-detail", slug=project.slug, pk=plan.pk)
     messages.success(request, f"Draft v{draft.version} of “{draft.name}” is ready to edit.")
@@ -184,7 +186,7 @@ def plan_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    project, plan = project_plan_for_change(request, slug, pk)
+    project, plan = project_plan_or_404(request, slug, pk)
     services.test_plan_archive(plan=plan, user=request.user)
     messages.success(request, f"Archived “{plan.name}” v{plan.version}.")
     return redirect("plan-detail", slug=project.slug, pk=plan.pk)

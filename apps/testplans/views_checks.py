@@ -16,9 +16,11 @@ from apps.testplans.models import PlanCheck
 from apps.testplans.views import (
     new_check_forms,
     project_plan_for_change,
+    project_plan_or_404,
     render_plan_detail,
 )
 from qualiti.errors import QualitiError
+from qualiti.forms import refusal_raise
 
 
 def _implemented_check(check_key: str) -> dict[str, Any] | None:
@@ -59,7 +61,7 @@ def plan_check_params(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_check_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    project, plan = project_plan_for_change(request, slug, pk)
+    project, plan = project_plan_or_404(request, slug, pk)
     check_key = request.POST.get("check_key", "")
     check = _implemented_check(check_key)
     if check is None:
@@ -71,12 +73,14 @@ def plan_check_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             added = services.plan_check_add(
                 plan=plan,
+                user=request.user,
                 criterion=plan_form.cleaned_data["criterion"],
                 check_key=check_key,
                 params=params_form.cleaned_data,
                 dataset_roles=plan_form.cleaned_data["dataset_roles"],
             )
         except QualitiError as error:
+            refusal_raise(error)
             if plan.is_editable:
                 plan_form.add_error(None, error.message)
             else:  # the page shows no form for a frozen version: say it above
@@ -120,6 +124,7 @@ def plan_check_edit(request: HttpRequest, slug: str, pk: int, check_id: int) -> 
             try:
                 services.plan_check_update(
                     check=plan_check,
+                    user=request.user,
                     params=params_form.cleaned_data,
                     dataset_roles=plan_form.cleaned_data["dataset_roles"],
                 )
@@ -151,14 +156,15 @@ def plan_check_edit(request: HttpRequest, slug: str, pk: int, check_id: int) -> 
 @login_required
 @require_POST
 def plan_check_remove(request: HttpRequest, slug: str, pk: int, check_id: int) -> HttpResponse:
-    project, plan = project_plan_for_change(request, slug, pk)
+    project, plan = project_plan_or_404(request, slug, pk)
     plan_check = get_object_or_404(
         PlanCheck.objects.select_related("criterion", "plan"), plan=plan, pk=check_id
     )
     label = f"{plan_check.check_key} for {plan_check.criterion.code}"
     try:
-        services.plan_check_remove(check=plan_check)
+        services.plan_check_remove(check=plan_check, user=request.user)
     except QualitiError as error:
+        refusal_raise(error)
         messages.error(request, error.message)
     else:
         messages.success(request, f"Removed {label}.")

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "qualiti.middleware.ServiceRefusalMiddleware",
     # Last: it turns a login attempt flagged as locked out into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]

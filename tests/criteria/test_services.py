@@ -1,5 +1,6 @@
 import pytest
 
+from apps.accounts.models import OrgRole
 from apps.audit.models import StatusChange
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.criteria.services import (
@@ -16,6 +17,11 @@ from tests.factories import ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 COPIED = ("code", "name", "category", "check_key", "metric", "comparator", "threshold")
+
+
+def admin():
+    """Criteria are managed by a project's quality manager or an admin (the services check)."""
+    return UserFactory(org_role=OrgRole.ADMIN)
 
 
 def new_criterion_values(**changes) -> dict:
@@ -38,9 +44,7 @@ def test_creating_from_a_template_copies_its_fields():
     template = CriterionTemplate.objects.get(code="FAIR-01")
     project = ProjectFactory()
 
-    criterion = criterion_create_from_template(
-        project=project, template=template, user=UserFactory()
-    )
+    criterion = criterion_create_from_template(project=project, template=template, user=admin())
 
     criterion.refresh_from_db()
     assert criterion.project == project
@@ -55,7 +59,7 @@ def test_overrides_replace_the_templates_values():
     criterion = criterion_create_from_template(
         project=ProjectFactory(),
         template=template,
-        user=UserFactory(),
+        user=admin(),
         overrides={"threshold": 0.85, "severity": "critical", "params": {"n_bootstrap": 200}},
     )
 
@@ -68,11 +72,11 @@ def test_overrides_replace_the_templates_values():
 def test_a_criterions_params_are_its_own_copy():
     template = CriterionTemplate.objects.get(code="FAIR-01")
     criterion = criterion_create_from_template(
-        project=ProjectFactory(), template=template, user=UserFactory()
+        project=ProjectFactory(), template=template, user=admin()
     )
 
     criterion_update(
-        criterion=criterion, user=UserFactory(), params={**criterion.params, "min_group_size": 5}
+        criterion=criterion, user=admin(), params={**criterion.params, "min_group_size": 5}
     )
 
     template.refresh_from_db()
@@ -81,7 +85,7 @@ def test_a_criterions_params_are_its_own_copy():
 
 def test_the_same_template_can_serve_a_project_twice_under_another_code():
     template = CriterionTemplate.objects.get(code="DRIFT-01")
-    project, user = ProjectFactory(), UserFactory()
+    project, user = ProjectFactory(), admin()
     criterion_create_from_template(project=project, template=template, user=user)
 
     with pytest.raises(InvalidInput) as refused:
@@ -96,7 +100,7 @@ def test_the_same_template_can_serve_a_project_twice_under_another_code():
 
 
 def test_it_creates_a_criterion_from_scratch_and_records_who_did():
-    user = UserFactory()
+    user = admin()
 
     criterion = criterion_create(project=ProjectFactory(), user=user, **new_criterion_values())
 
@@ -110,7 +114,7 @@ def test_an_unknown_check_key_is_refused_naming_it():
     with pytest.raises(InvalidInput) as refused:
         criterion_create(
             project=ProjectFactory(),
-            user=UserFactory(),
+            user=admin(),
             **new_criterion_values(check_key="performance.magic"),
         )
 
@@ -131,9 +135,7 @@ def test_an_unknown_check_key_is_refused_naming_it():
 )
 def test_invalid_values_are_refused_naming_the_field(changes, field):
     with pytest.raises(InvalidInput) as refused:
-        criterion_create(
-            project=ProjectFactory(), user=UserFactory(), **new_criterion_values(**changes)
-        )
+        criterion_create(project=ProjectFactory(), user=admin(), **new_criterion_values(**changes))
 
     assert refused.value.field == field
     assert field in refused.value.message
@@ -142,7 +144,7 @@ def test_invalid_values_are_refused_naming_the_field(changes, field):
 def test_an_unknown_field_is_refused():
     with pytest.raises(InvalidInput) as refused:
         criterion_create(
-            project=ProjectFactory(), user=UserFactory(), **new_criterion_values(colour="red")
+            project=ProjectFactory(), user=admin(), **new_criterion_values(colour="red")
         )
 
     assert refused.value.field == "colour"
@@ -150,7 +152,7 @@ def test_an_unknown_field_is_refused():
 
 def test_updating_changes_the_values_and_records_the_change():
     criterion = CriterionFactory(threshold=0.75)
-    user = UserFactory()
+    user = admin()
 
     criterion_update(criterion=criterion, user=user, threshold=0.7, blocking=True)
 
@@ -164,7 +166,7 @@ def test_updating_changes_the_values_and_records_the_change():
 def test_an_update_that_changes_nothing_writes_nothing():
     criterion = CriterionFactory(threshold=0.75)
 
-    criterion_update(criterion=criterion, user=UserFactory(), threshold=0.75)
+    criterion_update(criterion=criterion, user=admin(), threshold=0.75)
 
     assert not StatusChange.objects.filter(to_status="updated").exists()
 
@@ -175,7 +177,7 @@ def test_a_refused_update_leaves_the_criterion_as_stored():
     criterion = CriterionFactory(project=project, code="B-01", threshold=0.75)
 
     with pytest.raises(InvalidInput) as refused:
-        criterion_update(criterion=criterion, user=UserFactory(), code="A-01", threshold=0.5)
+        criterion_update(criterion=criterion, user=admin(), code="A-01", threshold=0.5)
 
     assert refused.value.field == "code"
     assert (criterion.code, criterion.threshold) == ("B-01", 0.75)
@@ -187,7 +189,7 @@ def test_deleting_an_unused_criterion_removes_it_and_keeps_a_record():
     criterion = CriterionFactory()
     criterion_id = criterion.pk
 
-    criterion_delete(criterion=criterion, user=UserFactory())
+    criterion_delete(criterion=criterion, user=admin())
 
     assert not Criterion.objects.filter(pk=criterion_id).exists()
     assert StatusChange.objects.filter(object_id=criterion_id, to_status="deleted").exists()
@@ -207,7 +209,7 @@ def test_a_criterion_used_by_an_approved_plan_cannot_be_deleted():
     )
 
     with pytest.raises(InvalidInput) as refused:
-        criterion_delete(criterion=criterion, user=UserFactory())
+        criterion_delete(criterion=criterion, user=admin())
 
     assert '"Release gate" v2 (approved)' in refused.value.message
     assert Criterion.objects.filter(pk=criterion.pk).exists()

@@ -46,7 +46,7 @@ def approved_plan(project, criteria, *, user, roles=None, name="Gate") -> TestPl
     plan = plan_services.test_plan_create(project=project, user=user, name=name)
     for criterion in criteria:
         plan_services.plan_check_add(
-            plan=plan, criterion=criterion, dataset_roles=roles or ["evaluation"]
+            user=None, plan=plan, criterion=criterion, dataset_roles=roles or ["evaluation"]
         )
     return plan_services.test_plan_approve(plan=plan, user=user)
 

@@ -70,9 +70,9 @@ def test_only_plans_with_label_reading_checks_need_the_target(db):
         project=cast.project, category="drift", check_key="drift.columns", metric="effect_size"
     )
     plan = plan_services.test_plan_create(project=cast.project, user=cast.qm, name="Drift")
-    plan_services.plan_check_add(plan=plan, criterion=drift)
+    plan_services.plan_check_add(user=None, plan=plan, criterion=drift)
 
     assert not plan_needs_target(list(plan.checks.all()))
     performance = CriterionFactory(project=cast.project, code="P-1")
-    plan_services.plan_check_add(plan=plan, criterion=performance)
+    plan_services.plan_check_add(user=None, plan=plan, criterion=performance)
     assert plan_needs_target(list(plan.checks.all()))

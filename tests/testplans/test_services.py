@@ -36,7 +36,7 @@ def cast():
 @pytest.fixture
 def approved_plan(cast):
     plan = services.test_plan_create(project=cast.project, user=cast.qm, name="Release gate")
-    services.plan_check_add(plan=plan, criterion=make_criterion(cast.project))
+    services.plan_check_add(user=None, plan=plan, criterion=make_criterion(cast.project))
     return services.test_plan_approve(plan=plan, user=cast.qm)
 
 
@@ -50,7 +50,7 @@ def test_a_check_takes_the_criterions_key_and_default_params(cast):
     plan = services.test_plan_create(project=cast.project, user=cast.qm, name="Release gate")
 
     check = services.plan_check_add(
-        plan=plan, criterion=make_criterion(cast.project), params={"bootstrap": 200}
+        user=None, plan=plan, criterion=make_criterion(cast.project), params={"bootstrap": 200}
     )
 
     assert check.check_key == "fairness.classification"
@@ -77,7 +77,7 @@ def test_approval_records_who_and_when(approved_plan, cast):
 def test_an_approved_version_is_immutable(approved_plan, cast):
     with pytest.raises(InvalidInput, match="approved and cannot change; revise it"):
         services.plan_check_add(
-            plan=approved_plan, criterion=make_criterion(cast.project, code="X-1")
+            user=None, plan=approved_plan, criterion=make_criterion(cast.project, code="X-1")
         )
 
     assert approved_plan.checks.count() == 1
@@ -130,7 +130,7 @@ def test_a_check_cannot_use_another_projects_criterion(cast):
     foreign = make_criterion(ProjectCast().project)
 
     with pytest.raises(InvalidInput, match="another project"):
-        services.plan_check_add(plan=plan, criterion=foreign)
+        services.plan_check_add(user=None, plan=plan, criterion=foreign)
 
 
 def test_approval_freezes_each_criterions_judgement(approved_plan):

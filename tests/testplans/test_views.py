@@ -30,7 +30,7 @@ def url(name: str, cast: ProjectCast, *args) -> str:
 def plan_with_a_check(cast: ProjectCast, name: str = "Release gate") -> TestPlan:
     plan = services.test_plan_create(project=cast.project, user=cast.qm, name=name)
     criterion = CriterionFactory(project=cast.project)
-    services.plan_check_add(plan=plan, criterion=criterion, params={"n_bootstrap": 100})
+    services.plan_check_add(user=None, plan=plan, criterion=criterion, params={"n_bootstrap": 100})
     return plan
 
 
@@ -157,7 +157,9 @@ def test_a_developer_sees_the_plan_without_forms(cast):
 def test_the_editor_renders_in_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
     plan = plan_with_a_check(cast)
     for _ in range(10):
-        services.plan_check_add(plan=plan, criterion=CriterionFactory(project=cast.project))
+        services.plan_check_add(
+            user=None, plan=plan, criterion=CriterionFactory(project=cast.project)
+        )
     client = client_for(cast.qm)
 
     with django_assert_max_num_queries(9):

@@ -136,7 +136,7 @@ def test_choosing_a_check_without_javascript_shows_its_parameter_form(cast, plan
 def test_the_add_form_and_the_edit_page_say_what_the_check_reads(cast, plan, fairness):
     client = client_for(cast.qm)
     adding = client.get(url("plan-detail", cast, plan.pk), {"check": "fairness.classification"})
-    check = services.plan_check_add(plan=plan, criterion=fairness)
+    check = services.plan_check_add(user=None, plan=plan, criterion=fairness)
     editing = client.get(url("plan-check-edit", cast, plan.pk, check.pk))
 
     assert "It reads labels and predictions." in adding.content.decode()
@@ -245,7 +245,7 @@ def test_an_outsider_cannot_add_a_check(cast, plan, fairness):
 
 
 def test_adding_to_an_approved_plan_is_refused_with_the_services_message(cast, plan, fairness):
-    services.plan_check_add(plan=plan, criterion=fairness)
+    services.plan_check_add(user=None, plan=plan, criterion=fairness)
     services.test_plan_approve(plan=plan, user=cast.qm)
 
     response = client_for(cast.qm).post(
@@ -261,7 +261,7 @@ def test_adding_to_an_approved_plan_is_refused_with_the_services_message(cast, p
 
 
 def test_editing_a_check_changes_its_parameters_and_roles(cast, plan, fairness):
-    check = services.plan_check_add(plan=plan, criterion=fairness)
+    check = services.plan_check_add(user=None, plan=plan, criterion=fairness)
     client = client_for(cast.qm)
     page = client.get(url("plan-check-edit", cast, plan.pk, check.pk)).content.decode()
 
@@ -278,7 +278,9 @@ def test_editing_a_check_changes_its_parameters_and_roles(cast, plan, fairness):
 
 
 def test_editing_with_a_bad_parameter_keeps_the_stored_ones(cast, plan, fairness):
-    check = services.plan_check_add(plan=plan, criterion=fairness, params={"min_group_size": 30})
+    check = services.plan_check_add(
+        user=None, plan=plan, criterion=fairness, params={"min_group_size": 30}
+    )
 
     response = client_for(cast.qm).post(
         url("plan-check-edit", cast, plan.pk, check.pk),
@@ -291,7 +293,9 @@ def test_editing_with_a_bad_parameter_keeps_the_stored_ones(cast, plan, fairness
 
 
 def test_a_viewer_cannot_edit_a_check(cast, plan, fairness):
-    check = services.plan_check_add(plan=plan, criterion=fairness, params={"min_group_size": 30})
+    check = services.plan_check_add(
+        user=None, plan=plan, criterion=fairness, params={"min_group_size": 30}
+    )
 
     response = client_for(cast.viewer).post(
         url("plan-check-edit", cast, plan.pk, check.pk), fairness_post(fairness)
@@ -303,7 +307,7 @@ def test_a_viewer_cannot_edit_a_check(cast, plan, fairness):
 
 
 def test_removing_a_check(cast, plan, fairness):
-    check = services.plan_check_add(plan=plan, criterion=fairness)
+    check = services.plan_check_add(user=None, plan=plan, criterion=fairness)
 
     response = client_for(cast.qm).post(
         url("plan-check-remove", cast, plan.pk, check.pk), follow=True
@@ -314,7 +318,7 @@ def test_removing_a_check(cast, plan, fairness):
 
 
 def test_a_developer_cannot_remove_a_check_and_a_get_changes_nothing(cast, plan, fairness):
-    check = services.plan_check_add(plan=plan, criterion=fairness)
+    check = services.plan_check_add(user=None, plan=plan, criterion=fairness)
 
     forbidden = client_for(cast.dev).post(url("plan-check-remove", cast, plan.pk, check.pk))
     get = client_for(cast.qm).get(url("plan-check-remove", cast, plan.pk, check.pk))
@@ -325,7 +329,7 @@ def test_a_developer_cannot_remove_a_check_and_a_get_changes_nothing(cast, plan,
 
 def test_a_check_of_another_plan_is_404(cast, plan, fairness):
     other = services.test_plan_create(project=cast.project, user=cast.qm, name="Other")
-    check = services.plan_check_add(plan=other, criterion=fairness)
+    check = services.plan_check_add(user=None, plan=other, criterion=fairness)
 
     response = client_for(cast.qm).post(url("plan-check-remove", cast, plan.pk, check.pk))
 

@@ -86,11 +86,11 @@ def versions(cast):
         metric="drifted_share", comparator="<=", threshold=0.3, category="drift",
     )  # fmt: skip
     v1 = services.test_plan_create(project=cast.project, user=cast.qm, name="Release gate")
-    services.plan_check_add(plan=v1, criterion=auc, params={"n_bootstrap": 100})
+    services.plan_check_add(user=None, plan=v1, criterion=auc, params={"n_bootstrap": 100})
     services.test_plan_approve(plan=v1, user=cast.qm)
     v2 = services.test_plan_revise(plan=v1, user=cast.qm)
-    services.plan_check_update(check=v2.checks.get(), params={"n_bootstrap": 500})
-    services.plan_check_add(plan=v2, criterion=drift)
+    services.plan_check_update(user=None, check=v2.checks.get(), params={"n_bootstrap": 500})
+    services.plan_check_add(user=None, plan=v2, criterion=drift)
     criterion_update(criterion=auc, user=cast.qm, threshold=0.8)
     return v1, v2
 

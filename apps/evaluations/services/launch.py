@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.permissions import Action, project_action_check
 from apps.evaluations.models import EvaluationRun, RunStatus, Trigger
 from apps.evaluations.services.history import run_status_record
 from apps.evaluations.services.plans import (
@@ -108,7 +109,9 @@ def run_create(
 
     Each refusal is an InvalidInput naming the problem; the task is sent once the
     transaction commits, so a worker never looks for a row that is not there yet.
+    `user=None` is the system (a run queued on upload).
     """
+    project_action_check(user=user, project_id=project.pk, action=Action.RUN_LAUNCH)
     if test_plan.project_id != project.pk:
         raise InvalidInput("The test plan belongs to another project.", field="test_plan")
     if test_plan.status != PlanStatus.APPROVED:
@@ -171,6 +174,7 @@ def run_create(
 def run_cancel(*, run: EvaluationRun, user: User | None) -> EvaluationRun:
     """A queued run is cancelled at once; a running one is flagged, and its worker stops
     at its next step. A finished run is left as it is (a repeated cancel is harmless)."""
+    project_action_check(user=user, project_id=run.project_id, action=Action.RUN_LAUNCH)
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
     actor_id = user.pk if user else None
     if run.status == RunStatus.QUEUED:

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.permissions import Action, effective_role, user_can
+from apps.accounts.permissions import Action, effective_role, project_action_check, user_can
 from apps.audit.services import status_change_record
 from apps.criteria.models import Severity
 from apps.findings.models import (
@@ -101,6 +101,12 @@ def finding_create(
     source: str = FindingSource.MANUAL,
 ) -> Finding:
     """Open a finding by hand (runs open theirs through the run services)."""
+    project_action_check(
+        user=user,
+        project_id=project.pk,
+        action=Action.FINDING_TRIAGE,
+        refusal="Only the project's quality manager opens findings by hand.",
+    )
     finding = Finding(
         project=project,
         title=title,

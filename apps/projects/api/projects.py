@@ -1,11 +1,9 @@
 from django.db.models import QuerySet
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.models import Team
-from apps.accounts.permissions import Action, can_create_project
 from apps.projects import services
 from apps.projects.models import Project
 from qualiti.api import ProjectScopedMixin
@@ -50,8 +48,6 @@ class ProjectViewSet(
         return Project.objects.select_related("development_team")
 
     def create(self, request: Request) -> Response:
-        if not can_create_project(user=request.user):
-            raise PermissionDenied("Only admins and quality managers create projects.")
         data = ProjectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project = services.project_create(user=request.user, **data.validated_data)
@@ -59,13 +55,12 @@ class ProjectViewSet(
 
     def partial_update(self, request: Request, slug: str) -> Response:
         project = self.get_object()
-        self.require(project, Action.PROJECT_MANAGE)
         data = ProjectSerializer(project, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if changes.pop("slug", project.slug) != project.slug:
             raise serializers.ValidationError({"slug": "A project's slug cannot change."})
-        project = services.project_update(project=project, **changes)
+        project = services.project_update(project=project, actor=request.user, **changes)
         return Response(ProjectSerializer(project).data)
 
     def update(self, request: Request, slug: str) -> Response:

@@ -19,7 +19,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.permissions import Action
+from apps.accounts.permissions import Action, dataset_upload_action
 from apps.projects.models import (
     Dataset,
     DatasetRole,
@@ -207,7 +207,8 @@ class _UploadViewSet(
 ):
     def upload_project(self, request: Request, action: Action) -> Project:
         """The project the upload names: 404 when the user may not see it (or it does not
-        exist), 403 when their role may not do `action` there."""
+        exist), 403 when their role may not do `action` there. The service decides again;
+        asking here refuses before a large body is read."""
         slug = request_fields(request).get("project")
         if not slug:
             raise serializers.ValidationError({"project": ["This field is required."]})
@@ -254,8 +255,7 @@ class ModelVersionViewSet(_UploadViewSet):
         return Response(ModelVersionSerializer(model_version).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ModelVersion) -> None:
-        self.require(instance.project, Action.MODEL_UPLOAD)
-        model_version_delete(model_version=instance)
+        model_version_delete(model_version=instance, actor=self.request.user)
 
     @extend_schema(
         responses={
@@ -277,11 +277,6 @@ class ModelVersionViewSet(_UploadViewSet):
         )
 
 
-def _dataset_upload_action(role: str) -> Action:
-    # Developers may upload training data only; every other role of dataset needs more.
-    return Action.TRAIN_DATASET_UPLOAD if role == DatasetRole.TRAIN else Action.DATASET_UPLOAD
-
-
 class DatasetViewSet(_UploadViewSet):
     """Datasets: upload (multipart: a CSV or Parquet file and the columns it names), list
     with `?project=<slug>&role=&validation_status=`, read, delete, download the file."""
@@ -300,7 +295,7 @@ class DatasetViewSet(_UploadViewSet):
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
         role = str(request_fields(request).get("role", ""))
-        project = self.upload_project(request, _dataset_upload_action(role))
+        project = self.upload_project(request, dataset_upload_action(role))
         serializer = DatasetCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -325,8 +320,7 @@ class DatasetViewSet(_UploadViewSet):
         return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Dataset) -> None:
-        self.require(instance.project, _dataset_upload_action(instance.role))
-        dataset_delete(dataset=instance)
+        dataset_delete(dataset=instance, actor=self.request.user)
 
     @extend_schema(
         responses={

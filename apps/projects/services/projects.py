@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from apps.accounts.models import Membership, ProjectRole, Team, User
+from apps.accounts.permissions import Action, organisation_action_check, project_action_check
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput
 
@@ -37,6 +38,9 @@ def project_create(
     **settings: object,
 ) -> Project:
     """A new project; its creator becomes its quality manager. The slug defaults from the name."""
+    organisation_action_check(
+        user=user, refusal="Only admins and quality managers create projects."
+    )
     if slug in RESERVED_SLUGS:
         raise InvalidInput(f"The slug “{slug}” is reserved; choose another.", field="slug")
     if slug and Project.objects.filter(slug=slug).exists():
@@ -57,7 +61,13 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, project: Project, **changes: object) -> Project:
+def project_update(*, project: Project, actor: User | None, **changes: object) -> Project:
+    project_action_check(
+        user=actor,
+        project_id=project.pk,
+        action=Action.PROJECT_MANAGE,
+        refusal="Only the project's quality manager and admins change its settings.",
+    )
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidInput(f"These fields cannot change here: {', '.join(sorted(unknown))}.")

@@ -20,6 +20,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.permissions import Action, dataset_upload_action, project_action_check
 from apps.audit.services import status_change_record
 from apps.projects.models import (
     ArtifactFormat,
@@ -105,6 +106,7 @@ def model_version_create(
     model when not given; a given one that contradicts the model is kept, with a warning.
     No file makes a predictions-only version, which must say its task.
     """
+    project_action_check(user=user, project_id=project.pk, action=Action.MODEL_UPLOAD)
     model_version = ModelVersion(
         project=project,
         label=label.strip(),
@@ -185,8 +187,11 @@ def _model_version_number_and_save(model_version: ModelVersion) -> None:
         ) from error
 
 
-def model_version_delete(*, model_version: ModelVersion) -> None:
+def model_version_delete(*, model_version: ModelVersion, actor: User | None) -> None:
     """Delete a version and its artifact; refused while evaluation runs refer to it."""
+    project_action_check(
+        user=actor, project_id=model_version.project_id, action=Action.MODEL_UPLOAD
+    )
     name, storage = model_version.artifact.name, model_version.artifact.storage
     try:
         with transaction.atomic():
@@ -222,6 +227,7 @@ def dataset_create(
     against the header at once. A dataset with prediction columns names the model version
     that produced them.
     """
+    project_action_check(user=user, project_id=project.pk, action=dataset_upload_action(role))
     dataset = Dataset(
         project=project,
         name=name.strip(),
@@ -374,8 +380,11 @@ def dataset_validation_abandon(*, dataset_id: int, reason: str) -> None:
         )
 
 
-def dataset_delete(*, dataset: Dataset) -> None:
+def dataset_delete(*, dataset: Dataset, actor: User | None) -> None:
     """Delete a dataset and its file; refused while evaluation runs refer to it."""
+    project_action_check(
+        user=actor, project_id=dataset.project_id, action=dataset_upload_action(dataset.role)
+    )
     name, storage = dataset.file.name, dataset.file.storage
     try:
         with transaction.atomic():

@@ -1,0 +1,26 @@
+"""Pages answer a service's refusal as Django answers its own: services decide permissions
+(qualiti.errors.PermissionRefused, NotFound) and a page that lets one through shows the
+403 or 404 page with its message, never a 500."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
+
+from qualiti.errors import NotFound, PermissionRefused
+
+
+class ServiceRefusalMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        if isinstance(error, PermissionRefused):
+            return response_for_exception(request, PermissionDenied(error.message))
+        if isinstance(error, NotFound):
+            return response_for_exception(request, Http404(error.message))
+        return None
