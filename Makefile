@@ -37,9 +37,12 @@ run: seed
 test: install-dev
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
+# ruff for style; mypy (with django-stubs and djangorestframework-stubs) for types:
+# apps/ and qualiti/, the engine strictly (pyproject.toml).
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: install-dev
 	$(PY) -m ruff format .
