@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.findings",
     "apps.audit",
     "apps.dashboards",
+    "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]
 
 MIDDLEWARE = [

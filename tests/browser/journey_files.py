@@ -12,7 +12,7 @@ from pathlib import Path
 import skops.io
 from threadpoolctl import threadpool_limits
 
-from apps.projects import demo_data
+from qualiti.demo import data as demo_data
 
 TRAIN_ROWS = 3000
 EVALUATION_ROWS = 1500

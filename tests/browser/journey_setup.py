@@ -21,11 +21,11 @@ from apps.accounts.models import User
 from apps.evaluations.models import FINISHED_RUN_STATUSES, EvaluationRun, RunStatus, Trigger
 from apps.evaluations.services import run_create
 from apps.findings.models import Finding, FindingStatus
-from apps.projects import demo_data
-from apps.projects.demo import DEMO_PASSWORD, DEMO_PROJECT_SLUG, demo_seed
 from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
 from apps.testplans.models import PlanStatus, TestPlan
+from qualiti.demo import data as demo_data
+from qualiti.demo.seed import DEMO_PASSWORD, DEMO_PROJECT_SLUG, demo_seed
 
 RUN_TIMEOUT_S = 120
 RUN_TIMEOUT_MS = RUN_TIMEOUT_S * 1000

@@ -5,7 +5,7 @@ page fixture fails a test on any), and an injected inline script is refused."""
 import pytest
 from playwright.sync_api import expect
 
-from apps.projects.demo import DEMO_PROJECT_SLUG, demo_seed
+from qualiti.demo.seed import DEMO_PROJECT_SLUG, demo_seed
 from tests.browser.test_login_journey import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

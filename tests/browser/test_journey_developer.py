@@ -18,8 +18,8 @@ import pytest
 
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import FindingStatus
-from apps.projects import demo_data
 from apps.projects.models import ModelVersion
+from qualiti.demo import data as demo_data
 from tests.browser.journey_setup import (
     FAIRNESS_CODE,
     RUN_TIMEOUT_MS,

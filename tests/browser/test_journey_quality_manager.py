@@ -20,9 +20,9 @@ from playwright.sync_api import expect
 from apps.accounts.models import ProjectRole, Team, User
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import Finding, FindingStatus
-from apps.projects.demo import DEMO_PASSWORD, DEMO_TEAM_NAME, demo_seed
 from apps.projects.models import Dataset, ModelVersion, Project, ValidationStatus
 from apps.testplans.models import PlanStatus, TestPlan
+from qualiti.demo.seed import DEMO_PASSWORD, DEMO_TEAM_NAME, demo_seed
 from tests.browser.journey_files import EVALUATION_ROWS, TRAIN_ROWS, journey_files
 from tests.browser.journey_pages import (
     add_check,

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.projects.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from qualiti.demo.seed import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.evaluations.models import EvaluationRun, RunStatus
-from apps.projects.demo import DEMO_PROJECT_SLUG, demo_seed
 from apps.projects.models import Project
+from qualiti.demo.seed import DEMO_PROJECT_SLUG, demo_seed
 from tests.browser.test_login_journey import log_in
 from tests.evaluations.factories import EvaluationRunFactory
 from tests.evaluations.test_views import add_results

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.evaluations.models import EvaluationRun, RunStatus
-from apps.projects.demo import DEMO_PROJECT_SLUG, demo_seed
+from qualiti.demo.seed import DEMO_PROJECT_SLUG, demo_seed
 from tests.browser.test_login_journey import log_in
 from tests.browser.test_run_page import demo_run
 from tests.evaluations.test_charts_curves import synthetic_run_results

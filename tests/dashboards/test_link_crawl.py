@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import User
-from apps.projects.demo import DEMO_PROJECT_SLUG, DEMO_USERS
+from qualiti.demo.seed import DEMO_PROJECT_SLUG, DEMO_USERS
 from tests.dashboards.page_audit import page_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the demo's runs write from a thread

@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from apps.audit.models import StatusChange
 from apps.criteria.services import criterion_templates_sync
-from apps.projects import demo_data
+from qualiti.demo import data as demo_data
 from tests.findings.factories import ProjectCast
 from tests.projects.factories import client_for
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, Team, User
-from apps.projects.demo import DEMO_PASSWORD, demo_seed
 from apps.projects.models import Project
+from qualiti.demo.seed import DEMO_PASSWORD, demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.conf import settings
 
-from apps.projects.demo import demo_seed
 from qualiti.celery import app as celery_app
 from qualiti.celery import worker_diagnostics
+from qualiti.demo.seed import demo_seed
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -18,6 +18,13 @@ def _latest_valid(project, role: str):
     )
 
 
+def run_on_upload(model_version_id: int) -> None:
+    """After each model version upload (registered in apps.py): a run when the project
+    asks for one."""
+    if ModelVersion.objects.filter(pk=model_version_id, project__run_on_upload=True).exists():
+        run_create_on_upload(model_version_id=model_version_id)
+
+
 def run_create_on_upload(*, model_version_id: int) -> EvaluationRun | None:
     """Queue a run of the project's one approved plan on its latest valid evaluation
     dataset; when that is not possible, tell the uploader why and queue nothing."""

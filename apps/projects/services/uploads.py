@@ -30,6 +30,7 @@ from apps.projects.models import (
     TaskType,
     ValidationStatus,
 )
+from apps.projects.services.hooks import after_model_version_upload_actions
 from apps.projects.uploads.handlers import too_large, upload_limit_bytes
 from apps.projects.uploads.headers import (
     dataset_columns_read,
@@ -134,8 +135,8 @@ def model_version_create(
         )
     with stored:
         _model_version_number_and_save(model_version)
-    if project.run_on_upload:
-        transaction.on_commit(partial(_run_on_upload, model_version.pk))
+    for action in after_model_version_upload_actions():  # e.g. a run, when the project asks
+        transaction.on_commit(partial(action, model_version.pk))
     return model_version
 
 
@@ -157,13 +158,6 @@ def _task_from_model(model_version: ModelVersion, audit: dict) -> None:
             f"Declared as {TaskType(declared).label.lower()}, but the model is "
             f"{TaskType(found).label.lower()}{seen}; runs use the declared task."
         ]
-
-
-def _run_on_upload(model_version_id: int) -> None:
-    # Imported here: the evaluations services import this app's models and services.
-    from apps.evaluations.services import run_create_on_upload
-
-    run_create_on_upload(model_version_id=model_version_id)
 
 
 def _model_version_number_and_save(model_version: ModelVersion) -> None:

@@ -12,11 +12,11 @@ from threadpoolctl import threadpool_limits
 from apps.accounts.models import User
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.criteria.services import criterion_create_from_template, criterion_templates_sync
-from apps.projects import demo_data
 from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
 from apps.testplans import services as plan_services
 from apps.testplans.models import TestPlan
+from qualiti.demo import data as demo_data
 
 DEMO_CRITERIA = [
     "PERF-01", "PERF-03", "CAL-01", "FAIR-01", "DQ-02", "DQ-04", "DQ-12", "DRIFT-01", "DRIFT-02",

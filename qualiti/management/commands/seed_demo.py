@@ -1,15 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
-from apps.projects.demo import (
+from apps.projects.models import Project
+from qualiti.demo.runs import demo_runs_seed
+from qualiti.demo.seed import (
     DEMO_PASSWORD,
     DEMO_PROJECT_SLUG,
     DEMO_USERS,
     DemoDataRefused,
     demo_seed,
 )
-from apps.projects.demo_runs import demo_runs_seed
-from apps.projects.models import Project
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, Team, User
-from apps.projects.demo_review import demo_review_seed
 from apps.projects.models import Project, RiskLevel
+from qualiti.demo.review import demo_review_seed
 
 DEMO_PASSWORD = "qualiti-demo"  # noqa: S105 (public demo password, never in production)
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.projects.demo import DEMO_PASSWORD, DemoDataRefused
-from apps.projects.large_seed import large_seed
+from qualiti.demo.large import large_seed
+from qualiti.demo.seed import DEMO_PASSWORD, DemoDataRefused
 
 
 class Command(BaseCommand):

@@ -27,9 +27,9 @@ from apps.findings.models import (
     FindingSource,
     FindingStatus,
 )
-from apps.projects.demo import DEMO_PASSWORD, DemoDataRefused
 from apps.projects.models import ArtifactFormat, Dataset, ModelVersion, Project, TaskType
 from apps.testplans.models import PlanCheck, TestPlan
+from qualiti.demo.seed import DEMO_PASSWORD, DemoDataRefused
 
 SLUG_PREFIX = "large-"
 SEVERITIES = ["critical", "high", "high", "medium", "medium", "medium", "low", "low"]

@@ -19,10 +19,10 @@ from apps.evaluations.models import EvaluationRun, Trigger
 from apps.evaluations.services import run_claim, run_create, run_execute
 from apps.findings.models import Finding, FindingStatus
 from apps.findings.services import finding_transition
-from apps.projects import demo_data
 from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
 from apps.testplans.models import PlanStatus, TestPlan
+from qualiti.demo import data as demo_data
 
 FIXED_MODEL_LABEL = "1.1 (audited labels)"
 AUDITED_TRAINING = "Applicants 2023, audited labels (training)"
