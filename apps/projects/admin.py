@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from apps.projects.models import Dataset, ModelVersion, Project
 from apps.projects.services import dataset_delete, model_version_delete
+from qualiti.http import request_user
 
 
 @admin.register(Project)
@@ -33,11 +34,11 @@ class ModelVersionAdmin(UploadAdmin):
     list_select_related = ("project",)
 
     def delete_model(self, request: HttpRequest, obj: ModelVersion) -> None:
-        model_version_delete(model_version=obj, actor=request.user)
+        model_version_delete(model_version=obj, actor=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         for model_version in queryset:
-            model_version_delete(model_version=model_version, actor=request.user)
+            model_version_delete(model_version=model_version, actor=request_user(request))
 
 
 @admin.register(Dataset)
@@ -48,8 +49,8 @@ class DatasetAdmin(UploadAdmin):
     list_select_related = ("project",)
 
     def delete_model(self, request: HttpRequest, obj: Dataset) -> None:
-        dataset_delete(dataset=obj, actor=request.user)
+        dataset_delete(dataset=obj, actor=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:
         for dataset in queryset:
-            dataset_delete(dataset=dataset, actor=request.user)
+            dataset_delete(dataset=dataset, actor=request_user(request))

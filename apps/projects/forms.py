@@ -4,6 +4,8 @@ The forms only shape the input; the services judge it (file type, audit, named c
 and their refusals are put back on the form by `qualiti.forms.service_error_add`.
 """
 
+from typing import Any, cast
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -14,6 +16,11 @@ from apps.projects.models import DatasetRole, ModelVersion, Project, RiskLevel, 
 def names_split(text: str) -> list[str]:
     """Column names typed one per line or separated by commas."""
     return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
+
+
+class ModelVersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"v{obj.sequence} · {obj.label}"
 
 
 class ProjectCreateForm(forms.Form):
@@ -90,19 +97,17 @@ class DatasetUploadForm(forms.Form):
     probability_columns = forms.CharField(
         required=False, help_text="Predicted probabilities, one column per class, by commas."
     )
-    model_version = forms.ModelChoiceField(
+    model_version = ModelVersionChoiceField(
         queryset=ModelVersion.objects.none(),
         required=False,
         label="Model version that made the predictions",
         empty_label="None",
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model_version"].queryset = ModelVersion.objects.filter(project=project)
-        self.fields["model_version"].label_from_instance = lambda version: (
-            f"v{version.sequence} · {version.label}"
-        )
+        versions = cast(ModelVersionChoiceField, self.fields["model_version"])
+        versions.queryset = ModelVersion.objects.filter(project=project)
 
     def clean_sensitive_columns(self) -> list[str]:
         return names_split(self.cleaned_data["sensitive_columns"])
@@ -115,9 +120,9 @@ class MemberAddForm(forms.Form):
     user = forms.ModelChoiceField(label="Person", queryset=User.objects.none())
     role = forms.ChoiceField(label="Role", choices=ProjectRole.choices)
 
-    def __init__(self, *args: object, candidates: QuerySet[User], **kwargs: object) -> None:
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = candidates
 
 
 class MemberRoleForm(forms.Form):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,11 +12,12 @@ from apps.projects.forms import ProjectCreateForm
 from apps.projects.services import project_create
 from qualiti.errors import QualitiError
 from qualiti.forms import service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_create_view(request: HttpRequest) -> HttpResponse:
+def project_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Admins and organisation quality managers create projects; the service makes the
     creator the project's quality manager."""
     if not can_create_project(user=request.user):

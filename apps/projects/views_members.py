@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,7 @@ from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
 from qualiti.errors import QualitiError
 from qualiti.forms import service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 
 def _candidates(project: Project) -> QuerySet[User]:
@@ -28,7 +29,11 @@ def _candidates(project: Project) -> QuerySet[User]:
 
 
 def _render(
-    request: HttpRequest, project: Project, *, add_form: MemberAddForm | None = None, status=200
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    *,
+    add_form: MemberAddForm | None = None,
+    status=200,
 ) -> HttpResponse:
     may_manage = user_can(user=request.user, project_id=project.pk, action=Action.PROJECT_MANAGE)
     members = list(
@@ -52,13 +57,13 @@ def _back(project: Project) -> HttpResponse:
 
 @login_required
 @require_GET
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return _render(request, project_visible_or_404(user=request.user, slug=slug))
 
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     form = MemberAddForm(request.POST, candidates=_candidates(project))
     if not form.is_valid():
@@ -75,7 +80,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project
@@ -92,7 +97,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project

@@ -9,12 +9,14 @@ way to change upload handlers in a view).
 """
 
 from collections.abc import Callable
+from typing import cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -34,12 +36,13 @@ from apps.projects.uploads.handlers import upload_request_guard
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import QualitiError
 from qualiti.forms import service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 UPLOADS_PER_PAGE = 20
 PROBLEMS_SHOWN = 50
 
 
-def _upload_rights(request: HttpRequest, project: Project) -> dict[str, bool]:
+def _upload_rights(request: AuthenticatedHttpRequest, project: Project) -> dict[str, bool]:
     def can(action: Action) -> bool:
         return user_can(user=request.user, project_id=project.pk, action=action)
 
@@ -53,12 +56,13 @@ def _upload_rights(request: HttpRequest, project: Project) -> dict[str, bool]:
 def _dataset_form(project: Project, rights: dict[str, bool], data=None, files=None):
     form = DatasetUploadForm(data, files, project=project)
     if not rights["may_upload_any_dataset"]:
-        form.fields["role"].choices = [(DatasetRole.TRAIN, DatasetRole.TRAIN.label)]
+        role = cast(forms.ChoiceField, form.fields["role"])
+        role.choices = [(DatasetRole.TRAIN, DatasetRole.TRAIN.label)]
     return form
 
 
 def _uploads_render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     project: Project,
     *,
     model_form: ModelVersionUploadForm | None = None,
@@ -88,12 +92,12 @@ def _uploads_render(
 
 @login_required
 @require_GET
-def uploads(request: HttpRequest, slug: str) -> HttpResponse:
+def uploads(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     return _uploads_render(request, project)
 
 
-def _upload_success(request: HttpRequest, url: str, message: str) -> HttpResponse:
+def _upload_success(request: AuthenticatedHttpRequest, url: str, message: str) -> HttpResponse:
     """A redirect; for the progress-bar script (XMLHttpRequest) a 200 naming where to go,
     since a followed redirect would show, and so use up, the success message."""
     messages.success(request, message)
@@ -105,10 +109,10 @@ def _upload_success(request: HttpRequest, url: str, message: str) -> HttpRespons
 
 
 def _guarded_upload(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     project: Project,
     refusal_key: str,
-    view: Callable[[HttpRequest, Project], HttpResponse],
+    view: Callable[[AuthenticatedHttpRequest, Project], HttpResponse],
 ) -> HttpResponse:
     """Run `view` once the body is guarded; a body over the limit is refused on the page
     (413), above the form it was sent from."""
@@ -122,7 +126,7 @@ def _guarded_upload(
 
 
 @csrf_protect
-def _model_version_upload(request: HttpRequest, project: Project) -> HttpResponse:
+def _model_version_upload(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     form = ModelVersionUploadForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
@@ -149,14 +153,14 @@ def _model_version_upload(request: HttpRequest, project: Project) -> HttpRespons
 @csrf_exempt  # checked by _model_version_upload, after the guard: see the module docstring
 @login_required
 @require_POST
-def model_version_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def model_version_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     require_action(user=request.user, project_id=project.pk, action=Action.MODEL_UPLOAD)
     return _guarded_upload(request, project, "model", _model_version_upload)
 
 
 @csrf_protect
-def _dataset_upload(request: HttpRequest, project: Project) -> HttpResponse:
+def _dataset_upload(request: AuthenticatedHttpRequest, project: Project) -> HttpResponse:
     # Refused before the form judges the file; dataset_create asks the same rule again.
     action = dataset_upload_action(request.POST.get("role", ""))
     require_action(user=request.user, project_id=project.pk, action=action)
@@ -182,7 +186,7 @@ def _dataset_upload(request: HttpRequest, project: Project) -> HttpResponse:
 @csrf_exempt  # checked by _dataset_upload, after the guard: see the module docstring
 @login_required
 @require_POST
-def dataset_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def dataset_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     rights = _upload_rights(request, project)
     if not (rights["may_upload_any_dataset"] or rights["may_upload_train_dataset"]):
@@ -192,7 +196,7 @@ def dataset_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def model_version_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def model_version_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     version = get_object_or_404(
         model_version_list_visible(user=request.user).filter(project=project), pk=pk
@@ -211,7 +215,9 @@ def model_version_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     return render(request, "projects/model_version_detail.html", context)
 
 
-def _visible_dataset(request: HttpRequest, slug: str, pk: int) -> tuple[Project, Dataset]:
+def _visible_dataset(
+    request: AuthenticatedHttpRequest, slug: str, pk: int
+) -> tuple[Project, Dataset]:
     project = project_visible_or_404(user=request.user, slug=slug)
     dataset = get_object_or_404(
         dataset_list_visible(user=request.user).filter(project=project), pk=pk
@@ -233,7 +239,7 @@ def _dataset_status_context(project: Project, dataset: Dataset) -> dict:
 
 @login_required
 @require_GET
-def dataset_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def dataset_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, dataset = _visible_dataset(request, slug, pk)
     context = {"tab": "uploads", **_dataset_status_context(project, dataset)}
     return render(request, "projects/dataset_detail.html", context)
@@ -241,7 +247,7 @@ def dataset_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def dataset_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def dataset_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """The validation fragment htmx polls while the worker reads the file; once it is
     done, the fragment comes back without its polling attributes, so polling stops."""
     project, dataset = _visible_dataset(request, slug, pk)

@@ -23,7 +23,8 @@ def upload(client, project, file_name: str, content: bytes, **fields):
 
 @pytest.mark.parametrize("name", list(hostile_models.HOSTILE))
 def test_every_hostile_model_is_refused_at_upload(qm, project, media_root, settings, name):
-    settings.QUALITI_ARTIFACT_AUDIT_SECONDS = 5  # the endless loop costs the whole limit
+    if name == "onnx_endless_loop":  # it costs the whole limit; the others keep the default,
+        settings.QUALITI_ARTIFACT_AUDIT_SECONDS = 5  # so a busy machine does not time them out
     file_name, make, words = hostile_models.HOSTILE[name]
 
     response = upload(qm, project, file_name, make())

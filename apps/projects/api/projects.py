@@ -7,6 +7,7 @@ from apps.accounts.models import Team
 from apps.projects import services
 from apps.projects.models import Project
 from qualiti.api import ProjectScopedMixin
+from qualiti.http import request_user
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -50,7 +51,7 @@ class ProjectViewSet(
     def create(self, request: Request) -> Response:
         data = ProjectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = services.project_create(user=request.user, **data.validated_data)
+        project = services.project_create(user=request_user(request), **data.validated_data)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, slug: str) -> Response:
@@ -60,7 +61,7 @@ class ProjectViewSet(
         changes = dict(data.validated_data)
         if changes.pop("slug", project.slug) != project.slug:
             raise serializers.ValidationError({"slug": "A project's slug cannot change."})
-        project = services.project_update(project=project, actor=request.user, **changes)
+        project = services.project_update(project=project, actor=request_user(request), **changes)
         return Response(ProjectSerializer(project).data)
 
     def update(self, request: Request, slug: str) -> Response:

@@ -19,6 +19,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Action, dataset_upload_action
 from apps.projects.models import (
     Dataset,
@@ -36,13 +37,18 @@ from apps.projects.services import (
 )
 from apps.projects.uploads.handlers import UploadGuardMixin
 from qualiti.api import ProjectScopedMixin
+from qualiti.http import request_user
 
 # --- serializers ------------------------------------------------------------------------
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    uploaded_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = ModelVersion
@@ -67,7 +73,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 
 class ModelVersionCreateSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=80, help_text="The project's slug.")
-    label = serializers.CharField(
+    # A field named like Field.label, which the stubs type as the field's own caption.
+    label = serializers.CharField(  # type: ignore[assignment]
         max_length=120, required=False, allow_blank=True, default="", help_text='"v<n>" if empty'
     )
     task_type = serializers.ChoiceField(
@@ -91,8 +98,12 @@ class ModelVersionCreateSerializer(serializers.Serializer):
 
 
 class DatasetSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    uploaded_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Dataset
@@ -180,7 +191,7 @@ def _file_download(field_file: FieldFile, *, content_type: str, sha256: str) -> 
     response = FileResponse(
         field_file.open("rb"),
         as_attachment=True,
-        filename=Path(field_file.name).name,
+        filename=Path(field_file.name or "download").name,
         content_type=content_type,
     )
     response["ETag"] = f'"{sha256}"'
@@ -229,7 +240,7 @@ class ModelVersionViewSet(_UploadViewSet):
     ordering_fields = ["created_at", "sequence"]
 
     def base_queryset(self):
-        return model_version_list_visible(user=self.request.user)
+        return model_version_list_visible(user=request_user(self.request))
 
     @extend_schema(
         request={
@@ -245,7 +256,7 @@ class ModelVersionViewSet(_UploadViewSet):
         data = serializer.validated_data
         model_version = model_version_create(
             project=project,
-            user=request.user,
+            user=request_user(request),
             uploaded_file=data.get("artifact"),
             label=data["label"],
             task_type=data["task_type"],
@@ -255,7 +266,7 @@ class ModelVersionViewSet(_UploadViewSet):
         return Response(ModelVersionSerializer(model_version).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ModelVersion) -> None:
-        model_version_delete(model_version=instance, actor=self.request.user)
+        model_version_delete(model_version=instance, actor=request_user(self.request))
 
     @extend_schema(
         responses={
@@ -287,7 +298,7 @@ class DatasetViewSet(_UploadViewSet):
     ordering_fields = ["created_at", "name"]
 
     def base_queryset(self):
-        return dataset_list_visible(user=self.request.user)
+        return dataset_list_visible(user=request_user(self.request))
 
     @extend_schema(
         request={"multipart/form-data": DatasetCreateSerializer},
@@ -307,7 +318,7 @@ class DatasetViewSet(_UploadViewSet):
                 raise serializers.ValidationError({"model_version": [message]})
         dataset = dataset_create(
             project=project,
-            user=request.user,
+            user=request_user(request),
             uploaded_file=data["file"],
             name=data["name"],
             role=data["role"],
@@ -320,7 +331,7 @@ class DatasetViewSet(_UploadViewSet):
         return Response(DatasetSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Dataset) -> None:
-        dataset_delete(dataset=instance, actor=self.request.user)
+        dataset_delete(dataset=instance, actor=request_user(self.request))
 
     @extend_schema(
         responses={

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
 from functools import partial
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -44,9 +44,10 @@ from qualiti.errors import InvalidInput
 
 def _binary(file: File) -> BinaryIO:
     """The raw file object under Django's File wrappers, for zipfile and pyarrow."""
-    while isinstance(file, File):
-        file = file.file
-    return file
+    inner: object = file
+    while isinstance(inner, File):
+        inner = inner.file
+    return cast(BinaryIO, inner)
 
 
 def _upload_checked(uploaded_file: File) -> tuple[int, str]:
@@ -69,11 +70,12 @@ def _upload_checked(uploaded_file: File) -> tuple[int, str]:
 @contextlib.contextmanager
 def _stored(field_file: FieldFile, uploaded_file: File) -> Iterator[None]:
     """Store the upload through the field's storage; remove it again if the block fails."""
-    field_file.save(uploaded_file.name, uploaded_file, save=False)
+    field_file.save(uploaded_file.name or "upload", uploaded_file, save=False)
     try:
         yield
     except BaseException:
-        field_file.storage.delete(field_file.name)
+        if field_file.name:
+            field_file.storage.delete(field_file.name)
         raise
 
 

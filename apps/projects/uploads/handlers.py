@@ -7,6 +7,7 @@ alone decides the 413, and the streaming handler is installed before any parser 
 """
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
@@ -16,6 +17,11 @@ from django.template.defaultfilters import filesizeformat
 from rest_framework.request import Request
 
 from qualiti.errors import QualitiError, TooLarge
+
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    from rest_framework.views import APIView as _ViewBase
+else:
+    _ViewBase = object
 
 
 class LengthRequired(QualitiError):
@@ -65,8 +71,10 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         self.file.write(raw_data)
 
     def file_complete(self, file_size: int) -> TemporaryUploadedFile:
-        uploaded = super().file_complete(file_size)
-        uploaded.sha256 = self.hasher.hexdigest()
+        super().file_complete(file_size)  # sizes and rewinds self.file, which it returns
+        uploaded = self.file
+        # An attribute of our own on Django's file, read by the upload services.
+        uploaded.sha256 = self.hasher.hexdigest()  # type: ignore[attr-defined]
         return uploaded
 
 
@@ -109,7 +117,7 @@ def upload_request_guard(request: Request | HttpRequest) -> None:
     ]
 
 
-class UploadGuardMixin:
+class UploadGuardMixin(_ViewBase):
     """For viewsets that accept uploads: the guard runs first, before authentication
     (DRF's CSRF check reads the body) and before any parser."""
 
