@@ -1,12 +1,15 @@
 """What every API endpoint shares: the error shape and project scoping."""
 
+from typing import TYPE_CHECKING, Any
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, models
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +18,7 @@ from apps.accounts.permissions import Action, project_action_check, scope_to_vis
 from apps.projects.models import Project
 from qualiti.errors import QualitiError
 from qualiti.filters import QualitiFilterSet
+from qualiti.http import request_user
 
 
 def exception_handler(error: Exception, context: dict) -> Response | None:
@@ -36,10 +40,18 @@ def project_for_action(*, request: Request, project: Project | int, action: Acti
     """404 when the user may not see the project, 403 when they see it but may not act: the
     services' own check, asked early (an upload, before its body is read)."""
     project_id = project if isinstance(project, int) else project.pk
-    project_action_check(user=request.user, project_id=project_id, action=action)
+    project_action_check(user=request_user(request), project_id=project_id, action=action)
 
 
-class _ScopedQuerysetGuard:
+# The mixins below are only ever mixed into viewsets: the type checker reads them as views,
+# so `self.request` is DRF's Request. At run time they stay plain classes.
+if TYPE_CHECKING:
+    _ViewsetBase = GenericAPIView
+else:
+    _ViewsetBase = object
+
+
+class _ScopedQuerysetGuard(_ViewsetBase):
     """A viewset base that owns `get_queryset`: subclasses give `base_queryset()` and the
     base scopes it, so forgetting the scoping is impossible. A subclass that defines its
     own `get_queryset` is refused when the class is created (as PostHog's routing mixin
@@ -81,9 +93,10 @@ class ProjectScopedMixin(_ScopedQuerysetGuard):
     def project_of(self, instance: object) -> Project:
         if isinstance(instance, Project):
             return instance
+        related: Any = instance  # each step of project_field, ending at the project
         for part in self.project_field.split("__"):
-            instance = getattr(instance, part)
-        return instance
+            related = getattr(related, part)
+        return related
 
     def require(self, project: Project | int, action: Action) -> None:
         project_for_action(request=self.request, project=project, action=action)
@@ -96,7 +109,7 @@ class OwnRowsMixin(_ScopedQuerysetGuard):
     scoping_base = True
 
     def get_queryset(self) -> QuerySet:
-        return self.base_queryset().filter(**{self.owner_field: self.request.user})
+        return self.base_queryset().filter(**{self.owner_field: request_user(self.request)})
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -104,7 +117,7 @@ class VisibleProjectField(serializers.SlugRelatedField):
     """A project named by slug, among those the requesting user may see: a project they
     may not see answers exactly like one that does not exist."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
 
@@ -117,7 +130,9 @@ class VisibleProjectField(serializers.SlugRelatedField):
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A related object by id, among those of projects the user may see."""
 
-    def __init__(self, *, model: type, project_field: str = "project", **kwargs: object) -> None:
+    def __init__(
+        self, *, model: type[models.Model], project_field: str = "project", **kwargs: Any
+    ) -> None:
         self.model = model
         self.project_field = project_field
         super().__init__(**kwargs)
@@ -125,7 +140,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet:
         user = self.context["request"].user
         return scope_to_visible_projects(
-            self.model.objects.all(), user=user, project_field=self.project_field
+            self.model._default_manager.all(), user=user, project_field=self.project_field
         )
 
 

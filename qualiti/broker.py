@@ -19,7 +19,9 @@ import uuid
 from pathlib import Path
 from queue import Empty
 from time import monotonic
+from typing import Any
 
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
@@ -49,23 +51,28 @@ class Channel(filesystem.Channel):
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def _put(self, queue: str, payload: dict, **kwargs) -> None:
+    # kombu's stubs disagree on this argument's name (`message` on the virtual channel,
+    # `payload` on the filesystem one); kombu passes it by position.
+    def _put(  # type: ignore[override]
+        self, queue: str, message: dict[str, Any], **kwargs: Any
+    ) -> None:
         """Write the message beside the queue, then rename it in, whole."""
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         incoming = self._side_folder("incoming")
         descriptor, temporary = tempfile.mkstemp(dir=incoming, suffix=".part")
         try:
             with os.fdopen(descriptor, "wb") as file:
-                file.write(str_to_bytes(dumps(payload)))
+                file.write(str_to_bytes(dumps(message)))
             Path(temporary).replace(Path(self.data_folder_out) / name)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)
-            raise filesystem.ChannelError(
-                f"Cannot add the message {name!r} to the queue."
-            ) from error
+            raise ChannelError(f"Cannot add the message {name!r} to the queue.") from error
 
-    def _get(self, queue: str) -> dict:
-        """The oldest decodable message of `queue`; undecodable files are set aside."""
+    def _get(self, queue: str, timeout: float | None = None) -> dict[str, Any]:
+        """The oldest decodable message of `queue`; undecodable files are set aside.
+
+        `timeout` is the virtual channel's signature only: this transport polls, never
+        waits, and kombu calls it with the queue alone."""
         suffix = f".{queue}.msg"
         queue_folder = Path(self.data_folder_in)
         for name in sorted((path.name for path in queue_folder.iterdir()), key=sending_order):
@@ -85,7 +92,7 @@ class Channel(filesystem.Channel):
             return payload
         raise Empty()
 
-    def _decoded(self, raw: bytes) -> dict:
+    def _decoded(self, raw: bytes) -> dict[str, Any]:
         """The message in `raw`, checked as the consumer will read it."""
         if not raw.strip():
             raise UndecodableMessage("the file is empty")

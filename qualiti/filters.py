@@ -33,8 +33,9 @@ def project_path(model: type[models.Model]) -> str | None:
     if "project" in names:
         return "project"
     for name, field in names.items():
-        if field.many_to_one and field.related_model is not None:
-            parent = project_path(field.related_model) if name != "project" else None
+        related = field.related_model  # None for a generic foreign key, else a model class
+        if field.many_to_one and isinstance(related, type):
+            parent = project_path(related) if name != "project" else None
             if parent == "project":
                 return f"{name}__project"
     return None
@@ -61,7 +62,9 @@ class QualitiFilterSet(drf_filters.FilterSet):
                 continue
             queryset = filter_.queryset
             model = getattr(queryset, "model", None)
-            path = project_path(model) if model is not None else None
+            if model is None:
+                continue
+            path = project_path(model)
             if path is None:
                 continue
             if user is None or not user.is_authenticated:

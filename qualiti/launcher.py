@@ -109,8 +109,8 @@ def supervise(running: list[Service], now: float) -> None:
                 service.start()
                 print(f"qualiti: {service.name} started again", file=sys.stderr, flush=True)
             continue
-        if service.alive:
-            continue
+        if service.alive or service.process is None:
+            continue  # running, or never started (main() starts all first): nothing died
         code = service.process.returncode
         # A dead leader may leave its group behind (a worker's pool processes).
         service.signal_group(signal.SIGKILL)
@@ -143,7 +143,7 @@ def print_banner(url: str) -> None:
     import django
 
     django.setup()
-    from apps.projects.demo import DEMO_PASSWORD, DEMO_USERS
+    from qualiti.demo.seed import DEMO_PASSWORD, DEMO_USERS
 
     logins = ", ".join(name for name, *_ in DEMO_USERS)
     print(
@@ -157,7 +157,7 @@ def print_banner(url: str) -> None:
 def stop_all(running: list[Service]) -> None:
     """SIGTERM each leader (the worker then stops its own pool), SIGKILL what lingers."""
     for service in running:
-        if service.alive:
+        if service.process is not None and service.alive:
             service.process.terminate()
     deadline = time.monotonic() + GRACE_SECONDS
     for service in running:

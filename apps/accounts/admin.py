@@ -6,7 +6,7 @@ from apps.accounts.models import Membership, Notification, Team, User
 
 @admin.register(User)
 class QualitiUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Qualiti", {"fields": ("org_role",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Qualiti", {"fields": ("org_role",)}))
     list_display = ("username", "email", "org_role", "is_staff", "is_active")
     list_filter = ("org_role", "is_staff", "is_active")
 

@@ -1,7 +1,10 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q, QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -15,8 +18,10 @@ from apps.accounts import services
 from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import visible_project_ids
+from apps.projects.models import Project
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
 from qualiti.errors import InvalidInput
+from qualiti.http import request_user
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -64,18 +69,20 @@ class TeamViewSet(viewsets.ModelViewSet):
     ordering = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def perform_create(self, serializer: TeamSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Team]) -> None:
         serializer.instance = services.team_create(
-            actor=self.request.user, **serializer.validated_data
+            actor=request_user(self.request), **serializer.validated_data
         )
 
-    def perform_update(self, serializer: TeamSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Team]) -> None:
+        # An update's serializer always holds the instance (UpdateModelMixin.update).
+        team = cast(Team, serializer.instance)
         services.team_update(
-            team=serializer.instance, actor=self.request.user, **serializer.validated_data
+            team=team, actor=request_user(self.request), **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Team) -> None:
-        services.team_delete(team=instance, actor=self.request.user)
+        services.team_delete(team=instance, actor=request_user(self.request))
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -106,16 +113,17 @@ class MembershipViewSet(
     def base_queryset(self) -> QuerySet[Membership]:
         return Membership.objects.select_related("project", "user")
 
-    def perform_create(self, serializer: MembershipSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Membership]) -> None:
         serializer.instance = services.membership_create(
             project=serializer.validated_data["project"],
             user=serializer.validated_data["user"],
             role=serializer.validated_data["role"],
-            actor=self.request.user,
+            actor=request_user(self.request),
         )
 
-    def perform_update(self, serializer: MembershipSerializer) -> None:
-        membership = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer[Membership]) -> None:
+        # An update's serializer always holds the instance (UpdateModelMixin.update).
+        membership = cast(Membership, serializer.instance)
         unchanged = {"project": membership.project, "user": membership.user}
         for field, current in unchanged.items():
             if serializer.validated_data.get(field, current) != current:
@@ -123,15 +131,17 @@ class MembershipViewSet(
         services.membership_update(
             membership=membership,
             role=serializer.validated_data.get("role", membership.role),
-            actor=self.request.user,
+            actor=request_user(self.request),
         )
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_delete(membership=instance, actor=self.request.user)
+        services.membership_delete(membership=instance, actor=request_user(self.request))
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Notification
@@ -197,7 +207,7 @@ class TokenCreateView(APIView):
             ),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response | HttpResponse:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # Django's own request: django-axes flags it when this attempt is locked out, and
@@ -243,4 +253,4 @@ class TokenViewSet(
         return AuthToken.objects.all()
 
     def perform_destroy(self, instance: AuthToken) -> None:
-        services.api_token_revoke(user=self.request.user, token_key=instance.token_key)
+        services.api_token_revoke(user=request_user(self.request), token_key=instance.token_key)

@@ -31,6 +31,7 @@ def lockout_response(
     credentials: dict | None = None,
 ) -> HttpResponse:
     message = lockout_message()
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "locked_out"}, status=LOCKED_OUT_STATUS)
     else:

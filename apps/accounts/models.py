@@ -14,6 +14,9 @@ class OrgRole(models.TextChoices):
 
 class User(AbstractUser):
     org_role = models.CharField(max_length=32, choices=OrgRole.choices, blank=True, default="")
+    # Not a field: apps.accounts.permissions caches the user's project roles here, for the
+    # request this object lives in.
+    _qualiti_membership_roles: dict[int, str]
 
     @property
     def is_org_admin(self) -> bool:

@@ -6,6 +6,7 @@ not exist for them (404); a project they see but may not act on answers 403.
 
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -127,8 +128,9 @@ def dataset_upload_action(role: str) -> Action:
     return Action.TRAIN_DATASET_UPLOAD if role == "train" else Action.DATASET_UPLOAD
 
 
-def visible_project_ids(*, user: User) -> QuerySet | None:
-    """Ids of the projects the user may see, or None meaning every project."""
+def visible_project_ids(*, user: User | AnonymousUser) -> QuerySet | None:
+    """Ids of the projects the user may see, or None meaning every project. An anonymous
+    user (the schema generator's request) sees none."""
     if not user.is_authenticated:
         return Membership.objects.none().values("project_id")
     if user.sees_every_project:
@@ -137,7 +139,7 @@ def visible_project_ids(*, user: User) -> QuerySet | None:
 
 
 def scope_to_visible_projects(
-    queryset: QuerySet, *, user: User, project_field: str = "project"
+    queryset: QuerySet, *, user: User | AnonymousUser, project_field: str = "project"
 ) -> QuerySet:
     """The one scoping helper: keep only rows of projects the user may see."""
     visible = visible_project_ids(user=user)

@@ -21,6 +21,7 @@ from apps.accounts.services import (
 )
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import NotFound
+from qualiti.http import AuthenticatedHttpRequest
 
 NOTIFICATIONS_PER_PAGE = 25
 TOKENS_PER_PAGE = 50
@@ -42,7 +43,7 @@ def _back_to_notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(user=request.user).select_related("project")
     page = page_with_links(request, mine, per_page=NOTIFICATIONS_PER_PAGE)
     for notification in page:
@@ -52,7 +53,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     notification_mark_read(notification=notification)
     messages.success(request, "Notification marked as read.")
@@ -61,14 +62,14 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = notification_mark_all_read(user=request.user)
     messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read.")
     return _back_to_notifications(request)
 
 
 def _tokens_render(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     new_token: str = "",
     form: TokenCreateForm | None = None,
@@ -88,13 +89,13 @@ def _tokens_render(
 
 @login_required
 @require_GET
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _tokens_render(request)
 
 
 @login_required
 @require_POST
-def api_token_create_view(request: HttpRequest) -> HttpResponse:
+def api_token_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The new token is shown in this answer only (never stored in the session), so the
     page is rendered rather than redirected to."""
     form = TokenCreateForm(request.POST)
@@ -106,7 +107,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_revoke_view(request: HttpRequest, token_key: str) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedHttpRequest, token_key: str) -> HttpResponse:
     try:
         api_token_revoke(user=request.user, token_key=token_key)
     except NotFound as error:

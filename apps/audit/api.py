@@ -1,14 +1,20 @@
 from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
+from apps.accounts.models import User
 from apps.audit.models import StatusChange
+from apps.projects.models import Project
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     subject_type = serializers.CharField(source="content_type.model", read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = StatusChange

@@ -4,6 +4,8 @@ Criteria are a flat resource filtered with `?project=<slug>`; every write goes t
 apps.criteria.services after the caller's right to manage the project's criteria is checked.
 """
 
+from typing import cast
+
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -22,6 +24,7 @@ from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
 from qualiti.api import ProjectScopedMixin
 from qualiti.filters import QualitiFilterSet
+from qualiti.http import request_user
 
 CRITERION_FIELDS = [
     "code",
@@ -47,7 +50,9 @@ class CriterionTemplateSerializer(serializers.ModelSerializer):
 
 
 class CriterionSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     template_code = serializers.CharField(source="template.code", read_only=True, allow_null=True)
 
     class Meta:
@@ -94,7 +99,8 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
         request = self.context.get("request")
         if request is not None:
             # An invisible project answers like a missing one.
-            fields["project"].queryset = project_list_visible(user=request.user)
+            project = cast(serializers.SlugRelatedField, fields["project"])
+            project.queryset = project_list_visible(user=request.user)
         for name in CRITERION_FIELDS:
             fields[name].required = False
         return fields
@@ -164,10 +170,10 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         template = values.pop("template", None)
         if template is not None:
             criterion = criterion_create_from_template(
-                project=project, template=template, user=request.user, overrides=values
+                project=project, template=template, user=request_user(request), overrides=values
             )
         else:
-            criterion = criterion_create(project=project, user=request.user, **values)
+            criterion = criterion_create(project=project, user=request_user(request), **values)
         return Response(self._output(criterion), status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
@@ -177,13 +183,13 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         )
         serializer.is_valid(raise_exception=True)
         criterion = criterion_update(
-            criterion=criterion, user=request.user, **serializer.validated_data
+            criterion=criterion, user=request_user(request), **serializer.validated_data
         )
         return Response(self._output(criterion))
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         criterion = self.get_object()
-        criterion_delete(criterion=criterion, user=request.user)
+        criterion_delete(criterion=criterion, user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _output(self, criterion: Criterion) -> dict:

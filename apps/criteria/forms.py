@@ -73,7 +73,8 @@ class CriterionForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_key, metric = cleaned.get("check_key"), cleaned.get("metric")
         check = engine.registered_checks().get(check_key) if check_key else None
         if check is not None and metric and metric not in check.metrics:

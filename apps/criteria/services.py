@@ -19,6 +19,7 @@ from apps.audit.services import status_change_record
 from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.projects.models import Project
+from apps.testplans.models import PlanCheck
 from qualiti.errors import InvalidInput
 
 # The fields a quality manager sets on a criterion; a template provides each of them.
@@ -143,8 +144,10 @@ def criterion_delete(*, criterion: Criterion, user: User) -> None:
             )
     except ProtectedError as error:
         criterion.pk = criterion_id
+        # Plan checks are the only rows that protect a criterion.
         plans = sorted(
-            {check.plan for check in error.protected_objects}, key=lambda p: (p.name, p.version)
+            {check.plan for check in error.protected_objects if isinstance(check, PlanCheck)},
+            key=lambda p: (p.name, p.version),
         )
         names = ", ".join(f'"{plan.name}" v{plan.version} ({plan.status})' for plan in plans)
         noun = "test plan" if len(plans) == 1 else "test plans"

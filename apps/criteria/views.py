@@ -5,7 +5,7 @@ and uses the forms (a POST from anyone else answers 403)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,11 +28,12 @@ from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
 from qualiti.errors import QualitiError
 from qualiti.forms import refusal_raise, service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 CRITERIA_PER_PAGE = 50
 
 
-def _may_manage(request: HttpRequest, project: Project) -> bool:
+def _may_manage(request: AuthenticatedHttpRequest, project: Project) -> bool:
     return user_can(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
 
 
@@ -44,7 +45,7 @@ def _project_criterion_or_404(project: Project, pk: int) -> Criterion:
 
 @login_required
 @require_GET
-def criteria_list(request: HttpRequest, slug: str) -> HttpResponse:
+def criteria_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     page = Paginator(criterion_list_for_project(project_id=project.pk), CRITERIA_PER_PAGE).get_page(
         request.GET.get("page")
@@ -63,7 +64,7 @@ def criteria_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def criterion_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
+def criterion_catalogue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     filters = CatalogueFilterForm(request.GET)
     search, category = "", ""
@@ -85,7 +86,9 @@ def criterion_catalogue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def criterion_add_from_template(request: HttpRequest, slug: str, template_id: int) -> HttpResponse:
+def criterion_add_from_template(
+    request: AuthenticatedHttpRequest, slug: str, template_id: int
+) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     template = get_object_or_404(CriterionTemplate, pk=template_id)
     try:
@@ -104,7 +107,7 @@ def criterion_add_from_template(request: HttpRequest, slug: str, template_id: in
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def criterion_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+def criterion_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
     form = CriterionForm(request.POST or None)
@@ -132,7 +135,7 @@ def criterion_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def criterion_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """The editor of one criterion. Readers who may not manage see it read-only (GET)."""
     project = project_visible_or_404(user=request.user, slug=slug)
     criterion = _project_criterion_or_404(project, pk)
@@ -168,7 +171,7 @@ def criterion_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def criterion_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def criterion_delete_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     criterion = _project_criterion_or_404(project, pk)
     label = f"{criterion.code} {criterion.name}"

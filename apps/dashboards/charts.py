@@ -1,10 +1,12 @@
 """The dashboards' pictures, as plotly figure specs for plotly.js served from static/."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apps.dashboards.selectors.project import MetricTrend
-from apps.projects.models import ModelVersion
+
+if TYPE_CHECKING:
+    from apps.dashboards.selectors.project import VersionWithVerdict
 
 Figure = dict[str, Any]
 _RED, _GREEN, _AMBER, _BLUE, _GREY = "#b3261e", "#1e6b36", "#8a5a00", "#1f5f8b", "#718096"
@@ -86,7 +88,7 @@ def findings_by_age(buckets: dict[str, int]) -> Figure:
     }  # fmt: skip
 
 
-def versions_timeline(versions: list[ModelVersion]) -> Figure | None:
+def versions_timeline(versions: list["VersionWithVerdict"]) -> Figure | None:
     """Each model version at its upload date, its marker telling the latest verdict."""
     if not versions:
         return None

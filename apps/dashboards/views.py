@@ -22,13 +22,14 @@ from apps.dashboards.selectors.project import (
 from apps.evaluations.models import EvaluationRun
 from apps.findings.models import Finding
 from apps.projects.selectors import project_visible_or_404
+from qualiti.http import AuthenticatedHttpRequest
 
 PROJECTS_PER_PAGE = 50
 TREND_WEEKS = 12
 
 
 @login_required
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PortfolioFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = portfolio_statuses(
@@ -84,7 +85,7 @@ def _without_page(request: HttpRequest) -> str:
 
 
 @login_required
-def project_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def project_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     versions = model_versions_with_verdicts(project=project)
     trends = metric_trends(versions=versions)

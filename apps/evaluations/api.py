@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from apps.evaluations import engine, selectors, services
 from apps.evaluations.models import CheckResult, EvaluationRun, Trigger
-from apps.projects.models import Dataset, ModelVersion
+from apps.projects.models import Dataset, ModelVersion, Project
 from apps.testplans.models import TestPlan
 from qualiti.api import (
     ProjectScopedMixin,
@@ -15,10 +15,13 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.http import request_user
 
 
 class EvaluationRunSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = EvaluationRun
@@ -91,7 +94,7 @@ class EvaluationRunViewSet(
         data = RunCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         run = services.run_create(
-            user=request.user, triggered_by=Trigger.API, **data.validated_data
+            user=request_user(request), triggered_by=Trigger.API, **data.validated_data
         )
         return Response(self._read(run), status=status.HTTP_201_CREATED)
 
@@ -100,7 +103,7 @@ class EvaluationRunViewSet(
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel a queued run at once, or ask a running one to stop at its next step."""
         run = self.get_object()
-        return Response(self._read(services.run_cancel(run=run, user=request.user)))
+        return Response(self._read(services.run_cancel(run=run, user=request_user(request))))
 
     @extend_schema(responses=RunComparisonSerializer)
     @action(detail=True, methods=["get"])

@@ -4,6 +4,8 @@ The choices are the project's own objects; run_create judges the rest (valid dat
 model's columns, the roles the plan needs) and its refusals are shown at the field.
 """
 
+from typing import Any, cast
+
 from django import forms
 
 from apps.evaluations.services.launch import EVALUATED_ROLES
@@ -11,60 +13,69 @@ from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, Va
 from apps.testplans.models import PlanStatus, TestPlan
 
 
-def _dataset_label(dataset: Dataset) -> str:
-    state = (
-        ""
-        if dataset.validation_status == ValidationStatus.VALID
-        else (f" — {dataset.get_validation_status_display().lower()}")
-    )
-    rows = f", {dataset.row_count} rows" if dataset.row_count is not None else ""
-    return f"{dataset.name} ({dataset.get_role_display().lower()}{rows}){state}"
+class TestPlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TestPlan) -> str:
+        return f"{obj.name} v{obj.version}"
+
+
+class ModelVersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ModelVersion) -> str:
+        return f"v{obj.sequence} · {obj.label} ({obj.get_artifact_format_display()})"
+
+
+class DatasetChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Dataset) -> str:
+        state = (
+            ""
+            if obj.validation_status == ValidationStatus.VALID
+            else (f" — {obj.get_validation_status_display().lower()}")
+        )
+        rows = f", {obj.row_count} rows" if obj.row_count is not None else ""
+        return f"{obj.name} ({obj.get_role_display().lower()}{rows}){state}"
 
 
 class RunLaunchForm(forms.Form):
-    test_plan = forms.ModelChoiceField(
+    test_plan = TestPlanChoiceField(
         queryset=TestPlan.objects.none(),
         empty_label="Choose an approved plan",
         help_text="Only approved plans can be run.",
     )
-    model_version = forms.ModelChoiceField(
+    model_version = ModelVersionChoiceField(
         queryset=ModelVersion.objects.none(), empty_label="Choose a model version"
     )
-    dataset = forms.ModelChoiceField(
+    dataset = DatasetChoiceField(
         queryset=Dataset.objects.none(),
         label="Evaluation dataset",
         empty_label="Choose the data to evaluate on",
         help_text="An evaluation set or a production sample, validated, with the model's "
         "feature columns.",
     )
-    reference_dataset = forms.ModelChoiceField(
+    reference_dataset = DatasetChoiceField(
         queryset=Dataset.objects.none(),
         required=False,
         empty_label="None",
         help_text="Needed by drift checks: the data the model was validated on.",
     )
-    training_dataset = forms.ModelChoiceField(
+    training_dataset = DatasetChoiceField(
         queryset=Dataset.objects.none(),
         required=False,
         empty_label="None",
         help_text="Needed by checks that compare with the training data (leakage, baseline).",
     )
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["test_plan"].queryset = TestPlan.objects.filter(
+        plans = cast(TestPlanChoiceField, self.fields["test_plan"])
+        plans.queryset = TestPlan.objects.filter(
             project=project, status=PlanStatus.APPROVED
         ).order_by("name", "-version")
-        self.fields["test_plan"].label_from_instance = lambda plan: f"{plan.name} v{plan.version}"
-        self.fields["model_version"].queryset = ModelVersion.objects.filter(project=project)
-        self.fields["model_version"].label_from_instance = lambda version: (
-            f"v{version.sequence} · {version.label} ({version.get_artifact_format_display()})"
-        )
+        versions = cast(ModelVersionChoiceField, self.fields["model_version"])
+        versions.queryset = ModelVersion.objects.filter(project=project)
         datasets = Dataset.objects.filter(project=project).order_by("-created_at")
         for name, roles in (
             ("dataset", EVALUATED_ROLES),
             ("reference_dataset", (DatasetRole.REFERENCE,)),
             ("training_dataset", (DatasetRole.TRAIN,)),
         ):
-            self.fields[name].queryset = datasets.filter(role__in=roles)
-            self.fields[name].label_from_instance = _dataset_label
+            field = cast(DatasetChoiceField, self.fields[name])
+            field.queryset = datasets.filter(role__in=roles)

@@ -29,7 +29,7 @@ def run_previous(*, run: EvaluationRun) -> EvaluationRun | None:
 
 
 def _key(result: CheckResult) -> tuple:
-    criterion = result.criterion.code if result.criterion_id else ""
+    criterion = result.criterion.code if result.criterion is not None else ""
     return (criterion, result.check_key, result.metric, result.subject)
 
 

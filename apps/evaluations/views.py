@@ -3,7 +3,7 @@ the verdict, the table of checks, the charts and tables per category and the com
 with the previous run."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from apps.accounts.permissions import scope_to_visible_projects
@@ -11,12 +11,13 @@ from apps.evaluations.charts import distribution_choices, run_figures
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.evaluations.result_tables import anomaly_rows, weak_segment_rows
 from apps.evaluations.selectors import run_comparison
+from qualiti.http import AuthenticatedHttpRequest
 
 _WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
 _ORDER = {"fail": 0, "error": 1, "pass": 2, "skipped": 3}
 
 
-def _visible_run(request: HttpRequest, slug: str, run_id: int) -> EvaluationRun:
+def _visible_run(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> EvaluationRun:
     """The run, or 404 when it does not exist or its project is not the user's to see."""
     runs = scope_to_visible_projects(EvaluationRun.objects.all(), user=request.user)
     return get_object_or_404(
@@ -27,7 +28,7 @@ def _visible_run(request: HttpRequest, slug: str, run_id: int) -> EvaluationRun:
 
 
 @login_required
-def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+def run_detail(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = _visible_run(request, slug, run_id)
     context = {"run": run, "working": run.status in _WORKING}
     if not context["working"]:
@@ -50,7 +51,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 
 
 @login_required
-def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+def run_progress(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress fragment htmx polls; once the run is over, the page reloads itself to
     show the results."""
     run = _visible_run(request, slug, run_id)

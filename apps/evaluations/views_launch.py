@@ -4,7 +4,7 @@ a run; below the form, the project's runs so far."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -16,13 +16,14 @@ from apps.projects.selectors import project_visible_or_404
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import QualitiError
 from qualiti.forms import service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 RUNS_PER_PAGE = 20
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def run_launch(request: HttpRequest, slug: str) -> HttpResponse:
+def run_launch(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     may_launch = user_can(user=request.user, project_id=project.pk, action=Action.RUN_LAUNCH)
     status = 200

@@ -10,12 +10,14 @@ from apps.accounts.models import Team, User
 from apps.criteria.models import Category, Severity
 from apps.findings import selectors, services
 from apps.findings.models import (
+    ActionStatus,
     Comment,
     CorrectiveAction,
     Finding,
     FindingStatus,
     RiskAcceptance,
 )
+from apps.projects.models import Project
 from qualiti.api import (
     ProjectScopedMixin,
     ProjectSlugFilter,
@@ -23,10 +25,13 @@ from qualiti.api import (
     VisibleRelatedField,
 )
 from qualiti.filters import IntegerFilter, QualitiFilterSet
+from qualiti.http import request_user
 
 
 class FindingSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     is_overdue = serializers.BooleanField(read_only=True)
     overdue_days = serializers.IntegerField(read_only=True)
 
@@ -110,7 +115,7 @@ class FindingViewSet(
     def create(self, request: Request) -> Response:
         data = FindingCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        finding = services.finding_create(user=request.user, **data.validated_data)
+        finding = services.finding_create(user=request_user(request), **data.validated_data)
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FindingUpdateSerializer, responses=FindingSerializer)
@@ -122,7 +127,7 @@ class FindingViewSet(
         team, assignee = values.pop("assigned_team", None), values.pop("assignee", None)
         finding = services.finding_update(
             finding=finding,
-            user=request.user,
+            user=request_user(request),
             assigned_team_id=team.pk if team else None,
             assignee_id=assignee.pk if assignee else None,
             fields_given=frozenset(data.validated_data),
@@ -141,7 +146,9 @@ class FindingViewSet(
         finding = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.finding_transition(finding=finding, user=request.user, **data.validated_data)
+        services.finding_transition(
+            finding=finding, user=request_user(request), **data.validated_data
+        )
         return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
 
 
@@ -159,9 +166,7 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
 
 class CorrectiveActionUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
-    status = serializers.ChoiceField(
-        choices=CorrectiveAction._meta.get_field("status").choices, required=False
-    )
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     description = serializers.CharField(required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, required=False
@@ -204,7 +209,7 @@ class CorrectiveActionViewSet(
         values = dict(data.validated_data)
         owner = values.pop("owner", None)
         created = services.corrective_action_create(
-            user=request.user, owner_id=owner.pk if owner else None, **values
+            user=request_user(request), owner_id=owner.pk if owner else None, **values
         )
         return Response(CorrectiveActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -217,7 +222,7 @@ class CorrectiveActionViewSet(
         owner = values.pop("owner", None)
         updated = services.corrective_action_update(
             action=corrective_action,
-            user=request.user,
+            user=request_user(request),
             owner_id=owner.pk if owner else None,
             fields_given=frozenset(data.validated_data),
             **values,
@@ -231,7 +236,9 @@ class CorrectiveActionViewSet(
 
 class CommentSerializer(serializers.ModelSerializer):
     finding = VisibleRelatedField(model=Finding)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Comment
@@ -267,7 +274,7 @@ class CommentViewSet(
     def create(self, request: Request) -> Response:
         data = CommentSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        comment = services.comment_create(user=request.user, **data.validated_data)
+        comment = services.comment_create(user=request_user(request), **data.validated_data)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
@@ -308,7 +315,9 @@ class RiskAcceptanceViewSet(
     def create(self, request: Request) -> Response:
         data = RiskAcceptanceSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        acceptance = services.risk_acceptance_request(user=request.user, **data.validated_data)
+        acceptance = services.risk_acceptance_request(
+            user=request_user(request), **data.validated_data
+        )
         return Response(RiskAcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
@@ -326,6 +335,9 @@ class RiskAcceptanceViewSet(
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decided = services.risk_acceptance_decide(
-            acceptance=acceptance, user=request.user, approve=approve, **data.validated_data
+            acceptance=acceptance,
+            user=request_user(request),
+            approve=approve,
+            **data.validated_data,
         )
         return Response(RiskAcceptanceSerializer(decided).data)

@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.http import HttpRequest
 
 from apps.accounts.models import Team
 from apps.criteria.models import SEVERITY_RANK, Category, Severity
@@ -11,6 +10,7 @@ from apps.findings.models import CLOSED_FINDING_STATUSES, Finding, FindingStatus
 from apps.findings.selectors import overdue_condition, team_list_visible
 from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
+from qualiti.http import AuthenticatedHttpRequest
 
 ANY_STATUS = "any"
 SORT_CHOICES = [
@@ -20,11 +20,12 @@ SORT_CHOICES = [
 ]
 
 
-def _visible_projects(request: HttpRequest | None) -> QuerySet:
+# django-filter passes the request the filter set was given: a page behind login_required.
+def _visible_projects(request: AuthenticatedHttpRequest | None) -> QuerySet:
     return project_list_visible(user=request.user) if request else Project.objects.none()
 
 
-def _visible_teams(request: HttpRequest | None) -> QuerySet:
+def _visible_teams(request: AuthenticatedHttpRequest | None) -> QuerySet:
     return team_list_visible(user=request.user) if request else Team.objects.none()
 
 

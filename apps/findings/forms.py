@@ -1,7 +1,7 @@
 """Forms of the findings pages. Each change form carries the version the user read, so the
 service can refuse a change made on stale information (409)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -61,7 +61,8 @@ class TransitionForm(PrefixedIdForm):
 
     def __init__(self, *args: Any, targets: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(value, FindingStatus(value).label) for value in targets]
+        to = cast(forms.ChoiceField, self.fields["to"])
+        to.choices = [(value, FindingStatus(value).label) for value in targets]
 
 
 class AssignForm(PrefixedIdForm):
@@ -77,7 +78,7 @@ class AssignForm(PrefixedIdForm):
 
     def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = members
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members
 
 
 class ActionCreateForm(PrefixedIdForm):
@@ -97,7 +98,7 @@ class ActionCreateForm(PrefixedIdForm):
 
     def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members
 
 
 class RiskRequestForm(PrefixedIdForm):
@@ -171,11 +172,12 @@ class BulkForm(PrefixedIdForm):
         self, *args: Any, teams: QuerySet[Team], members: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assigned_team"].queryset = teams
-        self.fields["assignee"].queryset = members
+        cast(forms.ModelChoiceField, self.fields["assigned_team"]).queryset = teams
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         operation = cleaned.get("operation")
         if operation == "assign" and not (cleaned.get("assigned_team") or cleaned.get("assignee")):
             raise forms.ValidationError("Choose a team or a person to assign to.")

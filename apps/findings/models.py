@@ -174,6 +174,9 @@ class CorrectiveAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not stored: set on the actions a page lists (views_finding.mark_overdue_actions).
+    is_overdue: bool
+
     class Meta:
         ordering = ["due_date", "id"]
 

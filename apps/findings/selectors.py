@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, F, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
@@ -31,19 +32,21 @@ def overdue_condition() -> Q:
     return Q(due_date__lt=timezone.localdate()) & ~Q(status__in=CLOSED_FINDING_STATUSES)
 
 
-def finding_list(*, user: User) -> QuerySet[Finding]:
+def finding_list(*, user: User | AnonymousUser) -> QuerySet[Finding]:
+    """The findings of the projects the user sees (none for the schema generator's
+    anonymous request)."""
     findings = Finding.objects.select_related(
         "project", "assigned_team", "assignee", "criterion", "first_seen_run", "last_seen_run"
     )
     return scope_to_visible_projects(findings, user=user)
 
 
-def corrective_action_list(*, user: User) -> QuerySet[CorrectiveAction]:
+def corrective_action_list(*, user: User | AnonymousUser) -> QuerySet[CorrectiveAction]:
     actions = CorrectiveAction.objects.select_related("finding", "finding__project", "owner")
     return scope_to_visible_projects(actions, user=user, project_field="finding__project")
 
 
-def comment_list(*, user: User) -> QuerySet[Comment]:
+def comment_list(*, user: User | AnonymousUser) -> QuerySet[Comment]:
     comments = Comment.objects.select_related("finding", "author")
     return scope_to_visible_projects(comments, user=user, project_field="finding__project")
 

@@ -23,6 +23,7 @@ from apps.findings.filters import FindingListFilter
 from apps.findings.forms import BulkForm
 from apps.findings.models import Finding
 from qualiti.errors import QualitiError
+from qualiti.http import AuthenticatedHttpRequest
 
 FINDINGS_PER_PAGE = 50
 REFUSALS_SHOWN = 10
@@ -48,13 +49,13 @@ def user_may_act_anywhere(user: User) -> tuple[bool, bool]:
     return triage or ProjectRole.DEVELOPER in roles, triage
 
 
-def _filtered(request: HttpRequest) -> FindingListFilter:
+def _filtered(request: AuthenticatedHttpRequest) -> FindingListFilter:
     return FindingListFilter(
         request.GET, queryset=selectors.finding_list(user=request.user), request=request
     )
 
 
-def _bulk_form(request: HttpRequest, data: dict | None = None) -> BulkForm:
+def _bulk_form(request: AuthenticatedHttpRequest, data: dict | None = None) -> BulkForm:
     return BulkForm(
         data,
         teams=Team.objects.all(),  # any team may be given work, as on the finding page
@@ -64,7 +65,7 @@ def _bulk_form(request: HttpRequest, data: dict | None = None) -> BulkForm:
 
 @login_required
 @require_GET
-def finding_list_page(request: HttpRequest) -> HttpResponse:
+def finding_list_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = _filtered(request)
     valid = filters.is_valid()
     findings = filters.qs if valid else Finding.objects.none()
@@ -89,7 +90,7 @@ def finding_list_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_bulk(request: HttpRequest) -> HttpResponse:
+def finding_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply one change to each ticked finding through the services, with the user's
     permission; report how many changed and why the others did not."""
     may_collaborate, _ = user_may_act_anywhere(request.user)
@@ -191,7 +192,7 @@ def _export_rows(request: HttpRequest, findings: Iterator[Finding]) -> Iterator[
 
 @login_required
 @require_GET
-def finding_export(request: HttpRequest) -> HttpResponse:
+def finding_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered list as CSV, streamed row by row so memory stays flat."""
     filters = _filtered(request)
     if not filters.is_valid():

@@ -3,13 +3,13 @@ comments, with a POST endpoint per form. A form the user may not use is not show
 POSTing it anyway answers 403 (404 when the finding is not theirs to see). A refusal by a
 service re-renders the page with its message and status (400, 403, 409)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,7 @@ from apps.findings.views import safe_next
 from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
 from qualiti.errors import QualitiError, StaleVersion
 from qualiti.forms import refusal_raise
+from qualiti.http import AuthenticatedHttpRequest
 
 
 def _may_triage(user: User, finding: Finding) -> bool:
@@ -130,7 +131,9 @@ def _project_members(finding: Finding) -> QuerySet[User]:
     return User.objects.filter(memberships__project_id=finding.project_id).order_by("username")
 
 
-def _detail_context(request: HttpRequest, finding: Finding, **overrides: Any) -> dict[str, Any]:
+def _detail_context(
+    request: AuthenticatedHttpRequest, finding: Finding, **overrides: Any
+) -> dict[str, Any]:
     user = request.user
     may_triage = _may_triage(user, finding)
     may_collaborate = finding_may_collaborate(user=user, finding=finding)
@@ -185,21 +188,21 @@ def _detail_context(request: HttpRequest, finding: Finding, **overrides: Any) ->
 
 
 def _render_detail(
-    request: HttpRequest, finding: Finding, *, status: int = 200, **overrides: Any
+    request: AuthenticatedHttpRequest, finding: Finding, *, status: int = 200, **overrides: Any
 ) -> HttpResponse:
     context = _detail_context(request, finding, **overrides)
     return render(request, "findings/finding_detail.html", context, status=status)
 
 
 def _refused(
-    request: HttpRequest, finding: Finding, name: str, form: Form, error: QualitiError
+    request: AuthenticatedHttpRequest, finding: Finding, name: str, form: Form, error: QualitiError
 ) -> HttpResponse:
     """Re-render with the service's message beside its field. After a stale version the
     form carries the current one, so sending it again (once read) goes through."""
     refusal_raise(error)
     finding.refresh_from_db()
     if isinstance(error, StaleVersion) and "version" in form.fields:
-        data = form.data.copy()
+        data = cast(QueryDict, form.data).copy()  # the POST the form was bound to
         data["version"] = str(finding.version)
         form.data = data  # bound fields read the data when rendered
     form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -208,7 +211,7 @@ def _refused(
     )
 
 
-def _finding_or_404(request: HttpRequest, pk: int) -> Finding:
+def _finding_or_404(request: AuthenticatedHttpRequest, pk: int) -> Finding:
     return selectors.finding_visible_or_404(user=request.user, pk=pk)
 
 
@@ -219,13 +222,13 @@ def _done(request: HttpRequest, finding: Finding, message: str, anchor: str = ""
 
 @login_required
 @require_GET
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _finding_or_404(request, pk))
 
 
 @login_required
 @require_POST
-def finding_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -239,7 +242,7 @@ def finding_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     # Validated against every status: the service names the legal moves when one is not.
     form = TransitionForm(request.POST, targets=FindingStatus.values)
@@ -261,7 +264,7 @@ def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     form = AssignForm(request.POST, members=_project_members(finding))
     if not form.is_valid():
@@ -284,7 +287,7 @@ def finding_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     form = ActionCreateForm(request.POST, members=_project_members(finding))
     if not form.is_valid():
@@ -305,14 +308,16 @@ def finding_action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_action_update(request: HttpRequest, pk: int, action_id: int) -> HttpResponse:
+def finding_action_update(
+    request: AuthenticatedHttpRequest, pk: int, action_id: int
+) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     action = get_object_or_404(
         CorrectiveAction.objects.select_related("finding__project"), pk=action_id, finding=finding
     )
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
-        message = " ".join(" ".join(errors) for errors in form.errors.values())
+        message = " ".join(" ".join(map(str, errors)) for errors in form.errors.values())
         return _render_detail(request, finding, status=400, page_error=message)
     data = form.cleaned_data
     try:

@@ -15,11 +15,12 @@ from apps.findings import selectors
 from apps.findings.models import ActionStatus, CorrectiveAction, Finding, FindingStatus
 from apps.findings.views_finding import mark_overdue_actions
 from apps.findings.workflow import MANUAL_TRANSITIONS, REASON_REQUIRED, allowed_targets
+from qualiti.http import AuthenticatedHttpRequest
 
 ROWS_PER_PAGE = 50
 
 # The label of a one-click move, by (from, to): only the team's own moves needing no reason.
-MOVE_LABELS = {
+MOVE_LABELS: dict[tuple[str, str], str] = {
     (FindingStatus.OPEN, FindingStatus.IN_PROGRESS): "Start work",
     (FindingStatus.OPEN, FindingStatus.FIX_SUBMITTED): "Submit fix",
     (FindingStatus.IN_PROGRESS, FindingStatus.FIX_SUBMITTED): "Submit fix",
@@ -27,7 +28,7 @@ MOVE_LABELS = {
 }
 _START_ACTION = (ActionStatus.IN_PROGRESS, "Start action")
 _MARK_DONE = (ActionStatus.DONE, "Mark done")
-ACTION_MOVES = {
+ACTION_MOVES: dict[str, list[tuple[str, str]]] = {
     ActionStatus.PROPOSED: [_START_ACTION, _MARK_DONE],
     ActionStatus.ACCEPTED: [_START_ACTION, _MARK_DONE],
     ActionStatus.IN_PROGRESS: [_MARK_DONE],
@@ -62,7 +63,7 @@ def _query_without(request: HttpRequest, name: str) -> str:
 
 @login_required
 @require_GET
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     findings_page = Paginator(selectors.my_work_findings(user=user), ROWS_PER_PAGE).get_page(
         request.GET.get("findings_page")

@@ -2,7 +2,7 @@
 until a date; management (or an admin) approves or rejects the request."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
@@ -11,11 +11,12 @@ from apps.findings.forms import RiskDecisionForm, RiskRequestForm
 from apps.findings.models import RiskAcceptance
 from apps.findings.views_finding import _done, _finding_or_404, _refused, _render_detail
 from qualiti.errors import QualitiError
+from qualiti.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_POST
-def finding_risk_request(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_risk_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     form = RiskRequestForm(request.POST)
     if not form.is_valid():
@@ -34,7 +35,9 @@ def finding_risk_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def finding_risk_decide(request: HttpRequest, pk: int, acceptance_id: int) -> HttpResponse:
+def finding_risk_decide(
+    request: AuthenticatedHttpRequest, pk: int, acceptance_id: int
+) -> HttpResponse:
     finding = _finding_or_404(request, pk)
     acceptance = get_object_or_404(RiskAcceptance, pk=acceptance_id, finding=finding)
     form = RiskDecisionForm(request.POST)

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -12,13 +13,13 @@ def project_list_visible(*, user: User) -> QuerySet[Project]:
     return scope_to_visible_projects(projects, user=user, project_field="id")
 
 
-def model_version_list_visible(*, user: User) -> QuerySet[ModelVersion]:
+def model_version_list_visible(*, user: User | AnonymousUser) -> QuerySet[ModelVersion]:
     """Model versions of the projects the user may see, with what their pages show."""
     versions = ModelVersion.objects.select_related("project", "uploaded_by")
     return scope_to_visible_projects(versions, user=user)
 
 
-def dataset_list_visible(*, user: User) -> QuerySet[Dataset]:
+def dataset_list_visible(*, user: User | AnonymousUser) -> QuerySet[Dataset]:
     """Datasets of the projects the user may see, with what their pages show."""
     datasets = Dataset.objects.select_related("project", "uploaded_by", "model_version")
     return scope_to_visible_projects(datasets, user=user)

@@ -14,6 +14,7 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.http import request_user
 
 
 class PlanCheckSerializer(serializers.ModelSerializer):
@@ -82,7 +83,7 @@ class TestPlanViewSet(
     def create(self, request: Request) -> Response:
         data = TestPlanSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        plan = services.test_plan_create(user=request.user, **data.validated_data)
+        plan = services.test_plan_create(user=request_user(request), **data.validated_data)
         return Response(self._read(plan), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -93,7 +94,9 @@ class TestPlanViewSet(
         plan = self.get_object()
         data = TestPlanUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        edited = services.test_plan_update(plan=plan, user=request.user, **data.validated_data)
+        edited = services.test_plan_update(
+            plan=plan, user=request_user(request), **data.validated_data
+        )
         created = edited.pk != plan.pk
         return Response(
             self._read(edited), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -107,20 +110,24 @@ class TestPlanViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         plan = self.get_object()
-        return Response(self._read(services.test_plan_approve(plan=plan, user=request.user)))
+        return Response(
+            self._read(services.test_plan_approve(plan=plan, user=request_user(request)))
+        )
 
     @extend_schema(request=None, responses=TestPlanSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str) -> Response:
         plan = self.get_object()
-        return Response(self._read(services.test_plan_archive(plan=plan, user=request.user)))
+        return Response(
+            self._read(services.test_plan_archive(plan=plan, user=request_user(request)))
+        )
 
     @extend_schema(request=None, responses={201: TestPlanSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str) -> Response:
         """The next draft version of this plan, with a copy of its checks."""
         plan = self.get_object()
-        draft = services.test_plan_revise(plan=plan, user=request.user)
+        draft = services.test_plan_revise(plan=plan, user=request_user(request))
         return Response(self._read(draft), status=status.HTTP_201_CREATED)
 
     def _read(self, plan: TestPlan) -> dict:
@@ -157,7 +164,7 @@ class PlanCheckViewSet(
     def create(self, request: Request) -> Response:
         data = PlanCheckSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        check = services.plan_check_add(user=request.user, **data.validated_data)
+        check = services.plan_check_add(user=request_user(request), **data.validated_data)
         return Response(
             PlanCheckSerializer(check, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -174,7 +181,7 @@ class PlanCheckViewSet(
             for key in ("params", "dataset_roles")
             if key in data.validated_data
         }
-        check = services.plan_check_update(check=check, user=request.user, **changes)
+        check = services.plan_check_update(check=check, user=request_user(request), **changes)
         return Response(PlanCheckSerializer(check, context={"request": request}).data)
 
     @extend_schema(exclude=True)
@@ -183,5 +190,5 @@ class PlanCheckViewSet(
 
     def destroy(self, request: Request, pk: str) -> Response:
         check = self.get_object()
-        services.plan_check_remove(check=check, user=request.user)
+        services.plan_check_remove(check=check, user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

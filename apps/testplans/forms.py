@@ -2,7 +2,7 @@
 schema the check declares in the engine's registry, so a new check needs no form code."""
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import Truncator
@@ -29,17 +29,24 @@ class CheckChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, catalogue: list[dict], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["check"].choices = [("", "Choose a check…")] + [
+        cast(forms.ChoiceField, self.fields["check"]).choices = [("", "Choose a check…")] + [
             (check["key"], f"{check['key']} — {Truncator(check['docs']['what']).chars(80)}")
             for check in catalogue
             if check["implemented"]
         ]
 
 
+class CriterionChoiceField(forms.ModelChoiceField):
+    """A criterion named with the check and metric it is written for."""
+
+    def label_from_instance(self, obj: Criterion) -> str:
+        return f"{obj.code} {obj.name} ({obj.check_key} · {obj.metric})"
+
+
 class PlanCheckForm(forms.Form):
     """The plan-level fields of a check: its criterion and the datasets it reads."""
 
-    criterion = forms.ModelChoiceField(label="Criterion", queryset=Criterion.objects.none())
+    criterion = CriterionChoiceField(label="Criterion", queryset=Criterion.objects.none())
     dataset_roles = forms.MultipleChoiceField(
         label="Dataset roles",
         choices=DatasetRole.choices,
@@ -51,9 +58,7 @@ class PlanCheckForm(forms.Form):
     def __init__(self, *args: Any, plan: TestPlan, check_key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         criteria = Criterion.objects.filter(project_id=plan.project_id).order_by("code")
-        field = self.fields["criterion"]
-        field.queryset = criteria
-        field.label_from_instance = lambda c: f"{c.code} {c.name} ({c.check_key} · {c.metric})"
+        cast(CriterionChoiceField, self.fields["criterion"]).queryset = criteria
         if check_key and "criterion" not in self.initial:
             # Preselect the first criterion written for this check.
             self.initial["criterion"] = next(
@@ -142,7 +147,7 @@ def schema_form_field(name: str, spec: dict) -> forms.Field:
         "initial": spec.get("default"),
     }
     kind = spec.get("type")
-    bounds = {"min_value": spec.get("minimum"), "max_value": spec.get("maximum")}
+    bounds: dict[str, Any] = {"min_value": spec.get("minimum"), "max_value": spec.get("maximum")}
     if kind == "integer":
         return forms.IntegerField(**common, **bounds)
     if kind == "number":
@@ -159,7 +164,7 @@ def schema_form_field(name: str, spec: dict) -> forms.Field:
             required=False,
         )
     if "anyOf" in spec:
-        named = next((o["enum"] for o in spec["anyOf"] if o.get("type") == "string"), [])
+        named: list[str] = next((o["enum"] for o in spec["anyOf"] if o.get("type") == "string"), [])
         if named and any(o.get("type") == "array" for o in spec["anyOf"]):
             hint = f"One of {', '.join(named)}, or a comma-separated list of columns."
             return ColumnsField(

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -32,15 +32,18 @@ from apps.testplans.selectors import (
 )
 from qualiti.errors import QualitiError
 from qualiti.forms import refusal_raise, service_error_add
+from qualiti.http import AuthenticatedHttpRequest
 
 PLANS_PER_PAGE = 25
 
 
-def may_manage(request: HttpRequest, project: Project) -> bool:
+def may_manage(request: AuthenticatedHttpRequest, project: Project) -> bool:
     return user_can(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
 
 
-def project_plan_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Project, TestPlan]:
+def project_plan_or_404(
+    request: AuthenticatedHttpRequest, slug: str, pk: int
+) -> tuple[Project, TestPlan]:
     """The visible project and its plan; a plan of another project is 404."""
     project = project_visible_or_404(user=request.user, slug=slug)
     plan = get_object_or_404(
@@ -51,7 +54,9 @@ def project_plan_or_404(request: HttpRequest, slug: str, pk: int) -> tuple[Proje
     return project, plan
 
 
-def project_plan_for_change(request: HttpRequest, slug: str, pk: int) -> tuple[Project, TestPlan]:
+def project_plan_for_change(
+    request: AuthenticatedHttpRequest, slug: str, pk: int
+) -> tuple[Project, TestPlan]:
     """As project_plan_or_404, then 403 unless the user may manage the project's plans."""
     project, plan = project_plan_or_404(request, slug, pk)
     require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
@@ -59,7 +64,7 @@ def project_plan_for_change(request: HttpRequest, slug: str, pk: int) -> tuple[P
 
 
 def _render_list(
-    request: HttpRequest, project: Project, form: TestPlanCreateForm, status: int = 200
+    request: AuthenticatedHttpRequest, project: Project, form: TestPlanCreateForm, status: int = 200
 ) -> HttpResponse:
     page = Paginator(test_plan_list_for_project(project_id=project.pk), PLANS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -76,14 +81,14 @@ def _render_list(
 
 @login_required
 @require_GET
-def plan_list(request: HttpRequest, slug: str) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     return _render_list(request, project, TestPlanCreateForm())
 
 
 @login_required
 @require_POST
-def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     form = TestPlanCreateForm(request.POST)
     if form.is_valid():
@@ -100,7 +105,7 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def render_plan_detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     project: Project,
     plan: TestPlan,
     *,
@@ -150,14 +155,14 @@ def new_check_forms(plan: TestPlan, check_key: str, catalogue: list[dict]) -> di
 
 @login_required
 @require_GET
-def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     return render_plan_detail(request, project, plan)
 
 
 @login_required
 @require_POST
-def plan_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_approve(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     try:
         plan = services.test_plan_approve(plan=plan, user=request.user)
@@ -171,7 +176,7 @@ def plan_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_revise(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     try:
         draft = services.test_plan_revise(plan=plan, user=request.user)
@@ -185,7 +190,7 @@ def plan_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_archive(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     services.test_plan_archive(plan=plan, user=request.user)
     messages.success(request, f"Archived “{plan.name}” v{plan.version}.")
@@ -194,7 +199,7 @@ def plan_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_diff(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_diff(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """What changed from another version (`?against=<pk>`, by default the previous one)
     to this one."""
     project, plan = project_plan_or_404(request, slug, pk)

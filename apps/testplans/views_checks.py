@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +21,7 @@ from apps.testplans.views import (
 )
 from qualiti.errors import QualitiError
 from qualiti.forms import refusal_raise
+from qualiti.http import AuthenticatedHttpRequest
 
 
 def _implemented_check(check_key: str) -> dict[str, Any] | None:
@@ -45,7 +46,7 @@ def _validated(plan_form: PlanCheckForm, params_form: Any, check_key: str) -> bo
 
 @login_required
 @require_GET
-def plan_check_params(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_check_params(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """The "Add check" form for the check chosen in the select (the htmx fragment)."""
     project, plan = project_plan_for_change(request, slug, pk)
     check_key = request.GET.get("check", "")
@@ -60,7 +61,7 @@ def plan_check_params(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_check_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def plan_check_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     check_key = request.POST.get("check_key", "")
     check = _implemented_check(check_key)
@@ -102,7 +103,9 @@ def plan_check_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_check_edit(request: HttpRequest, slug: str, pk: int, check_id: int) -> HttpResponse:
+def plan_check_edit(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, check_id: int
+) -> HttpResponse:
     """Edit a check's parameters and dataset roles; its criterion stays (remove and add the
     check again to bind another). A form page only, so readers get 403 here too."""
     project, plan = project_plan_for_change(request, slug, pk)
@@ -155,7 +158,9 @@ def plan_check_edit(request: HttpRequest, slug: str, pk: int, check_id: int) -> 
 
 @login_required
 @require_POST
-def plan_check_remove(request: HttpRequest, slug: str, pk: int, check_id: int) -> HttpResponse:
+def plan_check_remove(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, check_id: int
+) -> HttpResponse:
     project, plan = project_plan_or_404(request, slug, pk)
     plan_check = get_object_or_404(
         PlanCheck.objects.select_related("criterion", "plan"), plan=plan, pk=check_id

@@ -45,7 +45,7 @@ def mean_time_to_remediate(findings: QuerySet[Finding]) -> dict[str, float | Non
         .values("severity")
         .annotate(mean=Avg(took), fixed=Count("id"))
     )
-    days = {severity: None for severity in SEVERITIES}
+    days: dict[str, float | None] = {severity: None for severity in SEVERITIES}
     for row in rows:
         mean = row["mean"]
         if isinstance(mean, (int, float)):  # some backends answer microseconds

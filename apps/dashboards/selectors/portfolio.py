@@ -3,6 +3,7 @@
 import datetime
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -14,10 +15,29 @@ from apps.findings.models import CLOSED_FINDING_STATUSES, ActionStatus, Correcti
 from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 SEVERITIES = [value for value, _ in Severity.choices]
 STATUS_LABELS = {"red": "At risk", "amber": "Attention", "green": "On track"}
 _OPEN = ~Q(findings__status__in=CLOSED_FINDING_STATUSES)
 _OPEN_ACTION = ~Q(status__in=(ActionStatus.DONE, ActionStatus.REJECTED))
+
+
+class StatusAnnotations(TypedDict):
+    """What `projects_with_status` adds to each project, besides `open_<severity>`."""
+
+    overdue_findings: int
+    overdue_critical: int
+    overdue_actions: int | None
+    latest_run_id: int | None
+    latest_verdict: str | None
+    latest_summary: Any
+    latest_finished_at: datetime.datetime | None
+
+
+if TYPE_CHECKING:
+    ProjectWithStatus = WithAnnotations[Project, StatusAnnotations]
 
 
 @dataclass
@@ -80,7 +100,9 @@ def _latest_finished_run() -> QuerySet[EvaluationRun]:
     ).order_by("-finished_at", "-id")
 
 
-def projects_with_status(*, user: User, today: datetime.date | None = None) -> QuerySet[Project]:
+def projects_with_status(
+    *, user: User, today: datetime.date | None = None
+) -> "QuerySet[ProjectWithStatus]":
     """Visible projects annotated with everything their status needs, in one query."""
     today = today or timezone.localdate()
     overdue = _OPEN & Q(findings__due_date__lt=today)
@@ -97,7 +119,7 @@ def projects_with_status(*, user: User, today: datetime.date | None = None) -> Q
         f"open_{severity}": Count("findings", filter=_OPEN & Q(findings__severity=severity))
         for severity in SEVERITIES
     }
-    return project_list_visible(user=user).annotate(
+    projects = project_list_visible(user=user).annotate(
         **counts,
         overdue_findings=Count("findings", filter=overdue),
         overdue_critical=Count("findings", filter=overdue & Q(findings__severity="critical")),
@@ -109,6 +131,8 @@ def projects_with_status(*, user: User, today: datetime.date | None = None) -> Q
         latest_summary=Subquery(latest.values("summary")[:1]),
         latest_finished_at=Subquery(latest.values("finished_at")[:1]),
     )
+    # The django-stubs plugin cannot type an annotate() given **kwargs.
+    return cast("QuerySet[ProjectWithStatus]", projects)
 
 
 def _blocking_failures(summary) -> int:
@@ -118,7 +142,7 @@ def _blocking_failures(summary) -> int:
     return int((summary or {}).get("blocking_failures") or 0)
 
 
-def project_status(project: Project) -> ProjectStatus:
+def project_status(project: "ProjectWithStatus") -> ProjectStatus:
     """The status of a project annotated by `projects_with_status`."""
     open_by_severity = {s: getattr(project, f"open_{s}") for s in SEVERITIES}
     overdue_actions = project.overdue_actions or 0  # None: no overdue action

@@ -1,8 +1,9 @@
 """One project's overview: its status, versions with verdicts, metric trends across
 versions, findings summary, team and recent runs."""
 
+import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
@@ -11,6 +12,22 @@ from apps.dashboards.selectors.portfolio import ProjectStatus, project_status, p
 from apps.evaluations.models import CheckResult, EvaluationRun, RunStatus
 from apps.findings.models import CLOSED_FINDING_STATUSES, Finding
 from apps.projects.models import ModelVersion, Project
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class VerdictAnnotations(TypedDict):
+    """What `model_versions_with_verdicts` adds to each model version."""
+
+    latest_run_id: int | None
+    latest_verdict: str | None
+    latest_finished_at: datetime.datetime | None
+    run_count: int
+
+
+if TYPE_CHECKING:
+    VersionWithVerdict = WithAnnotations[ModelVersion, VerdictAnnotations]
 
 
 @dataclass
@@ -29,7 +46,7 @@ def project_overview_status(*, user: User, project: Project) -> ProjectStatus:
     return project_status(projects_with_status(user=user).get(pk=project.pk))
 
 
-def model_versions_with_verdicts(*, project: Project) -> list[ModelVersion]:
+def model_versions_with_verdicts(*, project: Project) -> list["VersionWithVerdict"]:
     """Every model version, oldest first, with its latest finished run's id and verdict."""
     latest = EvaluationRun.objects.filter(
         model_version=OuterRef("pk"), status=RunStatus.SUCCEEDED
@@ -59,7 +76,7 @@ def _worse(comparator: str, first: float, second: float) -> float:
     return min(first, second) if comparator.startswith(">") else max(first, second)
 
 
-def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
+def metric_trends(*, versions: list["VersionWithVerdict"]) -> list[MetricTrend]:
     """Each criterion metric on each version's latest run, one query. A criterion judged
     per subject (a column, a group) shows its worst subject, failing if any subject fails."""
     label_of_run = {v.latest_run_id: f"v{v.sequence}" for v in versions if v.latest_run_id}
@@ -70,19 +87,21 @@ def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
         .order_by("criterion__code", "run__model_version__sequence", "subject")
     )
     trends: dict[tuple[str, str], MetricTrend] = {}
-    worst: dict[tuple[str, str, int], list] = {}  # value and outcome per trend and run
+    # version, value and outcome per trend and run, in the order the runs come
+    worst: dict[tuple[str, str, int], list[Any]] = {}
     for result in results:
         value = _value(result.observed, result.metric)
-        if value is None:
+        criterion = result.criterion  # never None: the query asks for one
+        if value is None or criterion is None:
             continue
-        key = (result.criterion.code, result.metric)
+        key = (criterion.code, result.metric)
         trend = trends.setdefault(
             key,
             MetricTrend(
-                code=result.criterion.code,
-                name=result.criterion.name,
+                code=criterion.code,
+                name=criterion.name,
                 metric=result.metric,
-                comparator=result.comparator or result.criterion.comparator,
+                comparator=result.comparator or criterion.comparator,
                 threshold=result.threshold,
             ),
         )
@@ -91,12 +110,11 @@ def metric_trends(*, versions: list[ModelVersion]) -> list[MetricTrend]:
         if point is None:
             point = [label_of_run[result.run_id], value, result.outcome]
             worst[(*key, result.run_id)] = point
-            trend.points.append(point)
         point[1] = _worse(trend.comparator, point[1], value)
         if result.outcome == "fail":
             point[2] = "fail"
-    for trend in trends.values():
-        trend.points = [tuple(point) for point in trend.points]
+    for (code, metric, _), (label, value, outcome) in worst.items():
+        trends[(code, metric)].points.append((label, value, outcome))
     return list(trends.values())
 
 

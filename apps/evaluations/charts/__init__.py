@@ -26,7 +26,7 @@ DISTRIBUTION_PREFIX = "distribution-"
 def run_figures(results: list[CheckResult]) -> dict[str, Any]:
     """Every picture of a run by name: one figure each, except "fairness" (a list, one per
     subject); each feature's distribution is "distribution-1", "distribution-2", …"""
-    figures = {
+    drawn = {
         "confusion": confusion_matrix(results),
         "roc": roc_curve(results),
         "precision_recall": precision_recall_curve(results),
@@ -36,7 +36,7 @@ def run_figures(results: list[CheckResult]) -> dict[str, Any]:
         "anomalies": outlier_map(results),
         "latency": latency_histogram(results),
     }
-    figures = {name: figure for name, figure in figures.items() if figure is not None}
+    figures: dict[str, Any] = {name: figure for name, figure in drawn.items() if figure is not None}
     fairness = fairness_groups(results)
     if fairness:
         figures["fairness"] = fairness

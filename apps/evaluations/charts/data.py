@@ -3,6 +3,7 @@ distributions, and the input outliers on a map of the inputs."""
 
 from collections.abc import Iterable
 from itertools import pairwise
+from typing import Any
 
 from apps.evaluations.charts.layout import BLUE, GREY, RED, Figure, layout, threshold
 from apps.evaluations.models import CheckResult
@@ -18,6 +19,11 @@ COLUMN_METRICS = {
     "wasserstein_normed": "normed Wasserstein distance",
     "ks_statistic": "KS statistic",
 }
+
+
+def _observed(result: CheckResult) -> dict[str, Any]:
+    """The observed values of a result `_drift_columns` kept (never empty there)."""
+    return result.observed or {}
 
 
 def _drift_columns(results: Iterable[CheckResult]) -> list[CheckResult]:
@@ -44,13 +50,13 @@ def drift_columns(results: Iterable[CheckResult]) -> Figure | None:
     metric = "effect_size" if "effect_size" in metrics else max(set(metrics), key=metrics.count)
     bars = sorted(
         (result for result in columns if result.metric == metric),
-        key=lambda result: -result.observed[metric],
+        key=lambda result: -_observed(result)[metric],
     )
     colours = [RED if result.outcome == "fail" else BLUE for result in bars]
     name = COLUMN_METRICS[metric]
     return {
         "data": [{"type": "bar", "x": [result.subject for result in bars],
-                  "y": [result.observed[metric] for result in bars],
+                  "y": [_observed(result)[metric] for result in bars],
                   "marker": {"color": colours}}],
         "layout": layout(f"Drift per feature ({name})", "feature", name,
                          shapes=threshold(bars[0].threshold)),
@@ -81,7 +87,11 @@ def feature_distribution(result: CheckResult) -> Figure | None:
              "hovertemplate": f"{name}: %{{y:.1%}} of rows (%{{customdata}})<extra></extra>"}
             for name, key, colour in sides
         ]  # fmt: skip
-        axis = {"title": {"text": result.subject}, "type": "linear", "automargin": True}
+        axis: dict[str, Any] = {
+            "title": {"text": result.subject},
+            "type": "linear",
+            "automargin": True,
+        }
         if distribution.get("tails_in_end_bins"):
             axis["title"]["text"] += " (values beyond the ends counted in the end bars)"
         return {"data": data, "feature": result.subject,
@@ -102,7 +112,10 @@ def drift_distributions(results: Iterable[CheckResult]) -> list[Figure]:
     """Per tested feature, its distributions; failing features first, then by effect size."""
     columns = sorted(
         _drift_columns(results),
-        key=lambda result: (result.outcome != "fail", -(result.observed.get("effect_size") or 0)),
+        key=lambda result: (
+            result.outcome != "fail",
+            -(_observed(result).get("effect_size") or 0),
+        ),
     )
     figures, seen = [], set()
     for result in columns:

@@ -24,6 +24,7 @@ from apps.evaluations.services.history import run_status_record
 from apps.evaluations.services.plans import plan_checks, plan_items, plan_needs_target
 from apps.evaluations.services.results import run_results_store
 from apps.projects.models import ArtifactFormat
+from apps.testplans.models import PlanCheck
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 1.0
@@ -148,9 +149,12 @@ def _local_path(field_file: FieldFile) -> Iterator[Path]:
         return
     except NotImplementedError:
         pass
+    name = field_file.name
+    if not name:  # .path above has refused a field without a file already
+        raise ValueError("The field has no file.")
     folder = Path(tempfile.mkdtemp(prefix="qualiti-run-"))
     try:
-        target = folder / Path(field_file.name).name
+        target = folder / Path(name).name
         with field_file.open("rb") as source, target.open("wb") as copy:
             shutil.copyfileobj(source, copy)
         yield target
@@ -214,7 +218,8 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         # model that cannot predict fails the run when the first check needs it.
         context.request_predictions()
         engine.prepare_model_work(context, [item for _, item in pairs])
-        results, reports = [], []
+        results: list[tuple[PlanCheck, engine.CheckResult]] = []
+        reports: list[engine.EvaluationReport] = []
         # One plan item at a time, so every result is paired with its plan check; the
         # context still computes the predictions once for all of them.
         ordered = [pairs[index] for index in engine.run_order([item for _, item in pairs])]

@@ -26,7 +26,9 @@ def runs_sweep(*, stale_after_seconds: float, max_attempts: int | None = None) -
     for run_id in list(stale.values_list("pk", flat=True)):
         with transaction.atomic():
             run = stale.select_for_update().filter(pk=run_id).first()
-            if run is None:  # its worker wrote meanwhile: alive after all
+            # None: its worker wrote meanwhile, alive after all. (The query finds only runs
+            # with a heartbeat; the second test is for the type checker.)
+            if run is None or run.heartbeat_at is None:
                 continue
             silent = int((timezone.now() - run.heartbeat_at).total_seconds())
             reason = f"{WORKER_LOST}: no heartbeat for {silent} s (attempt {run.attempt})"

@@ -107,7 +107,7 @@ def risk_acceptance_decide(
             actor_id=user.pk,
             reason=f"risk accepted until {acceptance.expires_on}: {acceptance.justification}",
         )
-    if acceptance.requested_by_id:
+    if acceptance.requested_by is not None:
         notification_send(
             user=acceptance.requested_by,
             project=finding.project,
@@ -130,7 +130,12 @@ def risk_acceptances_expire(*, today: datetime.date | None = None) -> int:
             finding = (
                 Finding.objects.select_for_update().select_related("project").get(pk=finding_id)
             )
-            if finding.status != FindingStatus.RISK_ACCEPTED or finding.risk_expires_on >= today:
+            expires_on = finding.risk_expires_on
+            if (
+                finding.status != FindingStatus.RISK_ACCEPTED
+                or expires_on is None
+                or expires_on >= today
+            ):
                 continue  # changed meanwhile
             finding_reopen(
                 finding=finding,

@@ -55,7 +55,7 @@ def _is_newer(run: EvaluationRun, finding: Finding) -> bool:
 
 
 def _recipients(finding: Finding) -> list[User]:
-    if finding.assignee_id:
+    if finding.assignee is not None:
         return [finding.assignee]
     team = finding.assigned_team or finding.project.development_team
     return list(team.members.all()) if team else []

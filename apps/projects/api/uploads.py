@@ -240,7 +240,7 @@ class ModelVersionViewSet(_UploadViewSet):
     ordering_fields = ["created_at", "sequence"]
 
     def base_queryset(self):
-        return model_version_list_visible(user=request_user(self.request))
+        return model_version_list_visible(user=self.request.user)
 
     @extend_schema(
         request={
@@ -298,7 +298,7 @@ class DatasetViewSet(_UploadViewSet):
     ordering_fields = ["created_at", "name"]
 
     def base_queryset(self):
-        return dataset_list_visible(user=request_user(self.request))
+        return dataset_list_visible(user=self.request.user)
 
     @extend_schema(
         request={"multipart/form-data": DatasetCreateSerializer},
