@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from apps.accounts import services
 from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
-from apps.accounts.permissions import visible_project_ids
+from apps.accounts.permissions import organisation_action_check, visible_project_ids
 from apps.projects.models import Project
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
 from qualiti.errors import InvalidInput
@@ -68,6 +68,13 @@ class TeamViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "created_at"]
     ordering = ["name"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def check_permissions(self, request: Request) -> None:
+        # The services decide; asked here too so a refused writer learns nothing from the
+        # validation of the body (which user ids exist).
+        super().check_permissions(request)
+        if request.method not in permissions.SAFE_METHODS:
+            organisation_action_check(user=request_user(request), refusal=services.MANAGE_TEAMS)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Team]) -> None:
         serializer.instance = services.team_create(

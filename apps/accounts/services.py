@@ -40,7 +40,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 _MANAGE_MEMBERS = "Only the project's quality manager and admins manage its members."
-_MANAGE_TEAMS = "Only admins and quality managers manage teams."
+MANAGE_TEAMS = "Only admins and quality managers manage teams."
 
 
 @transaction.atomic
@@ -84,7 +84,7 @@ def membership_delete(*, membership: Membership, actor: User | None) -> None:
 
 @transaction.atomic
 def team_create(*, name: str, actor: User | None, members: list[User] | None = None) -> Team:
-    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
+    organisation_action_check(user=actor, refusal=MANAGE_TEAMS)
     team = Team(name=name)
     team.full_clean()
     team.save()
@@ -97,7 +97,7 @@ def team_create(*, name: str, actor: User | None, members: list[User] | None = N
 def team_update(
     *, team: Team, actor: User | None, name: str | None = None, members: list[User] | None = None
 ) -> Team:
-    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
+    organisation_action_check(user=actor, refusal=MANAGE_TEAMS)
     if name is not None and name != team.name:
         team.name = name
         team.full_clean()
@@ -110,7 +110,7 @@ def team_update(
 @transaction.atomic
 def team_delete(*, team: Team, actor: User | None) -> None:
     """Projects and findings of the team keep going without one (their team becomes empty)."""
-    organisation_action_check(user=actor, refusal=_MANAGE_TEAMS)
+    organisation_action_check(user=actor, refusal=MANAGE_TEAMS)
     team.delete()
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -37,8 +38,9 @@ class ModelVersionAdmin(UploadAdmin):
         model_version_delete(model_version=obj, actor=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
-        for model_version in queryset:
-            model_version_delete(model_version=model_version, actor=request_user(request))
+        with transaction.atomic():  # all or none: a refusal undoes the ones before it
+            for model_version in queryset:
+                model_version_delete(model_version=model_version, actor=request_user(request))
 
 
 @admin.register(Dataset)
@@ -52,5 +54,6 @@ class DatasetAdmin(UploadAdmin):
         dataset_delete(dataset=obj, actor=request_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:
-        for dataset in queryset:
-            dataset_delete(dataset=dataset, actor=request_user(request))
+        with transaction.atomic():
+            for dataset in queryset:
+                dataset_delete(dataset=dataset, actor=request_user(request))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Membership, ProjectRole, User
-from apps.accounts.permissions import Action, user_can
+from apps.accounts.permissions import Action, require_action, user_can
 from apps.accounts.services import membership_create, membership_delete, membership_update
 from apps.projects.forms import MemberAddForm, MemberRoleForm
 from apps.projects.models import Project
@@ -55,6 +55,14 @@ def _back(project: Project) -> HttpResponse:
     return redirect(reverse("project-members", args=[project.slug]))
 
 
+def _project_to_manage(request: AuthenticatedHttpRequest, slug: str) -> Project:
+    """The project, refused (403) before any form is read to whom may not manage it: the
+    add form lists the organisation's people. The services decide again."""
+    project = project_visible_or_404(user=request.user, slug=slug)
+    require_action(user=request.user, project_id=project.pk, action=Action.PROJECT_MANAGE)
+    return project
+
+
 @login_required
 @require_GET
 def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -64,7 +72,7 @@ def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = project_visible_or_404(user=request.user, slug=slug)
+    project = _project_to_manage(request, slug)
     form = MemberAddForm(request.POST, candidates=_candidates(project))
     if not form.is_valid():
         return _render(request, project, add_form=form, status=400)
@@ -81,7 +89,7 @@ def member_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    project = project_visible_or_404(user=request.user, slug=slug)
+    project = _project_to_manage(request, slug)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project
     )
@@ -98,7 +106,7 @@ def member_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
 @login_required
 @require_POST
 def member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    project = project_visible_or_404(user=request.user, slug=slug)
+    project = _project_to_manage(request, slug)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, project=project
     )

@@ -132,6 +132,7 @@ def plan_check_edit(
                     dataset_roles=plan_form.cleaned_data["dataset_roles"],
                 )
             except QualitiError as error:
+                refusal_raise(error)
                 plan_form.add_error(None, error.message)
                 status = error.status_code
             else:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
 
 from apps.accounts.models import Membership, ProjectRole, Team, User
 from apps.accounts.services import membership_create, team_create
@@ -260,3 +262,27 @@ def test_only_admins_and_quality_managers_create_projects_and_teams():
         team_create(name="Mine", actor=developer)
     assert not Project.objects.filter(name="Mine").exists()
     assert not Team.objects.filter(name="Mine").exists()
+
+
+def test_where_the_body_would_tell_something_the_refusal_comes_first():
+    """Refusals that come before the body is judged, so a writer without the right learns
+    nothing from validation: which people exist, which projects exist."""
+    setup = LaunchSetup()
+    developer = client_for(setup.dev)
+
+    teams = developer.post("/api/v1/teams/", {"name": "T", "members": [10**6]}, format="json")
+    missing = client_for(setup.outsider).post(
+        "/api/v1/model-versions/", {"project": "no-such-project", "label": "v"}, format="json"
+    )
+    hidden = client_for(setup.outsider).post(
+        "/api/v1/model-versions/", {"project": setup.project.slug, "label": "v"}, format="json"
+    )
+    page = Client()
+    page.force_login(setup.viewer)
+    members = page.post(reverse("project-member-add", args=[setup.project.slug]), {"user": ""})
+
+    assert teams.status_code == 403
+    assert (missing.status_code, missing.json()) == (hidden.status_code, hidden.json())
+    assert missing.status_code == 404
+    assert members.status_code == 403
+    assert setup.manager.username.encode() not in members.content

@@ -7,7 +7,7 @@ from apps.evaluations.services.launch import run_create
 from apps.evaluations.services.plans import plan_checks, plan_dataset_roles
 from apps.projects.models import DatasetRole, ModelVersion, ValidationStatus
 from apps.testplans.models import PlanStatus
-from qualiti.errors import InvalidInput
+from qualiti.errors import QualitiError
 
 
 def _latest_valid(project, role: str):
@@ -57,7 +57,7 @@ def run_create_on_upload(*, model_version_id: int) -> EvaluationRun | None:
                 else None,
                 triggered_by=Trigger.UPLOAD,
             )
-        except InvalidInput as error:
+        except QualitiError as error:  # refused as a launch by hand would be: say why
             why = error.message
     if why is not None and user is not None:
         notification_send(

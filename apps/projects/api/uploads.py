@@ -37,6 +37,7 @@ from apps.projects.services import (
 )
 from apps.projects.uploads.handlers import UploadGuardMixin
 from qualiti.api import ProjectScopedMixin
+from qualiti.errors import NotFound
 from qualiti.http import request_user
 
 # --- serializers ------------------------------------------------------------------------
@@ -224,8 +225,8 @@ class _UploadViewSet(
         if not slug:
             raise serializers.ValidationError({"project": ["This field is required."]})
         project = Project.objects.filter(slug=str(slug)).first()
-        if project is None:
-            raise Http404("No such project.")
+        if project is None:  # answered exactly as a project the user may not see
+            raise NotFound("No such project.")
         self.require(project, action)
         return project
 
