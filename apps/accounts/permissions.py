@@ -28,6 +28,26 @@ class Action(StrEnum):
     RISK_APPROVE = "risk_approve"
 
 
+# What each action is called in a refusal a person reads.
+ACTION_WORDS: dict[Action, str] = {
+    Action.VIEW: "seeing this project",
+    Action.PROJECT_MANAGE: "managing the project and its members",
+    Action.CRITERIA_MANAGE: "managing criteria and test plans",
+    Action.MODEL_UPLOAD: "uploading model versions",
+    Action.DATASET_UPLOAD: "uploading this kind of dataset",
+    Action.TRAIN_DATASET_UPLOAD: "uploading training data",
+    Action.RUN_LAUNCH: "launching or cancelling runs",
+    Action.COLLABORATE: "working on findings",
+    Action.FINDING_TRIAGE: "triaging findings",
+    Action.RISK_REQUEST: "requesting a risk acceptance",
+    Action.RISK_APPROVE: "deciding on a risk acceptance",
+}
+
+
+def refusal_words(action: Action) -> str:
+    return f"Your role on this project does not allow {ACTION_WORDS[action]}."
+
+
 # The effective role of a user on one project.
 ADMIN = "admin"
 MANAGEMENT = "management"
@@ -93,7 +113,7 @@ def require_action(*, user: User, project_id: int, action: Action) -> None:
     """For pages: 403 when the user sees the project but may not do this (the 404 for an
     invisible project comes first, from the lookup)."""
     if not user_can(user=user, project_id=project_id, action=action):
-        raise PermissionDenied(f"Your role on this project does not allow {action.value}.")
+        raise PermissionDenied(refusal_words(action))
 
 
 def can_create_project(*, user: User) -> bool:
@@ -112,9 +132,7 @@ def project_action_check(
     if effective_role(user=user, project_id=project_id) is None:
         raise NotFound("No such project.")
     if not user_can(user=user, project_id=project_id, action=action):
-        raise PermissionRefused(
-            refusal or f"Your role on this project does not allow this ({action.value})."
-        )
+        raise PermissionRefused(refusal or refusal_words(action))
 
 
 def organisation_action_check(*, user: User | None, refusal: str) -> None:

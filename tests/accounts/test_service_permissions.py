@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import Membership, ProjectRole, Team, User
+from apps.accounts.permissions import ACTION_WORDS, Action
 from apps.accounts.services import membership_create, team_create
 from apps.criteria.models import Criterion
 from apps.criteria.services import criterion_create
@@ -286,3 +287,22 @@ def test_where_the_body_would_tell_something_the_refusal_comes_first():
     assert missing.status_code == 404
     assert members.status_code == 403
     assert setup.manager.username.encode() not in members.content
+
+
+def test_every_refusal_is_said_in_words_not_in_code_names():
+    setup = LaunchSetup()
+
+    with pytest.raises(PermissionRefused) as refusal:
+        model_version_create(
+            project=setup.project,
+            user=setup.viewer,
+            uploaded_file=None,
+            label="v",
+            task_type="binary",
+        )
+
+    assert set(ACTION_WORDS) == set(Action)
+    assert (
+        refusal.value.message
+        == "Your role on this project does not allow uploading model versions."
+    )
