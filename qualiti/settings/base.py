@@ -269,6 +269,24 @@ CELERY_BEAT_SCHEDULE = {
 # The health check waits this long for the broker and collects workers' pongs for this long.
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.0)
 
+# Where people reach this server: absolute links in e-mails and webhook payloads.
+QUALITI_BASE_URL = env.str("QUALITI_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# E-mail: the embedded default writes each message to a file under var/mail/; production
+# sets EMAIL_BACKEND to SMTP and the EMAIL_* settings below from the environment.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Qualiti <qualiti@localhost>")
+# The daily digest goes out at this hour (server time, 0-23).
+QUALITI_DIGEST_HOUR = env.int("QUALITI_DIGEST_HOUR", default=7)
+
 # Demo data (`manage.py seed_demo`) is refused where this is False (production).
 QUALITI_DEMO_DATA_ALLOWED = True
 

@@ -5,4 +5,3 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="qualiti-development-key-not-for-production")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
