@@ -66,7 +66,7 @@ class Membership(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message for one user (e-mail goes out alongside through Django's backend)."""
+    """An in-app notice for one user; apps.notifications sends it by e-mail as the user chose."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -78,11 +78,17 @@ class Notification(models.Model):
     message = models.TextField()
     link = models.CharField(max_length=400, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # How it goes out by e-mail ("" none, "immediate", "digest"), chosen when it is made.
+    email_delivery = models.CharField(max_length=16, blank=True, default="")
+    emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["email_delivery", "emailed_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"

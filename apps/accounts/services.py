@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from knox.models import AuthToken
@@ -10,26 +9,6 @@ from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import Action, organisation_action_check, project_action_check
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput, NotFound
-
-
-def notification_send(
-    *, user: User, project: Project | None, kind: str, message: str, link: str = ""
-) -> Notification:
-    """An in-app notification, and the same by e-mail once the transaction commits."""
-    notification = Notification.objects.create(
-        user=user, project=project, kind=kind, message=message, link=link
-    )
-    if user.email:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[Qualiti] {message[:80]}",
-                message=message + (f"\n\n{link}" if link else ""),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-                fail_silently=True,
-            )
-        )
-    return notification
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

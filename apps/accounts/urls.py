@@ -4,9 +4,6 @@ from django.urls import path
 from apps.accounts import views
 
 urlpatterns = [
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification-mark-read"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/new/", views.api_token_create_view, name="api-token-create"),
     path("tokens/<str:token_key>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),

@@ -65,6 +65,9 @@ class FindingListFilter(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(
         field_name="assigned_team", queryset=_visible_teams, label="Team", empty_label="All"
     )
+    assignee = django_filters.CharFilter(
+        field_name="assignee__username", label="Assigned to (username)"
+    )
     overdue = django_filters.ChoiceFilter(
         choices=[("yes", "Overdue only")], method="by_overdue", label="Due", empty_label="Any"
     )

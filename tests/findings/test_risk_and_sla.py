@@ -69,7 +69,7 @@ def test_the_quality_manager_requests_and_management_approves(cast):
     acceptance = risk_acceptance_request(
         finding=finding, user=cast.qm, justification="compensating control", expires_on=expires
     )
-    assert Notification.objects.filter(user=cast.manager, kind="risk_acceptance_requested").exists()
+    assert Notification.objects.filter(user=cast.manager, kind="risk_requested").exists()
     risk_acceptance_decide(acceptance=acceptance, user=cast.manager, approve=True)
 
     finding.refresh_from_db()

@@ -1,12 +1,17 @@
-"""The history record of a run's status change (who, from, to, why, and the run itself)."""
+"""The history record of a run's status change (who, from, to, why, and the run itself);
+a run that ends also tells whoever listens (qualiti.events: `run.finished`)."""
 
 from apps.audit.services import status_change_record
-from apps.evaluations.models import EvaluationRun
+from apps.evaluations.models import EvaluationRun, RunStatus
+from qualiti.events import Event, event_publish
+
+ENDED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 def run_status_record(
     *, run: EvaluationRun, from_status: str, actor_id: int | None = None, reason: str = ""
 ) -> None:
+    """Call inside the transaction that changes the run's status."""
     status_change_record(
         subject=run,
         project_id=run.project_id,
@@ -16,3 +21,12 @@ def run_status_record(
         reason=reason,
         run_id=run.pk,
     )
+    if run.status in ENDED and from_status not in ENDED:
+        event_publish(
+            Event(
+                "run.finished",
+                run.project,
+                run,
+                data={"status": run.status, "verdict": run.verdict, "error": run.error},
+            )
+        )

@@ -1,13 +1,13 @@
 """The project option "run on upload": a new model version is evaluated against the
 project's approved plan without anyone launching it."""
 
-from apps.accounts.services import notification_send
 from apps.evaluations.models import EvaluationRun, Trigger
 from apps.evaluations.services.launch import run_create
 from apps.evaluations.services.plans import plan_checks, plan_dataset_roles
 from apps.projects.models import DatasetRole, ModelVersion, ValidationStatus
 from apps.testplans.models import PlanStatus
 from qualiti.errors import QualitiError
+from qualiti.events import Event, event_publish
 
 
 def _latest_valid(project, role: str):
@@ -60,12 +60,16 @@ def run_create_on_upload(*, model_version_id: int) -> EvaluationRun | None:
         except QualitiError as error:  # refused as a launch by hand would be: say why
             why = error.message
     if why is not None and user is not None:
-        notification_send(
-            user=user,
-            project=project,
-            kind="run_not_started",
-            message=f"Model version {model_version.sequence} of {project.name} was not "
-            f"evaluated on upload: {why}",
-            link=f"/api/v1/model-versions/{model_version.pk}/",
+        event_publish(
+            Event(
+                "run.not_started",
+                project,
+                model_version,
+                data={
+                    "uploader": user,
+                    "why": why,
+                    "link": f"/projects/{project.slug}/uploads/models/{model_version.pk}/",
+                },
+            )
         )
     return run

@@ -6,9 +6,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import OrgRole, User
+from apps.accounts.models import User
 from apps.accounts.permissions import Action, user_can
-from apps.accounts.services import notification_send
 from apps.audit.services import status_change_record
 from apps.findings.models import (
     Finding,
@@ -18,6 +17,7 @@ from apps.findings.models import (
 )
 from apps.findings.services.findings import claim_finding_version, finding_reopen
 from qualiti.errors import InvalidInput, PermissionRefused
+from qualiti.events import Event, event_publish
 
 OPEN_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.FIX_SUBMITTED)
 
@@ -52,15 +52,7 @@ def risk_acceptance_request(
         actor_id=user.pk,
         reason=justification,
     )
-    approvers = User.objects.filter(org_role=OrgRole.MANAGEMENT, is_active=True)
-    for approver in approvers:
-        notification_send(
-            user=approver,
-            project=finding.project,
-            kind="risk_acceptance_requested",
-            message=f"Risk acceptance requested for “{finding.title}” until {expires_on}.",
-            link=f"/findings/{finding.pk}/",
-        )
+    event_publish(Event("risk.requested", finding.project, acceptance, actor=user))
     return acceptance
 
 
@@ -107,14 +99,17 @@ def risk_acceptance_decide(
             actor_id=user.pk,
             reason=f"risk accepted until {acceptance.expires_on}: {acceptance.justification}",
         )
-    if acceptance.requested_by is not None:
-        notification_send(
-            user=acceptance.requested_by,
-            project=finding.project,
-            kind="risk_acceptance_decided",
-            message=f"Risk acceptance for “{finding.title}” was {new_state}.",
-            link=f"/findings/{finding.pk}/",
-        )
+    event_publish(
+        Event("risk.decided", finding.project, acceptance, actor=user, data={"state": new_state})
+    )
+    if approve:
+        data = {
+            "from": from_status,
+            "to": FindingStatus.RISK_ACCEPTED,
+            "reason": "",
+            "run_id": None,
+        }
+        event_publish(Event("finding.status_changed", finding.project, finding, user, data))
     return acceptance
 
 
@@ -137,6 +132,9 @@ def risk_acceptances_expire(*, today: datetime.date | None = None) -> int:
                 or expires_on >= today
             ):
                 continue  # changed meanwhile
+            acceptance = finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).first()
+            if acceptance is not None:
+                event_publish(Event("risk.expired", finding.project, acceptance))
             finding_reopen(
                 finding=finding,
                 version=finding.version,

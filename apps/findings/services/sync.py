@@ -22,8 +22,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import User
-from apps.accounts.services import notification_send
 from apps.audit.models import StatusChange
 from apps.audit.services import status_change_record
 from apps.evaluations.models import CheckResult, EvaluationRun, Outcome
@@ -34,6 +32,7 @@ from apps.findings.services.findings import (
     finding_due_date,
     finding_reopen,
 )
+from qualiti.events import Event, event_publish
 
 S = FindingStatus
 
@@ -54,24 +53,6 @@ def _is_newer(run: EvaluationRun, finding: Finding) -> bool:
     return run.model_version.sequence > last.model_version.sequence
 
 
-def _recipients(finding: Finding) -> list[User]:
-    if finding.assignee is not None:
-        return [finding.assignee]
-    team = finding.assigned_team or finding.project.development_team
-    return list(team.members.all()) if team else []
-
-
-def _notify(finding: Finding, kind: str, message: str) -> None:
-    for user in _recipients(finding):
-        notification_send(
-            user=user,
-            project=finding.project,
-            kind=kind,
-            message=message,
-            link=f"/findings/{finding.pk}/",
-        )
-
-
 def _verify(finding: Finding, *, run: EvaluationRun, reason: str) -> None:
     from_status = finding.status
     changes: dict[str, object] = {"closed_at": timezone.now(), "last_seen_run": run}
@@ -89,6 +70,14 @@ def _verify(finding: Finding, *, run: EvaluationRun, reason: str) -> None:
         actor_id=None,
         reason=reason,
         run_id=run.pk,
+    )
+    event_publish(
+        Event(
+            "finding.status_changed",
+            finding.project,
+            finding,
+            data={"from": from_status, "to": S.VERIFIED, "reason": reason, "run_id": run.pk},
+        )
     )
 
 
@@ -172,7 +161,14 @@ def _create(run: EvaluationRun, result: CheckResult, fingerprint: str) -> Findin
         user=None,
         description=finding.remediation or f"Make {result.check_key} pass: {result.message}",
     )
-    _notify(finding, "finding_opened", f"New finding in {project.name}: {finding.title}.")
+    event_publish(
+        Event(
+            "finding.opened",
+            project,
+            finding,
+            data={"reopened": False, "run_id": run.pk, "reason": f"{result.check_key} failed"},
+        )
+    )
     return finding
 
 
@@ -202,7 +198,6 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
         run_id=run.pk,
         last_seen_run=run,
     )
-    _notify(finding, "finding_reopened", f"Finding reopened: {finding.title} ({reason}).")
 
 
 def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
@@ -217,7 +212,6 @@ def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     sequence = run.model_version.sequence
     reason = f"{result.check_key} passed in run {run.pk} on model version {sequence}"
     _verify(finding, run=run, reason=reason)
-    _notify(finding, "finding_verified", f"Finding verified: {finding.title} ({reason}).")
 
 
 @transaction.atomic
