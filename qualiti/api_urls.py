@@ -23,6 +23,7 @@ from apps.findings.api import (
 )
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
+from apps.webhooks.api import WebhookViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -44,6 +45,7 @@ router.register("corrective-actions", CorrectiveActionViewSet, basename="correct
 router.register("comments", CommentViewSet, basename="comment")
 router.register("history", StatusChangeViewSet, basename="history")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("auth/tokens", TokenViewSet, basename="token")
 
 urlpatterns = [

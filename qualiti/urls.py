@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{project}criteria/", include("apps.criteria.urls")),
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),
+    path(f"{project}webhooks/", include("apps.webhooks.urls")),
     path("", include("apps.findings.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.dashboards.urls")),

@@ -26,6 +26,7 @@ class Action(StrEnum):
     FINDING_TRIAGE = "finding_triage"  # severity, assign, false positive, verify, reopen
     RISK_REQUEST = "risk_request"
     RISK_APPROVE = "risk_approve"
+    WEBHOOKS_MANAGE = "webhooks_manage"  # a project's outgoing webhooks and their deliveries
 
 
 # What each action is called in a refusal a person reads.
@@ -41,6 +42,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.FINDING_TRIAGE: "triaging findings",
     Action.RISK_REQUEST: "requesting a risk acceptance",
     Action.RISK_APPROVE: "deciding on a risk acceptance",
+    Action.WEBHOOKS_MANAGE: "managing webhooks",
 }
 
 

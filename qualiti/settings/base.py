@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.findings",
     "apps.audit",
     "apps.dashboards",
+    "apps.webhooks",
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]
 
@@ -264,7 +265,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.runs_sweep",
         "schedule": QUALITI_RUN_SWEEP_PERIOD_SECONDS,
     },
+    "sweep-webhook-deliveries": {
+        "task": "webhooks.deliveries_sweep",
+        "schedule": env.float("QUALITI_WEBHOOK_SWEEP_PERIOD_SECONDS", default=60),
+    },
 }
+
+# Outgoing webhooks (apps/webhooks). Their URLs may not reach loopback, private,
+# link-local... addresses unless allowed here: comma-separated host names or networks
+# (CIDR), e.g. "hooks.internal,10.20.0.0/16".
+QUALITI_WEBHOOK_ALLOWED_HOSTS = env.list("QUALITI_WEBHOOK_ALLOWED_HOSTS", default=[])
+QUALITI_WEBHOOK_TIMEOUT_SECONDS = env.float("QUALITI_WEBHOOK_TIMEOUT_SECONDS", default=10)
+QUALITI_WEBHOOK_MAX_RESPONSE_BYTES = env.int("QUALITI_WEBHOOK_MAX_RESPONSE_BYTES", default=65536)
+# Tries per delivery, the delay after the first failure (doubling at each), its cap.
+QUALITI_WEBHOOK_MAX_ATTEMPTS = env.int("QUALITI_WEBHOOK_MAX_ATTEMPTS", default=10)
+QUALITI_WEBHOOK_RETRY_BASE_SECONDS = env.float("QUALITI_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+QUALITI_WEBHOOK_RETRY_MAX_SECONDS = env.float("QUALITI_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+QUALITI_WEBHOOK_PER_SECOND = env.float("QUALITI_WEBHOOK_PER_SECOND", default=3)  # per endpoint
+# An endpoint whose every try has failed this long is disabled and its owner told.
+QUALITI_WEBHOOK_DISABLE_AFTER_HOURS = env.float("QUALITI_WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+QUALITI_WEBHOOK_SWEEP_GRACE_SECONDS = env.float("QUALITI_WEBHOOK_SWEEP_GRACE_SECONDS", default=300)
+# A worker must consume this queue (the default queue unless set).
+QUALITI_WEBHOOK_QUEUE = env.str("QUALITI_WEBHOOK_QUEUE", default=CELERY_TASK_DEFAULT_QUEUE)
 
 # The health check waits this long for the broker and collects workers' pongs for this long.
 HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.0)
@@ -344,6 +366,9 @@ SPECTACULAR_SETTINGS = {
         "SeverityEnum": "apps.criteria.models.Severity",
         "ProjectRoleEnum": "apps.accounts.models.ProjectRole",
         "DatasetRoleEnum": "apps.projects.models.DatasetRole",
+        "WebhookEventEnum": "apps.webhooks.models.WebhookEvent",
+        "WebhookFormatEnum": "apps.webhooks.models.WebhookFormat",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
     },
 }
 

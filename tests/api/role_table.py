@@ -284,4 +284,23 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         },
         params=ids("notification"),
     ),
+    ("get", "/api/v1/webhooks/"): Case(reads(outsider=200)),
+    ("post", "/api/v1/webhooks/"): Case(
+        writes(201, QM),
+        body=lambda world: {
+            "project": "credit",
+            "url": "https://hooks.example.com/qualiti",
+            "events": ["run.finished"],
+        },
+    ),
+    ("get", "/api/v1/webhooks/{id}/"): Case(writes(200, QM), params=ids("webhook")),
+    ("patch", "/api/v1/webhooks/{id}/"): Case(
+        writes(200, QM), params=ids("webhook"), body=lambda world: {"events": ["finding.opened"]}
+    ),
+    ("delete", "/api/v1/webhooks/{id}/"): Case(writes(204, QM), params=ids("webhook")),
+    ("get", "/api/v1/webhooks/{id}/deliveries/"): Case(writes(200, QM), params=ids("webhook")),
+    ("post", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/"): Case(
+        writes(202, QM),
+        params=lambda world: {"id": world.ids["webhook"], "delivery_id": world.ids["delivery"]},
+    ),
 }

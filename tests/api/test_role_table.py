@@ -19,6 +19,7 @@ OUR_APPS = (
     "evaluations",
     "findings",
     "audit",
+    "webhooks",
     "knox",
 )
 

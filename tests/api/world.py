@@ -14,6 +14,7 @@ from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
 from apps.projects.models import Dataset, ModelVersion, Project
 from apps.testplans.models import PlanCheck, TestPlan
+from apps.webhooks.models import Webhook, WebhookDelivery
 
 PASSWORD = "role-table-password"
 ROLES = ["admin", "qm", "dev", "viewer", "manager", "outsider", "anonymous"]
@@ -127,6 +128,14 @@ def build_world() -> World:
         user=users["qm"], project=project, kind="k", message="m"
     )
     token, _ = AuthToken.objects.create(user=users["qm"])
+    webhook = Webhook.objects.create(
+        project=project, url="https://hooks.example.com/credit", events=["run.finished"],
+        secret="s", created_by=users["qm"],
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, event="run.finished", event_id="6c0f2a51-3f1e-4f7e-9a51-0d3c2b1a0e99",
+        payload="{}", status="failed", attempts=1,
+    )  # fmt: skip
 
     world = World(project=project, users=users)
     world.ids = {
@@ -153,6 +162,8 @@ def build_world() -> World:
         "history": change.pk,
         "notification": notification.pk,
         "token_key": token.token_key,
+        "webhook": webhook.pk,
+        "delivery": delivery.pk,
     }
     return world
 
