@@ -11,6 +11,7 @@ Events and what they carry (`subject` is the model instance named):
 | name                     | subject           | data                                          |
 |--------------------------|-------------------|-----------------------------------------------|
 | `run.finished`           | EvaluationRun     | status, verdict                               |
+| `run.not_started`        | ModelVersion      | uploader (User), why, link                    |
 | `finding.opened`         | Finding           | reopened (bool), run_id, reason               |
 | `finding.status_changed` | Finding           | from, to, reason, run_id                      |
 | `finding.assigned`       | Finding           | assignee_id, previous_assignee_id             |

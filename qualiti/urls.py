@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Pages that do not link our icon (the browsable API) make the browser ask for this.
     path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
+    path("accounts/notifications/", include("apps.notifications.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include("qualiti.api_urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from qualiti.static_headers import static_file_headers
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "apps.findings",
     "apps.audit",
     "apps.dashboards",
+    "apps.notifications",
     "apps.webhooks",
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]
@@ -269,6 +271,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.deliveries_sweep",
         "schedule": env.float("QUALITI_WEBHOOK_SWEEP_PERIOD_SECONDS", default=60),
     },
+    "warn-due-and-overdue": {
+        "task": "notifications.sla_warnings_send",
+        "schedule": env.float("QUALITI_SLA_WARNING_PERIOD_SECONDS", default=3600),
+    },
+    "send-daily-digests": {
+        "task": "notifications.digests_send",
+        "schedule": crontab(minute=0, hour=env.int("QUALITI_DIGEST_HOUR", default=7)),
+    },
 }
 
 # Outgoing webhooks (apps/webhooks). Their URLs may not reach loopback, private,
@@ -306,8 +316,6 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Qualiti <qualiti@localhost>")
-# The daily digest goes out at this hour (server time, 0-23).
-QUALITI_DIGEST_HOUR = env.int("QUALITI_DIGEST_HOUR", default=7)
 
 # Demo data (`manage.py seed_demo`) is refused where this is False (production).
 QUALITI_DEMO_DATA_ALLOWED = True
