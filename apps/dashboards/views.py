@@ -10,7 +10,7 @@ from apps.accounts.permissions import can_create_project
 from apps.dashboards import charts
 from apps.dashboards.forms import PortfolioFilterForm
 from apps.dashboards.selectors import management
-from apps.dashboards.selectors.portfolio import SEVERITIES, portfolio_statuses
+from apps.dashboards.selectors.portfolio import SEVERITIES, STATUS_LABELS, portfolio_statuses
 from apps.dashboards.selectors.project import (
     findings_summary,
     metric_trends,
@@ -19,6 +19,7 @@ from apps.dashboards.selectors.project import (
     project_team,
     recent_runs,
 )
+from apps.dashboards.selectors.readiness import next_steps
 from apps.evaluations.models import EvaluationRun
 from apps.findings.models import Finding
 from apps.projects.selectors import project_visible_or_404
@@ -59,13 +60,16 @@ def portfolio(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
             "age": charts.findings_by_age(age),
         }
+    page = Paginator(rows, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page:
+        row.next_steps = next_steps(user=request.user, status=row)
     context = {
         "form": form,
-        "page": Paginator(rows, PROJECTS_PER_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "row_count": len(rows),
-        "levels": {
-            level: sum(row.level == level for row in rows) for level in ("red", "amber", "green")
-        },
+        # Not evaluated projects are counted apart: they are neither passing nor failing.
+        "levels": {level: sum(row.level == level for row in rows) for level in STATUS_LABELS},
+        "not_evaluated": sum(not row.evaluated for row in rows),
         "severities": SEVERITIES,
         "mttr": management.mean_time_to_remediate(findings),
         "age": age,
@@ -93,10 +97,12 @@ def project_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
     timeline = charts.versions_timeline(versions)
     if timeline:
         figures["versions"] = timeline
+    status = project_overview_status(user=request.user, project=project)
+    status.next_steps = next_steps(user=request.user, status=status)
     context = {
         "project": project,
         "tab": "overview",
-        "status": project_overview_status(user=request.user, project=project),
+        "status": status,
         "versions": list(reversed(versions)),
         "trends": trends,
         "figures": figures,

@@ -2,7 +2,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from apps.accounts.permissions import (
     visible_project_ids,
 )
 from apps.audit.models import StatusChange
-from apps.evaluations.models import CheckResult
+from apps.evaluations.models import CheckResult, EvaluationRun, Outcome
 from apps.findings.models import (
     CLOSED_FINDING_STATUSES,
     ActionStatus,
@@ -22,6 +22,7 @@ from apps.findings.models import (
     CorrectiveAction,
     Finding,
 )
+from apps.findings.services.sync import finding_fingerprint
 from apps.projects.models import Project
 
 CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.REJECTED)
@@ -152,3 +153,56 @@ def assignable_users(*, user: User) -> QuerySet[User]:
     if visible is not None:
         members = members.filter(memberships__project__in=visible)
     return members.distinct().order_by("username")
+
+
+def findings_of_failed_results(
+    *, run: EvaluationRun, results: Iterable[CheckResult]
+) -> dict[int, Finding]:
+    """The finding of each failed result of the run (the one with the result's
+    fingerprint), by result id, in one query. A failure without a finding (the findings
+    sync has not seen it) is absent."""
+    wanted = {
+        result.pk: finding_fingerprint(
+            project_id=run.project_id,
+            criterion_id=result.criterion_id,
+            check_key=result.check_key,
+            subject=result.subject,
+        )
+        for result in results
+        if result.outcome == Outcome.FAIL
+    }
+    if not wanted:
+        return {}
+    found = {
+        finding.fingerprint: finding
+        for finding in Finding.objects.filter(
+            project_id=run.project_id, fingerprint__in=set(wanted.values())
+        )
+    }
+    return {pk: found[print_] for pk, print_ in wanted.items() if print_ in found}
+
+
+def finding_runs(*, finding: Finding, limit: int = 20) -> list[EvaluationRun]:
+    """The runs that judged the finding's check on its subject (results carrying its
+    fingerprint) since the run that opened it, newest first, at most `limit`, in one
+    query. Each has `failures`: how many of its results for the finding failed (0: the
+    check passed in that run). A finding opened by hand has none."""
+    if not finding.check_key:
+        return []
+    judged = Q(
+        results__check_key=finding.check_key,
+        results__subject=finding.subject,
+        results__outcome__in=(Outcome.PASS, Outcome.FAIL),
+    )
+    if finding.criterion_id is None:
+        judged &= Q(results__criterion__isnull=True)
+    else:
+        judged &= Q(results__criterion_id=finding.criterion_id)
+    runs = EvaluationRun.objects.filter(judged, project_id=finding.project_id)
+    if finding.first_seen_run is not None:
+        runs = runs.filter(created_at__gte=finding.first_seen_run.created_at)
+    # The filter comes before the count, so the count reads the same joined results.
+    runs = runs.annotate(failures=Count("results", filter=Q(results__outcome=Outcome.FAIL)))
+    return list(
+        runs.select_related("model_version", "test_plan").order_by("-created_at", "-id")[:limit]
+    )

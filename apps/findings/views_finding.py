@@ -180,6 +180,7 @@ def _detail_context(
         "actions": mark_overdue_actions(list(finding.actions.select_related("owner"))),
         "action_choices": action_status_choices(may_triage=may_triage),
         "history": list(selectors.finding_history(finding=finding)),
+        "finding_runs": selectors.finding_runs(finding=finding),
         "comments": list(finding.comments.select_related("author")),
         "may_triage": may_triage,
         "may_collaborate": may_collaborate,

@@ -10,6 +10,12 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.criteria.models import Severity
+from apps.dashboards.selectors.readiness import (
+    NextStep,
+    ReadinessStep,
+    missing_steps,
+    readiness_annotations,
+)
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import CLOSED_FINDING_STATUSES, ActionStatus, CorrectiveAction
 from apps.projects.models import Project
@@ -19,7 +25,14 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 SEVERITIES = [value for value, _ in Severity.choices]
-STATUS_LABELS = {"red": "At risk", "amber": "Attention", "green": "On track"}
+# Grey: nothing evaluated yet, so nothing to be green about (see selectors.readiness).
+STATUS_LABELS = {
+    "red": "At risk",
+    "amber": "Attention",
+    "grey": "Not evaluated yet",
+    "green": "On track",
+}
+LEVEL_ORDER = {level: index for index, level in enumerate(STATUS_LABELS)}
 _OPEN = ~Q(findings__status__in=CLOSED_FINDING_STATUSES)
 _OPEN_ACTION = ~Q(status__in=(ActionStatus.DONE, ActionStatus.REJECTED))
 
@@ -34,6 +47,12 @@ class StatusAnnotations(TypedDict):
     latest_verdict: str | None
     latest_summary: Any
     latest_finished_at: datetime.datetime | None
+    has_criteria: bool
+    has_approved_plan: bool
+    has_model_version: bool
+    has_evaluation_data: bool
+    has_working_run: bool
+    has_run: bool
 
 
 if TYPE_CHECKING:
@@ -42,11 +61,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class ProjectStatus:
-    """One project as management sees it; `level` is red, amber or green."""
+    """One project as management sees it; `level` is red, amber, grey (not evaluated
+    yet: `missing` says what it lacks) or green."""
 
     project: Project
     level: str
     reasons: list[str] = field(default_factory=list)
+    missing: list[ReadinessStep] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)  # set by a page, for its user
     open_by_severity: dict[str, int] = field(default_factory=dict)
     overdue_findings: int = 0
     overdue_actions: int = 0
@@ -54,6 +76,15 @@ class ProjectStatus:
     @property
     def label(self) -> str:
         return STATUS_LABELS[self.level]
+
+    @property
+    def evaluated(self) -> bool:
+        return not self.missing
+
+    @property
+    def next_action(self) -> NextStep | None:
+        """The first missing step the page's user may do themselves, if any."""
+        return next((step for step in self.next_steps if step.url), None)
 
     @property
     def open_findings(self) -> int:
@@ -71,11 +102,15 @@ def status_level(
     open_by_severity: dict[str, int],
     overdue_findings: int,
     overdue_actions: int,
+    not_evaluated: list[str] | None = None,  # what is missing; empty once evaluated
 ) -> tuple[str, list[str]]:
     """Red: a blocking criterion failing on the latest evaluated version, or an overdue
-    critical finding. Amber: open high or medium findings, or anything overdue. Green
-    otherwise. The reasons say why, in words."""
+    critical finding. Amber: open high or medium findings, or anything overdue. Grey
+    when nothing was evaluated yet (`not_evaluated` names what is missing): such a
+    project is never green, though findings raised by hand still make it red or amber.
+    Green otherwise. The reasons say why, in words."""
     red, amber = [], []
+    missing = "missing " + ", ".join(not_evaluated) if not_evaluated else ""
     if blocking_failures:
         red.append(f"{_count(blocking_failures, 'blocking check')} failing on the latest run")
     if overdue_critical:
@@ -87,10 +122,14 @@ def status_level(
         amber.append(_count(overdue_findings - overdue_critical, "overdue finding"))
     if overdue_actions:
         amber.append(_count(overdue_actions, "overdue corrective action"))
+    # Beside red or amber, the reasons say the project is not evaluated; grey says it.
+    unknown = [f"not evaluated yet: {missing}"] if missing else []
     if red:
-        return "red", red + amber
+        return "red", red + amber + unknown
     if amber:
-        return "amber", amber
+        return "amber", amber + unknown
+    if missing:
+        return "grey", [missing]
     return "green", []
 
 
@@ -121,6 +160,7 @@ def projects_with_status(
     }
     projects = project_list_visible(user=user).annotate(
         **counts,
+        **readiness_annotations(),
         overdue_findings=Count("findings", filter=overdue),
         overdue_critical=Count("findings", filter=overdue & Q(findings__severity="critical")),
         # No Coalesce around it: an expression (unlike a bare Subquery) goes into the GROUP
@@ -146,17 +186,20 @@ def project_status(project: "ProjectWithStatus") -> ProjectStatus:
     """The status of a project annotated by `projects_with_status`."""
     open_by_severity = {s: getattr(project, f"open_{s}") for s in SEVERITIES}
     overdue_actions = project.overdue_actions or 0  # None: no overdue action
+    missing = missing_steps(project)
     level, reasons = status_level(
         blocking_failures=_blocking_failures(project.latest_summary),
         overdue_critical=project.overdue_critical,
         open_by_severity=open_by_severity,
         overdue_findings=project.overdue_findings,
         overdue_actions=overdue_actions,
+        not_evaluated=[step.missing for step in missing],
     )
     return ProjectStatus(
         project=project,
         level=level,
         reasons=reasons,
+        missing=missing,
         open_by_severity=open_by_severity,
         overdue_findings=project.overdue_findings,
         overdue_actions=overdue_actions,
@@ -171,7 +214,8 @@ def portfolio_statuses(
     risk_level: str = "",
     team_id: int | None = None,
 ) -> list[ProjectStatus]:
-    """The portfolio's rows, filtered; red first, then amber, then green, by name."""
+    """The portfolio's rows, filtered; red first, then amber, then not evaluated, then
+    green, by name."""
     projects = projects_with_status(user=user)
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(description__icontains=search))
@@ -182,5 +226,4 @@ def portfolio_statuses(
     rows = [project_status(project) for project in projects]
     if level:
         rows = [row for row in rows if row.level == level]
-    order = {"red": 0, "amber": 1, "green": 2}
-    return sorted(rows, key=lambda row: (order[row.level], row.project.name.lower()))
+    return sorted(rows, key=lambda row: (LEVEL_ORDER[row.level], row.project.name.lower()))
