@@ -143,13 +143,20 @@ def print_banner(url: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from qualiti.demo.seed import DEMO_PASSWORD, DEMO_USERS
 
     logins = ", ".join(name for name, *_ in DEMO_USERS)
     print(
         f"\n  Qualiti is running at {url}\n"
         f"  Demo logins: {logins} (password: {DEMO_PASSWORD})\n"
-        f"  Health: {url}healthz    Press Ctrl-C to stop.\n",
+        f"  Health: {url}healthz    Press Ctrl-C to stop.\n"
+        + (
+            f"  E-mails are written to files under {settings.EMAIL_FILE_PATH}/\n"
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+            else ""
+        ),
         flush=True,
     )
 
