@@ -232,6 +232,7 @@ CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=_transport["CELERY_RESULT_BACKEND"]
 )
 
+CELERY_TIMEZONE = TIME_ZONE  # beat's daily digest hour is in the server's time zone
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_EVALUATIONS_QUEUE = "evaluations"
 CELERY_TASK_ROUTES = {"apps.evaluations.tasks.*": {"queue": CELERY_EVALUATIONS_QUEUE}}
