@@ -21,6 +21,7 @@ from apps.findings.api import (
     FindingViewSet,
     RiskAcceptanceViewSet,
 )
+from apps.notifications.api import NotificationPreferenceViewSet
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 from apps.webhooks.api import WebhookViewSet
@@ -45,6 +46,9 @@ router.register("corrective-actions", CorrectiveActionViewSet, basename="correct
 router.register("comments", CommentViewSet, basename="comment")
 router.register("history", StatusChangeViewSet, basename="history")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register(
+    "notification-preferences", NotificationPreferenceViewSet, basename="notification-preference"
+)
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("auth/tokens", TokenViewSet, basename="token")
 

@@ -284,6 +284,12 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         },
         params=ids("notification"),
     ),
+    ("get", "/api/v1/notification-preferences/"): Case(reads(outsider=200)),
+    ("patch", "/api/v1/notification-preferences/{kind}/"): Case(
+        {**dict.fromkeys([*VISIBLE, "outsider"], 200), "anonymous": 401},
+        params=lambda world: {"kind": "mention"},
+        body=lambda world: {"delivery": "digest"},
+    ),
     ("get", "/api/v1/webhooks/"): Case(reads(outsider=200)),
     ("post", "/api/v1/webhooks/"): Case(
         writes(201, QM),

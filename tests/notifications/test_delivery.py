@@ -57,3 +57,29 @@ def test_mentions_render_as_links_and_code_stays_code():
     assert f"<code>@{cast.qm.username}</code>" in page
     assert "@nobody-here" in page and "?assignee=nobody-here" not in page
     assert Notification.objects.filter(kind="mention", user=cast.qm).count() == 1
+
+
+def test_the_api_lists_and_changes_the_callers_preferences():
+    cast = ProjectCast()
+    client = Client()
+    client.force_login(cast.dev)
+    url = "/api/v1/notification-preferences/"
+
+    rows = {row["kind"]: row for row in client.get(url).json()}
+    assert rows["finding_assigned"] == {
+        "kind": "finding_assigned",
+        "name": "Finding assigned to you",
+        "when": "a finding is assigned to you",
+        "delivery": "immediate",
+        "chosen": False,
+    }
+
+    changed = client.patch(f"{url}mention/", {"delivery": "digest"}, "application/json")
+    assert changed.status_code == 200
+    assert changed.json()["delivery"] == "digest" and changed.json()["chosen"] is True
+
+    bad = client.patch(f"{url}mention/", {"delivery": "fax"}, "application/json")
+    assert bad.status_code == 400 and "delivery" in bad.json()
+    assert (
+        client.patch(f"{url}nothing/", {"delivery": "app"}, "application/json").status_code == 404
+    )
