@@ -10,11 +10,12 @@ class StatusChangeAdmin(admin.ModelAdmin):
         "project",
         "content_type",
         "object_id",
+        "kind",
         "from_status",
         "to_status",
         "actor",
     )
-    list_filter = ("content_type", "to_status")
+    list_filter = ("content_type", "kind", "to_status")
     list_select_related = ("project", "content_type", "actor")
 
     def has_change_permission(self, request, obj=None) -> bool:

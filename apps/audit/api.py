@@ -19,8 +19,8 @@ class StatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatusChange
         fields = [
-            "id", "project", "subject_type", "object_id", "from_status", "to_status",
-            "reason", "actor", "run", "created_at",
+            "id", "project", "subject_type", "object_id", "kind", "from_status",
+            "to_status", "reason", "actor", "run", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -28,11 +28,12 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class StatusChangeFilter(ProjectSlugFilter):
     class Meta:
         model = StatusChange
-        fields = ["project", "object_id", "to_status"]
+        fields = ["project", "object_id", "to_status", "kind"]
 
 
 class StatusChangeViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """The history: every status change of every finding, action, plan and run."""
+    """The history: every status change of every finding, action, plan and run, and the
+    other lines of a finding's life (`kind`: assignment, action_taken, action_proposed)."""
 
     serializer_class = StatusChangeSerializer
     filterset_class = StatusChangeFilter

@@ -1,7 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from apps.audit.models import StatusChange
+from apps.audit.models import HistoryKind, StatusChange
 
 
 def status_change_record(
@@ -13,8 +13,10 @@ def status_change_record(
     actor_id: int | None,
     reason: str = "",
     run_id: int | None = None,
+    kind: str = HistoryKind.STATUS,
 ) -> StatusChange:
-    """Write the history record of one status change; call inside the changing transaction."""
+    """Write the history record of one status change (or, with `kind`, of another event in
+    the subject's life); call inside the changing transaction."""
     return StatusChange.objects.create(
         project_id=project_id,
         content_type=ContentType.objects.get_for_model(subject),
@@ -24,4 +26,5 @@ def status_change_record(
         actor_id=actor_id,
         reason=reason,
         run_id=run_id,
+        kind=kind,
     )

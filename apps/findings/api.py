@@ -75,6 +75,27 @@ class TransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
+class CorrectiveActionSerializer(serializers.ModelSerializer):
+    finding = VisibleRelatedField(model=Finding)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = [
+            "id", "finding", "description", "owner", "due_date", "status", "version",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "version", "created_at", "updated_at"]
+
+
+class ActionProposeSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=5000)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ActionTakeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
 class FindingFilter(ProjectSlugFilter):
     status = django_filters.MultipleChoiceFilter(choices=FindingStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
@@ -151,17 +172,18 @@ class FindingViewSet(
         )
         return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
 
-
-class CorrectiveActionSerializer(serializers.ModelSerializer):
-    finding = VisibleRelatedField(model=Finding)
-
-    class Meta:
-        model = CorrectiveAction
-        fields = [
-            "id", "finding", "description", "owner", "due_date", "status", "version",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["status", "version", "created_at", "updated_at"]
+    @extend_schema(request=ActionProposeSerializer, responses={201: CorrectiveActionSerializer})
+    @action(detail=True, methods=["post"], url_path="propose-action")
+    def propose_action(self, request: Request, pk: str) -> Response:
+        """Propose a corrective action (the finding's team, its quality manager); it waits,
+        proposed, for the quality manager to accept or reject it."""
+        finding = self.get_object()
+        data = ActionProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposed = services.corrective_action_propose(
+            finding=finding, user=request_user(request), **data.validated_data
+        )
+        return Response(CorrectiveActionSerializer(proposed).data, status=status.HTTP_201_CREATED)
 
 
 class CorrectiveActionUpdateSerializer(serializers.Serializer):
@@ -232,6 +254,18 @@ class CorrectiveActionViewSet(
     @extend_schema(exclude=True)
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
+
+    @extend_schema(request=ActionTakeSerializer, responses=CorrectiveActionSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request: Request, pk: str) -> Response:
+        """ "I'll do it": the caller owns the action, now in progress; 409 if stale."""
+        corrective_action = self.get_object()
+        data = ActionTakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        taken = services.corrective_action_take(
+            action=corrective_action, user=request_user(request), **data.validated_data
+        )
+        return Response(CorrectiveActionSerializer(taken).data)
 
 
 class CommentSerializer(serializers.ModelSerializer):

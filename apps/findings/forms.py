@@ -5,10 +5,13 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import Team, User
 from apps.criteria.models import Severity
 from apps.findings.models import ActionStatus, FindingStatus
+from apps.projects.models import Project
 
 VERSION_HELP = "The version of the finding you read."
 
@@ -54,7 +57,8 @@ class TransitionForm(PrefixedIdForm):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed to reopen, verify by hand or mark a false positive.",
+        help_text="Needed to submit a fix (what changed, in which model version), reopen, "
+        "verify by hand or mark a false positive.",
     )
     version = _version_field()
     next = _next_field()
@@ -63,6 +67,24 @@ class TransitionForm(PrefixedIdForm):
         super().__init__(*args, **kwargs)
         to = cast(forms.ChoiceField, self.fields["to"])
         to.choices = [(value, FindingStatus(value).label) for value in targets]
+
+
+def assignable_help(*, project: Project, members_url: str | None) -> SafeString:
+    """Why someone is missing from an assignee or owner list, and (for who may manage the
+    members) where to add them."""
+    team = project.development_team
+    if team is not None:
+        text = format_html(
+            "Only the project's members and its development team ({}) can be given work.",
+            team.name,
+        )
+    else:
+        text = format_html(
+            "Only the project's members can be given work: the project has no development team."
+        )
+    if members_url:
+        text = format_html('{} Add people on <a href="{}">the members page</a>.', text, members_url)
+    return text
 
 
 class AssignForm(PrefixedIdForm):
@@ -76,9 +98,13 @@ class AssignForm(PrefixedIdForm):
     )
     version = _version_field()
 
-    def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: QuerySet[User], help_text: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.queryset = members
+        assignee.help_text = help_text
 
 
 class ActionCreateForm(PrefixedIdForm):
@@ -96,9 +122,52 @@ class ActionCreateForm(PrefixedIdForm):
         help_text="Empty: the finding's due date.",
     )
 
-    def __init__(self, *args: Any, members: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: QuerySet[User], help_text: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = members
+        owner.help_text = help_text
+
+
+class ActionProposeForm(PrefixedIdForm):
+    """A developer's proposal of a corrective action; the quality manager accepts it."""
+
+    id_prefix = "propose"
+    description = forms.CharField(
+        label="Proposed action",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you would do to fix the finding. The quality manager accepts or "
+        "rejects it.",
+    )
+    due_date = forms.DateField(
+        label="Done by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the finding's due date.",
+    )
+
+
+class ActionTakeForm(forms.Form):
+    """ "I'll do it" on one action: the version of the action the user read."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    next = _next_field()
+
+
+class FixSubmitForm(PrefixedIdForm):
+    id_prefix = "fix"
+    note = forms.CharField(
+        label="What changed",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A short note for the quality manager: what you changed, and which model "
+        "version carries the fix (e.g. “Retrained on audited labels: model version 2”).",
+    )
+    version = _version_field()
+    next = _next_field()
 
 
 class RiskRequestForm(PrefixedIdForm):

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.accounts.models import Team, User
+from apps.accounts.models import Membership, Team, User
 from apps.accounts.permissions import (
     Action,
     scope_to_visible_projects,
@@ -54,7 +54,8 @@ def comment_list(*, user: User | AnonymousUser) -> QuerySet[Comment]:
 
 def finding_visible_or_404(*, user: User, pk: int) -> Finding:
     """The finding for a page, or 404 when it does not exist or its project is hidden."""
-    return get_object_or_404(finding_list(user=user), pk=pk)
+    findings = finding_list(user=user).select_related("project__development_team")
+    return get_object_or_404(findings, pk=pk)
 
 
 def finding_evidence_result(*, finding: Finding) -> CheckResult | None:
@@ -147,12 +148,19 @@ def team_list_visible(*, user: User) -> QuerySet[Team]:
 
 
 def assignable_users(*, user: User) -> QuerySet[User]:
-    """Members of the projects the user sees: who a finding may be assigned to."""
-    members = User.objects.filter(memberships__isnull=False)
+    """Who a finding of the projects the user sees may be assigned to: their members and
+    the members of their development teams (services.assignees decides per finding)."""
     visible = visible_project_ids(user=user)
+    memberships = Membership.objects.all()
+    projects = Project.objects.all()
     if visible is not None:
-        members = members.filter(memberships__project__in=visible)
-    return members.distinct().order_by("username")
+        memberships = memberships.filter(project__in=visible)
+        projects = projects.filter(pk__in=visible)
+    team_members = Team.members.through.objects.filter(team__in=projects.values("development_team"))
+    return User.objects.filter(
+        Q(pk__in=memberships.values("user_id")) | Q(pk__in=team_members.values("user_id")),
+        is_active=True,
+    ).order_by("username")
 
 
 def findings_of_failed_results(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.findings import views, views_finding, views_my_work, views_risk
+from apps.findings import views, views_finding, views_my_work, views_ownership, views_risk
 
 urlpatterns = [
     path("findings/", views.finding_list_page, name="finding-list"),
@@ -20,6 +20,17 @@ urlpatterns = [
         views_finding.finding_action_update,
         name="finding-action-update",
     ),
+    path(
+        "findings/<int:pk>/actions/<int:action_id>/take/",
+        views_ownership.finding_action_take,
+        name="finding-action-take",
+    ),
+    path(
+        "findings/<int:pk>/actions/propose/",
+        views_ownership.finding_action_propose,
+        name="finding-action-propose",
+    ),
+    path("findings/<int:pk>/fix/", views_ownership.finding_fix_submit, name="finding-fix-submit"),
     path("findings/<int:pk>/risk/", views_risk.finding_risk_request, name="finding-risk-request"),
     path(
         "findings/<int:pk>/risk/<int:acceptance_id>/decide/",

@@ -15,21 +15,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 from apps.accounts.permissions import Action, user_can
 from apps.evaluations.charts import run_figures
 from apps.evaluations.models import CheckResult
 from apps.findings import selectors, services
 from apps.findings.forms import (
     ActionCreateForm,
+    ActionProposeForm,
     ActionStatusForm,
     AssignForm,
     CommentForm,
+    FixSubmitForm,
     RiskDecisionForm,
     RiskRequestForm,
     TransitionForm,
+    assignable_help,
 )
 from apps.findings.models import (
+    CLOSED_FINDING_STATUSES,
     ActionStatus,
     CorrectiveAction,
     Finding,
@@ -37,6 +41,7 @@ from apps.findings.models import (
     RiskAcceptanceState,
 )
 from apps.findings.services.findings import finding_may_collaborate
+from apps.findings.services.ownership import TAKEABLE_STATUSES
 from apps.findings.services.risk import OPEN_STATUSES
 from apps.findings.views import safe_next
 from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
@@ -107,6 +112,19 @@ def mark_overdue_actions(actions: list[CorrectiveAction]) -> list[CorrectiveActi
     return actions
 
 
+def ownership_context(
+    finding: Finding, *, may_collaborate: bool, may_triage: bool
+) -> dict[str, Any]:
+    """Taking an action ("I'll do it") and proposing one: for who may work on the finding
+    while it is open; the quality manager adds actions with the full form instead."""
+    workable = may_collaborate and finding.status not in CLOSED_FINDING_STATUSES
+    return {
+        "may_take": workable,
+        "takeable_statuses": TAKEABLE_STATUSES,
+        "propose_form": ActionProposeForm() if workable and not may_triage else None,
+    }
+
+
 def risk_context(user: User, finding: Finding) -> dict[str, Any]:
     """The pending request (if any) and the forms this user may use on it."""
     pending = (
@@ -128,7 +146,14 @@ def risk_context(user: User, finding: Finding) -> dict[str, Any]:
 
 
 def _project_members(finding: Finding) -> QuerySet[User]:
-    return User.objects.filter(memberships__project_id=finding.project_id).order_by("username")
+    """Who may be given work on the finding: the project's members and its team's."""
+    return services.assignable_people(project=finding.project)
+
+
+def _assignable_help(user: User, finding: Finding) -> str:
+    may_manage = user_can(user=user, project_id=finding.project_id, action=Action.PROJECT_MANAGE)
+    members_url = reverse("project-members", args=[finding.project.slug]) if may_manage else None
+    return assignable_help(project=finding.project, members_url=members_url)
 
 
 def _detail_context(
@@ -155,15 +180,26 @@ def _detail_context(
                     "assignee": finding.assignee_id,
                 },
                 members=_project_members(finding),
+                help_text=_assignable_help(user, finding),
             )
             if may_triage
             else None
         ),
         "action_form": (
-            ActionCreateForm(members=_project_members(finding)) if may_triage else None
+            ActionCreateForm(
+                members=_project_members(finding), help_text=_assignable_help(user, finding)
+            )
+            if may_triage
+            else None
         ),
+        **ownership_context(finding, may_collaborate=may_collaborate, may_triage=may_triage),
         **risk_context(user, finding),
     }
+    if FindingStatus.FIX_SUBMITTED in targets:
+        # Submitting a fix has its own form, with its note; the status form offers the rest.
+        forms["fix_form"] = FixSubmitForm(initial={"version": finding.version})
+        targets = [target for target in targets if target != FindingStatus.FIX_SUBMITTED]
+        forms["transition_form"] = forms["transition_form"] if targets else None
     forms.update(overrides)  # bound forms with errors, page_error
     if forms["transition_form"] is not None:
         # A bound form validated against every status shows only the user's own targets.
@@ -267,10 +303,19 @@ def finding_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    form = AssignForm(request.POST, members=_project_members(finding))
+    form = AssignForm(
+        request.POST,
+        members=_project_members(finding),
+        help_text=_assignable_help(request.user, finding),
+    )
     if not form.is_valid():
         return _render_detail(request, finding, status=400, assign_form=form)
     data = form.cleaned_data
+    assignee = data["assignee"]
+    newcomer = (
+        assignee is not None
+        and not Membership.objects.filter(project_id=finding.project_id, user=assignee).exists()
+    )
     try:
         services.finding_update(
             finding=finding,
@@ -283,14 +328,23 @@ def finding_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except QualitiError as error:
         return _refused(request, finding, "assign_form", form, error)
-    return _done(request, finding, "Triage saved.")
+    joined = (
+        newcomer
+        and Membership.objects.filter(project_id=finding.project_id, user=assignee).exists()
+    )
+    message = f"Triage saved; {assignee} joined the project as a developer." if joined else ""
+    return _done(request, finding, message or "Triage saved.")
 
 
 @login_required
 @require_POST
 def finding_action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = _finding_or_404(request, pk)
-    form = ActionCreateForm(request.POST, members=_project_members(finding))
+    form = ActionCreateForm(
+        request.POST,
+        members=_project_members(finding),
+        help_text=_assignable_help(request.user, finding),
+    )
     if not form.is_valid():
         return _render_detail(request, finding, status=400, action_form=form)
     data = form.cleaned_data

@@ -23,8 +23,17 @@ MANUAL_TRANSITIONS: dict[tuple[str, str], Action] = {
     (S.RISK_ACCEPTED, S.OPEN): Action.FINDING_TRIAGE,
 }
 
-# Moves that must say why.
-REASON_REQUIRED = {S.FALSE_POSITIVE, S.OPEN, S.VERIFIED}
+# Moves that must say why (a submitted fix: what changed, in which model version).
+REASON_REQUIRED = {S.FALSE_POSITIVE, S.OPEN, S.VERIFIED, S.FIX_SUBMITTED}
+
+
+def reason_missing(to_status: str) -> str:
+    """The refusal of a move to `to_status` without its reason."""
+    if to_status == S.FIX_SUBMITTED:
+        return (
+            "Submitting a fix needs a note: what changed, and which model version carries the fix."
+        )
+    return f"Moving a finding to {to_status} needs a reason."
 
 
 def allowed_targets(from_status: str) -> list[str]:

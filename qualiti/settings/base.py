@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.unread_notifications",
+                "apps.findings.context_processors.work_waiting",
                 "csp.context_processors.nonce",
             ],
         },

@@ -251,6 +251,14 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         params=ids("action"),
         body=lambda world: {"version": 1, "status": "in_progress"},
     ),
+    ("post", "/api/v1/corrective-actions/{id}/take/"): Case(
+        writes(200, TEAM), params=ids("action"), body=lambda world: {"version": 1}
+    ),
+    ("post", "/api/v1/findings/{id}/propose-action/"): Case(
+        writes(201, TEAM),
+        params=ids("finding"),
+        body=lambda world: {"description": "Reweigh the training data"},
+    ),
     ("get", "/api/v1/comments/"): Case(reads(outsider=200), project_object="comment"),
     ("post", "/api/v1/comments/"): Case(
         writes(201, TEAM, outsider=400),

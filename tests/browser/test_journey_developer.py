@@ -7,9 +7,10 @@ sanitised), starts work, uploads version 2 trained on audited labels, submits th
 launches a run of the approved plan on it. The run passes FAIR-01 on the newer model
 version, so the finding is verified, which the developer sees on its page.
 
-No form links a fix to a model version: "Submit fix" moves the finding to fix_submitted,
-and the run services (findings_sync_for_run) verify it when a later run passes its check
-on a model version newer than the one of the run that last saw it fail.
+No form links a fix to a model version: "Submit fix" moves the finding to fix_submitted
+with the developer's note (which names the version), and the run services
+(findings_sync_for_run) verify it when a later run passes its check on a model version
+newer than the one of the run that last saw it fail.
 """
 
 import re
@@ -34,6 +35,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+FIX_NOTE = "Retrained on the audited labels: model version 2 (1.1)."
 COMMENT = (
     "Retraining on the **audited labels**; the old ones came from `2023 export`.\n\n"
     "<script>document.title = 'owned';</script>\n\n"
@@ -71,7 +73,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     assert row.count() == 1
     assert "Open" in row.locator("td").nth(4).inner_text()
     assert row.get_by_role("button", name=f"Start work on {title}").is_visible()
-    assert row.get_by_role("button", name=f"Submit fix on {title}").is_visible()
+    assert row.get_by_role("link", name=f"Submit fix on {title}").is_visible()
     actions_table = page.locator("section[aria-labelledby=my-actions-heading] table")
     action_row = actions_table.locator("tbody tr", has=page.get_by_role("link", name=title))
     assert action_row.count() == 1
@@ -149,12 +151,20 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     version_page = page.url
     screenshot(page, "dev-journey-06-model-uploaded")
 
-    # 6. Submit the fix from "My work".
+    # 6. Submit the fix from "My work": its link leads to the finding's form for the note.
     page.get_by_role("link", name="My work").click()
     page.wait_for_url(f"{base}/my-work/")
-    page.get_by_role("button", name=f"Submit fix on {title}").click()
+    page.get_by_role("link", name=f"Submit fix on {title}").click()
+    page.wait_for_url(f"{base}/findings/{finding.pk}/#submit-fix")
+    page.get_by_label("What changed").fill(FIX_NOTE)
+    page.get_by_role("button", name="Submit fix").click()
+    page.wait_for_url(f"{base}/findings/{finding.pk}/")
+    assert "Fix submitted; the quality manager verifies it." in flash(page)
+    history = page.locator("ol.history li").last.inner_text()
+    assert "in_progress → fix_submitted by dev, with the note" in history
+    assert FIX_NOTE in history
+    page.get_by_role("link", name="My work").click()
     page.wait_for_url(f"{base}/my-work/")
-    assert "Status changed to Fix submitted." in flash(page)
     row = findings_table.locator("tbody tr", has=page.get_by_role("link", name=title))
     assert "Fix submitted" in row.locator("td").nth(4).inner_text()
     assert row.get_by_role("button", name=f"Back to work on {title}").is_visible()

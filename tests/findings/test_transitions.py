@@ -50,9 +50,24 @@ def test_every_illegal_move_is_refused_naming_the_allowed_ones(cast, from_status
 def test_a_developer_moves_their_teams_finding_to_fix_submitted(cast):
     finding = cast.finding(status=FindingStatus.IN_PROGRESS)
 
-    finding_transition(finding=finding, user=cast.dev, to="fix_submitted", version=1)
+    finding_transition(
+        finding=finding, user=cast.dev, to="fix_submitted", reason="model 2", version=1
+    )
 
     assert Finding.objects.get().status == FindingStatus.FIX_SUBMITTED
+
+
+def test_submitting_a_fix_without_a_note_is_refused_saying_what_to_write(cast):
+    finding = cast.finding(status=FindingStatus.IN_PROGRESS)
+
+    with pytest.raises(InvalidInput) as refused:
+        finding_transition(
+            finding=finding, user=cast.dev, to="fix_submitted", reason=" ", version=1
+        )
+
+    assert refused.value.field == "reason"
+    assert "needs a note: what changed, and which model version" in refused.value.message
+    assert Finding.objects.get().status == FindingStatus.IN_PROGRESS
 
 
 def test_a_developer_of_another_team_may_not(cast):

@@ -10,7 +10,8 @@ from apps.accounts.models import User
 from apps.accounts.permissions import Action, user_can
 from apps.audit.services import status_change_record
 from apps.findings.models import ActionStatus, CorrectiveAction, Finding
-from apps.findings.services.findings import project_member_check, require_on_finding
+from apps.findings.services.assignees import assignee_admit
+from apps.findings.services.findings import require_on_finding
 from qualiti.errors import InvalidInput, PermissionRefused, StaleVersion
 
 
@@ -25,8 +26,8 @@ def corrective_action_create(
 ) -> CorrectiveAction:
     if user is not None:
         require_on_finding(user=user, finding=finding, action=Action.FINDING_TRIAGE)
-    project_member_check(
-        user_id=owner_id, project_id=finding.project_id, field="owner", who="owner"
+    assignee_admit(
+        project=finding.project, person_id=owner_id, actor=user, field="owner", who="owner"
     )
     action = CorrectiveAction(
         finding=finding,
@@ -75,8 +76,8 @@ def corrective_action_update(
     if "description" in fields_given and description is not None:
         changes["description"] = description
     if "owner" in fields_given:
-        project_member_check(
-            user_id=owner_id, project_id=finding.project_id, field="owner", who="owner"
+        assignee_admit(
+            project=finding.project, person_id=owner_id, actor=user, field="owner", who="owner"
         )
         changes["owner_id"] = owner_id
     if "due_date" in fields_given:

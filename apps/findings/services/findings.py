@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.permissions import Action, effective_role, project_action_check, user_can
+from apps.accounts.permissions import Action, project_action_check, user_can
 from apps.audit.services import status_change_record
 from apps.criteria.models import Severity
 from apps.findings.models import (
@@ -19,7 +19,13 @@ from apps.findings.models import (
     FindingStatus,
     RiskAcceptanceState,
 )
-from apps.findings.workflow import MANUAL_TRANSITIONS, REASON_REQUIRED, transition_refusal
+from apps.findings.services.assignees import assignee_admit, assignment_record
+from apps.findings.workflow import (
+    MANUAL_TRANSITIONS,
+    REASON_REQUIRED,
+    reason_missing,
+    transition_refusal,
+)
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput, PermissionRefused, StaleVersion
 
@@ -41,16 +47,6 @@ def finding_may_collaborate(*, user: User, finding: Finding) -> bool:
     return user_can(
         user=user, project_id=finding.project_id, action=Action.COLLABORATE
     ) and user_is_on_finding_team(user=user, finding=finding)
-
-
-def project_member_check(*, user_id: int | None, project_id: int, field: str, who: str) -> None:
-    """A person given work on a project (an assignee, an action's owner) must be able to
-    see it: refused with the same words whether the user is no member or does not exist."""
-    if user_id is None:
-        return
-    person = User.objects.filter(pk=user_id, is_active=True).first()
-    if person is None or effective_role(user=person, project_id=project_id) is None:
-        raise InvalidInput(f"The {who} must be a member of the project.", field=field)
 
 
 def require_on_finding(*, user: User, finding: Finding, action: Action) -> None:
@@ -197,7 +193,7 @@ def finding_transition(
         raise InvalidInput(refusal, field="to")
     require_on_finding(user=user, finding=finding, action=MANUAL_TRANSITIONS[(finding.status, to)])
     if to in REASON_REQUIRED and not reason.strip():
-        raise InvalidInput(f"Moving a finding to {to} needs a reason.", field="reason")
+        raise InvalidInput(reason_missing(to), field="reason")
     from_status = finding.status
     if to == FindingStatus.OPEN and from_status in REOPENED_FROM:
         return finding_reopen(finding=finding, version=version, actor_id=user.pk, reason=reason)
@@ -247,12 +243,20 @@ def finding_update(
         )
     if "assigned_team" in fields_given:
         changes["assigned_team_id"] = assigned_team_id
-    if "assignee" in fields_given:
-        project_member_check(
-            user_id=assignee_id, project_id=finding.project_id, field="assignee", who="assignee"
-        )
+    previous_assignee = finding.assignee
+    assigning = "assignee" in fields_given and assignee_id != finding.assignee_id
+    if assigning:
+        # A member of the development team who is not a project member joins it here.
+        admission = assignee_admit(
+            project=finding.project, person_id=assignee_id, actor=user, field="assignee",
+            who="assignee",
+        )  # fmt: skip
         changes["assignee_id"] = assignee_id
     claim_finding_version(finding=finding, version=version, **changes)
+    if assigning:
+        assignment_record(
+            finding=finding, actor=user, previous=previous_assignee, admission=admission
+        )
     return finding
 
 
