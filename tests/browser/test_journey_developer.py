@@ -83,7 +83,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     screenshot(page, "dev-journey-01-my-work")
 
     # 2. The finding's page: facts, the failing evidence drawn by plotly, the action.
-    row.get_by_role("link", name=title).click()
+    row.get_by_role("link", name=title, exact=True).click()
     page.wait_for_url(f"{base}/findings/{finding.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert fact(page, "Status").inner_text() == "Open"
