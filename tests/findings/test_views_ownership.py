@@ -231,3 +231,21 @@ def test_submitting_a_fix_is_refused(cast, who, status):
     assert response.status_code == status
     finding.refresh_from_db()
     assert finding.status == FindingStatus.IN_PROGRESS
+
+
+def test_the_bulk_assignment_offers_the_team_and_makes_them_members(cast):
+    first, second = cast.finding(), cast.finding()
+    client = client_for(cast.qm)
+
+    listed = client.get(reverse("finding-list")).content.decode()
+    response = client.post(
+        reverse("finding-bulk"),
+        {"findings": [first.pk, second.pk], "operation": "assign", "assignee": cast.newcomer.pk},
+    )
+
+    assert ">newcomer</option>" in listed
+    assert response.status_code == 302
+    assert {first.pk, second.pk} == set(
+        cast.project.findings.filter(assignee=cast.newcomer).values_list("pk", flat=True)
+    )
+    assert Membership.objects.get(project=cast.project, user=cast.newcomer).role == "developer"
