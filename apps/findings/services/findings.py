@@ -28,6 +28,7 @@ from apps.findings.workflow import (
 )
 from apps.projects.models import Project
 from qualiti.errors import InvalidInput, PermissionRefused, StaleVersion
+from qualiti.events import Event, event_publish
 
 
 def finding_due_date(*, project: Project, severity: str, start: datetime.date) -> datetime.date:
@@ -126,6 +127,7 @@ def finding_create(
         actor_id=user.pk if user else None,
         reason="created by hand",
     )
+    event_publish(Event("finding.opened", project, finding, actor=user, data={"reopened": False}))
     return finding
 
 
@@ -177,6 +179,12 @@ def finding_reopen(
         reason=reason,
         run_id=run_id,
     )
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    data = {"from": from_status, "to": FindingStatus.OPEN, "reason": reason, "run_id": run_id}
+    event_publish(Event("finding.status_changed", finding.project, finding, actor, data))
+    event_publish(
+        Event("finding.opened", finding.project, finding, actor, {**data, "reopened": True})
+    )
     return finding
 
 
@@ -209,6 +217,8 @@ def finding_transition(
         actor_id=user.pk,
         reason=reason,
     )
+    data = {"from": from_status, "to": to, "reason": reason, "run_id": None}
+    event_publish(Event("finding.status_changed", finding.project, finding, user, data))
     return finding
 
 
@@ -257,6 +267,11 @@ def finding_update(
         assignment_record(
             finding=finding, actor=user, previous=previous_assignee, admission=admission
         )
+        data = {
+            "assignee_id": assignee_id,
+            "previous_assignee_id": previous_assignee.pk if previous_assignee else None,
+        }
+        event_publish(Event("finding.assigned", finding.project, finding, user, data))
     return finding
 
 
@@ -268,4 +283,5 @@ def comment_create(*, finding: Finding, user: User, body: str) -> Comment:
     comment = Comment(finding=finding, author=user, body=body)
     comment.full_clean()
     comment.save()
+    event_publish(Event("comment.created", finding.project, comment, actor=user))
     return comment
