@@ -11,6 +11,7 @@ from apps.accounts.api import TeamViewSet, UserViewSet
 from apps.criteria.api import CriterionTemplateViewSet
 from apps.evaluations.api import CheckViewSet
 from apps.findings.models import Finding
+from apps.notifications.api import NotificationPreferenceViewSet
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin
 from qualiti.api_urls import router
 
@@ -20,6 +21,7 @@ ORGANISATION_WIDE = {
     UserViewSet: "users who share a project with the caller, scoped in its own query",
     CriterionTemplateViewSet: "the catalogue is the same for every project",
     CheckViewSet: "the engine's registry holds no rows",
+    NotificationPreferenceViewSet: "the caller's own preferences: every query names request.user",
 }
 
 
