@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.dashboards",
     "apps.notifications",
+    "apps.reports",
     "apps.webhooks",
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]
