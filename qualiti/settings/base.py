@@ -320,6 +320,12 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Qualiti <qualiti@localhost>")
 
+# Reports (apps/reports): the PDF is printed by this Chromium (Debian's package), driven by
+# Playwright; generation is a task on the default queue with these time limits.
+QUALITI_CHROMIUM_PATH = env.str("QUALITI_CHROMIUM_PATH", default="/usr/bin/chromium")
+QUALITI_REPORT_SOFT_TIME_LIMIT = env.int("QUALITI_REPORT_SOFT_TIME_LIMIT", default=600)
+QUALITI_REPORT_TIME_LIMIT = env.int("QUALITI_REPORT_TIME_LIMIT", default=660)
+
 # Demo data (`manage.py seed_demo`) is refused where this is False (production).
 QUALITI_DEMO_DATA_ALLOWED = True
 
