@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from apps.reports import urls_sharing
 from qualiti import health
 
 project = "projects/<slug:slug>/"
@@ -15,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include("qualiti.api_urls")),
     path("admin/", admin.site.urls),
+    # A report's share links: the public link (no login) and its links page.
+    path("shared/", include(urls_sharing.shared_urlpatterns)),
+    path("reports/<int:report_pk>/shares/", include(urls_sharing.urlpatterns)),
     path(f"{project}criteria/", include("apps.criteria.urls")),
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),

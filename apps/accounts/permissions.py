@@ -27,6 +27,7 @@ class Action(StrEnum):
     RISK_REQUEST = "risk_request"
     RISK_APPROVE = "risk_approve"
     WEBHOOKS_MANAGE = "webhooks_manage"  # a project's outgoing webhooks and their deliveries
+    REPORT_SHARE = "report_share"  # create and revoke a report's share links, read their log
 
 
 # What each action is called in a refusal a person reads.
@@ -43,6 +44,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.RISK_REQUEST: "requesting a risk acceptance",
     Action.RISK_APPROVE: "deciding on a risk acceptance",
     Action.WEBHOOKS_MANAGE: "managing webhooks",
+    Action.REPORT_SHARE: "sharing reports",
 }
 
 

@@ -307,6 +307,12 @@ HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=1.0)
 # Where people reach this server: absolute links in e-mails and webhook payloads.
 QUALITI_BASE_URL = env.str("QUALITI_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# A report's share link lives this many days unless its creator chooses 1 to 90.
+QUALITI_SHARE_LINK_DAYS = env.int("QUALITI_SHARE_LINK_DAYS", default=14)
+# How many reverse proxies in front of the server append to X-Forwarded-For; 0 (the default)
+# trusts no such header and logs REMOTE_ADDR as a share link opener's address.
+QUALITI_TRUSTED_PROXY_COUNT = env.int("QUALITI_TRUSTED_PROXY_COUNT", default=0)
+
 # E-mail: the embedded default writes each message to a file under var/mail/; production
 # sets EMAIL_BACKEND to SMTP and the EMAIL_* settings below from the environment.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

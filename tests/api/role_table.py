@@ -317,4 +317,19 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         writes(202, QM),
         params=lambda world: {"id": world.ids["webhook"], "delivery_id": world.ids["delivery"]},
     ),
+    ("get", "/api/v1/reports/{report_id}/shares/"): Case(
+        writes(200, QM), params=ids("shared_report", "report_id")
+    ),
+    ("post", "/api/v1/reports/{report_id}/shares/"): Case(
+        writes(201, QM),
+        params=ids("shared_report", "report_id"),
+        body=lambda world: {"label": "External auditor", "days": 7},
+    ),
+    ("get", "/api/v1/report-shares/{id}/"): Case(writes(200, QM), params=ids("report_share")),
+    ("post", "/api/v1/report-shares/{id}/revoke/"): Case(
+        writes(200, QM), params=ids("report_share")
+    ),
+    ("get", "/api/v1/report-shares/{id}/openings/"): Case(
+        writes(200, QM), params=ids("report_share")
+    ),
 }

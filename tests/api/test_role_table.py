@@ -20,6 +20,7 @@ OUR_APPS = (
     "findings",
     "audit",
     "webhooks",
+    "reports",
     "knox",
 )
 

@@ -13,6 +13,7 @@ from apps.criteria.models import Criterion, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
 from apps.projects.models import Dataset, ModelVersion, Project
+from apps.reports.models import Report, ReportShare, ReportShareOpening
 from apps.testplans.models import PlanCheck, TestPlan
 from apps.webhooks.models import Webhook, WebhookDelivery
 
@@ -136,6 +137,16 @@ def build_world() -> World:
         webhook=webhook, event="run.finished", event_id="6c0f2a51-3f1e-4f7e-9a51-0d3c2b1a0e99",
         payload="{}", status="failed", attempts=1,
     )  # fmt: skip
+    shared_report = Report.objects.create(
+        kind="run", project=project, run=run, status="ready", created_by=users["qm"]
+    )
+    shared_report.html.save("report.html", ContentFile(b"<!doctype html><h1>Run report</h1>"))
+    shared_report.pdf.save("report.pdf", ContentFile(b"%PDF-1.7 report"))
+    report_share = ReportShare.objects.create(
+        report=shared_report, token_sha256="3" * 64, label="Auditor", created_by=users["qm"],
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )  # fmt: skip
+    ReportShareOpening.objects.create(share=report_share, address="192.0.2.1", format="html")
 
     world = World(project=project, users=users)
     world.ids = {
@@ -164,6 +175,8 @@ def build_world() -> World:
         "token_key": token.token_key,
         "webhook": webhook.pk,
         "delivery": delivery.pk,
+        "shared_report": shared_report.pk,
+        "report_share": report_share.pk,
     }
     return world
 
