@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from apps.evaluations import engine, selectors, services
 from apps.evaluations.models import CheckResult, EvaluationRun, Trigger
 from apps.projects.models import Dataset, ModelVersion, Project
+from apps.reports.api_signing import RunSignMixin
 from apps.testplans.models import TestPlan
 from qualiti.api import (
     ProjectScopedMixin,
@@ -73,6 +74,7 @@ class RunComparisonSerializer(serializers.Serializer):
 
 class EvaluationRunViewSet(
     ProjectScopedMixin,
+    RunSignMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -196,6 +196,12 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     # A finished run: cancelling it is allowed and harmless (it stays as it is).
     ("post", "/api/v1/runs/{id}/cancel/"): Case(writes(200, TEAM), params=ids("run")),
     ("get", "/api/v1/runs/{id}/comparison/"): Case(reads(), params=ids("run")),
+    ("post", "/api/v1/runs/{id}/sign/"): Case(
+        # Signing renders the report (HTML and PDF) at once: a new signed report, 201.
+        writes(201, QM),
+        params=ids("run"),
+        body=lambda world: {"text": "Parity is too low.", "conclusion": "do_not_release"},
+    ),
     ("get", "/api/v1/checks/"): Case(reads(outsider=200)),
     ("get", "/api/v1/checks/{key}/"): Case(
         reads(outsider=200), params=lambda world: {"key": "performance.classification"}

@@ -14,10 +14,11 @@ from apps.evaluations.selectors import run_comparison
 from apps.findings.models import Finding
 from apps.findings.selectors import findings_of_failed_results
 from apps.findings.templatetags.markdown_filters import markdown_to_safe_html
-from apps.reports.models import Report, ReportKind, RunAnalysis
+from apps.reports.models import Report, ReportKind
 from apps.reports.render import renderer_register
 from apps.reports.render.appendix import check_methods, sampling_rows, software_versions
 from apps.reports.render.words import interval_text, observed_value, value_text
+from apps.reports.selectors_signing import report_analysis
 from apps.testplans.models import PlanCheck
 
 TEMPLATE = "reports/run_report.html"
@@ -146,7 +147,7 @@ def run_report_context(report: Report) -> tuple[str, dict[str, Any]]:
     )
     figures, figure_names = _figures_by_category(results)
     comparison = run_comparison(run=run)
-    analysis = RunAnalysis.objects.filter(run=run).select_related("updated_by").first()
+    analysis = report_analysis(report)  # a signed report's frozen copy
     datasets = [
         dataset
         for dataset in (run.dataset, run.reference_dataset, run.training_dataset)
