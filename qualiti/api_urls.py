@@ -23,6 +23,7 @@ from apps.findings.api import (
 )
 from apps.notifications.api import NotificationPreferenceViewSet
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
+from apps.reports.api import ReportViewSet
 from apps.reports.api_sharing import ReportSharesOfReportViewSet, ReportShareViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 from apps.webhooks.api import WebhookViewSet
@@ -51,6 +52,7 @@ router.register(
     "notification-preferences", NotificationPreferenceViewSet, basename="notification-preference"
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("reports", ReportViewSet, basename="report")
 router.register(
     r"reports/(?P<report_id>[0-9]+)/shares", ReportSharesOfReportViewSet, basename="report-shares"
 )

@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),
     path(f"{project}webhooks/", include("apps.webhooks.urls")),
+    path(f"{project}reports/", include("apps.reports.urls")),
     path("", include("apps.reports.urls_signing")),  # a run's analysis and sign-off, verify
     path("", include("apps.findings.urls")),
     path("", include("apps.projects.urls")),

@@ -12,10 +12,14 @@ import logging
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from qualiti.errors import QualitiError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import PdfMargins
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ CHROMIUM_ARGS = [
 # A4 with 14 mm side margins leaves 182 mm of text width: 688 CSS pixels. The page is laid
 # out (and its charts drawn) at that width, so what prints is what was drawn.
 PAGE_WIDTH_PX = 688
-MARGINS = {"top": "20mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
+MARGINS: "PdfMargins" = {"top": "20mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
 # The report's script sets this once plotly has drawn every chart (or at once, with none).
 CHARTS_DRAWN = "window.qualitiChartsDrawn === true"
 PRINT_TIMEOUT_MS = 60_000

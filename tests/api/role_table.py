@@ -338,4 +338,13 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/report-shares/{id}/openings/"): Case(
         writes(200, QM), params=ids("report_share")
     ),
+    # Reports: whoever sees the project reads and requests its reports (issue 15, point 6).
+    ("get", "/api/v1/reports/"): Case(reads(outsider=200), project_object="shared_report"),
+    ("post", "/api/v1/reports/"): Case(
+        {**dict.fromkeys(VISIBLE, 201), "outsider": 400, "anonymous": 401},
+        body=lambda world: {"kind": "run", "run": world.ids["run"]},
+    ),
+    ("get", "/api/v1/reports/{id}/"): Case(reads(), params=ids("shared_report")),
+    ("get", "/api/v1/reports/{id}/html/"): Case(reads(), params=ids("shared_report")),
+    ("get", "/api/v1/reports/{id}/pdf/"): Case(reads(), params=ids("shared_report")),
 }

@@ -51,8 +51,10 @@ def plotly_js() -> str:
 
 def report_subject_words(report: Report) -> list[str]:
     """The running header's parts: project (or "Portfolio"), model version, date."""
-    parts = [report.project.name if report.project_id else "Portfolio"]
-    model_version = report.model_version or (report.run.model_version if report.run_id else None)
+    parts = [report.project.name if report.project is not None else "Portfolio"]
+    model_version = report.model_version or (
+        report.run.model_version if report.run is not None else None
+    )
     if model_version is not None:
         parts.append(f"model version {model_version.sequence} ({model_version.label})")
     if report.period_start and report.period_end:
