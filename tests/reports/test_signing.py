@@ -53,6 +53,7 @@ def test_the_quality_manager_or_an_admin_signs_the_report(role):
     assert "Recall <strong>falls short</strong> of the bar" in text
     assert "Retrain within a month." in text
     assert "ab" * 32 in text  # the model version's sha256, among the signed inputs
+    assert f"The signature is about run {setup.run.pk} (plan Gate, version 1" in text
 
 
 def test_the_signed_report_records_the_sha256_of_every_input_and_the_analysis():
