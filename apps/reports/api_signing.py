@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from apps.accounts.permissions import Action, project_action_check
 from apps.evaluations.models import EvaluationRun
-from apps.reports.models import Conclusion, Report, RunAnalysis
+from apps.reports.api import ReportSerializer
+from apps.reports.models import Conclusion, RunAnalysis
 from apps.reports.services_signing import (
     ANALYSIS_MAX_CHARS,
     CONDITIONS_MAX_CHARS,
@@ -46,31 +47,10 @@ class RunSignSerializer(serializers.Serializer):
     )
 
 
-class SignedReportSerializer(serializers.ModelSerializer):
-    signed_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-    sha256 = serializers.CharField(
-        source="pdf_sha256", read_only=True, help_text="sha256 of the PDF exactly as served."
-    )
-    conclusion = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Report
-        fields = [
-            "id", "kind", "run", "status", "signed_by", "signed_at", "replaces", "conclusion",
-            "sha256", "html_sha256", "pdf_sha256", "inputs", "created_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_conclusion(self, report: Report) -> str:
-        return str((report.inputs or {}).get("analysis", {}).get("conclusion", ""))
-
-
 class RunSignMixin(_ViewsetBase):
     """The runs viewset's `sign` action."""
 
-    @extend_schema(request=RunSignSerializer, responses={201: SignedReportSerializer})
+    @extend_schema(request=RunSignSerializer, responses={201: ReportSerializer})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
         """Sign the run's report (the project's quality manager or an administrator): a new
@@ -92,4 +72,5 @@ class RunSignMixin(_ViewsetBase):
                 conditions=body.validated_data.get("conditions", saved.conditions if saved else ""),
             )
         report = run_report_sign(run=run, user=user)
-        return Response(SignedReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        body = ReportSerializer(report, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)

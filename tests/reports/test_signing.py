@@ -203,9 +203,16 @@ def test_the_api_saves_the_analysis_given_and_signs():
     body = response.json()
     report = Report.objects.get(pk=body["id"])
     assert body["signed_by"] == setup.qm.username
-    assert body["sha256"] == report.pdf_sha256 == body["pdf_sha256"]
-    assert body["conclusion"] == "release_with_conditions"
+    assert (body["status"], body["sha256"], body["html_sha256"]) == (
+        "ready",
+        report.pdf_sha256,
+        report.html_sha256,
+    )
+    assert body["inputs"]["analysis"]["conclusion"] == "release_with_conditions"
     assert body["replaces"] is None
+    pdf = client.get(body["pdf_url"])
+    assert pdf.status_code == 200
+    assert sha256_hex(b"".join(pdf.streaming_content)) == body["sha256"]
 
 
 def test_the_api_signs_the_saved_analysis_and_names_what_is_missing():
@@ -235,6 +242,7 @@ def test_the_sign_button_signs_and_says_so():
     page = client.get(response["Location"]).content.decode()
     assert f"Report {report.pk} is signed" in page
     assert f"Report {report.pk}, signed by {setup.qm.username} on" in page
+    assert reverse("report-file-pdf", args=[setup.project.slug, report.pk]) in page
 
 
 @pytest.mark.parametrize(("role", "status"), [("dev", 403), ("viewer", 403), ("outsider", 404)])
