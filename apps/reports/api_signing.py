@@ -72,5 +72,5 @@ class RunSignMixin(_ViewsetBase):
                 conditions=body.validated_data.get("conditions", saved.conditions if saved else ""),
             )
         report = run_report_sign(run=run, user=user)
-        body = ReportSerializer(report, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        answer = ReportSerializer(report, context={"request": request}).data
+        return Response(answer, status=status.HTTP_201_CREATED)
