@@ -29,10 +29,6 @@ class RunAnalysisForm(forms.Form):
     )
 
 
-def verify_max_bytes() -> int:
-    return int(getattr(settings, "QUALITI_VERIFY_MAX_BYTES", 64 * 1024 * 1024))
-
-
 class ReportVerifyForm(forms.Form):
     file = forms.FileField(
         label="Report file",
@@ -45,7 +41,7 @@ class ReportVerifyForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        limit = verify_max_bytes()
+        limit = settings.QUALITI_VERIFY_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 f"The file is {upload.size / 1024**2:.1f} MiB; a report to verify may be at "

@@ -331,6 +331,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Qualiti <qualiti@loc
 QUALITI_CHROMIUM_PATH = env.str("QUALITI_CHROMIUM_PATH", default="/usr/bin/chromium")
 QUALITI_REPORT_SOFT_TIME_LIMIT = env.int("QUALITI_REPORT_SOFT_TIME_LIMIT", default=600)
 QUALITI_REPORT_TIME_LIMIT = env.int("QUALITI_REPORT_TIME_LIMIT", default=660)
+# The verify page takes report files up to this size (a report is a few MiB at most).
+QUALITI_VERIFY_MAX_BYTES = env.int("QUALITI_VERIFY_MAX_BYTES", default=64 * 1024**2)
 
 # Demo data (`manage.py seed_demo`) is refused where this is False (production).
 QUALITI_DEMO_DATA_ALLOWED = True
