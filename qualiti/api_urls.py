@@ -24,6 +24,7 @@ from apps.findings.api import (
 from apps.notifications.api import NotificationPreferenceViewSet
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.reports.api import ReportViewSet
+from apps.reports.api_model_card import ModelCardView
 from apps.reports.api_sharing import ReportSharesOfReportViewSet, ReportShareViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 from apps.webhooks.api import WebhookViewSet
@@ -61,6 +62,7 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
+    path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path(f"{project}runs/", include("apps.evaluations.urls")),
     path(f"{project}webhooks/", include("apps.webhooks.urls")),
     path(f"{project}reports/", include("apps.reports.urls")),
+    path(f"{project}uploads/models/<int:pk>/", include("apps.reports.urls_model_card")),
     path("", include("apps.reports.urls_signing")),  # a run's analysis and sign-off, verify
     path("", include("apps.findings.urls")),
     path("", include("apps.projects.urls")),

@@ -10,7 +10,14 @@ from django import forms
 from django.db.models import QuerySet
 
 from apps.accounts.models import ProjectRole, Team, User
-from apps.projects.models import DatasetRole, ModelVersion, Project, RiskLevel, TaskType
+from apps.projects.models import (
+    MODEL_CARD_FIELDS,
+    DatasetRole,
+    ModelVersion,
+    Project,
+    RiskLevel,
+    TaskType,
+)
 
 
 def names_split(text: str) -> list[str]:
@@ -74,6 +81,21 @@ class ModelVersionUploadForm(forms.Form):
 
     def clean_features(self) -> list[str]:
         return names_split(self.cleaned_data["features"])
+
+
+class ModelCardForm(forms.Form):
+    """The model card's descriptive fields of a model version (labels, help texts and
+    length limits from the model's fields); `model_version_describe` keeps them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                ModelVersion,
+                fields=MODEL_CARD_FIELDS,
+                widgets=dict.fromkeys(MODEL_CARD_FIELDS, forms.Textarea(attrs={"rows": 3})),
+            )
+        )
 
 
 class DatasetUploadForm(forms.Form):

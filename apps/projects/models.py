@@ -1,5 +1,7 @@
+from typing import cast
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 
 
@@ -85,6 +87,23 @@ def dataset_file_path(instance: "Dataset", filename: str) -> str:
     return f"projects/{instance.project_id}/datasets/{instance.sha256[:16]}/{filename}"
 
 
+# The model card's descriptive fields, in the card's order.
+MODEL_CARD_FIELDS = (
+    "intended_use", "out_of_scope_uses", "owners", "training_data_description",
+    "evaluation_data_description", "known_limitations", "ethical_considerations",
+)  # fmt: skip
+MODEL_CARD_TEXT_LIMIT = 10_000
+
+
+def _card_text(verbose_name: str, help_text: str) -> models.TextField:
+    return models.TextField(
+        verbose_name,
+        blank=True,
+        help_text=help_text,
+        validators=[MaxLengthValidator(MODEL_CARD_TEXT_LIMIT)],
+    )
+
+
 class ModelVersion(models.Model):
     """One uploaded version of the project's model; `sequence` orders them (1, 2, 3…)."""
 
@@ -104,6 +123,24 @@ class ModelVersion(models.Model):
         default=list, blank=True, help_text="What the upload accepted but found odd, in words."
     )
     notes = models.TextField(blank=True)
+    # The model card's descriptive fields (its numbers come from the runs).
+    intended_use = _card_text("intended use", "What the model is for, and for whom.")
+    out_of_scope_uses = _card_text(
+        "out-of-scope uses", "Uses the model was not made or tested for."
+    )
+    owners = _card_text("owners", "Who answers for the model; the uploader and team when empty.")
+    training_data_description = _card_text(
+        "training data", "What the model was trained on: source, period, population."
+    )
+    evaluation_data_description = _card_text(
+        "evaluation data", "What it was evaluated on, and how that data was chosen."
+    )
+    known_limitations = _card_text(
+        "known limitations", "Where the model is known to do worse or not to apply."
+    )
+    ethical_considerations = _card_text(
+        "ethical considerations", "Risks to people, use of sensitive data, mitigations."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -119,6 +156,13 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.slug} v{self.sequence} ({self.label})"
+
+
+def model_card_field(name: str) -> models.TextField:
+    """One of the model card's descriptive fields, for its label and help text."""
+    if name not in MODEL_CARD_FIELDS:
+        raise ValueError(f"{name!r} is not a model card field.")
+    return cast(models.TextField, ModelVersion._meta.get_field(name))
 
 
 class DatasetRole(models.TextChoices):

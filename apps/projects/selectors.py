@@ -28,3 +28,17 @@ def dataset_list_visible(*, user: User | AnonymousUser) -> QuerySet[Dataset]:
 def project_visible_or_404(*, user: User, slug: str) -> Project:
     """The project for a page, or 404 when it does not exist or the user may not see it."""
     return get_object_or_404(project_list_visible(user=user), slug=slug)
+
+
+def model_version_owners(version: ModelVersion) -> str:
+    """Who answers for a version: its model card's owners, or else its uploader and the
+    project's development team."""
+    if version.owners.strip():
+        return version.owners
+    parts = []
+    if version.uploaded_by is not None:
+        parts.append(f"{version.uploaded_by.username} (uploader)")
+    team = version.project.development_team
+    if team is not None:
+        parts.append(f"{team.name} (development team)")
+    return ", ".join(parts)

@@ -30,6 +30,11 @@ urlpatterns = [
         name="model-version-page",
     ),
     path(
+        "projects/<slug:slug>/uploads/models/<int:pk>/card/",
+        views_uploads.model_version_card_edit,
+        name="model-version-card-edit",
+    ),
+    path(
         "projects/<slug:slug>/uploads/datasets/",
         views_uploads.dataset_upload,
         name="dataset-upload",

@@ -24,14 +24,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.permissions import Action, dataset_upload_action, require_action, user_can
 from apps.evaluations.engine.loading.allowlist import trusted_skops_types
-from apps.projects.forms import DatasetUploadForm, ModelVersionUploadForm
-from apps.projects.models import Dataset, DatasetRole, Project, ValidationStatus
+from apps.projects.forms import DatasetUploadForm, ModelCardForm, ModelVersionUploadForm
+from apps.projects.models import (
+    MODEL_CARD_FIELDS,
+    Dataset,
+    DatasetRole,
+    ModelVersion,
+    Project,
+    ValidationStatus,
+    model_card_field,
+)
 from apps.projects.selectors import (
     dataset_list_visible,
     model_version_list_visible,
+    model_version_owners,
     project_visible_or_404,
 )
-from apps.projects.services import dataset_create, model_version_create
+from apps.projects.services import dataset_create, model_version_create, model_version_describe
 from apps.projects.uploads.handlers import upload_request_guard
 from apps.projects.views_pagination import page_with_links
 from qualiti.errors import QualitiError
@@ -194,25 +203,73 @@ def dataset_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     return _guarded_upload(request, project, "dataset", _dataset_upload)
 
 
-@login_required
-@require_GET
-def model_version_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+def _visible_version(
+    request: AuthenticatedHttpRequest, slug: str, pk: int
+) -> tuple[Project, ModelVersion]:
     project = project_visible_or_404(user=request.user, slug=slug)
     version = get_object_or_404(
         model_version_list_visible(user=request.user).filter(project=project), pk=pk
     )
+    return project, version
+
+
+def _model_version_render(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    version: ModelVersion,
+    *,
+    card_form: ModelCardForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     # skops names the types it does not trust by itself; a run loads those Qualiti's
     # allowlist trusts (TreePredictor, Tree...) and refuses only the others.
     trusted = trusted_skops_types(tuple(settings.QUALITI_RUN_TRUSTED_TYPES))
     untrusted = (version.artifact_audit or {}).get("untrusted_types") or []
+    may_describe = user_can(user=request.user, project_id=project.pk, action=Action.MODEL_UPLOAD)
+    initial = {field: getattr(version, field) for field in MODEL_CARD_FIELDS}
     context = {
         "project": project,
         "tab": "uploads",
         "version": version,
         "refused_types": [name for name in untrusted if name not in trusted],
         "may_launch": user_can(user=request.user, project_id=project.pk, action=Action.RUN_LAUNCH),
+        "card_fields": [
+            (
+                model_card_field(field).verbose_name,
+                model_version_owners(version) if field == "owners" else getattr(version, field),
+            )
+            for field in MODEL_CARD_FIELDS
+        ],
+        "card_form": (card_form or ModelCardForm(initial=initial)) if may_describe else None,
     }
-    return render(request, "projects/model_version_detail.html", context)
+    return render(request, "projects/model_version_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def model_version_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    project, version = _visible_version(request, slug, pk)
+    return _model_version_render(request, project, version)
+
+
+@login_required
+@require_POST
+def model_version_card_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Keep the model card's descriptive fields of a version."""
+    project, version = _visible_version(request, slug, pk)
+    require_action(user=request.user, project_id=project.pk, action=Action.MODEL_UPLOAD)
+    form = ModelCardForm(request.POST)
+    if form.is_valid():
+        try:
+            model_version_describe(model_version=version, actor=request.user, **form.cleaned_data)
+        except (QualitiError, ValidationError) as error:
+            service_error_add(form, error)
+        else:
+            messages.success(request, "Model card saved.")
+            url = reverse("model-version-page", args=[project.slug, version.pk])
+            return redirect(f"{url}#model-card-heading")
+    version.refresh_from_db()  # the page shows what is kept, the form what was sent
+    return _model_version_render(request, project, version, card_form=form, status=400)
 
 
 def _visible_dataset(

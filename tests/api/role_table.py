@@ -84,6 +84,12 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         writes(204, TEAM), params=ids("unused_model_version")
     ),
     ("get", "/api/v1/model-versions/{id}/download/"): Case(reads(), params=ids("model_version")),
+    ("patch", "/api/v1/model-versions/{id}/"): Case(
+        writes(200, TEAM),
+        params=ids("model_version"),
+        body=lambda world: {"intended_use": "Scoring consumer credit applications."},
+    ),
+    ("get", "/api/v1/model-versions/{id}/model-card/"): Case(reads(), params=ids("model_version")),
     ("get", "/api/v1/datasets/"): Case(reads(outsider=200), project_object="dataset"),
     ("post", "/api/v1/datasets/"): Case(
         # An evaluation dataset: developers may upload training data only.

@@ -21,7 +21,9 @@ from rest_framework.response import Response
 
 from apps.accounts.models import User
 from apps.accounts.permissions import Action, dataset_upload_action
+from apps.projects.api.model_cards import ModelCardPatchMixin
 from apps.projects.models import (
+    MODEL_CARD_FIELDS,
     Dataset,
     DatasetRole,
     ModelVersion,
@@ -66,6 +68,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "artifact_audit",
             "warnings",
             "notes",
+            *MODEL_CARD_FIELDS,
             "uploaded_by",
             "created_at",
         ]
@@ -231,9 +234,10 @@ class _UploadViewSet(
         return project
 
 
-class ModelVersionViewSet(_UploadViewSet):
+class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
     """Model versions: upload (multipart: a .skops or .onnx artifact, or none), list with
-    `?project=<slug>`, read, delete, and download the artifact."""
+    `?project=<slug>`, read, change the model card's fields (PATCH), delete, and download
+    the artifact."""
 
     serializer_class = ModelVersionSerializer
     parser_classes = [MultiPartParser, JSONParser]

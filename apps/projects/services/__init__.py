@@ -1,5 +1,7 @@
-"""Writes to projects (projects.py) and to their uploads (uploads.py)."""
+"""Writes to projects (projects.py), to their uploads (uploads.py) and to the model
+cards of model versions (model_cards.py)."""
 
+from apps.projects.services.model_cards import model_version_describe
 from apps.projects.services.projects import project_create, project_update
 from apps.projects.services.uploads import (
     dataset_create,
@@ -17,6 +19,7 @@ __all__ = [
     "dataset_validation_abandon",
     "model_version_create",
     "model_version_delete",
+    "model_version_describe",
     "project_create",
     "project_update",
 ]
