@@ -369,6 +369,7 @@ def test_the_page_creates_a_link_shows_it_once_and_revokes_it(cast):
     Client(REMOTE_ADDR="192.0.2.80").get(urlsplit(url).path)
     second = client.get(page).content.decode()
     assert url not in second and "Auditor" in second and "Active" in second
+    assert reverse("project-reports", args=[cast.project.slug]) in second
     assert "192.0.2.80" in second  # the access log
 
     client.post(reverse("report-share-revoke", args=[report.pk, share.pk]))
