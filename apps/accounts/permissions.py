@@ -27,6 +27,7 @@ class Action(StrEnum):
     RISK_REQUEST = "risk_request"
     RISK_APPROVE = "risk_approve"
     WEBHOOKS_MANAGE = "webhooks_manage"  # a project's outgoing webhooks and their deliveries
+    SCHEDULES_MANAGE = "schedules_manage"  # a project's report schedule and its subscribers
     REPORT_SHARE = "report_share"  # create and revoke a report's share links, read their log
     REPORT_SIGN = "report_sign"  # write a run's analysis and sign its report
 
@@ -45,6 +46,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.RISK_REQUEST: "requesting a risk acceptance",
     Action.RISK_APPROVE: "deciding on a risk acceptance",
     Action.WEBHOOKS_MANAGE: "managing webhooks",
+    Action.SCHEDULES_MANAGE: "scheduling reports",
     Action.REPORT_SHARE: "sharing reports",
     Action.REPORT_SIGN: "writing the analysis of a run and signing its report",
 }

@@ -51,9 +51,9 @@ class ReportSerializer(serializers.ModelSerializer):
         model = Report
         fields = [
             "id", "kind", "status", "progress", "current_step", "error", "project", "run",
-            "model_version", "period_start", "period_end", "html_url", "pdf_url", "sha256",
-            "html_sha256", "inputs", "signed_by", "signed_at", "replaces", "created_by",
-            "created_at", "started_at", "finished_at",
+            "model_version", "period_start", "period_end", "commentary", "html_url", "pdf_url",
+            "sha256", "html_sha256", "inputs", "signed_by", "signed_at", "replaces",
+            "created_by", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -38,6 +38,12 @@ class ReportRequestForm(forms.Form):
     model_version = ModelVersionChoiceField(queryset=ModelVersion.objects.none(), required=False)
     period_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     period_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    commentary = forms.CharField(
+        label="Commentary on the period",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="A project report's commentary, by its quality manager (Markdown).",
+    )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         today = datetime.date.today()
@@ -77,4 +83,8 @@ class ReportRequestForm(forms.Form):
             return {"run": data["run"]}
         if kind == ReportKind.MODEL_CARD:
             return {"model_version": data["model_version"]}
-        return {"period_start": data["period_start"], "period_end": data["period_end"]}
+        return {
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "commentary": data.get("commentary", ""),
+        }

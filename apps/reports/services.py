@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 # filesystem broker forgets a message once fetched): a new request may claim it again.
 STALE_RUNNING = datetime.timedelta(minutes=15)
 ProgressStep = Callable[[int, str], None]
+# A project report's period commentary is its quality manager's word (or an admin's).
+COMMENTARY_ACTION = Action.REPORT_SIGN
 
 # Inputs recorded on a report, per kind (a kind with none records none).
 INPUT_BUILDERS: dict[str, Callable[[Report], dict[str, Any]]] = {
@@ -102,6 +104,13 @@ def report_request(
         portfolio_report_check(user=user)
     else:
         project_action_check(user=user, project_id=subject_project.pk, action=Action.VIEW)
+        if str(extra.get("commentary") or "").strip():
+            project_action_check(
+                user=user,
+                project_id=subject_project.pk,
+                action=COMMENTARY_ACTION,
+                refusal="Only the project's quality manager or an admin writes its commentary.",
+            )
     if period_start and period_end and period_start > period_end:
         raise InvalidInput("The period starts after it ends.", field="period_start")
     if replaces is not None and (

@@ -282,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.digests_send",
         "schedule": crontab(minute=0, hour=env.int("QUALITI_DIGEST_HOUR", default=7)),
     },
+    # Project reports on a schedule: the due ones are made and e-mailed each morning.
+    "send-scheduled-reports": {
+        "task": "reports.schedules_send",
+        "schedule": crontab(minute=0, hour=env.int("QUALITI_REPORT_SCHEDULE_HOUR", default=6)),
+    },
 }
 
 # Outgoing webhooks (apps/webhooks). Their URLs may not reach loopback, private,

@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import ProjectRole
@@ -15,6 +17,7 @@ from apps.reports.period import Period, portfolio_period, project_period
 from apps.reports.render import report_html
 from apps.reports.render.period import report_period
 from tests.factories import MembershipFactory
+from tests.projects.factories import client_for
 from tests.reports.history import History, days_ago, other_project_history
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +177,43 @@ def test_the_portfolio_report_has_a_row_per_project():
     assert "Portfolio report" in html
     assert history.cast.project.name in html and other.project.name in html
     assert "No commentary was written for this period." in html
+
+
+def test_the_quality_manager_writes_the_commentary_on_the_reports_tab(
+    django_capture_on_commit_callbacks,
+):
+    history = History()
+    cast = history.cast
+    tab = reverse("project-reports", args=[cast.project.slug])
+    body = {"kind": "project", "commentary": "Drift on income is watched."}
+    qm, dev = Client(), Client()
+    qm.force_login(cast.qm)
+    dev.force_login(cast.dev)
+
+    qm_page, dev_page = qm.get(tab).text, dev.get(tab).text
+    with django_capture_on_commit_callbacks():
+        written = qm.post(reverse("report-request", args=[cast.project.slug]), body)
+        refused = dev.post(reverse("report-request", args=[cast.project.slug]), body)
+
+    assert 'name="commentary"' in qm_page and 'name="commentary"' not in dev_page
+    assert "Scheduled report" in qm_page and "Scheduled report" in dev_page
+    assert 'name="subscribers"' in qm_page and 'name="subscribers"' not in dev_page
+    assert written.status_code == 302 and refused.status_code == 403
+    [report] = Report.objects.all()
+    assert report.kind == ReportKind.PROJECT and report.commentary == body["commentary"]
+
+
+def test_the_api_takes_the_commentary_from_the_quality_manager_only(
+    django_capture_on_commit_callbacks,
+):
+    cast = History().cast
+    body = {"kind": "project", "project": cast.project.slug, "commentary": "All **green**."}
+
+    with django_capture_on_commit_callbacks():
+        created = client_for(cast.qm).post("/api/v1/reports/", body, format="json")
+        refused = client_for(cast.viewer).post("/api/v1/reports/", body, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["commentary"] == "All **green**."
+    assert refused.status_code == 403
+    assert "commentary" in refused.json()["detail"]
