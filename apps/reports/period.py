@@ -97,6 +97,15 @@ class PeriodData:
         return sum(self.run_outcomes.values())
 
     @property
+    def run_outcome_words(self) -> str:
+        """ "1 pass, 2 fail, 1 run failed": the outcomes that happened."""
+        return ", ".join(
+            f"{count} {RUN_OUTCOMES[outcome].lower()}"
+            for outcome, count in self.run_outcomes.items()
+            if count
+        )
+
+    @property
     def totals(self) -> dict[str, int]:
         return {kind: sum(counts.values()) for kind, counts in self.by_severity.items()}
 

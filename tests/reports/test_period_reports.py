@@ -157,6 +157,7 @@ def test_the_project_report_shows_the_numbers_the_charts_and_the_sanitised_comme
     assert f"Project report: {history.cast.project.name}" in html
     assert "Fairness <strong>improved</strong>; income drift is watched." in html
     assert "alert(1)" not in html
+    assert "3: 1 pass, 1 fail, 1 run failed</dd>" in html
     assert "40% (2 of 5 on time)" in html
     assert "15.0 days" in html and "58.0 days" in html
     assert history.granted.justification in html
@@ -176,6 +177,7 @@ def test_the_portfolio_report_has_a_row_per_project():
 
     assert "Portfolio report" in html
     assert history.cast.project.name in html and other.project.name in html
+    assert html.index("Summary") < html.index("Projects (") < html.index("Runs and their")
     assert "No commentary was written for this period." in html
 
 

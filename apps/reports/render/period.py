@@ -12,7 +12,6 @@ from apps.reports.models import Report, ReportKind
 from apps.reports.period import (
     EXPIRING_WITHIN,
     RISKS_LISTED,
-    RUN_OUTCOMES,
     RUNS_LISTED,
     Period,
     PeriodData,
@@ -42,9 +41,6 @@ def _context(report: Report, data: PeriodData) -> dict[str, Any]:
         "commentary": mark_safe(commentary),  # noqa: S308
         "severities": SEVERITIES,
         "severity_rows": data.severity_rows(),
-        "run_outcomes": [
-            (key, label, data.run_outcomes[key]) for key, label in RUN_OUTCOMES.items()
-        ],
         "runs_listed": RUNS_LISTED,
         "risks_listed": RISKS_LISTED,
         "expiring_days": EXPIRING_WITHIN.days,
