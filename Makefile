@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev migrate seed clean
+.PHONY: run test lint format install install-dev migrate seed clean chromium-check
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,18 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
+# Reports are printed to PDF by Debian's Chromium: without it the app runs, and a report
+# fails saying so.
+CHROMIUM ?= $(or $(QUALITI_CHROMIUM_PATH),/usr/bin/chromium)
+chromium-check:
+	@test -x "$(CHROMIUM)" || echo "Note: Chromium is not installed at $(CHROMIUM): reports cannot be printed to PDF until it is (sudo apt-get install -y chromium, or set QUALITI_CHROMIUM_PATH)."
+
+run: seed chromium-check
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) -m qualiti.launcher
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 tests/…" runs a part alone.
-test: install-dev
+test: install-dev chromium-check
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # ruff for style; mypy (with django-stubs and djangorestframework-stubs) for types:

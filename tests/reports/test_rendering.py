@@ -8,10 +8,13 @@ import re
 import pytest
 
 from apps.evaluations.charts import run_figures
+from apps.evaluations.models import CheckResult, RunStatus
 from apps.reports.inputs import canonical_json, results_document, run_report_inputs
 from apps.reports.models import Report, ReportKind, RunAnalysis
 from apps.reports.render import report_header, report_html
 from apps.reports.render.words import observed_value, value_text
+from tests.evaluations.factories import EvaluationRunFactory
+from tests.projects.factories import ModelVersionFactory
 from tests.reports.factories import ANALYSIS_TEXT, MODEL_SHA256, ReportedRun
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,26 @@ def test_the_inputs_are_hashes_of_canonical_json():
     assert inputs["results"]["sha256"] == hashlib.sha256(results.encode()).hexdigest()
     assert canonical_json({"b": 1, "a": [1, 2]}) == '{"a":[1,2],"b":1}'
     assert run_report_inputs(reported.run) == inputs  # stable
+
+
+def test_the_summary_says_what_changed_since_the_previous_run_of_the_plan():
+    reported = ReportedRun()
+    earlier = ModelVersionFactory(project=reported.project, sequence=0, label="1.0")
+    previous = EvaluationRunFactory(
+        project=reported.project, test_plan=reported.plan, model_version=earlier,
+        dataset=reported.dataset, status=RunStatus.SUCCEEDED, verdict="pass",
+    )  # fmt: skip
+    fairness = reported.run.results.get(check_key="fairness.classification")
+    CheckResult.objects.create(
+        run=previous, plan_check=fairness.plan_check, criterion=fairness.criterion,
+        check_key=fairness.check_key, category="fairness", subject="sex", outcome="pass",
+        metric=fairness.metric, observed={fairness.metric: 0.91},
+    )  # fmt: skip
+
+    html = report_html(run_report(reported))
+
+    summary = html.split('id="summary"')[1].split("</section>")[0]
+    assert f"Compared with run {previous.pk} (model version 0): 3 new failures, 0 fixed" in summary
+    assert (
+        "FAIR-01 fairness.classification sex demographic_parity_ratio: 0.9100 → 0.6234" in summary
+    )

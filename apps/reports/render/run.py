@@ -83,7 +83,8 @@ def _figures_by_category(results: list[CheckResult]) -> tuple[dict[str, Any], di
     for number, figure in enumerate(drawn.get("fairness", []), start=1):
         figures[f"fairness-{number}"] = figure
         names.setdefault("fairness", []).append(f"fairness-{number}")
-    distributions = sorted(name for name in drawn if name.startswith("distribution-"))
+    # In the run page's order: failing features first, then by effect size.
+    distributions = [name for name in drawn if name.startswith("distribution-")]
     for name in distributions[:MAX_DISTRIBUTIONS]:
         figures[name] = drawn[name]
         names.setdefault("drift", []).append(name)
@@ -104,6 +105,16 @@ def _categories(results: list[CheckResult], figure_names: dict[str, list]) -> li
             "failed": sum(1 for row in rows if row["result"].outcome == "fail"),
         })  # fmt: skip
     return sections
+
+
+def _changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The comparison's rows whose metric moved or whose outcome changed."""
+    return [
+        row
+        for row in rows
+        if (row["delta"] is not None and abs(row["delta"]) > 1e-9)
+        or (row["outcome"] != row["previous_outcome"] and row["previous_outcome"] is not None)
+    ]
 
 
 def _plan_checks(run: EvaluationRun) -> list[dict[str, Any]]:
@@ -174,7 +185,8 @@ def run_report_context(report: Report) -> tuple[str, dict[str, Any]]:
             if result.outcome == "fail" and not result.blocking
         ],
         "comparison": comparison,
-        "metric_changes": [row for row in comparison["checks"] if row["delta"] is not None],
+        "metric_changes": _changed(comparison["checks"]),
+        "unchanged": sum(1 for row in comparison["checks"] if row not in _changed([row])),
         "analysis": analysis,
         "analysis_html": markdown_to_safe_html(analysis.text) if analysis else "",
         "conditions_html": markdown_to_safe_html(analysis.conditions) if analysis else "",

@@ -1,0 +1,83 @@
+"""The generation services: who may request what, the claim that makes a repeated task
+harmless, a failure in one line, the task on the default queue."""
+
+import pytest
+
+from apps.reports import services
+from apps.reports.models import Report, ReportKind, ReportStatus
+from apps.reports.services import report_claim, report_generate, report_request
+from qualiti.celery import app
+from qualiti.errors import InvalidInput, NotFound, PermissionRefused
+from tests.reports.factories import ReportedRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anyone_who_sees_the_project_requests_a_run_report_an_outsider_cannot():
+    reported = ReportedRun()
+
+    report = report_request(kind="run", user=reported.viewer, run=reported.run, enqueue=False)
+
+    assert (report.status, report.project, report.created_by) == (
+        ReportStatus.QUEUED, reported.project, reported.viewer,
+    )  # fmt: skip
+    with pytest.raises(NotFound):
+        report_request(kind="run", user=reported.outsider, run=reported.run)
+
+
+def test_a_portfolio_report_is_for_administrators_and_management():
+    reported = ReportedRun()
+
+    with pytest.raises(PermissionRefused):
+        report_request(kind="portfolio", user=reported.qm)
+    assert report_request(kind="portfolio", user=reported.manager, enqueue=False).project is None
+
+
+def test_a_report_replaces_only_one_of_its_kind_and_project():
+    reported = ReportedRun()
+    other = ReportedRun()
+    theirs = Report.objects.create(kind=ReportKind.RUN, project=other.project, run=other.run)
+
+    with pytest.raises(InvalidInput, match="same kind and project"):
+        report_request(kind="run", user=None, run=reported.run, replaces=theirs)
+
+
+def test_a_claimed_report_is_not_claimed_twice():
+    reported = ReportedRun()
+    report = Report.objects.create(kind=ReportKind.RUN, project=reported.project, run=reported.run)
+
+    assert report_claim(report_id=report.pk) is not None
+    assert report_claim(report_id=report.pk) is None
+
+
+def test_generating_a_ready_report_again_changes_nothing():
+    reported = ReportedRun()
+    report = Report.objects.create(
+        kind=ReportKind.RUN, project=reported.project, run=reported.run,
+        status=ReportStatus.READY, pdf_sha256="a" * 64,
+    )  # fmt: skip
+
+    again = report_generate(report_id=report.pk)
+
+    assert (again.status, again.pdf_sha256) == (ReportStatus.READY, "a" * 64)
+
+
+def test_a_failure_is_one_line_without_a_traceback(monkeypatch):
+    reported = ReportedRun()
+    report = Report.objects.create(kind=ReportKind.RUN, project=reported.project, run=reported.run)
+
+    def broken(report, **kwargs):
+        raise ValueError("the template broke\nTraceback (most recent call last): ...")
+
+    monkeypatch.setattr(services, "report_render_now", broken)
+    failed = report_generate(report_id=report.pk)
+
+    assert failed.status == ReportStatus.FAILED
+    assert failed.error == "The report could not be generated (ValueError: the template broke)."
+    assert failed.finished_at is not None
+
+
+def test_the_task_goes_to_the_default_queue():
+    route = app.amqp.router.route({}, "reports.generate", args=(1,), kwargs={})
+
+    assert route["queue"].name == "default"
