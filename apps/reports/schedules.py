@@ -13,6 +13,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -64,6 +65,20 @@ def schedule_next_date(
     while not schedule_is_due(frequency=frequency, last_sent_on=last_sent_on, today=day):
         day += datetime.timedelta(days=1)  # at most a month of steps
     return day
+
+
+def schedule_next_morning(
+    *, schedule: ReportSchedule, now: datetime.datetime | None = None
+) -> datetime.date:
+    """The day beat will next send an active schedule's report (a morning already past
+    today means tomorrow's)."""
+    now = timezone.localtime(now)
+    first = now.date()
+    if now.hour >= settings.QUALITI_REPORT_SCHEDULE_HOUR:
+        first += datetime.timedelta(days=1)
+    return schedule_next_date(
+        frequency=schedule.frequency, last_sent_on=schedule.last_sent_on, today=first
+    )
 
 
 def schedule_period(*, frequency: str, today: datetime.date) -> Period:

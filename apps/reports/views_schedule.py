@@ -44,10 +44,11 @@ def report_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         service_error_add(form, error)
         return _render(request, project, form, status=error.status_code)
     if schedule.active:
+        count = schedule.subscribers.count()
         messages.success(
             request,
             f"The project report will be sent {schedule.get_frequency_display().lower()} "
-            f"to {schedule.subscribers.count()} subscriber(s).",
+            f"to {count} subscriber{'' if count == 1 else 's'}.",
         )
     else:
         messages.success(request, "The scheduled report is stopped.")

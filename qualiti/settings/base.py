@@ -261,6 +261,9 @@ QUALITI_RUN_TIME_LIMIT = env.int("QUALITI_RUN_TIME_LIMIT", default=3 * 3600 + 60
 # Extra type names a .skops model may load in the sandbox (an operator's allowlist).
 QUALITI_RUN_TRUSTED_TYPES = env.list("QUALITI_RUN_TRUSTED_TYPES", default=[])
 
+# The hour (server time zone) beat sends the scheduled project reports that are due.
+QUALITI_REPORT_SCHEDULE_HOUR = env.int("QUALITI_REPORT_SCHEDULE_HOUR", default=6)
+
 CELERY_BEAT_SCHEDULE = {
     "reopen-expired-risk-acceptances": {
         "task": "findings.risk_acceptances_expire",
@@ -285,7 +288,7 @@ CELERY_BEAT_SCHEDULE = {
     # Project reports on a schedule: the due ones are made and e-mailed each morning.
     "send-scheduled-reports": {
         "task": "reports.schedules_send",
-        "schedule": crontab(minute=0, hour=env.int("QUALITI_REPORT_SCHEDULE_HOUR", default=6)),
+        "schedule": crontab(minute=0, hour=QUALITI_REPORT_SCHEDULE_HOUR),
     },
 }
 

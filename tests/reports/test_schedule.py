@@ -11,6 +11,7 @@ from celery.result import AsyncResult
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from apps.accounts.models import Membership, OrgRole
@@ -26,6 +27,7 @@ from apps.reports.schedules import (
     report_schedule_set,
     schedule_is_due,
     schedule_next_date,
+    schedule_next_morning,
     schedule_period,
     scheduled_report_send,
     scheduled_reports_send,
@@ -80,6 +82,19 @@ def test_the_next_date_is_the_first_day_due():
     )
 
     assert (next_weekly, next_monthly) == (day("2025-03-12"), day("2025-04-01"))
+
+
+def test_a_new_schedule_goes_out_the_next_morning_beat_runs(settings):
+    settings.QUALITI_REPORT_SCHEDULE_HOUR = 6
+    schedule = ReportSchedule(frequency=WEEKLY)
+    tz = timezone.get_current_timezone()
+
+    early = schedule_next_morning(
+        schedule=schedule, now=datetime.datetime(2025, 3, 7, 5, tzinfo=tz)
+    )
+    late = schedule_next_morning(schedule=schedule, now=datetime.datetime(2025, 3, 7, 9, tzinfo=tz))
+
+    assert (early, late) == (day("2025-03-07"), day("2025-03-08"))
 
 
 def test_a_scheduled_report_covers_the_last_7_or_30_whole_days():

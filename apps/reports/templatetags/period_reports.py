@@ -9,12 +9,11 @@ commentary (the project's quality manager or an admin)."""
 from typing import Any
 
 from django import template
-from django.utils import timezone
 
 from apps.accounts.permissions import Action, user_can
 from apps.projects.models import Project
 from apps.reports.forms_schedule import ReportScheduleForm
-from apps.reports.schedules import schedule_for, schedule_next_date
+from apps.reports.schedules import schedule_for, schedule_next_morning
 from apps.reports.services import COMMENTARY_ACTION
 
 register = template.Library()
@@ -28,11 +27,7 @@ def report_schedule_panel(context: template.Context, project: Project) -> dict[s
     form = ReportScheduleForm(project=project, schedule=schedule) if can_manage else None
     next_on = None
     if schedule is not None and schedule.active:
-        next_on = schedule_next_date(
-            frequency=schedule.frequency,
-            last_sent_on=schedule.last_sent_on,
-            today=timezone.localdate(),
-        )
+        next_on = schedule_next_morning(schedule=schedule)
     return {
         "project": project,
         "schedule": schedule,
