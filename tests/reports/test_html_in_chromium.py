@@ -8,7 +8,6 @@ from django.test import Client
 
 from apps.reports.models import Report, ReportKind, ReportStatus
 from apps.reports.services import report_generate
-from tests.browser import conftest as browser
 from tests.browser.conftest import chromium_path
 from tests.reports.factories import ReportedRun
 
@@ -17,8 +16,6 @@ pytestmark = [
     pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
 ]
 DRAWN = "window.qualitiChartsDrawn === true"
-# The browser tests' fixtures, shared with this module.
-chromium, page, screenshot = browser.chromium, browser.page, browser.screenshot
 
 
 def generated(reported: ReportedRun) -> Report:

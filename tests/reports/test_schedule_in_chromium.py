@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.reports.models import ReportSchedule
-from tests.browser.conftest import chromium, page, screenshot  # noqa: F401 (fixtures)
 from tests.browser.test_login_journey import DEMO_PASSWORD
 from tests.findings.factories import ProjectCast
 
@@ -15,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_quality_manager_schedules_the_weekly_report_on_the_reports_tab(
     live_server,
-    page,  # noqa: F811
-    screenshot,  # noqa: F811
+    page,
+    screenshot,
 ):
     cast = ProjectCast()
     cast.qm.set_password(DEMO_PASSWORD)
