@@ -25,8 +25,11 @@ from qualiti.errors import InvalidInput, PermissionRefused, QualitiError
 logger = logging.getLogger(__name__)
 
 # A report still "running" this long after its worker claimed it lost its worker (the
-# filesystem broker forgets a message once fetched): a new request may claim it again.
+# filesystem broker forgets a message once fetched): a new request may claim it again, and
+# the sweeper fails it. A report still queued this long is sent again (a lost message).
 STALE_RUNNING = datetime.timedelta(minutes=15)
+QUEUED_RESEND = datetime.timedelta(minutes=10)
+WORKER_LOST = "The worker generating this report stopped before it was done: generate it again."
 ProgressStep = Callable[[int, str], None]
 # A project report's period commentary is its quality manager's word (or an admin's).
 COMMENTARY_ACTION = Action.REPORT_SIGN
@@ -247,3 +250,21 @@ def report_generate(*, report_id: int) -> Report:
     )
     report.refresh_from_db()
     return report
+
+
+def reports_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Periodic: fail the reports whose worker stopped (a killed task never runs its
+    `except`), and send again the task of reports queued too long (its message lost; the
+    claim makes a duplicate harmless)."""
+    now = now or timezone.now()
+    failed = Report.objects.filter(
+        status=ReportStatus.RUNNING, started_at__lt=now - STALE_RUNNING
+    ).update(status=ReportStatus.FAILED, error=WORKER_LOST, current_step="", finished_at=now)
+    waiting = list(
+        Report.objects.filter(
+            status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_RESEND
+        ).values_list("pk", flat=True)[:100]
+    )
+    for report_id in waiting:
+        report_enqueue(report=Report(pk=report_id))
+    return {"failed": failed, "resent": len(waiting)}

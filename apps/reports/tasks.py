@@ -20,6 +20,12 @@ def report_generate_task(report_id: int) -> str:
     return services.report_generate(report_id=report_id).status
 
 
+@shared_task(name="reports.sweep", acks_late=True, time_limit=120)
+def reports_sweep_task() -> dict[str, int]:
+    """Periodic (beat): fail reports whose worker stopped, resend those queued too long."""
+    return services.reports_sweep()
+
+
 # --- Scheduled project reports (apps.reports.schedules) -----------------------------------
 
 READY_POLL_SECONDS = 30

@@ -285,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.digests_send",
         "schedule": crontab(minute=0, hour=env.int("QUALITI_DIGEST_HOUR", default=7)),
     },
+    "sweep-stale-reports": {
+        "task": "reports.sweep",
+        "schedule": env.float("QUALITI_REPORT_SWEEP_PERIOD_SECONDS", default=300),
+    },
     # Project reports on a schedule: the due ones are made and e-mailed each morning.
     "send-scheduled-reports": {
         "task": "reports.schedules_send",

@@ -1,11 +1,20 @@
 """The generation services: who may request what, the claim that makes a repeated task
 harmless, a failure in one line, the task on the default queue."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from apps.reports import services
 from apps.reports.models import Report, ReportKind, ReportStatus
-from apps.reports.services import report_claim, report_generate, report_request
+from apps.reports.services import (
+    WORKER_LOST,
+    report_claim,
+    report_generate,
+    report_request,
+    reports_sweep,
+)
 from qualiti.celery import app
 from qualiti.errors import InvalidInput, NotFound, PermissionRefused
 from tests.reports.factories import ReportedRun
@@ -81,3 +90,27 @@ def test_the_task_goes_to_the_default_queue():
     route = app.amqp.router.route({}, "reports.generate", args=(1,), kwargs={})
 
     assert route["queue"].name == "default"
+
+
+def test_the_sweeper_fails_a_report_whose_worker_stopped_and_resends_a_lost_one(
+    django_capture_on_commit_callbacks,
+):
+    reported = ReportedRun()
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    stuck = Report.objects.create(
+        kind=ReportKind.RUN, project=reported.project, run=reported.run,
+        status=ReportStatus.RUNNING, started_at=long_ago,
+    )  # fmt: skip
+    lost = Report.objects.create(kind=ReportKind.RUN, project=reported.project, run=reported.run)
+    Report.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    fresh = Report.objects.create(kind=ReportKind.RUN, project=reported.project, run=reported.run)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        counts = reports_sweep()
+
+    assert counts == {"failed": 1, "resent": 1}
+    stuck.refresh_from_db()
+    assert stuck.status == ReportStatus.FAILED and stuck.error == WORKER_LOST
+    fresh.refresh_from_db()
+    assert fresh.status == ReportStatus.QUEUED
+    assert len(callbacks) == 1
