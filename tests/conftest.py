@@ -4,6 +4,7 @@ import shutil
 import pytest
 from django.conf import settings
 
+from tests.support.browser import chromium, page, screenshot  # noqa: F401 - fixtures, once
 from tests.support.worker import CeleryWorkerProcess
 
 # One id for the whole run, set before pytest-xdist starts its test processes, so they

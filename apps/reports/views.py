@@ -31,6 +31,7 @@ def _rows_context(project: Project, user) -> dict:
         "reports": reports,
         "working": any(report.status in WORKING for report in reports),
         "may_share": user_can(user=user, project_id=project.pk, action=Action.REPORT_SHARE),
+        "may_schedule": user_can(user=user, project_id=project.pk, action=Action.SCHEDULES_MANAGE),
     }
 
 

@@ -406,6 +406,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "apps.webhooks.models.WebhookEvent",
         "WebhookFormatEnum": "apps.webhooks.models.WebhookFormat",
         "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
+        "HistoryKindEnum": "apps.audit.models.HistoryKind",
+        "ReportKindEnum": "apps.reports.models.ReportKind",
     },
 }
 

@@ -1,9 +1,5 @@
 import pytest
 
-# The browser tests' fixtures, for this folder's tests in Chromium. Defined once here: a
-# session fixture imported into two test modules would be two browsers, and Playwright's
-# sync API refuses a second one in the same thread.
-from tests.browser.conftest import chromium, page, screenshot  # noqa: F401
 from tests.notifications.mail import smtp_server
 
 
