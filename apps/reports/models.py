@@ -78,6 +78,14 @@ class Report(models.Model):
     commentary = models.TextField(
         blank=True, help_text="The quality manager's commentary on the period (Markdown)."
     )
+    schedule = models.ForeignKey(
+        "ReportSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="The schedule that made it: once ready, it is e-mailed to its subscribers.",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

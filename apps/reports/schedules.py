@@ -23,7 +23,7 @@ from apps.accounts.permissions import Action, project_action_check, user_can
 from apps.projects.models import Project
 from apps.reports.models import Report, ReportFrequency, ReportKind, ReportSchedule
 from apps.reports.period import Period
-from apps.reports.services import report_request
+from apps.reports.services import report_enqueue, report_request
 from qualiti.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -169,8 +169,8 @@ def report_schedule_set(
 
 def scheduled_report_send(*, schedule_id: int, today: datetime.date | None = None) -> Report | None:
     """If the schedule is due, claim today for it, request its project report and queue
-    the generation, then the e-mails, after commit. None when it is not due (or another
-    worker claimed it first)."""
+    its generation after commit; the report, once ready, is e-mailed to the subscribers.
+    None when it is not due (or another worker claimed it first)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         schedule = (
@@ -197,8 +197,8 @@ def scheduled_report_send(*, schedule_id: int, today: datetime.date | None = Non
             period_end=period.end,
             enqueue=False,
         )
-        report_id = report.pk
-        transaction.on_commit(lambda: _queue_generation_then_emails(report_id))
+        Report.objects.filter(pk=report.pk).update(schedule=schedule)
+        report_enqueue(report=report)  # once ready, report_generate queues the e-mails
     logger.info("Scheduled report %s of project %s queued", report.pk, schedule.project_id)
     return report
 
@@ -206,15 +206,6 @@ def scheduled_report_send(*, schedule_id: int, today: datetime.date | None = Non
 def emails_task_id(report_id: int) -> str:
     """The id of the task that e-mails a scheduled report, so its outcome can be looked up."""
     return f"reports.scheduled_report_emails-{report_id}"
-
-
-def _queue_generation_then_emails(report_id: int) -> None:
-    from celery import chain
-
-    from apps.reports.tasks import report_generate_task, scheduled_report_emails_task
-
-    emails = scheduled_report_emails_task.si(report_id).set(task_id=emails_task_id(report_id))
-    chain(report_generate_task.si(report_id), emails).delay()
 
 
 def due_schedule_ids(*, today: datetime.date) -> list[int]:

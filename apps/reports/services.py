@@ -245,11 +245,23 @@ def report_generate(*, report_id: int) -> Report:
         )
         report.refresh_from_db()
         return report
-    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
-        status=ReportStatus.READY, progress=100, current_step="", finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        ready = Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+            status=ReportStatus.READY, progress=100, current_step="", finished_at=timezone.now()
+        )
+        if ready and report.schedule_id is not None:
+            # Here rather than chained after the task: a generation sent again (the sweeper,
+            # a lost message) still e-mails the schedule's subscribers.
+            transaction.on_commit(lambda: _scheduled_emails_queue(report_id))
     report.refresh_from_db()
     return report
+
+
+def _scheduled_emails_queue(report_id: int) -> None:
+    from apps.reports.schedules import emails_task_id
+    from apps.reports.tasks import scheduled_report_emails_task
+
+    scheduled_report_emails_task.apply_async(args=[report_id], task_id=emails_task_id(report_id))
 
 
 def reports_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:

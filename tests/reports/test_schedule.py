@@ -282,9 +282,12 @@ def test_a_scheduled_project_report_arrives_with_its_pdf_attached(
     with django_capture_on_commit_callbacks() as queued:
         [report_id] = scheduled_reports_task.apply().get()
     assert len(queued) == 1
-    # What the queued chain does, here: the report task, then the e-mails task, whose
-    # per-subscriber tasks run at once instead of going to the broker.
-    assert report_generate_task.apply(args=[report_id]).get() == ReportStatus.READY
+    # What the queued tasks do, here: the report task, which queues the e-mails task once
+    # the report is ready (on commit), then that task, whose per-subscriber tasks run at
+    # once instead of going to the broker.
+    with django_capture_on_commit_callbacks() as ready:
+        assert report_generate_task.apply(args=[report_id]).get() == ReportStatus.READY
+    assert len(ready) == 1
     monkeypatch.setattr(
         tasks, "scheduled_report_email_task", Inline(tasks.scheduled_report_email_task)
     )
