@@ -261,7 +261,7 @@ def _scheduled_emails_queue(report_id: int) -> None:
     from apps.reports.schedules import emails_task_id
     from apps.reports.tasks import scheduled_report_emails_task
 
-    scheduled_report_emails_task.apply_async(args=[report_id], task_id=emails_task_id(report_id))
+    scheduled_report_emails_task.apply_async(args=(report_id,), task_id=emails_task_id(report_id))
 
 
 def reports_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
