@@ -20,4 +20,4 @@ RUN SECRET_KEY=collectstatic-only-collectstatic-only-collectstatic-only \
     && useradd --create-home qualiti && mkdir -p /app/var/media && chown -R qualiti /app/var
 USER qualiti
 EXPOSE 8000
-CMD ["gunicorn", "qualiti.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "qualiti.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -29,10 +29,20 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Reports are printed to PDF by Debian's Chromium: without it the app runs, and a report
-# fails saying so.
+# Reports are printed to PDF by Debian's Chromium (and the tests picture PDF pages with
+# poppler's pdftoppm). Installed with apt-get when this runs as root or with passwordless
+# sudo; otherwise the app still runs, says so here, and a report fails saying so.
 CHROMIUM ?= $(or $(QUALITI_CHROMIUM_PATH),/usr/bin/chromium)
+APT_GET = $(if $(filter 0,$(shell id -u)),apt-get,$(if $(shell sudo -n true 2>/dev/null && echo yes),sudo -n apt-get,))
 chromium-check:
+	@if ! test -x "$(CHROMIUM)" || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  if [ -n "$(APT_GET)" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium and poppler-utils (reports' PDF engine)…"; \
+	    $(APT_GET) update -qq >/dev/null 2>&1; \
+	    DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium poppler-utils >/dev/null \
+	      || echo "Note: could not install chromium; reports cannot be printed to PDF."; \
+	  fi; \
+	fi
 	@test -x "$(CHROMIUM)" || echo "Note: Chromium is not installed at $(CHROMIUM): reports cannot be printed to PDF until it is (sudo apt-get install -y chromium, or set QUALITI_CHROMIUM_PATH)."
 
 run: seed chromium-check

@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # containers' /dev/shm is 64 MB: large pages crash there
 ]
 # A4 with 14 mm side margins leaves 182 mm of text width: 688 CSS pixels. The page is laid
 # out (and its charts drawn) at that width, so what prints is what was drawn.

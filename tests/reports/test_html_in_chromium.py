@@ -8,12 +8,12 @@ from django.test import Client
 
 from apps.reports.models import Report, ReportKind, ReportStatus
 from apps.reports.services import report_generate
-from tests.browser.conftest import chromium_path
 from tests.reports.factories import ReportedRun
+from tests.support.browser import requires_chromium
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 DRAWN = "window.qualitiChartsDrawn === true"
 

@@ -15,7 +15,6 @@ from apps.reports.model_card import model_card_data
 from apps.reports.model_card_markdown import model_card_markdown
 from apps.reports.models import Report, ReportKind, ReportStatus
 from apps.reports.services import report_generate
-from tests.browser.conftest import chromium_path
 from tests.projects.factories import client_for
 from tests.reports.model_card_history import (
     INTENDED_USE,
@@ -26,6 +25,7 @@ from tests.reports.model_card_history import (
     PARITY,
     CardHistory,
 )
+from tests.support.browser import requires_chromium
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+@requires_chromium
 def test_the_model_card_pdf_is_printed_and_served_from_the_page(history):
     client = page_client(history.viewer)
     requested = client.post(page_url(history, "model-card-pdf-request"))

@@ -4,6 +4,7 @@ to tests/artifacts/."""
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -15,13 +16,13 @@ from django.test import override_settings
 from apps.reports.models import Report, ReportKind, ReportStatus
 from apps.reports.render.words import observed_value, value_text
 from apps.reports.services import report_generate
-from tests.browser.conftest import ARTIFACTS, chromium_path
 from tests.reports.factories import ANALYSIS_TEXT, MODEL_SHA256, ReportedRun
+from tests.support.browser import ARTIFACTS, requires_chromium
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 
@@ -80,7 +81,7 @@ def test_the_charts_stay_vector():
 
 
 def test_pictures_of_the_pdf_pages():
-    if shutil.which("pdftoppm") is None:
+    if shutil.which("pdftoppm") is None and not os.environ.get("CI"):  # CI installs it
         pytest.skip("pdftoppm is not installed (apt-get install -y poppler-utils)")
     report = generated(ReportedRun())
     ARTIFACTS.mkdir(exist_ok=True)

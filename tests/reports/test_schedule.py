@@ -34,11 +34,11 @@ from apps.reports.schedules import (
 )
 from apps.reports.tasks import report_generate_task, scheduled_reports_task
 from qualiti.errors import InvalidInput, PermissionRefused
-from tests.browser.conftest import chromium_path
 from tests.factories import UserFactory
 from tests.findings.factories import ProjectCast
 from tests.notifications.mail import text_and_html
 from tests.reports.history import History
+from tests.support.browser import requires_chromium
 
 pytestmark = pytest.mark.django_db
 WEEKLY, MONTHLY = ReportFrequency.WEEKLY, ReportFrequency.MONTHLY
@@ -266,7 +266,7 @@ def test_the_quality_manager_schedules_the_report_on_the_page():
     assert set(schedule.subscribers.all()) == {cast.manager, cast.dev}
 
 
-@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+@requires_chromium
 def test_a_scheduled_project_report_arrives_with_its_pdf_attached(
     inbox, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -322,7 +322,7 @@ class Inline:
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed")
+@requires_chromium
 def test_a_real_worker_generates_the_scheduled_report_then_sends_its_emails(celery_worker):
     """The chain beat queues (generation, then the e-mails) through the session's broker."""
     cast = ProjectCast()

@@ -13,13 +13,13 @@ from django.core.management import call_command
 
 from apps.reports.inputs import sha256_hex
 from apps.reports.services_signing import run_report_sign
-from tests.browser.conftest import chromium_path
 from tests.reports.signing_setup import SigningSetup
+from tests.support.browser import requires_chromium
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 

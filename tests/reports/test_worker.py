@@ -8,14 +8,14 @@ import time
 import pytest
 
 from apps.reports.models import Report, ReportStatus
-from tests.browser.conftest import chromium_path
 from tests.projects.factories import client_for
 from tests.reports.factories import ReportedRun
+from tests.support.browser import requires_chromium
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
+    requires_chromium,
 ]
 
 
