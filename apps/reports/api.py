@@ -3,7 +3,6 @@
 `sha256`), `…/html/` and `…/pdf/` return the stored bytes. Whoever sees the project sees
 and requests its reports; portfolio reports are administrators' and management's."""
 
-import datetime
 import json
 from typing import Any
 
@@ -21,6 +20,7 @@ from apps.evaluations.models import EvaluationRun
 from apps.projects.models import ModelVersion, Project
 from apps.reports import selectors, services
 from apps.reports.models import Report, ReportKind, ReportStatus
+from apps.reports.period import Period
 from apps.reports.responses import stored_report_response
 from qualiti.api import (
     ProjectScopedMixin,
@@ -133,9 +133,9 @@ class ReportViewSet(
         data = dict(serializer.validated_data)
         kind = data.pop("kind")
         if kind in (ReportKind.PROJECT, ReportKind.PORTFOLIO):
-            today = datetime.date.today()
-            data.setdefault("period_end", today)
-            data.setdefault("period_start", data["period_end"] - datetime.timedelta(days=30))
+            default = Period.last_days(end=data.get("period_end"))
+            data.setdefault("period_end", default.end)
+            data.setdefault("period_start", default.start)
         report = services.report_request(kind=kind, user=request_user(request), **data)
         body = ReportSerializer(report, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -1,6 +1,5 @@
 """The Reports tab's form: which report to generate, about what."""
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -8,8 +7,7 @@ from django import forms
 from apps.evaluations.models import FINISHED_RUN_STATUSES, EvaluationRun
 from apps.projects.models import ModelVersion, Project
 from apps.reports.models import ReportKind
-
-PERIOD_DAYS = 30
+from apps.reports.period import Period
 
 
 class RunChoiceField(forms.ModelChoiceField):
@@ -46,11 +44,8 @@ class ReportRequestForm(forms.Form):
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
-        today = datetime.date.today()
-        kwargs.setdefault(
-            "initial",
-            {"period_end": today, "period_start": today - datetime.timedelta(days=PERIOD_DAYS)},
-        )
+        default = Period.last_days()
+        kwargs.setdefault("initial", {"period_end": default.end, "period_start": default.start})
         super().__init__(*args, **kwargs)
         runs = EvaluationRun.objects.filter(project=project, status__in=FINISHED_RUN_STATUSES)
         run_field = self.fields["run"]
@@ -68,11 +63,10 @@ class ReportRequestForm(forms.Form):
         if kind == ReportKind.MODEL_CARD and not data.get("model_version"):
             self.add_error("model_version", "Choose the model version.")
         if kind == ReportKind.PROJECT:
-            end = data.get("period_end") or datetime.date.today()
-            data["period_end"] = end
-            data.setdefault("period_start", None)
-            if data["period_start"] is None:
-                data["period_start"] = end - datetime.timedelta(days=PERIOD_DAYS)
+            default = Period.last_days(end=data.get("period_end"))
+            data["period_end"] = default.end
+            if data.get("period_start") is None:
+                data["period_start"] = default.start
         return data
 
     def subject(self) -> dict[str, Any]:

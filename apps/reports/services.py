@@ -45,6 +45,40 @@ def inputs_register(kind: str, builder: Callable[[Report], dict[str, Any]]) -> N
     INPUT_BUILDERS[kind] = builder
 
 
+MAX_PERIOD_DAYS = 731  # two years: longer periods would ask the database for too many weeks
+
+
+def _subject_fields_check(
+    *,
+    kind: str,
+    subject_project: Project | None,
+    project: Project | None,
+    run: EvaluationRun | None,
+    model_version: ModelVersion | None,
+) -> None:
+    """A report names only its kind's subject: a field of another kind, or one from
+    another project, would print another project's names in its header."""
+    if project is not None and subject_project is not None and project != subject_project:
+        raise InvalidInput("The report's subject belongs to another project.", field="project")
+    if kind == ReportKind.PORTFOLIO and project is not None:
+        raise InvalidInput("A portfolio report covers every project: name none.", field="project")
+    if kind != ReportKind.RUN and run is not None:
+        raise InvalidInput("Only a run report names a run.", field="run")
+    if kind in (ReportKind.PROJECT, ReportKind.PORTFOLIO) and model_version is not None:
+        raise InvalidInput(
+            "A project or portfolio report names no model version.", field="model_version"
+        )
+    if (
+        kind == ReportKind.RUN
+        and run is not None
+        and model_version not in (None, run.model_version)
+    ):
+        raise InvalidInput(
+            "A run report is about its run's model version; leave model_version out.",
+            field="model_version",
+        )
+
+
 def _subject_project(
     *,
     kind: str,
@@ -103,6 +137,19 @@ def report_request(
     subject_project = _subject_project(
         kind=kind, project=project, run=run, model_version=model_version
     )
+    _subject_fields_check(
+        kind=kind, subject_project=subject_project, project=project, run=run,
+        model_version=model_version,
+    )  # fmt: skip
+    if kind in (ReportKind.RUN, ReportKind.MODEL_CARD):
+        period_start = period_end = None  # a run or a model version has no period
+        if kind == ReportKind.RUN:
+            model_version = None  # the run names it
+    elif period_start and period_end and (period_end - period_start).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"A report covers at most {MAX_PERIOD_DAYS} days; choose a shorter period.",
+            field="period_start",
+        )
     if subject_project is None:
         portfolio_report_check(user=user)
     else:
@@ -271,7 +318,14 @@ def reports_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     failed = Report.objects.filter(
         status=ReportStatus.RUNNING, started_at__lt=now - STALE_RUNNING
-    ).update(status=ReportStatus.FAILED, error=WORKER_LOST, current_step="", finished_at=now)
+    ).update(
+        status=ReportStatus.FAILED,
+        error=WORKER_LOST,
+        current_step="",
+        finished_at=now,
+        signed_at=None,  # a signing whose print never finished signed nothing
+        signed_by=None,
+    )
     waiting = list(
         Report.objects.filter(
             status=ReportStatus.QUEUED, created_at__lt=now - QUEUED_RESEND

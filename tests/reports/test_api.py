@@ -156,4 +156,5 @@ def test_only_who_sees_every_project_requests_a_portfolio_report():
     assert accepted.status_code == 201
     body = accepted.json()
     assert body["period_end"] == datetime.date.today().isoformat()
-    assert body["period_start"] == (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    # the last 30 days, today included
+    assert body["period_start"] == (datetime.date.today() - datetime.timedelta(days=29)).isoformat()

@@ -17,6 +17,8 @@ from apps.reports.services import (
 )
 from qualiti.celery import app
 from qualiti.errors import InvalidInput, NotFound, PermissionRefused
+from tests.findings.factories import ProjectCast
+from tests.projects.factories import ModelVersionFactory
 from tests.reports.factories import ReportedRun
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,33 @@ def test_the_sweeper_fails_a_report_whose_worker_stopped_and_resends_a_lost_one(
     fresh.refresh_from_db()
     assert fresh.status == ReportStatus.QUEUED
     assert len(callbacks) == 1
+
+
+def test_a_report_names_only_its_kinds_subject():
+    """A field of another kind, or a subject of another project, is refused: it would put
+    another project's names in the report's header."""
+
+    cast = ProjectCast()
+    elsewhere = ModelVersionFactory()
+    cases = [
+        {"kind": ReportKind.PROJECT, "project": cast.project, "model_version": elsewhere},
+        {"kind": ReportKind.PORTFOLIO, "project": cast.project},
+        {"kind": ReportKind.MODEL_CARD, "model_version": elsewhere, "project": cast.project},
+    ]
+    for case in cases:
+        with pytest.raises(InvalidInput):
+            services.report_request(user=cast.qm, enqueue=False, **case)
+
+
+def test_a_period_longer_than_two_years_is_refused():
+
+    cast = ProjectCast()
+    with pytest.raises(InvalidInput, match="at most 731 days"):
+        services.report_request(
+            kind=ReportKind.PROJECT,
+            user=cast.qm,
+            project=cast.project,
+            period_start=datetime.date(1, 1, 1),
+            period_end=datetime.date.today(),
+            enqueue=False,
+        )

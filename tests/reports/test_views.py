@@ -101,7 +101,7 @@ def test_a_project_report_defaults_to_the_last_30_days():
 
     report = Report.objects.get()
     assert report.kind == ReportKind.PROJECT
-    assert (report.period_end - report.period_start).days == 30
+    assert (report.period_end - report.period_start).days == 29  # 30 days, both ends in
 
 
 def test_the_run_page_has_a_report_button_that_requests_it():

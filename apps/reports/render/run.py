@@ -91,9 +91,24 @@ def _figures_by_category(results: list[CheckResult]) -> tuple[dict[str, Any], di
     return figures, names
 
 
+# The order: how the model does, then its data, then how fair and robust it is.
+CATEGORY_ORDER = (
+    Category.PERFORMANCE,
+    Category.CALIBRATION,
+    Category.DATA_QUALITY,
+    Category.DRIFT,
+    Category.FAIRNESS,
+    Category.WEAK_SEGMENT,
+    Category.ROBUSTNESS,
+    Category.ANOMALY,
+    Category.EFFICIENCY,
+)
+
+
 def _categories(results: list[CheckResult], figure_names: dict[str, list]) -> list[dict]:
     sections = []
-    for category, label in Category.choices:
+    for category in CATEGORY_ORDER:
+        label = category.label
         rows = [_result_row(result) for result in results if result.category == category]
         if not rows and not figure_names.get(category):
             continue
