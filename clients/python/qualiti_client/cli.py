@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", default=os.environ.get("QUALITI_URL"), help="$QUALITI_URL")
     parser.add_argument("--token", default=os.environ.get("QUALITI_TOKEN"), help="$QUALITI_TOKEN")
     parser.add_argument("--retries", type=int, default=4, help="per request (default 4)")
+    parser.add_argument(
+        "--backoff", type=float, default=1.0, help="first wait between retries, doubled each time"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -49,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
         help="follow the run to its verdict (implied by --junit, --markdown and --fail-on)",
     )
     gate.add_argument("--timeout", type=float, default=3600.0, help="seconds (default 3600)")
+    gate.add_argument(
+        "--poll-interval", type=float, default=2.0, help="seconds between looks at the run"
+    )
     gate.add_argument("--junit", type=Path, help="write the results as JUnit XML")
     gate.add_argument("--markdown", type=Path, help="write a Markdown summary")
     gate.add_argument("--fail-on", choices=["warnings"], help="a pass with warnings fails too")
@@ -69,6 +75,7 @@ def _gate(client: Client, args: argparse.Namespace) -> int:
         label=args.label,
         wait=wait,
         timeout=args.timeout,
+        poll_interval=args.poll_interval,
         fail_on_warnings=args.fail_on == "warnings",
     )
     outcome = gate_run(client, options, say=lambda line: print(line, flush=True))
@@ -101,7 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.url or not args.token:
         print("qualiti: give --url and --token, or set QUALITI_URL and QUALITI_TOKEN.")
         return EXIT_BAD_INPUT
-    client = Client(args.url, args.token, retries=args.retries, progress=not args.no_progress)
+    client = Client(
+        args.url,
+        args.token,
+        retries=args.retries,
+        backoff=args.backoff,
+        progress=not args.no_progress,
+    )
     try:
         return _gate(client, args)
     except QualitiClientError as error:
