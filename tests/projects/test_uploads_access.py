@@ -140,6 +140,25 @@ def test_lists_filter_by_project_role_and_status(qm, project):
     assert [row["validation_status"] for row in invalid["results"]] == ["invalid"]
 
 
+def test_lists_filter_by_sha256_within_what_the_caller_sees(qm, project):
+    content = files.skops_bytes()
+    version = uploaded_version(qm, project, content)
+    dataset = uploaded_dataset(qm, project, files.good_csv_bytes())
+    uploaded_version(qm, project, files.onnx_bytes())  # other bytes, not listed
+    uploaded_dataset(qm, project, files.good_csv_bytes(rows=50))
+    other = ProjectFactory()
+    other_qm, _ = member_client(other, ProjectRole.QUALITY_MANAGER)
+    uploaded_version(other_qm, other, content)  # the same bytes in a project qm cannot see
+
+    by_version_sha = qm.get(VERSIONS, {"sha256": version["sha256"]}).json()
+    by_dataset_sha = qm.get(DATASETS, {"project": project.slug, "sha256": dataset["sha256"]}).json()
+    unknown = qm.get(VERSIONS, {"project": project.slug, "sha256": "f" * 64}).json()
+
+    assert [row["id"] for row in by_version_sha["results"]] == [version["id"]]
+    assert [row["id"] for row in by_dataset_sha["results"]] == [dataset["id"]]
+    assert unknown["count"] == 0
+
+
 def test_model_versions_list_newest_first_and_order_by_created_at(qm, project):
     for _ in range(3):
         uploaded_version(qm, project, files.skops_bytes())

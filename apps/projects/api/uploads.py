@@ -174,7 +174,8 @@ class ModelVersionFilter(django_filters.FilterSet):
 
     class Meta:
         model = ModelVersion
-        fields = ["project", "task_type", "artifact_format"]
+        # sha256: the CI client reuses a file the project already has instead of sending it.
+        fields = ["project", "task_type", "artifact_format", "sha256"]
 
 
 class DatasetFilter(django_filters.FilterSet):
@@ -185,7 +186,7 @@ class DatasetFilter(django_filters.FilterSet):
 
     class Meta:
         model = Dataset
-        fields = ["project", "role", "validation_status", "file_format", "model_version"]
+        fields = ["project", "role", "validation_status", "file_format", "model_version", "sha256"]
 
 
 # --- viewsets ---------------------------------------------------------------------------
