@@ -16,8 +16,10 @@ $(VENV)/.installed: requirements.txt $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/python
+# The CI client (clients/python) is installed editable: the suite runs its tests too.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt clients/python/pyproject.toml $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -e ./clients/python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
