@@ -20,7 +20,8 @@ from qualiti_client.junit import junit_write, result_name
 from qualiti_client.markdown import VERDICT_TITLES, markdown_write
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options, then the command and its options."""
     parser = argparse.ArgumentParser(prog="qualiti", description=__doc__)
     parser.add_argument("--version", action="version", version=f"qualiti-client {__version__}")
     parser.add_argument("--url", default=os.environ.get("QUALITI_URL"), help="$QUALITI_URL")
@@ -100,7 +101,7 @@ def _gate(client: Client, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: parses, runs the command, maps errors to exit codes."""
-    parser = _parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse's usage errors are bad input
