@@ -33,6 +33,8 @@ class FakeQualiti:
     unavailable: int = 0  # answer this many requests with 503 first
     refuse_model: str = ""  # a reason to refuse model uploads with (400)
     run_never_finishes: bool = False
+    stop_after_launch: bool = False  # then hang up on every request, as a stopped server
+    stopped: bool = False
     requests: list[str] = field(default_factory=list)
 
 
@@ -67,6 +69,9 @@ def _handler(state: FakeQualiti) -> type[BaseHTTPRequestHandler]:
 
         def _guard(self) -> bool:
             state.requests.append(f"{self.command} {self.path}")
+            if state.stopped:
+                self.close_connection = True  # no answer at all
+                return False
             if state.unavailable > 0:
                 state.unavailable -= 1
                 self._answer(503, {"detail": "Unavailable."})
@@ -156,6 +161,7 @@ def _handler(state: FakeQualiti) -> type[BaseHTTPRequestHandler]:
                 }
                 state.runs.append(run)
                 self._answer(201, run)
+                state.stopped = state.stop_after_launch
             else:
                 self._answer(404, {"detail": "Not found."})
 

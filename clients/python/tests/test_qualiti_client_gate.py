@@ -143,6 +143,14 @@ def test_a_server_that_stays_unavailable_exits_3(fake_qualiti, files, capsys):
     assert "after 5 attempts" in capsys.readouterr().err
 
 
+def test_a_server_stopped_mid_run_exits_3_after_its_retries(fake_qualiti, files, capsys):
+    fake_qualiti.stop_after_launch = True
+
+    assert _gate(fake_qualiti.url, files, "--wait") == 3
+    assert "after 5 attempts" in capsys.readouterr().err
+    assert sum(line.startswith("GET /api/v1/runs/1/") for line in fake_qualiti.requests) == 5
+
+
 def test_a_run_past_the_timeout_exits_3(fake_qualiti, files, capsys):
     fake_qualiti.run_never_finishes = True
 
