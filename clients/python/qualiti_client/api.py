@@ -2,10 +2,11 @@
 progress bar, and lookups of files already in a project by their sha256."""
 
 import hashlib
+import io
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 from tqdm import tqdm
@@ -49,43 +50,36 @@ def refusal_reason(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip().splitlines()
-        return text[0][:300] if text else f"HTTP {response.status_code}"
-    if isinstance(body, dict):
-        if isinstance(body.get("detail"), str) and not body.get("errors"):
-            return body["detail"]
-        fields = body.get("errors") if isinstance(body.get("errors"), dict) else body
-        parts = []
-        for name, messages in fields.items():
-            if name in ("code", "detail") and fields is body:
-                continue
-            if isinstance(messages, list):
-                messages = " ".join(str(message) for message in messages)
-            parts.append(f"{name}: {messages}")
-        if parts:
-            return "; ".join(parts)
-        if isinstance(body.get("detail"), str):
-            return body["detail"]
+        lines = response.text.strip().splitlines()
+        return lines[0][:300] if lines else f"HTTP {response.status_code}"
     if isinstance(body, list):
         return " ".join(str(item) for item in body)
-    return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    errors = body.get("errors")
+    if not isinstance(errors, dict):  # DRF's field errors are the body itself
+        errors = {key: value for key, value in body.items() if key not in ("detail", "code")}
+    if isinstance(body.get("detail"), str) and not errors:
+        return str(body["detail"])
+    parts = []
+    for name, messages in errors.items():
+        text = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        parts.append(f"{name}: {text}")
+    return "; ".join(parts) or f"HTTP {response.status_code}"
 
 
-class _ProgressReader:
-    """A file whose reads move a progress bar (httpx streams multipart files by reading
-    them in chunks, so the file is never held in memory)."""
+class _ProgressFile(io.BufferedReader):
+    """A file whose reads move a progress bar (httpx streams a multipart file by reading it
+    in chunks, so the file is never held in memory)."""
 
-    def __init__(self, handle: IO[bytes], bar: tqdm) -> None:
-        self._handle = handle
+    def __init__(self, path: Path, bar: tqdm) -> None:
+        super().__init__(io.FileIO(path, "rb"))
         self._bar = bar
 
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._handle.read(size)
+    def read(self, size: int | None = -1, /) -> bytes:
+        chunk = super().read(size)
         self._bar.update(len(chunk))
         return chunk
-
-    def __getattr__(self, name: str) -> Any:  # seek, tell, fileno, name
-        return getattr(self._handle, name)
 
 
 class Client:
@@ -164,7 +158,6 @@ class Client:
         field, path = upload
         size = path.stat().st_size
         with (
-            path.open("rb") as handle,
             tqdm(
                 total=size,
                 unit="B",
@@ -173,8 +166,9 @@ class Client:
                 disable=not self.progress,
                 leave=False,
             ) as bar,
+            _ProgressFile(path, bar) as handle,
         ):
-            files = {field: (path.name, _ProgressReader(handle, bar), "application/octet-stream")}
+            files = {field: (path.name, handle, "application/octet-stream")}
             return self._http.request(method, url, data=data, files=files)
 
     def list_all(self, path: str, params: dict[str, Any]) -> Iterator[dict]:

@@ -80,3 +80,14 @@ def test_it_ignores_a_listed_version_with_another_sha256(fake_qualiti) -> None:
 
     assert client.model_version_with_sha256(project="p", sha256="a" * 64)["id"] == 1
     assert client.model_version_with_sha256(project="p", sha256="b" * 64) is None
+
+
+def test_an_upload_streams_the_file_with_a_progress_bar(fake_qualiti, tmp_path, capsys) -> None:
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"m" * 2_500_000)
+    client = Client(fake_qualiti.url, TOKEN, progress=True)
+
+    created = client.model_version_upload(project="p", path=path, label="")
+
+    assert created["sha256"] == file_sha256(path)
+    assert "Uploading model.skops" in capsys.readouterr().err
