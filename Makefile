@@ -56,7 +56,7 @@ test: install-dev chromium-check
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # ruff for style; mypy (with django-stubs and djangorestframework-stubs) for types:
-# apps/ and qualiti/, the engine strictly (pyproject.toml).
+# apps/, qualiti/ and the CI client (clients/python), the engine strictly (pyproject.toml).
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
