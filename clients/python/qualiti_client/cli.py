@@ -1,14 +1,17 @@
-"""The `qualiti` command. Exit codes: 0 pass, 1 fail, 2 bad input or a refused upload,
-3 a server or network error after retries, or the timeout reached."""
+"""The `qualiti` command: `gate`, `upload model|data`, `run show`, `findings`.
+
+Exit codes: 0 pass, 1 fail, 2 bad input or a refused upload, 3 a server or network error
+after retries, or the timeout reached."""
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from qualiti_client import __version__
-from qualiti_client.api import Client, QualitiClientError
+from qualiti_client.api import Client, QualitiClientError, RefusedError
 from qualiti_client.gate import (
     EXIT_BAD_INPUT,
     GateOptions,
@@ -59,6 +62,31 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--junit", type=Path, help="write the results as JUnit XML")
     gate.add_argument("--markdown", type=Path, help="write a Markdown summary")
     gate.add_argument("--fail-on", choices=["warnings"], help="a pass with warnings fails too")
+
+    upload = commands.add_parser("upload", help="upload a model version or a dataset")
+    kinds = upload.add_subparsers(dest="kind", required=True)
+    model = kinds.add_parser("model", help="a .skops or .onnx file")
+    model.add_argument("file", type=Path)
+    model.add_argument("--project", required=True)
+    model.add_argument("--label", default="")
+    data = kinds.add_parser("data", help="a CSV or Parquet file")
+    data.add_argument("file", type=Path)
+    data.add_argument("--project", required=True)
+    data.add_argument(
+        "--role", required=True, choices=["train", "evaluation", "reference", "production_sample"]
+    )
+    data.add_argument("--target", default="")
+    data.add_argument("--sensitive", nargs="*", default=[])
+
+    run = commands.add_parser("run", help="read a run")
+    run_commands = run.add_subparsers(dest="run_command", required=True)
+    show = run_commands.add_parser("show", help="a run's status, verdict and failures")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true", help="the run and its results as JSON")
+
+    findings = commands.add_parser("findings", help="a project's findings")
+    findings.add_argument("--project", required=True)
+    findings.add_argument("--json", action="store_true")
     return parser
 
 
@@ -99,6 +127,53 @@ def _gate(client: Client, args: argparse.Namespace) -> int:
     return code
 
 
+def _upload(client: Client, args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise RefusedError(f"No such file: {args.file}")
+    if args.kind == "model":
+        created = client.model_version_upload(
+            project=args.project, path=args.file, label=args.label
+        )
+    else:
+        created = client.dataset_upload(
+            project=args.project,
+            path=args.file,
+            role=args.role,
+            target_column=args.target,
+            sensitive_columns=args.sensitive,
+        )
+    print(json.dumps(created, indent=2))
+    return 0
+
+
+def _run_show(client: Client, args: argparse.Namespace) -> int:
+    run = client.run_get(args.id)
+    results = client.check_results(args.id) if run["status"] == "succeeded" else []
+    if args.json:
+        print(json.dumps({"run": run, "results": results}, indent=2))
+        return 0
+    print(f"Run {run['id']}: {run['status']}, {run.get('progress', 0)}% — {client.run_url(run)}")
+    if run.get("verdict"):
+        print(f"Verdict: {VERDICT_TITLES.get(run['verdict'], run['verdict'])}")
+    if run.get("error"):
+        print(f"Error: {run['error']}")
+    for item in results:
+        if item["outcome"] in ("fail", "error"):
+            mark = "blocking failure" if item.get("blocking") else item["outcome"]
+            print(f"  {mark}: {result_name(item)}: {item.get('message') or ''}")
+    return 0
+
+
+def _findings(client: Client, args: argparse.Namespace) -> int:
+    items = client.findings(project=args.project)
+    if args.json:
+        print(json.dumps(items, indent=2))
+        return 0
+    for item in items:
+        print(f"#{item['id']} [{item['severity']}] {item['status']}: {item['title']}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: parses, runs the command, maps errors to exit codes."""
     parser = build_parser()
@@ -107,7 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse's usage errors are bad input
         return EXIT_BAD_INPUT if exit_.code else 0
     if not args.url or not args.token:
-        print("qualiti: give --url and --token, or set QUALITI_URL and QUALITI_TOKEN.")
+        print(
+            "qualiti: give --url and --token, or set QUALITI_URL and QUALITI_TOKEN.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     client = Client(
         args.url,
@@ -117,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=not args.no_progress,
     )
     try:
+        if args.command == "upload":
+            return _upload(client, args)
+        if args.command == "run":
+            return _run_show(client, args)
+        if args.command == "findings":
+            return _findings(client, args)
         return _gate(client, args)
     except QualitiClientError as error:
         print(f"qualiti: {error}", file=sys.stderr)

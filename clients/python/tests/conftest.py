@@ -36,6 +36,7 @@ class FakeQualiti:
     stop_after_launch: bool = False  # then hang up on every request, as a stopped server
     stopped: bool = False
     requests: list[str] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
 
 
 def _page(items: list[dict]) -> dict:
@@ -112,6 +113,9 @@ def _handler(state: FakeQualiti) -> type[BaseHTTPRequestHandler]:
                 self._answer(200, run)
             elif path == "check-results/":
                 self._answer(200, _page(state.results))
+            elif path == "findings/":
+                found = [f for f in state.findings if f["project"] == query.get("project")]
+                self._answer(200, _page(found))
             else:
                 self._answer(404, {"detail": "Not found."})
 
