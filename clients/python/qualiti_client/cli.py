@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
 from qualiti_client import __version__
 from qualiti_client.api import Client, QualitiClientError, RefusedError
 from qualiti_client.gate import (
@@ -107,7 +109,22 @@ def _gate(client: Client, args: argparse.Namespace) -> int:
         poll_interval=args.poll_interval,
         fail_on_warnings=args.fail_on == "warnings",
     )
-    outcome = gate_run(client, options, say=lambda line: print(line, flush=True))
+    bars: list[tqdm] = []  # the run's progress bar, opened once the run is launched
+
+    def progress(run: dict) -> None:
+        if not bars:
+            bars.append(tqdm(total=100, desc="Run", unit="%", disable=args.no_progress))
+        bar = bars[0]
+        bar.update(max(0, int(run.get("progress") or 0) - bar.n))
+        bar.set_postfix_str(run.get("current_step") or run["status"], refresh=True)
+
+    try:
+        outcome = gate_run(
+            client, options, say=lambda line: print(line, flush=True), on_progress=progress
+        )
+    finally:
+        for bar in bars:
+            bar.close()
     if not wait:
         print("Not waiting for the verdict (--wait to gate on it).")
         return 0

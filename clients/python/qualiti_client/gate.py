@@ -85,6 +85,15 @@ def _dataset(
 ) -> dict:
     sha256 = file_sha256(path)
     found = client.dataset_with_sha256(project=options.project, sha256=sha256, role=role)
+    # The same bytes named with other columns are another dataset: upload it as asked.
+    if found is not None and (
+        (options.target is not None and found.get("target_column") != options.target)
+        or (
+            options.sensitive is not None
+            and sorted(found.get("sensitive_columns") or []) != sorted(options.sensitive)
+        )
+    ):
+        found = None
     if found is not None:
         say(f"Data {path.name} ({role}): reusing dataset {found['id']} (same sha256).")
         dataset = found

@@ -94,6 +94,30 @@ def test_a_second_gate_with_the_same_files_uploads_nothing(fake_qualiti, files, 
     assert fake_qualiti.runs[1]["reference_dataset"] == 2
 
 
+def test_the_same_data_named_with_another_target_is_uploaded_again(fake_qualiti, files):
+    assert _gate(fake_qualiti.url, files, "--target", "y") == 0
+    assert _gate(fake_qualiti.url, files, "--target", "y") == 0
+    assert fake_qualiti.uploads == ["model.skops", "eval.csv"]
+
+    assert _gate(fake_qualiti.url, files, "--target", "age") == 0
+
+    assert fake_qualiti.uploads == ["model.skops", "eval.csv", "eval.csv"]
+    assert fake_qualiti.runs[-1]["dataset"] == 2
+
+
+def test_it_shows_the_runs_progress(fake_qualiti, files, capsys):
+    code = main(
+        ["--url", fake_qualiti.url, "--token", TOKEN, "gate", "--project", "credit",
+         "--plan", "release", "--model", str(files["model"]), "--data", str(files["data"]),
+         "--wait", "--poll-interval", "0.01"]
+    )  # fmt: skip
+
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "Uploading model.skops" in err
+    assert "Run: 100%" in err
+
+
 def test_a_changed_file_is_uploaded_again(fake_qualiti, files):
     assert _gate(fake_qualiti.url, files, "--wait") == 0
     files["model"].write_bytes(b"the fixed model")
