@@ -1,16 +1,23 @@
 """`qualiti gate` (the client, as a separate process) against a live server and a real
 worker: a biased model fails the fairness criterion, exits 1 and leaves a JUnit failure; the
-same files again upload nothing new; the fixed model passes with 0; a refused upload gives 2.
+same files again upload nothing new; the fixed model passes with 0; a refused upload gives 2;
+a web server stopped mid-run gives 3 after the client's retries.
 """
 
+import contextlib
 import io
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import skops.io
+from django.db import connection
 from knox.models import AuthToken
 from threadpoolctl import threadpool_limits
 
@@ -19,6 +26,7 @@ from apps.projects.models import Dataset, ModelVersion
 from qualiti.demo import data as demo_data
 from tests.findings.factories import ProjectCast
 from tests.projects.factories import client_for
+from tests.support.worker import ROOT
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -96,3 +104,67 @@ def test_the_gate_fails_a_biased_model_and_passes_the_fixed_one(
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert refused.stderr.startswith("qualiti: ")
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+@contextlib.contextmanager
+def web_server_process(log: Path):
+    """`manage.py runserver` on a free port, on the test database (as the worker is): a
+    server this test may stop, unlike the session's live_server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "qualiti.settings.test",
+        "QUALITI_WORKER_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+    }
+    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_a_server_stopped_mid_run_exits_3_after_the_retries(celery_worker, tmp_path):
+    criterion_templates_sync()
+    cast = ProjectCast()
+    approved_fairness_plan(cast)
+    _, token = AuthToken.objects.create(user=cast.qm)
+    data = tmp_path / "eval.csv"
+    demo_data.credit_applicants(1500, seed=2).to_csv(data, index=False)
+    model = model_file(tmp_path / "credit.skops", label_bias=0.35)
+
+    with web_server_process(tmp_path / "web.log") as (server, url):
+        command = [
+            sys.executable, "-m", "qualiti_client.cli", "--url", url, "--token", token,
+            "--no-progress", "--retries", "2", "--backoff", "0.2", "gate",
+            "--project", cast.project.slug, "--plan", "Release gate", "--model", str(model),
+            "--data", str(data), "--target", "repaid", "--sensitive", "sex", "--wait",
+            "--poll-interval", "2",
+        ]  # fmt: skip
+        client = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert client.stdout is not None
+        for line in client.stdout:  # the run's URL is printed as soon as it is launched
+            if "/runs/" in line:
+                break
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        _, err = client.communicate(timeout=60)
+
+    assert client.returncode == 3, err
+    assert "could not be reached after 3 attempts" in err

@@ -56,16 +56,15 @@ def refusal_reason(response: httpx.Response) -> str:
         return " ".join(str(item) for item in body)
     if not isinstance(body, dict):
         return f"HTTP {response.status_code}"
-    errors = body.get("errors")
-    if not isinstance(errors, dict):  # DRF's field errors are the body itself
-        errors = {key: value for key, value in body.items() if key not in ("detail", "code")}
-    if isinstance(body.get("detail"), str) and not errors:
-        return str(body["detail"])
-    parts = []
-    for name, messages in errors.items():
+    # Qualiti's domain errors: {"detail": "…", "code": …, "field": …} (and model validation's
+    # "errors"); DRF's field errors: {"<field>": ["…"]}.
+    detail = body.get("detail")
+    errors = body.get("errors") if isinstance(detail, str) else body
+    parts = [detail] if isinstance(detail, str) else []
+    for name, messages in (errors if isinstance(errors, dict) else {}).items():
         text = " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
-        parts.append(f"{name}: {text}")
-    return "; ".join(parts) or f"HTTP {response.status_code}"
+        parts.append(text if name in ("detail", "non_field_errors") else f"{name}: {text}")
+    return " ".join(parts) or f"HTTP {response.status_code}"
 
 
 class _ProgressFile(io.BufferedReader):

@@ -56,6 +56,8 @@ def test_a_refusal_is_not_retried(fake_qualiti) -> None:
         (400, {"detail": "The file is not a skops model.", "code": "invalid"}, "not a skops"),
         (400, {"role": ["Not a valid choice."]}, "role: Not a valid choice."),
         (400, {"detail": "Invalid input.", "errors": {"target": ["Unknown."]}}, "target: Unknown."),
+        (400, {"detail": "Not valid.", "code": "invalid", "field": "dataset"}, "Not valid."),
+        (400, {"non_field_errors": ["Both are needed."]}, "Both are needed."),
         (413, None, "HTTP 413"),
     ],
 )
