@@ -17,15 +17,26 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
-    """A real worker process consuming every queue of this session's broker.
-
-    Tests that use it must use `transactional_db`, so the worker sees committed rows.
-    """
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """The session's one real worker process, consuming every queue of its broker only
+    while a test that asks for `celery_worker` runs."""
     with django_db_blocker.unblock():
         worker = CeleryWorkerProcess(name="test-worker").start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, celery_worker_process):
+    """A real worker process consuming every queue of this session's broker, for this test.
+
+    The test runs on `transactional_db`, so the worker sees committed rows. Set up after
+    the database and so torn down before its flush: the worker stops taking messages and
+    finishes what it runs first, and what is left queued is dropped.
+    """
+    celery_worker_process.consume(on=True)
+    yield celery_worker_process
+    celery_worker_process.settle()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -97,6 +97,40 @@ class CeleryWorkerProcess:
                 return
         raise RuntimeError(f"worker did not answer a ping in {timeout}s:\n{self.log_tail()}")
 
+    def consume(self, *, on: bool, timeout: float = 30) -> None:
+        """Start or stop taking messages from the worker's queues (Celery's add_consumer and
+        cancel_consumer), each confirmed by the worker's reply."""
+        command = celery_app.control.add_consumer if on else celery_app.control.cancel_consumer
+        for queue in self.queues:
+            deadline = time.monotonic() + timeout
+            while not command(queue, destination=[self.hostname], reply=True, timeout=1):
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"worker did not confirm consuming={on} on {queue}")
+
+    def settle(self, timeout: float = 90) -> None:
+        """Stop consuming and wait until the worker runs nothing, so a test's flush never
+        races a task still writing (PostgreSQL answers that race with a deadlock). Tasks
+        waiting for their countdown are revoked and whatever is left queued is purged."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.consume(on=False)
+        inspector = celery_app.control.inspect(destination=[self.hostname], timeout=1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            scheduled = inspector.scheduled() or {}
+            waiting = [entry["request"]["id"] for entry in scheduled.get(self.hostname, [])]
+            if waiting:
+                celery_app.control.revoke(waiting)
+            busy = [
+                task
+                for replies in (inspector.active(), inspector.reserved())
+                for task in (replies or {}).get(self.hostname, [])
+            ]
+            if not busy:
+                break
+            time.sleep(0.2)
+        celery_app.control.purge()
+
     def ping(self, timeout: float = 2) -> bool:
         """Whether the worker answers a broadcast ping."""
         return bool(celery_app.control.ping(destination=[self.hostname], timeout=timeout))
