@@ -11,7 +11,7 @@ Events and what they carry (`subject` is the model instance named):
 | name                     | subject           | data                                          |
 |--------------------------|-------------------|-----------------------------------------------|
 | `run.finished`           | EvaluationRun     | status, verdict                               |
-| `run.not_started`        | ModelVersion      | uploader (User), why, link                    |
+| `run.not_started`        | ModelVersion      | uploader (User), why, link; what (see below)  |
 | `finding.opened`         | Finding           | reopened (bool), run_id, reason               |
 | `finding.status_changed` | Finding           | from, to, reason, run_id                      |
 | `finding.assigned`       | Finding           | assignee_id, previous_assignee_id             |
@@ -21,6 +21,9 @@ Events and what they carry (`subject` is the model instance named):
 | `risk.requested`         | RiskAcceptance    |                                               |
 | `risk.decided`           | RiskAcceptance    | state (approved or rejected)                  |
 | `risk.expired`           | RiskAcceptance    |                                               |
+
+`run.not_started` is also published by monitoring, about a production sample (Dataset) or a
+MonitoringSchedule: `uploader` is then who is told, and `what` the sentence before `why`.
 
 `finding.status_changed` is published for every change of status, by a person or by a run
 (a reopening publishes both it and `finding.opened` with reopened true).

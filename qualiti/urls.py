@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),
     path(f"{project}webhooks/", include("apps.webhooks.urls")),
+    path(f"{project}monitoring/", include("apps.monitoring.urls")),
     path(f"{project}reports/schedule/", include("apps.reports.urls_schedule")),
     path(f"{project}reports/", include("apps.reports.urls")),
     path(f"{project}uploads/models/<int:pk>/", include("apps.reports.urls_model_card")),

@@ -25,6 +25,7 @@ class Trigger(models.TextChoices):
     API = "api", "API"
     UPLOAD = "upload", "Upload"
     SCHEDULE = "schedule", "Schedule"
+    MONITORING = "monitoring", "Production sample"  # a monitoring run on a sample's arrival
 
 
 class EvaluationRun(models.Model):

@@ -10,13 +10,17 @@ from apps.evaluations.models import EvaluationRun, RunStatus, Trigger
 
 def run_launch_words(run: EvaluationRun) -> str:
     """How the run began, in words: "Launched by qm from the page", "Started by the
-    upload of v3 by dev", "Started by the schedule"; a launcher since removed is said so."""
+    upload of v3 by dev", "Started by the schedule", "Started by the production sample
+    “May” uploaded by qm"; a launcher since removed is said so."""
     who = run.created_by.get_username() if run.created_by is not None else None
     if run.triggered_by == Trigger.UPLOAD:
         upload = f"Started by the upload of v{run.model_version.sequence}"
         return f"{upload} by {who}" if who else upload
     if run.triggered_by == Trigger.SCHEDULE:
         return "Started by the schedule"
+    if run.triggered_by == Trigger.MONITORING:
+        sample = f"Started by the production sample “{run.dataset.name}”"
+        return f"{sample} uploaded by {who}" if who else sample
     how = "through the API" if run.triggered_by == Trigger.API else "from the page"
     if who is None:
         return f"Launched {how} by a user since removed"

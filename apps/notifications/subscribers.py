@@ -165,7 +165,7 @@ def _run_finished(event: Event) -> None:
     status = event.data.get("status", run.status)
     if status not in ("succeeded", "failed"):
         return  # a cancelled run: whoever cancelled it knows
-    if run.triggered_by in ("upload", "schedule"):
+    if run.triggered_by in ("upload", "schedule", "monitoring"):  # nobody clicked
         people = [*project_quality_managers(event.project), run.created_by]
     else:
         people = [run.created_by]
@@ -188,13 +188,16 @@ def _run_finished(event: Event) -> None:
 
 
 def _run_not_started(event: Event) -> None:
-    model_version = event.subject
+    # A model version's upload, or a production sample or monitoring schedule ("what").
+    what = event.data.get("what") or (
+        f"Model version {event.subject.sequence} of {event.project.name} was not evaluated "
+        "on upload"
+    )
     notify(
         recipients=[event.data.get("uploader")],
         kind="run_not_started",
         project=event.project,
-        message=f"Model version {model_version.sequence} of {event.project.name} was not "
-        f"evaluated on upload: {event.data.get('why', 'no reason given')}",
+        message=f"{what}: {event.data.get('why', 'no reason given')}",
         link=event.data.get("link", ""),
     )
 

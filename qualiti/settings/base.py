@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reports",
     "apps.webhooks",
+    "apps.monitoring",
+    "django_celery_beat",  # beat's schedule in the database (monitoring schedules)
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]
 
@@ -248,6 +250,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat reads its schedule from the database (django-celery-beat), where the monitoring
+# schedules edited on the pages live; CELERY_BEAT_SCHEDULE below is copied in at its start.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Evaluation runs: a running run's worker writes a heartbeat; the sweeper requeues (or, on
 # the last attempt, fails) a run whose heartbeat is older than the staleness. The hard limit
 # must stay below CELERY_VISIBILITY_TIMEOUT, or Redis would redeliver a run still running.

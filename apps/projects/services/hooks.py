@@ -20,3 +20,19 @@ def after_model_version_upload_register(action: AfterModelVersionUpload) -> None
 
 def after_model_version_upload_actions() -> tuple[AfterModelVersionUpload, ...]:
     return tuple(_after_model_version_upload)
+
+
+AfterDatasetValidated = Callable[[int], None]  # called with the dataset's id
+
+_after_dataset_validated: list[AfterDatasetValidated] = []
+
+
+def after_dataset_validated_register(action: AfterDatasetValidated) -> None:
+    """Call `action(dataset_id)` once each uploaded dataset's validation has committed,
+    valid or not (registering twice is harmless): a run needs a dataset read in full."""
+    if action not in _after_dataset_validated:
+        _after_dataset_validated.append(action)
+
+
+def after_dataset_validated_actions() -> tuple[AfterDatasetValidated, ...]:
+    return tuple(_after_dataset_validated)

@@ -30,7 +30,10 @@ from apps.projects.models import (
     TaskType,
     ValidationStatus,
 )
-from apps.projects.services.hooks import after_model_version_upload_actions
+from apps.projects.services.hooks import (
+    after_dataset_validated_actions,
+    after_model_version_upload_actions,
+)
 from apps.projects.uploads.handlers import too_large, upload_limit_bytes
 from apps.projects.uploads.headers import (
     dataset_columns_read,
@@ -352,6 +355,8 @@ def dataset_validate(*, dataset_id: int) -> Dataset:
             actor_id=None,
             reason=dataset.validation_error,
         )
+        for action in after_dataset_validated_actions():  # e.g. a monitoring run
+            transaction.on_commit(partial(action, dataset.pk))
     return dataset
 
 
