@@ -12,6 +12,7 @@ from pathlib import Path
 from django.http import FileResponse, Http404
 
 from apps.reports.models import Report, ReportStatus
+from qualiti.stored_files import stored_file_response
 
 REPORT_POLICY = (
     "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
@@ -31,11 +32,11 @@ def stored_report_response(report: Report, fmt: str, *, inline: bool | None = No
     if report.status != ReportStatus.READY or not field_file:
         raise Http404("This report is not ready.")
     as_attachment = fmt == "pdf" if inline is None else not inline
-    response = FileResponse(
-        field_file.open("rb"),
+    response = stored_file_response(
+        field_file,
+        content_type=FORMATS[fmt],
         as_attachment=as_attachment,
         filename=Path(field_file.name or f"report.{fmt}").name,
-        content_type=FORMATS[fmt],
     )
     sha256 = report.html_sha256 if fmt == "html" else report.pdf_sha256
     response["ETag"] = f'"{sha256}"'

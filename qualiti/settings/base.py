@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from qualiti.static_headers import static_file_headers
 
+from .storage import default_storage_backend
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -159,8 +161,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: files go through permission-checked views
+# Uploads, reports and artifacts: MEDIA_ROOT, or a bucket (QUALITI_STORAGE_URL, storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_backend(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -350,6 +353,10 @@ QUALITI_REPORT_SOFT_TIME_LIMIT = env.int("QUALITI_REPORT_SOFT_TIME_LIMIT", defau
 QUALITI_REPORT_TIME_LIMIT = env.int("QUALITI_REPORT_TIME_LIMIT", default=660)
 # The verify page takes report files up to this size (a report is a few MiB at most).
 QUALITI_VERIFY_MAX_BYTES = env.int("QUALITI_VERIFY_MAX_BYTES", default=64 * 1024**2)
+
+# A worker's own scratch folder: the stored files a run or a validation reads are copied
+# here (and their size and sha256 checked) when the storage is not this machine's folder.
+QUALITI_WORK_DIR = Path(env.str("QUALITI_WORK_DIR", default=str(VAR_DIR / "work")))
 
 # Demo data (`manage.py seed_demo`) is refused where this is False (production).
 QUALITI_DEMO_DATA_ALLOWED = True

@@ -13,15 +13,12 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, VAR_DIR, celery_transport, env
+from .storage import default_storage_backend
 
 DEBUG = False
 SECRET_KEY = "qualiti-test-key-not-for-production"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 # Under pytest-xdist every test process has its own session: the run's id and its own
 # name (gw0, gw1…), which the worker processes it starts inherit with its environment.
@@ -31,6 +28,13 @@ TEST_SESSION = f"{_RUN}-{_XDIST_WORKER}" if _XDIST_WORKER else _RUN
 TEST_DIR = VAR_DIR / "test" / TEST_SESSION
 TEST_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = TEST_DIR / "media"
+QUALITI_WORK_DIR = TEST_DIR / "work"
+# The session's folder by default; a bucket when QUALITI_STORAGE_URL is set (the processes
+# of the shared-nothing test get it; tests in this process use tests/support/s3.py).
+STORAGES = {
+    "default": default_storage_backend(env),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(TEST_DIR / "celerybeat-schedule")
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -4,8 +4,6 @@ its heartbeat fresh while it works, and writes its end only if the run is still 
 
 import contextlib
 import logging
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from apps.evaluations.services.plans import plan_checks, plan_items, plan_needs_
 from apps.evaluations.services.results import run_results_store
 from apps.projects.models import ArtifactFormat
 from apps.testplans.models import PlanCheck
+from qualiti.stored_files import StorageUnavailable, StoredFileMismatch, stored_file_local
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 1.0
@@ -141,31 +140,27 @@ class _Progress:
 
 
 @contextlib.contextmanager
-def _local_path(field_file: FieldFile) -> Iterator[Path]:
+def _local_path(field_file: FieldFile, *, size: int, sha256: str) -> Iterator[Path]:
     """A path on this machine for a stored file: the file itself on the local storage, a
-    temporary copy from any other storage (S3 and the like)."""
+    copy in this worker's own folder from a bucket, its size and sha256 checked against
+    the upload's (a mismatch fails the run, naming both)."""
     try:
-        yield Path(field_file.path)
-        return
-    except NotImplementedError:
-        pass
-    name = field_file.name
-    if not name:  # .path above has refused a field without a file already
-        raise ValueError("The field has no file.")
-    folder = Path(tempfile.mkdtemp(prefix="qualiti-run-"))
-    try:
-        target = folder / Path(name).name
-        with field_file.open("rb") as source, target.open("wb") as copy:
-            shutil.copyfileobj(source, copy)
-        yield target
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        with stored_file_local(field_file, size=size, sha256=sha256, prefix="qualiti-run-") as path:
+            yield path
+    except (StoredFileMismatch, StorageUnavailable) as error:
+        raise engine.EngineError(error.message) from error
+    except FileNotFoundError as error:
+        name = Path(field_file.name or "").name
+        raise engine.EngineError(
+            f"The stored file {name!r} is missing from the file store; upload it again."
+        ) from error
 
 
 def _read(stack: contextlib.ExitStack, dataset, role: str):
     if dataset is None:
         return None
-    return engine.read_table(stack.enter_context(_local_path(dataset.file)), role=role)
+    path = _local_path(dataset.file, size=dataset.size_bytes, sha256=dataset.sha256)
+    return engine.read_table(stack.enter_context(path), role=role)
 
 
 def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
@@ -194,7 +189,13 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         else:
             progress.write(5, "loading the model", force=True)
             source = engine.ModelSandbox(
-                stack.enter_context(_local_path(model_version.artifact)),
+                stack.enter_context(
+                    _local_path(
+                        model_version.artifact,
+                        size=model_version.size_bytes,
+                        sha256=model_version.sha256,
+                    )
+                ),
                 limits=engine.SandboxLimits(
                     predict_timeout_s=min(900.0, settings.QUALITI_RUN_SOFT_TIME_LIMIT)
                 ),

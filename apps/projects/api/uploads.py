@@ -6,7 +6,6 @@ Content-Length, then a streaming, hashing upload handler). Files leave only thro
 """
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import django_filters
 from django.db.models.fields.files import FieldFile
@@ -41,6 +40,7 @@ from apps.projects.uploads.handlers import UploadGuardMixin
 from qualiti.api import ProjectScopedMixin
 from qualiti.errors import NotFound
 from qualiti.http import request_user
+from qualiti.stored_files import stored_file_response
 
 # --- serializers ------------------------------------------------------------------------
 
@@ -193,12 +193,7 @@ class DatasetFilter(django_filters.FilterSet):
 
 
 def _file_download(field_file: FieldFile, *, content_type: str, sha256: str) -> FileResponse:
-    response = FileResponse(
-        field_file.open("rb"),
-        as_attachment=True,
-        filename=Path(field_file.name or "download").name,
-        content_type=content_type,
-    )
+    response = stored_file_response(field_file, content_type=content_type, as_attachment=True)
     response["ETag"] = f'"{sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

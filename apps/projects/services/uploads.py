@@ -43,6 +43,12 @@ from apps.projects.uploads.headers import (
 from apps.projects.uploads.inspection import dataset_file_inspect, model_artifact_inspect
 from apps.projects.uploads.validation import dataset_file_validate
 from qualiti.errors import InvalidInput
+from qualiti.stored_files import (
+    StorageUnavailable,
+    StoredFileMismatch,
+    storage_errors_raised,
+    stored_file_local,
+)
 
 
 def _binary(file: File) -> BinaryIO:
@@ -72,8 +78,10 @@ def _upload_checked(uploaded_file: File) -> tuple[int, str]:
 
 @contextlib.contextmanager
 def _stored(field_file: FieldFile, uploaded_file: File) -> Iterator[None]:
-    """Store the upload through the field's storage; remove it again if the block fails."""
-    field_file.save(uploaded_file.name or "upload", uploaded_file, save=False)
+    """Store the upload through the field's storage (to a bucket: in parts, from the
+    temporary file, never whole in memory); remove it again if the block fails."""
+    with storage_errors_raised("store the upload"):
+        field_file.save(uploaded_file.name or "upload", uploaded_file, save=False)
     try:
         yield
     except BaseException:
@@ -315,23 +323,28 @@ def dataset_validate(*, dataset_id: int) -> Dataset:
     dataset = Dataset.objects.get(pk=dataset_id)
     if dataset.validation_status != ValidationStatus.VALIDATING:
         return dataset
+    problem = ""
     try:
-        with dataset.file.open("rb") as stored_file:
+        # From a bucket: a copy in this worker's folder, its size and sha256 checked.
+        stored = stored_file_local(dataset.file, size=dataset.size_bytes, sha256=dataset.sha256)
+        with stored as path, path.open("rb") as stored_file:
             report = dataset_file_validate(
-                file=_binary(stored_file),
+                file=stored_file,
                 file_format=dataset.file_format,
                 named=_named_columns(dataset),
                 probability=dataset.probability_columns,
             )
     except FileNotFoundError:
-        report = None
+        report, problem = None, "The stored file is missing."
+    except (StoredFileMismatch, StorageUnavailable) as error:
+        report, problem = None, error.message
     with transaction.atomic():
         dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
         if dataset.validation_status != ValidationStatus.VALIDATING:
             return dataset
         if report is None:
             dataset.validation_status = ValidationStatus.INVALID
-            dataset.validation_error = "The stored file is missing."
+            dataset.validation_error = problem
         else:
             dataset.validation_status = (
                 ValidationStatus.VALID if report.valid else ValidationStatus.INVALID
