@@ -51,13 +51,14 @@ def metric_over_batches(metric: MonitoredMetric, *, batches: list[str]) -> Figur
         "data": traces,
         "layout": {
             "title": {"text": title},
-            "margin": {"t": 56, "r": 24, "b": 72, "l": 56},
+            "margin": {"t": 56, "r": 24, "b": 24, "l": 56},
             "height": 340,
-            "legend": {"orientation": "h", "y": -0.35},
+            # Several subjects (drift per column): the chart spans the grid, legend aside.
+            "legend": {"orientation": "v", "x": 1.02, "y": 1},
             "showlegend": len(traces) > 1,
-            "xaxis": {"title": {"text": "batch"}, "type": "category", "categoryorder": "array",
-                      "categoryarray": batches},
-            "yaxis": {"title": {"text": metric.metric}},
+            "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": batches,
+                      "automargin": True},
+            "yaxis": {"title": {"text": metric.metric}, "automargin": True},
             "shapes": shapes,
         },
     }  # fmt: skip

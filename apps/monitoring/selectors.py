@@ -2,6 +2,7 @@
 monitored metric over the batches against its threshold, and the findings the batches
 opened. A fixed number of queries whatever the history."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +18,12 @@ BATCHES_SHOWN = 30  # the latest samples; older ones stay on the Uploads tab
 
 @dataclass
 class Batch:
-    """One production sample and the latest run on it (None before any)."""
+    """One production sample and the latest run on it (None before any); `label` names
+    it on the charts' axis (its name, made unique)."""
 
     dataset: Dataset
+    label: str = ""
     run: EvaluationRun | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.dataset.name} ({self.dataset.created_at:%-d %b %H:%M})"
 
 
 @dataclass
@@ -54,7 +53,13 @@ def production_batches(*, project: Project, limit: int = BATCHES_SHOWN) -> list[
         .select_related("uploaded_by")
         .order_by("-created_at", "-id")[:limit]
     )
-    batches = {sample.pk: Batch(dataset=sample) for sample in reversed(samples)}
+    batches = {sample.pk: Batch(dataset=sample, label=sample.name) for sample in reversed(samples)}
+    names = Counter(sample.name for sample in samples)
+    for batch in batches.values():
+        if names[batch.label] > 1:  # the axis needs unique labels
+            batch.label = (
+                f"{batch.label} ({batch.dataset.created_at:%-d %b %H:%M}, #{batch.dataset.pk})"
+            )
     runs = (
         EvaluationRun.objects.filter(dataset_id__in=list(batches))
         .select_related("test_plan", "model_version")
