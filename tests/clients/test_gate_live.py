@@ -4,20 +4,16 @@ same files again upload nothing new; the fixed model passes with 0; a refused up
 a web server stopped mid-run gives 3 after the client's retries.
 """
 
-import contextlib
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import skops.io
-from django.db import connection
 from knox.models import AuthToken
 from threadpoolctl import threadpool_limits
 
@@ -26,7 +22,7 @@ from apps.projects.models import Dataset, ModelVersion
 from qualiti.demo import data as demo_data
 from tests.findings.factories import ProjectCast
 from tests.projects.factories import client_for
-from tests.support.worker import ROOT
+from tests.support.web_server import web_server_process
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -104,38 +100,6 @@ def test_the_gate_fails_a_biased_model_and_passes_the_fixed_one(
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert refused.stderr.startswith("qualiti: ")
     assert len(refused.stderr.strip().splitlines()) == 1
-
-
-@contextlib.contextmanager
-def web_server_process(log: Path):
-    """`manage.py runserver` on a free port, on the test database (as the worker is): a
-    server this test may stop, unlike the session's live_server."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "qualiti.settings.test",
-        "QUALITI_WORKER_DATABASE_NAME": str(connection.settings_dict["NAME"]),
-    }
-    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def test_a_server_stopped_mid_run_exits_3_after_the_retries(celery_worker, tmp_path):

@@ -31,7 +31,9 @@ class CeleryWorkerProcess:
         concurrency: int = 1,
         extra_env: dict | None = None,
         queues: Sequence[str] | None = None,
+        command_prefix: Sequence[str] = (),  # e.g. unshare: a mount namespace of its own
     ):
+        self.command_prefix = list(command_prefix)
         self.hostname = f"{name}@{settings.TEST_SESSION}"
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
@@ -51,6 +53,7 @@ class CeleryWorkerProcess:
     def start(self, timeout: float = 60) -> "CeleryWorkerProcess":
         queues = ",".join(self.queues)
         command = [
+            *self.command_prefix,
             sys.executable,
             "-m",
             "celery",
