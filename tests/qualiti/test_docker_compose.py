@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import environ
 import pytest
 import yaml
 from django.conf import settings
+
+from qualiti.settings.storage import default_storage_backend
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP_SERVICES = ("web", "worker", "beat")
@@ -15,8 +18,10 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_it_describes_the_five_services(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat"}
+def test_it_describes_the_services(compose):
+    assert set(compose["services"]) == {
+        "postgres", "redis", "minio", "minio-bucket", "web", "worker", "beat",
+    }  # fmt: skip
 
 
 def test_app_services_share_one_environment_pointing_at_postgres_and_redis(compose):
@@ -54,11 +59,39 @@ def test_the_worker_consumes_every_queue_and_beat_runs(compose):
     assert "celery -A qualiti beat" in compose["services"]["beat"]["command"]
 
 
-def test_web_and_worker_share_the_media_volume(compose):
-    media = compose["services"]["web"]["environment"]["MEDIA_ROOT"]
-    for name in ("web", "worker"):
-        assert f"media:{media}" in compose["services"][name]["volumes"]
-    assert "media" in compose["volumes"]
+def test_app_services_share_no_folder_and_keep_files_in_minio(compose):
+    environment = compose["services"]["web"]["environment"]
+    minio = compose["services"]["minio"]
+    bucket = environment["QUALITI_STORAGE_URL"].removeprefix("s3://").split("/")[0]
+
+    for name in APP_SERVICES:
+        assert not compose["services"][name].get("volumes")  # a worker may run elsewhere
+    assert "media" not in compose["volumes"]
+    assert environment["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert environment["AWS_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"]
+    assert environment["AWS_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+    assert (
+        f"mc mb --ignore-existing store/{bucket}"
+        in compose["services"]["minio-bucket"]["entrypoint"]
+    )
+    assert "minio-data:/data" in minio["volumes"]
+
+
+def test_the_compose_storage_settings_make_a_private_s3_storage(compose):
+    env = environ.Env()
+    env.ENVIRON = {
+        key: str(value) for key, value in compose["services"]["web"]["environment"].items()
+    }
+
+    backend = default_storage_backend(env)
+
+    assert backend["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = backend["OPTIONS"]
+    assert (options["bucket_name"], options["location"]) == ("qualiti", "files")
+    assert options["endpoint_url"] == "http://minio:9000"
+    assert options["addressing_style"] == "path"  # no per-bucket host names on MinIO
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+    assert options["file_overwrite"] is False
 
 
 def test_app_services_wait_for_healthy_postgres_and_redis(compose):
@@ -66,8 +99,11 @@ def test_app_services_wait_for_healthy_postgres_and_redis(compose):
         depends = compose["services"][name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
-    for name in ("postgres", "redis"):
+        assert depends["minio-bucket"]["condition"] == "service_completed_successfully"
+    for name in ("postgres", "redis", "minio"):
         assert "healthcheck" in compose["services"][name]
+    bucket = compose["services"]["minio-bucket"]["depends_on"]["minio"]
+    assert bucket["condition"] == "service_healthy"
 
 
 def test_every_app_service_is_built_from_the_dockerfile(compose):
