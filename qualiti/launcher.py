@@ -92,7 +92,22 @@ def services(host: str, port: str) -> list[Service]:
                 "INFO",
             ],
         ),
-        Service("beat", [python, "-m", "celery", "-A", "qualiti", "beat", "--loglevel", "INFO"]),
+        # Beat reads its schedule from the database (the monitoring schedules' page).
+        Service(
+            "beat",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "qualiti",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+            ],
+        ),
     ]
 
 
