@@ -59,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument("--timeout", type=float, default=3600.0, help="seconds (default 3600)")
     gate.add_argument(
-        "--poll-interval", type=float, default=2.0, help="seconds between looks at the run"
+        "--poll-interval",
+        type=float,
+        default=1.0,
+        help="longest pause in seconds between looks at the run (the first are shorter)",
     )
     gate.add_argument("--junit", type=Path, help="write the results as JUnit XML")
     gate.add_argument("--markdown", type=Path, help="write a Markdown summary")

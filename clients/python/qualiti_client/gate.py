@@ -2,7 +2,7 @@
 the run, and turn its verdict into an exit code."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ class GateOptions:
     label: str = ""
     wait: bool = True
     timeout: float = 3600.0
-    poll_interval: float = 2.0
+    poll_interval: float = 1.0
     fail_on_warnings: bool = False
 
 
@@ -81,8 +81,9 @@ def _dataset(
     *,
     path: Path,
     role: str,
-    deadline: float,
 ) -> dict:
+    """The dataset for a file: the project's own with the same sha256 and columns, else
+    uploaded. Its validation (on a worker) may still be running."""
     sha256 = file_sha256(path)
     found = client.dataset_with_sha256(project=options.project, sha256=sha256, role=role)
     # The same bytes named with other columns are another dataset: upload it as asked.
@@ -96,28 +97,43 @@ def _dataset(
         found = None
     if found is not None:
         say(f"Data {path.name} ({role}): reusing dataset {found['id']} (same sha256).")
-        dataset = found
-    else:
-        # Target and sensitive columns default to those of the latest dataset of the role.
-        target, sensitive = options.target, options.sensitive
-        if target is None or sensitive is None:
-            latest = client.dataset_latest(project=options.project, role=role) or {}
-            target = latest.get("target_column", "") if target is None else target
-            sensitive = latest.get("sensitive_columns", []) if sensitive is None else sensitive
-        dataset = client.dataset_upload(
-            project=options.project,
-            path=path,
-            role=role,
-            target_column=target or "",
-            sensitive_columns=list(sensitive or []),
-        )
-        outcome.uploaded.append(str(path))
-        say(f"Data {path.name} ({role}): uploaded as dataset {dataset['id']}.")
-    # Validation runs on a worker: a run may only use a valid dataset.
+        return found
+    # Target and sensitive columns default to those of the latest dataset of the role.
+    target, sensitive = options.target, options.sensitive
+    if target is None or sensitive is None:
+        latest = client.dataset_latest(project=options.project, role=role) or {}
+        target = latest.get("target_column", "") if target is None else target
+        sensitive = latest.get("sensitive_columns", []) if sensitive is None else sensitive
+    dataset = client.dataset_upload(
+        project=options.project,
+        path=path,
+        role=role,
+        target_column=target or "",
+        sensitive_columns=list(sensitive or []),
+    )
+    outcome.uploaded.append(str(path))
+    say(f"Data {path.name} ({role}): uploaded as dataset {dataset['id']}.")
+    return dataset
+
+
+def poll_delays(longest: float) -> Iterator[float]:
+    """Pauses between looks: brisk at first (a small file validates in a moment), doubling
+    up to `longest` seconds."""
+    delay = min(0.25, longest)
+    while True:
+        yield delay
+        delay = min(delay * 2, longest)
+
+
+def _validated(
+    client: Client, options: GateOptions, dataset: dict, *, path: Path, deadline: float
+) -> dict:
+    """Wait for the worker's validation: a run may only use a valid dataset."""
+    delays = poll_delays(options.poll_interval)
     while dataset["validation_status"] == "validating":
         if time.monotonic() > deadline:
             raise ServerError(f"The dataset {path.name} was still being validated at the timeout.")
-        time.sleep(options.poll_interval)
+        time.sleep(next(delays))
         dataset = client.dataset_get(dataset["id"])
     if dataset["validation_status"] != "valid":
         reason = dataset.get("validation_error") or dataset["validation_status"]
@@ -141,17 +157,21 @@ def gate_run(
     plan = client.approved_plan(project=options.project, name=options.plan)
     outcome = GateOutcome(run={}, url="")
     model_version = _model_version(client, options, outcome, say)
-    datasets: dict[str, Any] = {}
-    for key, path, role in (
-        ("dataset", options.data, "evaluation"),
-        ("reference_dataset", options.reference, "reference"),
-        ("training_dataset", options.train, "train"),
-    ):
-        if path is not None:
-            dataset = _dataset(
-                client, options, outcome, say, path=path, role=role, deadline=deadline
-            )
-            datasets[key] = dataset["id"]
+    # Every file is sent before any validation is waited for: the worker validates the
+    # first while the next one uploads.
+    pending = [
+        (key, path, _dataset(client, options, outcome, say, path=path, role=role))
+        for key, path, role in (
+            ("dataset", options.data, "evaluation"),
+            ("reference_dataset", options.reference, "reference"),
+            ("training_dataset", options.train, "train"),
+        )
+        if path is not None
+    ]
+    datasets: dict[str, Any] = {
+        key: _validated(client, options, dataset, path=path, deadline=deadline)["id"]
+        for key, path, dataset in pending
+    }
     run = client.run_create(
         project=options.project,
         test_plan=plan["id"],
@@ -162,13 +182,14 @@ def gate_run(
     say(f"Run {run['id']} of {plan['name']} v{plan['version']}: {outcome.url}")
     if not options.wait:
         return outcome
+    delays = poll_delays(options.poll_interval)
     while run["status"] not in FINISHED_STATUSES:
         if time.monotonic() > deadline:
             raise ServerError(
                 f"The run {run['id']} had not finished after {options.timeout:g} s "
                 f"({run['status']}, {run.get('progress', 0)}%): {outcome.url}"
             )
-        time.sleep(options.poll_interval)
+        time.sleep(next(delays))
         run = client.run_get(run["id"])
         if on_progress is not None:
             on_progress(run)

@@ -37,6 +37,7 @@ class FakeQualiti:
     stopped: bool = False
     requests: list[str] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
+    validating_for: int = 0  # a new dataset is "validating" for this many reads of it
 
 
 def _page(items: list[dict]) -> dict:
@@ -103,7 +104,11 @@ def _handler(state: FakeQualiti) -> type[BaseHTTPRequestHandler]:
                 ]
                 self._answer(200, _page(found))
             elif path.startswith("datasets/"):
-                self._answer(200, state.datasets[int(path.split("/")[1]) - 1])
+                dataset = state.datasets[int(path.split("/")[1]) - 1]
+                dataset["reads"] = dataset.get("reads", 0) + 1
+                if dataset["reads"] >= state.validating_for:
+                    dataset["validation_status"] = "valid"
+                self._answer(200, dataset)
             elif path.startswith("runs/"):
                 run = state.runs[int(path.split("/")[1]) - 1]
                 if not state.run_never_finishes:
@@ -148,7 +153,7 @@ def _handler(state: FakeQualiti) -> type[BaseHTTPRequestHandler]:
                     "target_column": form.get("target_column", (None, b""))[1].decode(),
                     "sensitive_columns": [],
                     "sha256": hashlib.sha256(content).hexdigest(),
-                    "validation_status": "valid",
+                    "validation_status": "validating" if state.validating_for else "valid",
                     "validation_error": "",
                 }
                 state.datasets.append(item)

@@ -7,7 +7,7 @@ import pytest
 from conftest import FAILING_RESULTS, TOKEN
 from qualiti_client.api import ServerError
 from qualiti_client.cli import main
-from qualiti_client.gate import verdict_exit_code
+from qualiti_client.gate import poll_delays, verdict_exit_code
 
 
 @pytest.fixture
@@ -188,3 +188,23 @@ def test_without_wait_it_launches_and_returns(fake_qualiti, files, capsys):
     assert _gate(fake_qualiti.url, files) == 0
     assert "/projects/credit/runs/1/" in capsys.readouterr().out
     assert fake_qualiti.runs[0]["status"] == "queued"
+
+
+def test_every_file_is_sent_before_any_validation_is_waited_for(fake_qualiti, files):
+    fake_qualiti.validating_for = 3
+
+    code = _gate(fake_qualiti.url, files, "--reference", str(files["reference"]))
+
+    assert code == 0
+    calls = [line.split("?")[0] for line in fake_qualiti.requests]
+    uploads = [i for i, call in enumerate(calls) if call == "POST /api/v1/datasets/"]
+    looks = [i for i, call in enumerate(calls) if call.startswith("GET /api/v1/datasets/1")]
+    assert len(uploads) == 2 and len(looks) == 3
+    assert max(uploads) < min(looks)  # the reference went up while the worker validated
+    assert calls.index("POST /api/v1/runs/") > max(looks)
+
+
+def test_the_pauses_between_looks_start_brisk_and_double_up_to_the_longest():
+    delays = poll_delays(2.0)
+    assert [next(delays) for _ in range(6)] == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    assert next(poll_delays(0.01)) == 0.01
