@@ -93,7 +93,9 @@ def setup_inside_django(out: Path) -> None:
     from apps.testplans import services as plans
 
     criterion_templates_sync()
-    qm = User.objects.create_user("bench-qm", password=secrets.token_urlsafe(), org_role=OrgRole.QUALITY_MANAGER)
+    qm = User.objects.create_user(
+        "bench-qm", password=secrets.token_urlsafe(), org_role=OrgRole.QUALITY_MANAGER
+    )
     project = project_create(user=qm, name="Pipeline bench")
     plan = plans.test_plan_create(project=project, user=qm, name=PLAN)
     for item in DEFAULT_PLAN:
@@ -227,13 +229,14 @@ def main() -> None:
         if not args.skip_gate:
             gate = [*client, "gate", "--project", facts["project"], "--plan", PLAN,
                     "--model", str(model), "--data", str(data), "--reference", str(reference),
-                    "--target", TARGET, "--sensitive", SENSITIVE, "--wait", "--timeout", "3600"]  # fmt: skip
+                    "--target", TARGET, "--sensitive", SENSITIVE, "--wait",
+                    "--timeout", "3600"]  # fmt: skip
             engine = [python, "-m", "apps.evaluations.engine", "--model", str(model),
                       "--data", str(data), "--reference", str(reference), "--target", TARGET,
                       "--sensitive", SENSITIVE, "--plan", str(plan_path)]  # fmt: skip
             alone = timed(engine, env)
-            cold = timed(gate + ["--label", "first"], env, trace=args.trace)
-            warm = timed(gate + ["--label", "again"], env, trace=args.trace)
+            cold = timed([*gate, "--label", "first"], env, trace=args.trace)
+            warm = timed([*gate, "--label", "again"], env, trace=args.trace)
             lines += [
                 f"{'rows':>10} {'path':<44} {'seconds':>8} {'/ engine':>9}",
                 f"{args.rows:>10,} {'engine alone (python -m apps.evaluations.engine)':<44}"
@@ -251,8 +254,9 @@ def main() -> None:
             before = tree_memory_bytes(web.pid)
             sampler = PeakSampler(web.pid)
             sampler.start()
-            seconds = timed([*client, "upload", "data", str(upload_file), "--project",
-                             facts["project"], "--role", "evaluation", "--target", TARGET], env)  # fmt: skip
+            upload = [*client, "upload", "data", str(upload_file), "--project",
+                      facts["project"], "--role", "evaluation", "--target", TARGET]  # fmt: skip
+            seconds = timed(upload, env)
             sampler.done.set()
             sampler.join()
             growth = (sampler.peak - before) / 1024**2
