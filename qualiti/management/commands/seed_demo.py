@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
 from apps.projects.models import Project
+from qualiti.demo.monitoring import demo_monitoring_seed
 from qualiti.demo.runs import demo_runs_seed
 from qualiti.demo.seed import (
     DEMO_PASSWORD,
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         created = summary.created + demo_runs_seed(
             project=project, qm=users["qm"], dev=users["dev"]
         )
+        created += demo_monitoring_seed(project=project, qm=users["qm"])
         if created:
             self.stdout.write(self.style.SUCCESS("Demo data created: " + ", ".join(created)))
         else:
