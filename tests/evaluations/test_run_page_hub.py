@@ -61,6 +61,11 @@ def finished(cast, **fields) -> EvaluationRun:
         (Trigger.API, "dev", "Launched by {user} through the API"),
         (Trigger.UPLOAD, "dev", "Started by the upload of v{sequence} by {user}"),
         (Trigger.SCHEDULE, None, "Started by the schedule"),
+        (
+            Trigger.MONITORING,
+            "qm",
+            "Started by the production sample “{dataset}” uploaded by {user}",
+        ),
         (Trigger.PAGE, None, "Launched from the page by a user since removed"),
     ],
 )
@@ -71,7 +76,11 @@ def test_the_header_says_who_launched_the_run_and_how(trigger, launcher, words):
 
     html = page(cast.viewer, run)
 
-    expected = words.format(user=user.username if user else "", sequence=run.model_version.sequence)
+    expected = words.format(
+        user=user.username if user else "",
+        sequence=run.model_version.sequence,
+        dataset=run.dataset.name,
+    )
     assert f"{expected}, <time" in html
 
 

@@ -131,7 +131,11 @@ def test_a_verified_finding_tells_the_assignee_and_the_submitter_in_their_digest
 
 @pytest.mark.parametrize(
     ("trigger", "expected"),
-    [(Trigger.PAGE, {"launcher"}), (Trigger.UPLOAD, {"launcher", "qm"})],
+    [
+        (Trigger.PAGE, {"launcher"}),
+        (Trigger.UPLOAD, {"launcher", "qm"}),
+        (Trigger.MONITORING, {"launcher", "qm"}),  # a production sample's run
+    ],
 )
 def test_a_finished_run_tells_whoever_launched_it_and_for_uploads_the_managers(
     cast, trigger, expected
