@@ -1,7 +1,9 @@
 """The Monitoring tab, its settings and schedules pages, by role."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.evaluations.models import RunStatus
@@ -166,3 +168,27 @@ def test_the_tab_lists_batches_with_their_runs_and_findings(django_assert_max_nu
     assert f'href="/findings/{finding.pk}/"' in page
     assert 'data-figure="metric-0"' in page and "1 failing point" in page
     assert "plotly-cartesian.min.js" in page and "cdn" not in page.lower()
+
+
+def batches_with_results(setup, count: int) -> None:
+    for week in range(count):
+        sample = setup.sample(name=f"Batch {setup.project.datasets.count()}-{week}")
+        run = EvaluationRunFactory(
+            project=setup.project, test_plan=setup.plan, model_version=setup.model_version,
+            dataset=sample, status=RunStatus.SUCCEEDED, verdict="fail",
+        )  # fmt: skip
+        CheckResultFactory(run=run, criterion=setup.criterion, threshold=0.72, comparator=">=")
+        setup.finding(first_seen_run=run, last_seen_run=run)
+
+
+def test_the_tab_reads_a_fixed_number_of_queries_whatever_the_history():
+    setup = MonitoringSetup()
+    client = client_of(setup.viewer)
+    counts = []
+    for more in (2, 5):
+        batches_with_results(setup, more)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(setup, "monitoring")).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
