@@ -121,15 +121,14 @@ def monitored_metrics(*, batches: list[Batch]) -> list[MonitoredMetric]:
 
 def batch_findings(*, batches: list[Batch]) -> list[Finding]:
     """The findings the batches' runs opened or saw again, newest first."""
-    run_ids = [batch.run.pk for batch in batches if batch.run is not None]
-    all_runs = EvaluationRun.objects.filter(
+    if not batches:
+        return []
+    runs = EvaluationRun.objects.filter(
         dataset_id__in=[batch.dataset.pk for batch in batches]
     ).values("pk")
-    if not run_ids:
-        return []
     return list(
-        Finding.objects.filter(Q(first_seen_run__in=all_runs) | Q(last_seen_run__in=all_runs))
-        .select_related("first_seen_run__dataset", "last_seen_run__dataset", "assignee")
+        Finding.objects.filter(Q(first_seen_run__in=runs) | Q(last_seen_run__in=runs))
+        .select_related("first_seen_run__dataset", "last_seen_run__dataset")
         .order_by("-created_at", "-id")
     )
 

@@ -180,3 +180,13 @@ def test_beat_on_the_database_scheduler_keeps_the_settings_schedule(monkeypatch)
     assert set(settings.CELERY_BEAT_SCHEDULE) <= names
     sweep = PeriodicTask.objects.get(name="sweep-stale-evaluation-runs")
     assert sweep.task == "evaluations.runs_sweep" and sweep.interval is not None
+
+
+def test_a_schedule_deleted_behind_the_services_back_loses_beats_row_at_its_next_round():
+    setup = MonitoringSetup()
+    schedule = mondays(setup)
+    MonitoringSchedule.objects.filter(pk=schedule.pk).delete()  # the admin, a cascade
+
+    assert monitoring_scheduled_run(schedule_id=schedule.pk) is None
+
+    assert not PeriodicTask.objects.filter(task=SCHEDULED_RUN_TASK).exists()

@@ -41,6 +41,10 @@ def _checked(*, project: Project, plan_name: str, day_of_week: str) -> str:
     return plan_name
 
 
+def _task_name(schedule_id: int) -> str:
+    return f"monitoring-schedule-{schedule_id}"
+
+
 def _beat_sync(schedule: MonitoringSchedule) -> None:
     """Make beat's row say what the schedule says (call inside the schedule's
     transaction). PeriodicTask.save() tells a running beat that its schedule changed."""
@@ -53,7 +57,7 @@ def _beat_sync(schedule: MonitoringSchedule) -> None:
         timezone=settings.CELERY_TIMEZONE,
     )
     task = schedule.periodic_task or PeriodicTask(
-        name=f"monitoring-schedule-{schedule.pk}", task=SCHEDULED_RUN_TASK
+        name=_task_name(schedule.pk), task=SCHEDULED_RUN_TASK
     )
     task.crontab = crontab
     task.kwargs = json.dumps({"schedule_id": schedule.pk})
@@ -129,6 +133,13 @@ def monitoring_schedule_delete(*, user: User | None, schedule: MonitoringSchedul
             task.delete()
 
 
+def _orphan_delete(schedule_id: int) -> None:
+    """Beat's row of a schedule deleted without the services (the admin, a cascade)."""
+    for task in PeriodicTask.objects.filter(name=_task_name(schedule_id)):
+        task.delete()  # one by one: the delete signal tells beat
+        logger.info("Deleted beat's row of the deleted monitoring schedule %s", schedule_id)
+
+
 def latest_production_sample(*, project: Project, monitoring: ProjectMonitoring) -> Dataset | None:
     """The newest valid production sample the production model version can be judged on:
     one without predictions, or with the predictions of that version."""
@@ -154,6 +165,8 @@ def monitoring_scheduled_run(*, schedule_id: int) -> EvaluationRun | None:
         .update(last_run_at=now)
     )
     if not claimed:
+        if not MonitoringSchedule.objects.filter(pk=schedule_id).exists():
+            _orphan_delete(schedule_id)  # deleted by the admin or a cascade
         return None  # deleted, stopped since beat read it, or already run this round
     schedule = MonitoringSchedule.objects.select_related("project", "created_by").get(
         pk=schedule_id
