@@ -190,3 +190,18 @@ def test_a_schedule_deleted_behind_the_services_back_loses_beats_row_at_its_next
     assert monitoring_scheduled_run(schedule_id=schedule.pk) is None
 
     assert not PeriodicTask.objects.filter(task=SCHEDULED_RUN_TASK).exists()
+
+
+def test_the_admin_deletes_a_schedule_with_beats_row_and_changes_none(client):
+    setup = MonitoringSetup()
+    schedule = mondays(setup)
+    setup.admin.is_staff = setup.admin.is_superuser = True
+    setup.admin.save()
+    client.force_login(setup.admin)
+    page = f"/admin/monitoring/monitoringschedule/{schedule.pk}/"
+
+    assert client.get(f"{page}change/").status_code == 200  # read only
+    assert client.post(f"{page}delete/", {"post": "yes"}).status_code == 302
+
+    assert not MonitoringSchedule.objects.exists()
+    assert not PeriodicTask.objects.filter(task=SCHEDULED_RUN_TASK).exists()
