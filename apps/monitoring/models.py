@@ -1,5 +1,9 @@
+import datetime
+
+from celery.schedules import crontab
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ProjectMonitoring(models.Model):
@@ -91,5 +95,19 @@ class MonitoringSchedule(models.Model):
 
     @property
     def when_words(self) -> str:
-        """ "Mondays 06:00"."""
+        """The schedule as people say it: "Mondays 06:00"."""
         return f"{Weekday(self.day_of_week).label} {self.time:%H:%M}"
+
+    def next_run_at(self, now: datetime.datetime | None = None) -> datetime.datetime | None:
+        """When beat next sends this schedule's round (None when stopped), read the way
+        beat reads its crontab, in the server's time zone."""
+        if not self.enabled:
+            return None
+        now = timezone.localtime(now)
+        cron = crontab(
+            minute=str(self.time.minute),
+            hour=str(self.time.hour),
+            day_of_week=self.day_of_week,
+            nowfun=lambda: now,
+        )
+        return now + cron.remaining_estimate(now)

@@ -205,3 +205,20 @@ def test_the_admin_deletes_a_schedule_with_beats_row_and_changes_none(client):
 
     assert not MonitoringSchedule.objects.exists()
     assert not PeriodicTask.objects.filter(task=SCHEDULED_RUN_TASK).exists()
+
+
+def test_a_schedule_says_when_beat_next_sends_its_round():
+    setup = MonitoringSetup()
+    sunday_eight = datetime.datetime(2026, 12, 6, 8, 0, tzinfo=datetime.UTC)
+
+    mondays_six = mondays(setup)
+    daily_half_past = mondays(setup, day_of_week=Weekday.EVERY_DAY, time=datetime.time(8, 30))
+    stopped = mondays(setup, enabled=False)
+
+    assert mondays_six.next_run_at(sunday_eight) == datetime.datetime(
+        2026, 12, 7, 6, 0, tzinfo=datetime.UTC
+    )
+    assert daily_half_past.next_run_at(sunday_eight) == datetime.datetime(
+        2026, 12, 6, 8, 30, tzinfo=datetime.UTC
+    )
+    assert stopped.next_run_at(sunday_eight) is None

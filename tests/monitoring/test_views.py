@@ -1,5 +1,7 @@
 """The Monitoring tab, its settings and schedules pages, by role."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -99,6 +101,7 @@ def test_the_quality_manager_adds_changes_and_deletes_a_schedule():
     schedule = MonitoringSchedule.objects.get()
     page = client.get(url(setup, "monitoring-schedules")).content.decode()
     assert "Mondays 06:00" in page
+    assert re.search(r"Monday \d+ \w+ \d{4} 06:00</time>", page)  # the next round
 
     response = client.post(
         url(setup, "monitoring-schedule-edit", schedule.pk),
