@@ -13,6 +13,7 @@ from apps.projects.models import DatasetRole, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
 from qualiti.demo import data as demo_data
 from tests.findings.factories import ProjectCast
+from tests.monitoring.factories import MonitoringSetup
 from tests.monitoring.world import (
     PLAN_NAME,
     batch_frame,
@@ -113,3 +114,35 @@ def test_the_monitoring_tab_draws_three_batches(live_server, page, screenshot, m
     assert findings.is_visible()
     assert page.get_by_role("link", name="income", exact=False).count() >= 1
     assert outside == []
+
+
+def test_the_quality_manager_sets_up_monitoring_and_edits_a_schedule(live_server, page, screenshot):
+    setup = MonitoringSetup(configured=False)  # a predictions-only model, a recall plan
+    log_in(page, live_server.url, setup.qm.username)
+    page.goto(f"{live_server.url}/projects/{setup.project.slug}/monitoring/")
+    assert page.get_by_text("Nothing is monitored on arrival yet").is_visible()
+
+    page.get_by_role("link", name="Change the monitoring settings").click()
+    page.get_by_label("Production model version").select_option(
+        label=f"v{setup.model_version.sequence} {setup.model_version.label}"
+    )
+    page.get_by_label("Monitoring plan").select_option(setup.plan.name)
+    page.get_by_role("button", name="Save the monitoring settings").click()
+    assert page.get_by_text("The monitoring settings are saved.").is_visible()
+
+    page.get_by_role("link", name="Schedules").click()
+    page.get_by_label("Test plan").select_option(setup.plan.name)
+    page.get_by_label("Day").select_option(label="Mondays")
+    page.get_by_label("Time").fill("06:00")
+    page.get_by_role("button", name="Add the schedule").click()
+    row = page.get_by_role("row", name=f"{setup.plan.name} Mondays 06:00")
+    assert row.get_by_text("On", exact=True).is_visible()
+    screenshot(page, "monitoring-schedules")
+
+    row.get_by_role("link", name="Change").click()
+    page.get_by_label("Run on this schedule").uncheck()
+    page.get_by_role("button", name="Save the schedule").click()
+    row = page.get_by_role("row", name=f"{setup.plan.name} Mondays 06:00")
+    assert row.get_by_text("Stopped").is_visible()
+    row.get_by_role("button", name="Delete").click()
+    assert page.get_by_text("No schedule yet.").is_visible()
