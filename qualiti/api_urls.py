@@ -21,6 +21,7 @@ from apps.findings.api import (
     FindingViewSet,
     RiskAcceptanceViewSet,
 )
+from apps.monitoring.api import MonitoringScheduleViewSet
 from apps.notifications.api import NotificationPreferenceViewSet
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.reports.api import ReportViewSet
@@ -53,6 +54,7 @@ router.register(
     "notification-preferences", NotificationPreferenceViewSet, basename="notification-preference"
 )
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("monitoring-schedules", MonitoringScheduleViewSet, basename="monitoring-schedule")
 router.register("reports", ReportViewSet, basename="report")
 router.register(
     r"reports/(?P<report_id>[0-9]+)/shares", ReportSharesOfReportViewSet, basename="report-shares"

@@ -1,8 +1,10 @@
-"""`GET /healthz`: is the database up, does the broker answer, is any worker alive?"""
+"""`GET /healthz`: is the database up, do the broker and the file store answer, is any worker
+alive?"""
 
 import logging
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -47,10 +49,24 @@ def workers_state() -> dict:
     return {"ok": True, "count": len(names), "names": names}
 
 
+def storage_state() -> dict:
+    """The local folder always answers; a bucket must exist and let us in (HEAD bucket)."""
+    bucket = getattr(default_storage, "bucket_name", None)  # django-storages' S3Storage
+    if not bucket:
+        return {"ok": True, "backend": "local"}
+    try:
+        client = default_storage.connection.meta.client  # type: ignore[attr-defined]
+        client.head_bucket(Bucket=bucket)
+    except Exception as error:
+        logger.warning("healthz: storage check failed: %s", error)
+        return {"ok": False, "backend": "s3", "bucket": bucket, "error": str(error)}
+    return {"ok": True, "backend": "s3", "bucket": bucket}
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": database_state(), "broker": broker_state()}
+    checks = {"database": database_state(), "broker": broker_state(), "storage": storage_state()}
     # Pinging workers goes through the broker; without one the answer is known.
     if checks["broker"]["ok"]:
         checks["workers"] = workers_state()

@@ -42,6 +42,20 @@ def s3_transfer_config() -> object:
     return config
 
 
+def s3_client_config(addressing_style: str) -> object:
+    """botocore's client settings: a store that does not answer is known within seconds
+    (three tries of 5 s to connect), not after botocore's default minutes."""
+    from botocore.config import Config
+
+    return Config(
+        s3={"addressing_style": addressing_style},
+        signature_version="s3v4",
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
+
+
 def default_storage_backend(env: environ.Env) -> dict:
     """STORAGES["default"]: the local folder (MEDIA_ROOT, read when used, so a test may
     change it), or the bucket `QUALITI_STORAGE_URL` names."""
@@ -55,16 +69,16 @@ def default_storage_backend(env: environ.Env) -> dict:
             "unset to keep files in the local folder (MEDIA_ROOT)."
         )
     endpoint_url = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    # A self-hosted endpoint (MinIO at http://minio:9000) has no per-bucket host names.
+    style = env.str("AWS_S3_ADDRESSING_STYLE", default="path" if endpoint_url else "auto")
     options = {
         "bucket_name": parts.netloc,
         "location": parts.path.strip("/"),
         "endpoint_url": endpoint_url,
         "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-        # A self-hosted endpoint (MinIO at http://minio:9000) has no per-bucket host names.
-        "addressing_style": env.str(
-            "AWS_S3_ADDRESSING_STYLE", default="path" if endpoint_url else "auto"
-        ),
+        "addressing_style": style,
         "signature_version": "s3v4",
+        "client_config": s3_client_config(style),
         "default_acl": None,  # private objects: the bucket's own policy, never public-read
         "querystring_auth": True,  # any URL a storage gives out is signed...
         "querystring_expire": 300,  # ...and short-lived

@@ -329,6 +329,25 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         writes(202, QM),
         params=lambda world: {"id": world.ids["webhook"], "delivery_id": world.ids["delivery"]},
     ),
+    ("get", "/api/v1/monitoring-schedules/"): Case(
+        reads(outsider=200), project_object="monitoring_schedule"
+    ),
+    ("post", "/api/v1/monitoring-schedules/"): Case(
+        writes(201, QM),
+        body=lambda world: {
+            "project": "credit",
+            "plan_name": "Gate",
+            "day_of_week": "1-5",
+            "time": "06:00",
+        },
+    ),
+    ("get", "/api/v1/monitoring-schedules/{id}/"): Case(reads(), params=ids("monitoring_schedule")),
+    ("patch", "/api/v1/monitoring-schedules/{id}/"): Case(
+        writes(200, QM), params=ids("monitoring_schedule"), body=lambda world: {"enabled": False}
+    ),
+    ("delete", "/api/v1/monitoring-schedules/{id}/"): Case(
+        writes(204, QM), params=ids("monitoring_schedule")
+    ),
     ("get", "/api/v1/reports/{report_id}/shares/"): Case(
         writes(200, QM), params=ids("shared_report", "report_id")
     ),

@@ -22,6 +22,8 @@ OUR_APPS = (
     "webhooks",
     "reports",
     "knox",
+    "monitoring",
+    "django_celery_beat",  # beat's rows, kept by the monitoring services
 )
 
 

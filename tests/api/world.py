@@ -12,6 +12,7 @@ from apps.audit.models import StatusChange
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
+from apps.monitoring.services.schedules import monitoring_schedule_create
 from apps.projects.models import Dataset, ModelVersion, Project
 from apps.reports.models import Report, ReportShare, ReportShareOpening
 from apps.testplans.models import PlanCheck, TestPlan
@@ -148,6 +149,10 @@ def build_world() -> World:
     )  # fmt: skip
     ReportShareOpening.objects.create(share=report_share, address="192.0.2.1", format="html")
 
+    monitoring_schedule = monitoring_schedule_create(
+        user=None, project=project, plan_name="Gate", day_of_week="1", time=datetime.time(6)
+    )
+
     world = World(project=project, users=users)
     world.ids = {
         "team": team.pk,
@@ -177,6 +182,7 @@ def build_world() -> World:
         "delivery": delivery.pk,
         "shared_report": shared_report.pk,
         "report_share": report_share.pk,
+        "monitoring_schedule": monitoring_schedule.pk,
     }
     return world
 
