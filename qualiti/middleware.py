@@ -1,6 +1,7 @@
 """Pages answer a service's refusal as Django answers its own: services decide permissions
 (qualiti.errors.PermissionRefused, NotFound) and a page that lets one through shows the
-403 or 404 page with its message, never a 500."""
+403 or 404 page with its message, never a 500; a file store that does not answer is a 503
+saying so."""
 
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
 
 from qualiti.errors import NotFound, PermissionRefused
+from qualiti.stored_files import StorageUnavailable
 
 
 class ServiceRefusalMiddleware:
@@ -23,4 +25,6 @@ class ServiceRefusalMiddleware:
             return response_for_exception(request, PermissionDenied(error.message))
         if isinstance(error, NotFound):
             return response_for_exception(request, Http404(error.message))
+        if isinstance(error, StorageUnavailable):  # a file page while the store is down
+            return HttpResponse(error.message, status=503, content_type="text/plain")
         return None

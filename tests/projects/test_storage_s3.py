@@ -4,13 +4,14 @@ views, a large upload goes up in parts without being held in memory, and a file 
 in the bucket is caught by its size and sha256 when a worker reads it."""
 
 import hashlib
+import socket
 import tempfile
 import tracemalloc
 from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
 from apps.projects.models import Dataset, ModelVersion
 from apps.projects.services import dataset_validate
@@ -129,3 +130,43 @@ def test_a_dataset_read_from_the_bucket_is_validated_in_the_workers_folder(
     assert dataset.validation_status == "valid", dataset.validation_error
     assert dataset.row_count == 200
     assert not any(Path(work).iterdir())  # its copy was removed
+
+
+@pytest.fixture
+def store_down(s3_storage, settings):
+    """The bucket's settings, but nothing listening where the store should be."""
+
+    def stop() -> None:
+        with socket.socket() as probe:  # a port nothing listens on
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        backend = s3_storage.storage_backend()
+        backend["OPTIONS"]["endpoint_url"] = f"http://127.0.0.1:{port}"
+        settings.STORAGES = {**settings.STORAGES, "default": backend}
+
+    return stop
+
+
+def test_an_upload_while_the_store_is_down_is_503_and_keeps_no_row(qm, project, store_down):
+    store_down()
+
+    answer = qm.post(
+        "/api/v1/datasets/",
+        {"project": project.slug, "name": "data", "role": "evaluation",
+         "file": SimpleUploadedFile("data.csv", files.good_csv_bytes())},
+        format="multipart",
+    )  # fmt: skip
+
+    assert answer.status_code == 503
+    assert answer.json()["detail"].startswith("The file store could not store the upload")
+    assert not Dataset.objects.exists()
+
+
+def test_a_download_while_the_store_is_down_is_503_not_500(qm, project, s3_storage, store_down):
+    dataset_id = uploaded_dataset(qm, project, files.good_csv_bytes())["id"]
+    store_down()
+
+    answer = qm.get(f"/api/v1/datasets/{dataset_id}/download/")
+
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "storage_unavailable"

@@ -39,3 +39,22 @@ def test_a_reports_files_are_stored_in_the_bucket_and_served_by_the_checked_view
     assert page.status_code == 200 and b"".join(page.streaming_content) == HTML
     outsider, _ = outsider_client()
     assert outsider.get(f"/api/v1/reports/{report.pk}/pdf/").status_code == 404
+
+
+def test_a_report_page_while_the_store_is_down_is_503_saying_so(s3_storage, settings):
+    reported = ReportedRun()
+    report = Report.objects.create(
+        kind=ReportKind.RUN, project=reported.project, run=reported.run,
+        status=ReportStatus.READY, progress=100,
+    )  # fmt: skip
+    report_files_store(report=report, html=HTML, pdf=PDF)
+    backend = s3_storage.storage_backend()
+    backend["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"  # discard: nothing answers
+    settings.STORAGES = {**settings.STORAGES, "default": backend}
+    browser = Client()
+    browser.force_login(reported.viewer)
+
+    page = browser.get(f"/projects/{reported.project.slug}/reports/{report.pk}/pdf/")
+
+    assert page.status_code == 503
+    assert page.content.decode().startswith("The file store could not read the file")
