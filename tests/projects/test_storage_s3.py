@@ -40,7 +40,7 @@ def test_an_api_upload_lands_in_the_bucket_with_its_sha256(qm, project, s3_stora
 
 
 def test_a_download_streams_from_the_bucket_and_an_outsider_gets_404(qm, project, s3_storage):
-    content = files.good_csv_bytes()
+    content = files.good_csv_bytes(rows=30_000)  # over a MiB: several blocks
     model = files.skops_bytes()
     dataset_id = uploaded_dataset(qm, project, content)["id"]
     version_id = uploaded_version(qm, project, model)["id"]
@@ -50,7 +50,8 @@ def test_a_download_streams_from_the_bucket_and_an_outsider_gets_404(qm, project
 
     assert data_answer.status_code == 200
     assert data_answer["Content-Length"] == str(len(content))
-    assert downloaded(data_answer) == content
+    blocks = list(data_answer.streaming_content)
+    assert b"".join(blocks) == content and len(blocks) > 1  # sent as it is read
     assert downloaded(model_answer) == model
     assert "X-Amz-Signature" not in data_answer.get("Location", "")  # bytes, not a redirect
     outsider, _ = outsider_client()
