@@ -1,10 +1,11 @@
 """Reading stored files (uploads, reports) through Django's storage, wherever it keeps them:
 the local folder (the embedded default) or a bucket of an S3-compatible store.
 
-Two ways out: a streamed answer for a permission-checked download (the object's body, read
-as it arrives, never spooled whole), and a local copy for a worker, written into the worker's own
-scratch folder (`QUALITI_WORK_DIR`) and checked against the size and sha256 recorded at
-upload, so a worker on another machine never evaluates bytes other than those uploaded.
+Two ways out: a streamed answer for a permission-checked download (the object's body,
+read as it arrives, never spooled whole), and a local copy for a worker, written into the
+worker's own scratch folder (`QUALITI_WORK_DIR`) and checked against the size and sha256
+recorded at upload, so a worker on another machine never evaluates other bytes than those
+uploaded.
 """
 
 import contextlib

@@ -40,7 +40,7 @@ def test_an_api_upload_lands_in_the_bucket_with_its_sha256(qm, project, s3_stora
 
 
 def test_a_download_streams_from_the_bucket_and_an_outsider_gets_404(qm, project, s3_storage):
-    content = files.good_csv_bytes(rows=30_000)  # over a MiB: several blocks
+    content = files.good_csv_bytes(rows=30_000)  # 870 KiB: several blocks
     model = files.skops_bytes()
     dataset_id = uploaded_dataset(qm, project, content)["id"]
     version_id = uploaded_version(qm, project, model)["id"]
