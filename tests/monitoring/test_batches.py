@@ -1,9 +1,11 @@
 """A production sample is monitored on arrival (services/batches.py)."""
 
+import factory
 import pytest
 
 from apps.accounts.models import Notification
-from apps.evaluations.models import EvaluationRun, Trigger
+from apps.evaluations.models import EvaluationRun, RunStatus, Trigger
+from apps.evaluations.services import run_claim, run_create, run_execute
 from apps.monitoring.services.batches import (
     monitoring_on_dataset_validated,
     monitoring_run_on_sample,
@@ -12,6 +14,8 @@ from apps.projects.models import DatasetRole, ValidationStatus
 from apps.projects.services import dataset_validate
 from apps.testplans import services as plan_services
 from apps.testplans.models import PlanStatus
+from qualiti.errors import InvalidInput
+from tests.evaluations.factories import csv_bytes
 from tests.monitoring.factories import MonitoringSetup
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +130,36 @@ def test_a_plan_that_compares_needs_a_reference_dataset():
     reference = setup.make_dataset(role=DatasetRole.REFERENCE)
     run = monitoring_run_on_sample(dataset_id=setup.sample().pk)
     assert run.reference_dataset == reference
+
+
+def test_a_sample_without_labels_is_monitored_and_its_label_checks_skipped(monkeypatch):
+    """Monitoring measures performance where labels exist: the plan's recall check reads
+    labels, and a production sample that has none still gets its run."""
+    setup = MonitoringSetup()
+    lines = csv_bytes().decode().splitlines()
+    header = lines[0].split(",")
+    keep = [index for index, name in enumerate(header) if name != "repaid"]
+    unlabelled = "\n".join(",".join(line.split(",")[i] for i in keep) for line in lines) + "\n"
+    sample = setup.sample(
+        columns=[header[i] for i in keep],
+        target_column="",
+        file=factory.django.FileField(filename="week.csv", data=unlabelled.encode()),
+    )
+
+    run = monitoring_run_on_sample(dataset_id=sample.pk)
+    run = run_execute(run=run_claim(run_id=run.pk))
+
+    assert (run.status, run.error) == (RunStatus.SUCCEEDED, "")
+    (result,) = run.results.all()
+    assert (result.check_key, result.outcome) == ("performance.classification", "skipped")
+
+
+def test_an_evaluation_dataset_without_labels_is_still_refused_for_a_label_check():
+    setup = MonitoringSetup()
+    unlabelled = setup.make_dataset(target_column="")
+
+    with pytest.raises(InvalidInput, match="need labels"):
+        run_create(
+            project=setup.project, user=setup.qm, test_plan=setup.plan,
+            model_version=setup.model_version, dataset=unlabelled,
+        )  # fmt: skip

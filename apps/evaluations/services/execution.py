@@ -19,7 +19,7 @@ from django.utils import timezone
 from apps.evaluations import engine
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.evaluations.services.history import run_status_record
-from apps.evaluations.services.plans import plan_checks, plan_items, plan_needs_target
+from apps.evaluations.services.plans import labels_required, plan_checks, plan_items
 from apps.evaluations.services.results import run_results_store
 from apps.projects.models import ArtifactFormat
 from apps.testplans.models import PlanCheck
@@ -175,7 +175,9 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         train = _read(stack, run.training_dataset, "train")
         target = dataset.target_column
         if not target or target not in evaluation.columns:
-            if plan_needs_target(checks):  # refused at launch; a run queued earlier may not be
+            # Refused at launch; a run queued earlier may not be. (A production sample may
+            # lack labels: the checks that read them are skipped.)
+            if labels_required(checks, dataset):
                 raise engine.EngineError(
                     f"The plan's checks need labels, but the dataset “{dataset.name}” has no "
                     "target column."

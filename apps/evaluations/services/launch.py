@@ -11,10 +11,10 @@ from apps.accounts.permissions import Action, project_action_check
 from apps.evaluations.models import EvaluationRun, RunStatus, Trigger
 from apps.evaluations.services.history import run_status_record
 from apps.evaluations.services.plans import (
+    labels_required,
     plan_checks,
     plan_dataset_roles,
     plan_items,
-    plan_needs_target,
 )
 from apps.projects.models import (
     ArtifactFormat,
@@ -148,7 +148,7 @@ def run_create(
             field="training_dataset",
         )
     _columns_check(
-        model_version=model_version, dataset=dataset, needs_target=plan_needs_target(checks)
+        model_version=model_version, dataset=dataset, needs_target=labels_required(checks, dataset)
     )
     with transaction.atomic():
         run = EvaluationRun(

@@ -4,6 +4,7 @@ criterion snapshot frozen at approval."""
 from typing import Any
 
 from apps.evaluations import engine
+from apps.projects.models import Dataset, DatasetRole
 from apps.testplans.models import PlanCheck, TestPlan
 from qualiti.errors import InvalidInput
 
@@ -61,6 +62,13 @@ def plan_needs_target(plan_checks: list[PlanCheck]) -> bool:
         "labels" in engine.get_check(check.check_key).reads_with(dict(check.params or {}))
         for check in plan_checks
     )
+
+
+def labels_required(plan_checks: list[PlanCheck], dataset: Dataset) -> bool:
+    """Whether the evaluated data must name its labels: when a check of the plan reads
+    them, except on a production sample, whose labels often come later. There those checks
+    are skipped (monitoring measures performance where labels exist)."""
+    return dataset.role != DatasetRole.PRODUCTION_SAMPLE and plan_needs_target(plan_checks)
 
 
 def plan_dataset_roles(plan_checks: list[PlanCheck]) -> set[str]:
