@@ -71,7 +71,8 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "run_not_started",
         "Run not started",
-        "a model version you uploaded could not be evaluated on upload",
+        "a model version or production sample you uploaded, or a monitoring schedule you "
+        "set, could not start its run",
         Delivery.IMMEDIATE,
     ),
     Kind(
