@@ -303,7 +303,7 @@ def test_the_quality_manager_takes_a_model_from_upload_to_an_assigned_finding(
     page.wait_for_selector(".chart .main-svg")
     charts = page.locator(".charts .chart")
     assert charts.count() >= 1
-    expect(page.get_by_role("img", name="Selection rate by sex")).to_be_visible()
+    expect(page.get_by_role("figure", name="Selection rate by sex")).to_be_visible()
     for chart in charts.all():  # every chart drawn, not only the first
         expect(chart.locator(".main-svg").first).to_be_visible()
     shoot("run-finished-with-charts")

@@ -38,7 +38,7 @@ def test_the_demo_run_page_draws_each_category_and_switches_the_feature(
     page.wait_for_selector(".chart .main-svg")
     for name in DEMO_CHARTS:
         chart = page.locator(f'.chart[data-figure="{name}"]')
-        assert chart.get_attribute("role") == "img" and chart.get_attribute("aria-label")
+        assert chart.get_attribute("role") == "figure" and chart.get_attribute("aria-label")
         chart.locator(".main-svg").first.wait_for()
     charts = page.locator(".chart")
     page.wait_for_function(

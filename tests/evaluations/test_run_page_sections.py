@@ -50,7 +50,7 @@ def test_weak_segments_anomalies_and_the_feature_select_are_shown():
     assert '<label for="distribution-feature">' in page
     options = [choice["feature"] for choice in response.context["distributions"]]
     assert options == ["income", "age"]  # the drifted feature first, and shown first
-    assert 'data-figure="distribution-1" role="img"' in page
+    assert 'data-figure="distribution-1" role="figure"' in page
     assert 'aria-label="Distribution of income: reference and current"' in page
     assert page.index("<h2>Checks</h2>") < page.index('id="pictures-heading"')
 

@@ -1,0 +1,68 @@
+"""What a person meets on a page, measured in Chromium: axe-core's accessibility violations
+(WCAG 2.2 A and AA) and horizontal overflow of the page itself.
+
+axe-core (npm package, MPL-2.0) is vendored under tests/support/vendor/axe-core for the
+tests only; the app never serves it.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+BLOCKING_IMPACTS = ("serious", "critical")
+
+# Links a walk must not follow: they change state, leave the pages or fetch files.
+SKIPPED_PREFIXES = ("/accounts/logout", "/api/", "/admin/", "/static/", "/media/")
+SKIPPED_PARTS = ("/download", "/unsubscribe/", ".csv", ".pdf", ".json", ".md", "/export")
+
+
+def axe_violations(page, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
+    """axe-core's violations on the page as it stands, of the given impacts: each with its
+    rule id, impact, help text and the offending nodes' selectors."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)  # through the DevTools protocol: the page's CSP allows it
+    result = page.evaluate(
+        "tags => axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]],
+        }
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+def horizontal_overflow(page) -> int:
+    """By how many CSS pixels the page is wider than its window (0 when it fits)."""
+    return page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
+
+
+def page_links(page, origin: str) -> Iterator[str]:
+    """Same-origin page links on the current page, without fragments."""
+    for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        url = urldefrag(urljoin(page.url, href))[0]
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != origin:
+            continue
+        if parts.path.startswith(SKIPPED_PREFIXES) or any(p in url for p in SKIPPED_PARTS):
+            continue
+        yield url
+
+
+def page_kind(url: str) -> str:
+    """A page's kind: its path with every number replaced, so one finding page stands for
+    them all and a walk sees each kind of page once."""
+    parts = urlsplit(url)
+    path = "/".join("<n>" if part.isdigit() else part for part in parts.path.split("/"))
+    return path + ("?" + parts.query if parts.query and "page=" not in parts.query else "")
