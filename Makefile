@@ -49,7 +49,7 @@ chromium-check:
 
 run: seed chromium-check
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(PY) -m qualiti.launcher
+	DEBUG=$${DEBUG:-false} $(PY) -m qualiti.launcher  # Django's debug pages only when asked for
 
 # The suite runs on every core (pytest-xdist); PYTEST_ARGS="-n0 tests/…" runs a part alone.
 test: install-dev chromium-check

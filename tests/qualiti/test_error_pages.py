@@ -1,0 +1,46 @@
+"""The pages people meet when something is refused or breaks: styled, saying what happened
+and linking home, never Django's bare or debug pages."""
+
+import pytest
+from django.test import Client, RequestFactory
+from django.views.defaults import server_error
+
+from apps.projects.models import Project
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_address_is_a_styled_404_that_links_home(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/projects/no-such-project/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Page not found</h1>" in page
+    assert 'href="/"' in page and 'class="topbar"' in page
+    assert "not a member of" in page
+
+
+def test_a_server_error_is_a_styled_page_that_needs_no_request_context():
+    response = server_error(RequestFactory().get("/broken/"))
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    assert 'href="/"' in page and "qualiti" in page and ".css" in page
+
+
+def test_a_form_without_its_csrf_token_is_a_styled_403_that_changes_nothing():
+    strict = Client(enforce_csrf_checks=True)
+    user = UserFactory()
+    strict.force_login(user)
+
+    response = strict.post("/projects/new/", {"name": "Sneaky"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form has expired" in page and "nothing was changed" in page
+    assert "Forbidden (403)" not in page
+    assert not Project.objects.filter(name="Sneaky").exists()
