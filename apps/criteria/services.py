@@ -65,6 +65,30 @@ def criterion_create_from_template(
     return criterion_create(project=project, user=user, template=template, **fields)
 
 
+def criteria_create_from_templates(
+    *, project: Project, templates: list[CriterionTemplate], user: User
+) -> list[Criterion]:
+    """Several catalogue templates added to a project at once, all or none: a template the
+    project already has a criterion from (or whose code it uses) refuses the lot, named."""
+    _manage_check(user, project.pk)
+    if not templates:
+        raise InvalidInput("Choose at least one template to add.", field="template")
+    taken = set(Criterion.objects.filter(project=project).values_list("template_id", "code"))
+    taken_templates = {template_id for template_id, _ in taken}
+    taken_codes = {code for _, code in taken}
+    clashes = [t.code for t in templates if t.pk in taken_templates or t.code in taken_codes]
+    if clashes:
+        raise InvalidInput(
+            f"Already in this project: {', '.join(sorted(clashes))}. Nothing was added.",
+            field="template",
+        )
+    with transaction.atomic():
+        return [
+            criterion_create_from_template(project=project, template=template, user=user)
+            for template in sorted(templates, key=lambda template: template.code)
+        ]
+
+
 def criterion_create(
     *,
     project: Project,

@@ -6,6 +6,7 @@ from apps.criteria import views
 urlpatterns = [
     path("", views.criteria_list, name="criteria-list"),
     path("templates/", views.criterion_catalogue, name="criterion-catalogue"),
+    path("templates/add/", views.criteria_add_from_templates, name="criteria-add-from-templates"),
     path(
         "templates/<int:template_id>/add/",
         views.criterion_add_from_template,

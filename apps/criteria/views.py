@@ -4,6 +4,7 @@ and uses the forms (a POST from anyone else answers 403)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from apps.criteria.selectors import (
     criterion_template_ids_used,
 )
 from apps.criteria.services import (
+    criteria_create_from_templates,
     criterion_create,
     criterion_create_from_template,
     criterion_delete,
@@ -26,7 +28,7 @@ from apps.criteria.services import (
 from apps.evaluations import engine
 from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
-from qualiti.errors import QualitiError
+from qualiti.errors import InvalidInput, QualitiError
 from qualiti.forms import refusal_raise, service_error_add
 from qualiti.http import AuthenticatedHttpRequest
 
@@ -82,6 +84,34 @@ def criterion_catalogue(request: AuthenticatedHttpRequest, slug: str) -> HttpRes
             "may_manage": _may_manage(request, project),
         },
     )
+
+
+@login_required
+@require_POST
+def criteria_add_from_templates(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The catalogue's "Add the chosen criteria": every ticked template, all or none."""
+    project = project_visible_or_404(user=request.user, slug=slug)
+    if not _may_manage(request, project):
+        raise PermissionDenied("Only the project's quality manager and admins manage its criteria.")
+    ids = [value for value in request.POST.getlist("template") if value.isdigit()]
+    templates = list(CriterionTemplate.objects.filter(pk__in=ids))
+    try:
+        if len(templates) != len(set(request.POST.getlist("template"))):
+            raise InvalidInput("A chosen template does not exist.", field="template")
+        added = criteria_create_from_templates(
+            project=project, templates=templates, user=request.user
+        )
+    except QualitiError as error:
+        refusal_raise(error)
+        messages.error(request, error.message)
+        return redirect("criterion-catalogue", slug=project.slug)
+    codes = ", ".join(criterion.code for criterion in added)
+    messages.success(
+        request,
+        f"Added {len(added)} criteri{'on' if len(added) == 1 else 'a'}: {codes}. "
+        "Adjust a threshold or severity with Edit.",
+    )
+    return redirect("criteria-list", slug=project.slug)
 
 
 @login_required
