@@ -79,3 +79,15 @@ class RunLaunchForm(forms.Form):
         ):
             field = cast(DatasetChoiceField, self.fields[name])
             field.queryset = datasets.filter(role__in=roles)
+        if not self.is_bound:
+            self._preselect_only_choices()
+
+    def _preselect_only_choices(self) -> None:
+        """A list with one possible answer starts on it (a reference or training dataset
+        can still be set back to None)."""
+        for name, field in self.fields.items():
+            if name in self.initial or not isinstance(field, forms.ModelChoiceField):
+                continue
+            choices = list(field.queryset.values_list("pk", flat=True)[:2])  # type: ignore[union-attr]
+            if len(choices) == 1:
+                self.initial[name] = choices[0]

@@ -44,7 +44,7 @@ def test_the_form_offers_the_projects_plans_versions_and_data(setup, django_asse
         EvaluationRunFactory(project=setup.project, test_plan=setup.plan)
     client = client_of(setup.dev)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # 4 of them: does a list have one answer only?
         response = client.get(launch_url(setup))
 
     assert response.status_code == 200
@@ -66,6 +66,22 @@ def test_a_link_may_preselect_the_model_version(setup):
     response = client_of(setup.qm).get(launch_url(setup), {"model_version": other.pk})
 
     assert f'<option value="{other.pk}" selected>' in response.content.decode()
+
+
+def test_a_list_with_one_possible_answer_starts_on_it(setup):
+    page = client_of(setup.qm).get(launch_url(setup)).content.decode()
+
+    assert f'<option value="{setup.plan.pk}" selected>' in page
+    assert f'<option value="{setup.dataset.pk}" selected>' in page
+    assert f'<option value="{setup.model_version.pk}" selected>' in page
+
+
+def test_a_list_with_several_answers_waits_for_a_choice(setup):
+    ModelVersionFactory(project=setup.project)
+
+    page = client_of(setup.qm).get(launch_url(setup)).content.decode()
+
+    assert '<option value="" selected>Choose a model version</option>' in page
 
 
 def test_a_developer_launches_a_queued_run_and_is_taken_to_it(setup):
