@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.models import Membership, User
 from apps.accounts.permissions import Action, user_can
 from apps.evaluations.charts import run_figures
-from apps.evaluations.models import CheckResult
 from apps.findings import selectors, services
+from apps.findings.evidence import evidence_values
 from apps.findings.forms import (
     ActionCreateForm,
     ActionProposeForm,
@@ -44,7 +44,7 @@ from apps.findings.services.findings import finding_may_collaborate
 from apps.findings.services.ownership import TAKEABLE_STATUSES
 from apps.findings.services.risk import OPEN_STATUSES
 from apps.findings.views import safe_next
-from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets
+from apps.findings.workflow import MANUAL_TRANSITIONS, allowed_targets, forward_first
 from qualiti.errors import QualitiError, StaleVersion
 from qualiti.forms import refusal_raise
 from qualiti.http import AuthenticatedHttpRequest
@@ -64,7 +64,7 @@ def status_targets(user: User, finding: Finding, *, may_collaborate: bool) -> li
             needed == Action.COLLABORATE and may_collaborate
         ):
             targets.append(target)
-    return targets
+    return forward_first(finding.status, targets)
 
 
 def action_status_choices(*, may_triage: bool) -> list[tuple[str, str]]:
@@ -74,30 +74,6 @@ def action_status_choices(*, may_triage: bool) -> list[tuple[str, str]]:
         for value, label in ActionStatus.choices
         if may_triage or value != ActionStatus.REJECTED
     ]
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return f"{_shown(value[0])} to {_shown(value[1])}"
-    return "—" if value is None else str(value)
-
-
-def evidence_values(result: CheckResult | None) -> list[tuple[str, str]]:
-    """The observed values and confidence intervals of a result, as (name, text) rows."""
-    if result is None:
-        return []
-    rows = []
-    observed = result.observed if isinstance(result.observed, dict) else {}
-    rows += [(f"Observed {name}", _shown(value)) for name, value in observed.items()]
-    if result.threshold is not None:
-        rows.append(("Threshold", f"{result.comparator} {_shown(result.threshold)}".strip()))
-    if isinstance(result.ci, dict):
-        rows += [(f"Interval of {name}", _shown(bounds)) for name, bounds in result.ci.items()]
-    elif result.ci:
-        rows.append(("Confidence interval", _shown(result.ci)))
-    return rows
 
 
 def mark_overdue_actions(actions: list[CorrectiveAction]) -> list[CorrectiveAction]:

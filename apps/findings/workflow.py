@@ -36,6 +36,22 @@ def reason_missing(to_status: str) -> str:
     return f"Moving a finding to {to_status} needs a reason."
 
 
+# The way a finding moves forward: a list of moves offers the next steps first.
+PROGRESSION = [S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED, S.VERIFIED, S.FALSE_POSITIVE]
+
+
+def forward_first(from_status: str, targets: list[str]) -> list[str]:
+    """`targets` with the steps forward from `from_status` first (nearest first), then the
+    steps back: a status select starts on the natural next step, never on a step back."""
+    here = PROGRESSION.index(from_status) if from_status in PROGRESSION else -1
+
+    def rank(target: str) -> tuple[int, int]:
+        place = PROGRESSION.index(target) if target in PROGRESSION else len(PROGRESSION)
+        return (0, place) if place > here else (1, -place)
+
+    return sorted(targets, key=rank)
+
+
 def allowed_targets(from_status: str) -> list[str]:
     return [to for (source, to) in MANUAL_TRANSITIONS if source == from_status]
 

@@ -197,7 +197,7 @@ def test_a_finding_goes_from_assignment_to_a_verified_fix(
     expect(flash(page)).to_contain_text("Fix submitted; the quality manager verifies it.")
     expect(fact(page, "Status")).to_have_text("Fix submitted")
     expect(page.locator("ol.history li").last).to_contain_text(
-        f"open → fix_submitted by dev, with the note: {FIX_NOTE}"
+        f"Open → Fix submitted by dev, with the note: {FIX_NOTE}"
     )
     expect(history).to_contain_text("dev took the corrective action")
     shoot("dev-fix-submitted")
@@ -230,7 +230,7 @@ def test_a_finding_goes_from_assignment_to_a_verified_fix(
 
     page.goto(f"{base}/findings/{finding.pk}/")
     expect(fact(page, "Status")).to_have_text("Verified")
-    expect(page.locator("ol.history")).to_contain_text(f"fix_submitted → verified by run {run.pk}")
+    expect(page.locator("ol.history")).to_contain_text(f"Fix submitted → Verified by run {run.pk}")
     finding.refresh_from_db()
     assert finding.status == FindingStatus.VERIFIED
     shoot("finding-verified")

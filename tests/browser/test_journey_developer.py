@@ -120,7 +120,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     assert "Status changed to In progress." in flash(page)
     assert fact(page, "Status").inner_text() == "In progress"
     page.get_by_label("Status of action 1").select_option(label="In progress")
-    page.get_by_role("button", name="Update action 1").click()
+    page.get_by_role("button", name="Save the status of action 1").click()
     page.wait_for_load_state()
     assert "Corrective action marked in progress." in flash(page)
     assert page.get_by_label("Status of action 1").input_value() == "in_progress"
@@ -161,7 +161,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     page.wait_for_url(f"{base}/findings/{finding.pk}/")
     assert "Fix submitted; the quality manager verifies it." in flash(page)
     history = page.locator("ol.history li").last.inner_text()
-    assert "in_progress → fix_submitted by dev, with the note" in history
+    assert "In progress → Fix submitted by dev, with the note" in history
     assert FIX_NOTE in history
     page.get_by_role("link", name="My work").click()
     page.wait_for_url(f"{base}/my-work/")
@@ -204,7 +204,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     assert fact(page, "Status").inner_text() == "Verified"
     assert fact(page, "Last seen").inner_text() == f"Run {run.pk}"
     history = page.locator("ol.history").inner_text()
-    assert "fix_submitted → verified" in history
+    assert "Fix submitted → Verified" in history
     assert f"by run {run.pk}" in history
     assert f"fairness.classification passed in run {run.pk} on model version 2" in history
     # The comment is still there, and the developer may no longer move the status.

@@ -212,7 +212,7 @@ def test_a_fix_with_its_note_is_submitted_and_the_history_shows_the_note(cast):
     finding.refresh_from_db()
     assert finding.status == FindingStatus.FIX_SUBMITTED
     page = client_for(cast.qm).get(url(finding)).content.decode()
-    assert "<strong>fix_submitted</strong>" in page
+    assert "<strong>Fix submitted</strong>" in page
     assert "with the note: <q>Retrained on audited labels: model version 2</q>" in page
 
 
