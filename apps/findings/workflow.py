@@ -37,7 +37,7 @@ def reason_missing(to_status: str) -> str:
 
 
 # The way a finding moves forward: a list of moves offers the next steps first.
-PROGRESSION = [S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED, S.VERIFIED, S.FALSE_POSITIVE]
+PROGRESSION: list[str] = [S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED, S.VERIFIED, S.FALSE_POSITIVE]
 
 
 def forward_first(from_status: str, targets: list[str]) -> list[str]:
