@@ -3,6 +3,7 @@ the run, and turn its verdict into an exit code."""
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,11 +157,11 @@ def gate_run(
     deadline = time.monotonic() + options.timeout
     plan = client.approved_plan(project=options.project, name=options.plan)
     outcome = GateOutcome(run={}, url="")
-    model_version = _model_version(client, options, outcome, say)
-    # Every file is sent before any validation is waited for: the worker validates the
-    # first while the next one uploads.
-    pending = [
-        (key, path, _dataset(client, options, outcome, say, path=path, role=role))
+    # The files go up side by side (each hashed first, and not sent when the project has it),
+    # and no validation is waited for until every file is sent: the worker validates one
+    # while the others upload.
+    roles = [
+        (key, path, role)
         for key, path, role in (
             ("dataset", options.data, "evaluation"),
             ("reference_dataset", options.reference, "reference"),
@@ -168,6 +169,14 @@ def gate_run(
         )
         if path is not None
     ]
+    with ThreadPoolExecutor(max_workers=1 + len(roles)) as pool:
+        model_job = pool.submit(_model_version, client, options, outcome, say)
+        dataset_jobs = [
+            (key, path, pool.submit(_dataset, client, options, outcome, say, path=path, role=role))
+            for key, path, role in roles
+        ]
+        model_version = model_job.result()
+        pending = [(key, path, job.result()) for key, path, job in dataset_jobs]
     datasets: dict[str, Any] = {
         key: _validated(client, options, dataset, path=path, deadline=deadline)["id"]
         for key, path, dataset in pending
