@@ -2,9 +2,6 @@
 test settings, the test database and this session's broker, in the environment the
 session's worker gets (tests/support/worker.py)."""
 
-import contextlib
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,13 +10,11 @@ from pathlib import Path
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
-from qualiti.launcher import die_with_parent
+from tests.support.managed_process import ManagedProcess
 from tests.support.worker import CeleryWorkerProcess
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 
-
-class CeleryBeatProcess:
+class CeleryBeatProcess(ManagedProcess):
     def __init__(self, *, name: str = "test-beat") -> None:
         self.log_path = Path(settings.TEST_DIR) / f"{name}.log"
         self.process: subprocess.Popen | None = None
@@ -33,16 +28,7 @@ class CeleryBeatProcess:
             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
             "--pidfile", "",
         ]  # fmt: skip
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=die_with_parent,  # no orphan beat if pytest itself is killed
-        )
+        self.launch(command, environment)
         first = next(iter(settings.CELERY_BEAT_SCHEDULE))
         deadline = time.monotonic() + timeout
         while not PeriodicTask.objects.filter(name=first).exists():
@@ -51,18 +37,3 @@ class CeleryBeatProcess:
                 raise RuntimeError(f"beat did not start:\n{self.log_tail()}")
             time.sleep(0.3)
         return self
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self, timeout: float = 15) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=timeout)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()

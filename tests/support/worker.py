@@ -18,12 +18,10 @@ from django.conf import settings
 from django.db import connection
 
 from qualiti.celery import app as celery_app
-from qualiti.launcher import die_with_parent
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support.managed_process import ManagedProcess
 
 
-class CeleryWorkerProcess:
+class CeleryWorkerProcess(ManagedProcess):
     def __init__(
         self,
         *,
@@ -73,16 +71,7 @@ class CeleryWorkerProcess:
         ]
         # Tasks queued by earlier tests (their rows long flushed) would only delay ours.
         celery_app.control.purge()
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.environment(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=die_with_parent,  # no orphan worker if pytest itself is killed
-        )
+        self.launch(command, self.environment())
         try:
             self.wait_until_ready(timeout)
         except BaseException:
@@ -141,21 +130,6 @@ class CeleryWorkerProcess:
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (main process and pool), as a crash or
         the OOM killer would: no `finally`, no acknowledgement, no goodbye."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self, timeout: float = 15) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=timeout)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
