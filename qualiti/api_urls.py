@@ -65,7 +65,9 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
     path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
-    path("v1/", include(router.urls)),
+    # Namespaced: the router's names ("finding-list", "run-detail"…) would otherwise shadow or
+    # be shadowed by the pages' own, and the API root would link to HTML pages.
+    path("v1/", include((router.urls, "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
