@@ -19,7 +19,7 @@ from apps.dashboards.selectors.project import (
     project_team,
     recent_runs,
 )
-from apps.dashboards.selectors.readiness import next_steps
+from apps.dashboards.selectors.readiness import first_project_checklist, next_steps
 from apps.evaluations.models import EvaluationRun
 from apps.findings.models import Finding
 from apps.projects.selectors import project_visible_or_404
@@ -99,7 +99,11 @@ def project_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         figures["versions"] = timeline
     status = project_overview_status(user=request.user, project=project)
     status.next_steps = next_steps(user=request.user, status=status)
+    checklist = (
+        [] if status.evaluated else first_project_checklist(user=request.user, status=status)
+    )
     context = {
+        "checklist": checklist,
         "project": project,
         "tab": "overview",
         "status": status,

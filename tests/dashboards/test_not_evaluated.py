@@ -230,3 +230,18 @@ def test_the_grey_status_has_dark_text_on_light_grey_with_enough_contrast():
     lighter, darker = sorted([_luminance(text), _luminance(background)], reverse=True)
     assert (lighter + 0.05) / (darker + 0.05) >= 4.5
     assert _luminance(background) > _luminance(text)  # dark text on a light background
+
+
+def test_a_new_projects_checklist_ticks_each_step_once_it_is_done():
+    cast = ProjectCast()
+    url = reverse("project-overview", args=[cast.project.slug])
+    CriterionFactory(project=cast.project)
+    ModelVersionFactory(project=cast.project)
+
+    html = client_for(cast.qm).get(url).content.decode()
+
+    section = html.split('id="next-steps-heading"')[1].split("</section>")[0]
+    done = [item.split("</span>", 2)[-1].strip() for item in section.split('<li class="done">')[1:]]
+    assert [text.split("<")[0].strip() for text in done] == ["Criteria", "A model version"]
+    assert section.count('<li class="todo">') == 3
+    assert "Approve a test plan</a>" in section and "Define criteria</a>" not in section
