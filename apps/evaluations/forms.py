@@ -13,17 +13,32 @@ from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, Va
 from apps.testplans.models import PlanStatus, TestPlan
 
 
-class TestPlanChoiceField(forms.ModelChoiceField):
+class _ReadOnceIterator(forms.models.ModelChoiceIterator):
+    """Options from the queryset's own result cache: the form reads each list once, to see
+    whether it has a single answer, and the page draws it from that read."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ReadOnceChoiceField(forms.ModelChoiceField):
+    iterator = _ReadOnceIterator
+
+
+class TestPlanChoiceField(_ReadOnceChoiceField):
     def label_from_instance(self, obj: TestPlan) -> str:
         return f"{obj.name} v{obj.version}"
 
 
-class ModelVersionChoiceField(forms.ModelChoiceField):
+class ModelVersionChoiceField(_ReadOnceChoiceField):
     def label_from_instance(self, obj: ModelVersion) -> str:
         return f"v{obj.sequence} · {obj.label} ({obj.get_artifact_format_display()})"
 
 
-class DatasetChoiceField(forms.ModelChoiceField):
+class DatasetChoiceField(_ReadOnceChoiceField):
     def label_from_instance(self, obj: Dataset) -> str:
         state = (
             ""
@@ -88,6 +103,6 @@ class RunLaunchForm(forms.Form):
         for name, field in self.fields.items():
             if name in self.initial or not isinstance(field, forms.ModelChoiceField):
                 continue
-            choices = list(field.queryset.values_list("pk", flat=True)[:2])  # type: ignore[union-attr]
-            if len(choices) == 1:
-                self.initial[name] = choices[0]
+            objects = list(field.queryset)  # type: ignore[arg-type]  # cached for the page
+            if len(objects) == 1:
+                self.initial[name] = objects[0].pk

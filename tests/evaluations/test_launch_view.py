@@ -44,7 +44,7 @@ def test_the_form_offers_the_projects_plans_versions_and_data(setup, django_asse
         EvaluationRunFactory(project=setup.project, test_plan=setup.plan)
     client = client_of(setup.dev)
 
-    with django_assert_max_num_queries(20):  # 4 of them: does a list have one answer only?
+    with django_assert_max_num_queries(16):
         response = client.get(launch_url(setup))
 
     assert response.status_code == 200
