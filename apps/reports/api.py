@@ -66,11 +66,11 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_html_url(self, report: Report) -> str | None:
-        return self._url(report, "report-html")
+        return self._url(report, "api:report-html")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_pdf_url(self, report: Report) -> str | None:
-        return self._url(report, "report-pdf")
+        return self._url(report, "api:report-pdf")
 
 
 class ReportCreateSerializer(serializers.Serializer):
