@@ -1,5 +1,5 @@
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -16,6 +16,7 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.errors import InvalidInput
 from qualiti.http import request_user
 
 
@@ -67,6 +68,7 @@ class RunComparisonSerializer(serializers.Serializer):
     model_version = serializers.IntegerField()
     previous_run = serializers.IntegerField(allow_null=True)
     previous_model_version = serializers.IntegerField(allow_null=True)
+    chosen = serializers.BooleanField(help_text="Whether the other run was chosen with `with`.")
     checks = ComparisonRowSerializer(many=True)
     new_failures = ComparisonRowSerializer(many=True)
     fixed_failures = ComparisonRowSerializer(many=True)
@@ -107,12 +109,27 @@ class EvaluationRunViewSet(
         run = self.get_object()
         return Response(self._read(services.run_cancel(run=run, user=request_user(request))))
 
-    @extend_schema(responses=RunComparisonSerializer)
+    @extend_schema(
+        responses=RunComparisonSerializer,
+        parameters=[
+            OpenApiParameter(
+                "with", int, description="Another succeeded run of the project to compare with."
+            )
+        ],
+    )
     @action(detail=True, methods=["get"])
     def comparison(self, request: Request, pk: str) -> Response:
-        """Regression against the previous run of the same plan on the previous model version."""
+        """Regression against the previous run of the same plan on the previous model version,
+        or against any other succeeded run of the project with `?with=<run id>`."""
         run = self.get_object()
-        return Response(selectors.run_comparison(run=run))
+        other = None
+        if "with" in request.query_params:
+            other = selectors.run_comparable(run=run, other_id=request.query_params["with"])
+            if other is None:
+                raise InvalidInput(
+                    "with: no other succeeded run of this project has that id.", field="with"
+                )
+        return Response(selectors.run_comparison(run=run, other=other))
 
     def _read(self, run: EvaluationRun) -> dict:
         return EvaluationRunSerializer(self.get_queryset().get(pk=run.pk)).data

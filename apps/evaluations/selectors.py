@@ -39,10 +39,35 @@ def _value(result: CheckResult | None) -> Any:
     return result.observed.get(result.metric)
 
 
-def run_comparison(*, run: EvaluationRun) -> dict[str, Any]:
-    """Regression against the previous run: the metric's change per check and subject,
-    failures that are new, and failures that are fixed."""
-    previous = run_previous(run=run)
+def run_comparable(*, run: EvaluationRun, other_id: object) -> EvaluationRun | None:
+    """Another succeeded run of the same project, by id, to compare `run` with; None when
+    there is no such run (another project's run is no more found than a missing one)."""
+    if not str(other_id).isdigit():
+        return None
+    return (
+        EvaluationRun.objects.filter(
+            project_id=run.project_id, pk=int(str(other_id)), status=RunStatus.SUCCEEDED
+        )
+        .exclude(pk=run.pk)
+        .select_related("model_version")
+        .first()
+    )
+
+
+def runs_to_compare_with(*, run: EvaluationRun, limit: int = 100) -> list[EvaluationRun]:
+    """The project's other succeeded runs, newest first, for "compare with"."""
+    return list(
+        EvaluationRun.objects.filter(project_id=run.project_id, status=RunStatus.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .select_related("model_version", "test_plan")
+        .order_by("-finished_at", "-id")[:limit]
+    )
+
+
+def run_comparison(*, run: EvaluationRun, other: EvaluationRun | None = None) -> dict[str, Any]:
+    """Regression against another run (by default the previous one): the metric's change per
+    check and subject, failures that are new, and failures that are fixed."""
+    previous = other if other is not None else run_previous(run=run)
     current = {_key(r): r for r in run.results.select_related("criterion")}
     before = {_key(r): r for r in previous.results.select_related("criterion")} if previous else {}
     rows, new_failures, fixed_failures = [], [], []
@@ -75,6 +100,7 @@ def run_comparison(*, run: EvaluationRun) -> dict[str, Any]:
         "model_version": run.model_version.sequence,
         "previous_run": previous.pk if previous else None,
         "previous_model_version": previous.model_version.sequence if previous else None,
+        "chosen": other is not None,
         "checks": rows,
         "new_failures": new_failures,
         "fixed_failures": fixed_failures,

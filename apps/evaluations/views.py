@@ -6,7 +6,7 @@ comparison with the previous run."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from apps.evaluations.charts import distribution_choices, run_figures
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.evaluations.result_tables import anomaly_rows, weak_segment_rows
 from apps.evaluations.run_header import run_attempt_words, run_duration_words, run_launch_words
-from apps.evaluations.selectors import run_comparison
+from apps.evaluations.selectors import run_comparable, run_comparison, runs_to_compare_with
 from apps.evaluations.services import run_cancel as run_cancel_service
 from apps.findings.selectors import findings_of_failed_results
 from qualiti.errors import QualitiError
@@ -75,7 +75,12 @@ def run_detail(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> Htt
         )
         findings = findings_of_failed_results(run=run, results=results)
         figures = run_figures(results)
-        comparison = run_comparison(run=run)
+        other = None
+        if "compare" in request.GET:
+            other = run_comparable(run=run, other_id=request.GET["compare"])
+            if other is None:
+                raise Http404("No finished run of this project has that number.")
+        comparison = run_comparison(run=run, other=other)
         context.update(
             results=results,
             checks=[(result, findings.get(result.pk)) for result in results],
@@ -85,6 +90,7 @@ def run_detail(request: AuthenticatedHttpRequest, slug: str, run_id: int) -> Htt
             anomalies=anomaly_rows(results),
             comparison=comparison,
             metric_changes=[row for row in comparison["checks"] if row["delta"] is not None],
+            comparable_runs=runs_to_compare_with(run=run),
         )
     return render(request, "evaluations/run_detail.html", context)
 
