@@ -5,6 +5,7 @@ axe-core (npm package, MPL-2.0) is vendored under tests/support/vendor/axe-core 
 tests only; the app never serves it.
 """
 
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -66,3 +67,23 @@ def page_kind(url: str) -> str:
     parts = urlsplit(url)
     path = "/".join("<n>" if part.isdigit() else part for part in parts.path.split("/"))
     return path + ("?" + parts.query if parts.query and "page=" not in parts.query else "")
+
+
+def walk_pages(page, base_url: str, *, max_pages: int = 60) -> Iterator[tuple[str, str]]:
+    """Breadth first from home, each kind of page once (numbers in the path stand for any
+    id): yields (kind, url) with the page loaded, so the caller can look at it before the
+    walk reads its links. A page that does not answer 200 fails the walk."""
+    seen: set[str] = set()
+    queue = deque([f"{base_url}/"])
+    while queue and len(seen) < max_pages:
+        url = queue.popleft()
+        kind = page_kind(url)
+        if kind in seen:
+            continue
+        response = page.goto(url)
+        if response is None or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        assert response.status == 200, f"{url} answered {response.status}"
+        seen.add(kind)
+        yield kind, url
+        queue.extend(page_links(page, base_url))
