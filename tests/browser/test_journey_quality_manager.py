@@ -250,7 +250,7 @@ def test_the_quality_manager_takes_a_model_from_upload_to_an_assigned_finding(
     shoot("uploads-list")
 
     # 5. Launch the run on the run-launch page.
-    project_tab(page, "Run").click()
+    project_tab(page, "Runs").click()
     expect(page.get_by_role("heading", name="Launch a run")).to_be_visible()
     form = page.get_by_role("form", name="Launch a run")
     form.get_by_label("Test plan").select_option(label=f"{PLAN_NAME} v1")

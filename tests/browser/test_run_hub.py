@@ -34,7 +34,7 @@ def test_a_failed_check_leads_to_its_finding_and_the_finding_back_to_its_runs(
     expect(header).to_contain_text("Launched")
     expect(header.get_by_role("link", name=run.dataset.name)).to_be_visible()
     tabs = page.get_by_role("navigation", name="Project")
-    expect(tabs.get_by_role("link", name="Run", exact=True)).to_have_attribute(
+    expect(tabs.get_by_role("link", name="Runs", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
     screenshot(page, "run-hub-01-header")
