@@ -4,14 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from apps.accounts.api import (
-    MembershipViewSet,
-    NotificationViewSet,
-    TeamViewSet,
-    TokenCreateView,
-    TokenViewSet,
-    UserViewSet,
-)
+from apps.accounts.api import MembershipViewSet, NotificationViewSet, TeamViewSet, UserViewSet
+from apps.accounts.api_tokens import TokenCreateView, TokenViewSet
 from apps.audit.api import StatusChangeViewSet
 from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
 from apps.evaluations.api import CheckResultViewSet, CheckViewSet, EvaluationRunViewSet

@@ -8,6 +8,27 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     400 instead of being silently replaced by the default."""
 
     max_limit = 500
+    offset_query_description = "How many results to skip from the start of the list."
+    # Each key of a page, for the OpenAPI schema.
+    page_descriptions = {
+        "count": "How many results the list holds in all, on every page.",
+        "next": "The URL of the next page; null on the last.",
+        "previous": "The URL of the previous page; null on the first.",
+        "results": "This page's results.",
+    }
+
+    @property
+    def limit_query_description(self) -> str:  # type: ignore[override]
+        return (
+            f"How many results to return: {self.default_limit} unless given, at most "
+            f"{self.max_limit}."
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        page = super().get_paginated_response_schema(schema)
+        for name, description in self.page_descriptions.items():
+            page["properties"][name]["description"] = description
+        return page
 
     def get_limit(self, request: Request) -> int | None:
         self._require_whole_number(request, self.limit_query_param)

@@ -1,26 +1,22 @@
+"""/api/v1/: users, teams, project memberships and the caller's notifications (API tokens
+are in api_tokens.py)."""
+
 from typing import cast
 
-from django.conf import settings
-from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.models import AuthToken
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
-from rest_framework.views import APIView
 
 from apps.accounts import services
-from apps.accounts.lockout import lockout_response
 from apps.accounts.models import Membership, Notification, Team, User
 from apps.accounts.permissions import organisation_action_check, visible_project_ids
 from apps.projects.models import Project
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin, ProjectSlugFilter, VisibleProjectField
-from qualiti.errors import InvalidInput
+from qualiti.api_schema import filter_help_texts, help_texts
+from qualiti.filters import QualitiFilterSet
 from qualiti.http import request_user
 
 
@@ -29,15 +25,36 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "username", "first_name", "last_name", "email", "org_role"]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The user's id.",
+            username="The name the user signs in with.",
+            first_name="The user's first name.",
+            last_name="The user's last name.",
+            email="The user's e-mail address.",
+            org_role="The user's organisation-wide role, empty for none: admin, quality "
+            "manager or management (project roles are memberships).",
+        )
 
 
+@filter_help_texts(org_role="Only users with this organisation-wide role.")
+class UserFilter(QualitiFilterSet):
+    class Meta:
+        model = User
+        fields = ["org_role"]
+
+
+@extend_schema(tags=["users"])
+@extend_schema_view(
+    list=extend_schema(summary="List the users who share a project with you"),
+    retrieve=extend_schema(summary="Read a user"),
+)
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """Users who share a project with the caller (everyone, for admins and management)."""
 
     serializer_class = UserSerializer
     ordering_fields = ["username", "date_joined"]
     ordering = ["username"]
-    filterset_fields = ["org_role"]
+    filterset_class = UserFilter
 
     def get_queryset(self) -> QuerySet[User]:
         visible = visible_project_ids(user=self.request.user)
@@ -51,15 +68,31 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TeamSerializer(serializers.ModelSerializer):
     members = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), many=True, required=False
+        queryset=User.objects.all(),
+        many=True,
+        required=False,
+        help_text="Ids of the team's members.",
     )
 
     class Meta:
         model = Team
         fields = ["id", "name", "members", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = help_texts(
+            id="The team's id.",
+            name="The team's name, unique in the organisation.",
+            created_at="When the team was created.",
+        )
 
 
+@extend_schema(tags=["teams"])
+@extend_schema_view(
+    list=extend_schema(summary="List teams"),
+    create=extend_schema(summary="Create a team"),
+    retrieve=extend_schema(summary="Read a team"),
+    partial_update=extend_schema(summary="Rename a team or change its members"),
+    destroy=extend_schema(summary="Delete a team"),
+)
 class TeamViewSet(viewsets.ModelViewSet):
     """Teams are organisation-wide: admins and quality managers manage them."""
 
@@ -93,15 +126,31 @@ class TeamViewSet(viewsets.ModelViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    project = VisibleProjectField()
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    project = VisibleProjectField(help_text="The project's slug; it cannot change.")
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        help_text="The member's user id; it cannot change.",
+    )
 
     class Meta:
         model = Membership
         fields = ["id", "project", "user", "role", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = help_texts(
+            id="The membership's id.",
+            role="The member's role in the project: quality manager, developer or viewer.",
+            created_at="When the user joined the project.",
+        )
 
 
+@extend_schema(tags=["memberships"])
+@extend_schema_view(
+    list=extend_schema(summary="List project memberships"),
+    create=extend_schema(summary="Add a user to a project with a role"),
+    retrieve=extend_schema(summary="Read a membership"),
+    partial_update=extend_schema(summary="Change a member's role"),
+    destroy=extend_schema(summary="Remove a user from a project"),
+)
 class MembershipViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -147,15 +196,37 @@ class MembershipViewSet(
 
 class NotificationSerializer(serializers.ModelSerializer):
     project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug",
+        read_only=True,
+        help_text="The slug of the project it is about, if any.",
     )
 
     class Meta:
         model = Notification
         fields = ["id", "project", "kind", "message", "link", "read_at", "created_at"]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The notification's id.",
+            kind="The kind of notice (a key of /api/v1/notification-preferences/).",
+            message="What happened, in words.",
+            link="The page it is about, a path on this site.",
+            read_at="When you marked it read; null while unread.",
+            created_at="When it was sent.",
+        )
 
 
+@filter_help_texts(kind="Only notifications of this kind.")
+class NotificationFilter(QualitiFilterSet):
+    class Meta:
+        model = Notification
+        fields = ["kind"]
+
+
+@extend_schema(tags=["notifications"])
+@extend_schema_view(
+    list=extend_schema(summary="List your notifications, newest first"),
+    retrieve=extend_schema(summary="Read one of your notifications"),
+)
 class NotificationViewSet(
     OwnRowsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -163,101 +234,18 @@ class NotificationViewSet(
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; get_queryset() scopes to the caller
-    filterset_fields = ["kind"]
+    filterset_class = NotificationFilter
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
 
     def base_queryset(self) -> QuerySet[Notification]:
         return Notification.objects.select_related("project")
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(
+        summary="Mark a notification read", request=None, responses=NotificationSerializer
+    )
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
+        """Marking it read again changes nothing."""
         notification = services.notification_mark_read(notification=self.get_object())
         return Response(NotificationSerializer(notification).data)
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    expires_in_days = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=settings.QUALITI_TOKEN_MAX_DAYS,
-        help_text=f"Days until the token stops working (default {settings.QUALITI_TOKEN_DAYS}).",
-    )
-
-
-class TokenCreateView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token …`)."""
-
-    authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
-    throttle_classes = [AnonRateThrottle]
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={
-            201: inline_serializer(
-                "TokenCreated",
-                {
-                    "token": serializers.CharField(),
-                    "token_key": serializers.CharField(),
-                    "expiry": serializers.DateTimeField(),
-                },
-            ),
-            400: OpenApiResponse(description="Wrong username or password, or bad input."),
-            429: OpenApiResponse(
-                description="Too many failed attempts for this username from this "
-                "address; `Retry-After` says when to try again."
-            ),
-        },
-    )
-    def post(self, request: Request) -> Response | HttpResponse:
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        # Django's own request: django-axes flags it when this attempt is locked out, and
-        # authenticate() then only says "no user", which must not read as a wrong password.
-        django_request = request._request
-        user = authenticate(
-            django_request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
-        if user is None:
-            if getattr(django_request, "axes_locked_out", False):
-                return lockout_response(django_request)
-            raise InvalidInput("Wrong username or password.")
-        # A token is a login: its receivers clear django-axes' failures and set last_login.
-        user_logged_in.send(sender=type(user), request=django_request, user=user)
-        instance, token = services.api_token_create(
-            user=user, days=data.validated_data.get("expires_in_days")
-        )
-        body = {"token": token, "token_key": instance.token_key, "expiry": instance.expiry}
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class TokenSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AuthToken
-        fields = ["token_key", "created", "expiry"]
-        read_only_fields = fields
-
-
-class TokenViewSet(
-    OwnRowsMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
-    """The caller's API tokens, listed by their public prefix; DELETE revokes one."""
-
-    serializer_class = TokenSerializer
-    queryset = AuthToken.objects.none()  # for the schema; get_queryset() scopes to the caller
-    lookup_field = "token_key"
-    ordering = ["-created"]
-    ordering_fields = ["created"]
-
-    def base_queryset(self) -> QuerySet[AuthToken]:
-        return AuthToken.objects.all()
-
-    def perform_destroy(self, instance: AuthToken) -> None:
-        services.api_token_revoke(user=request_user(self.request), token_key=instance.token_key)

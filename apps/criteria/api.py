@@ -23,6 +23,7 @@ from apps.criteria.services import (
 from apps.projects.models import Project
 from apps.projects.selectors import project_list_visible
 from qualiti.api import ProjectScopedMixin
+from qualiti.api_schema import filter_help_texts, help_texts
 from qualiti.filters import QualitiFilterSet
 from qualiti.http import request_user
 
@@ -40,6 +41,23 @@ CRITERION_FIELDS = [
     "rationale",
     "guidance",
 ]
+# What each of the fields above means, for the schema (templates, criteria and their writes).
+CRITERION_HELP = {
+    "code": "A short code naming the criterion, unique in its project (or the catalogue), "
+    "e.g. PERF-01.",
+    "name": "The criterion's name.",
+    "category": "The kind of quality it judges (performance, fairness, drift…).",
+    "check_key": "The engine check that measures it (a key of /api/v1/checks/).",
+    "metric": "The check's metric that is compared with the threshold.",
+    "comparator": "How the observed value must compare with the threshold to pass: <=, <, >= or >.",
+    "threshold": "The value the metric is compared with.",
+    "severity": "How severe a failure is: critical, high, medium or low (the finding's severity).",
+    "blocking": "Whether a failure makes the run's verdict fail (otherwise a failure "
+    "makes it pass with warnings).",
+    "params": "The check's parameters, overriding its defaults (see the check's params_schema).",
+    "rationale": "Why the criterion matters for this kind of system.",
+    "guidance": "Remediation guidance written for a developer.",
+}
 
 
 class CriterionTemplateSerializer(serializers.ModelSerializer):
@@ -47,13 +65,23 @@ class CriterionTemplateSerializer(serializers.ModelSerializer):
         model = CriterionTemplate
         fields = ["id", *CRITERION_FIELDS, "references"]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The template's id.",
+            references="Standards and papers the template draws on.",
+            **CRITERION_HELP,
+        )
 
 
 class CriterionSerializer(serializers.ModelSerializer):
     project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, help_text="The project's slug."
     )
-    template_code = serializers.CharField(source="template.code", read_only=True, allow_null=True)
+    template_code = serializers.CharField(
+        source="template.code",
+        read_only=True,
+        allow_null=True,
+        help_text="The code of the template it was made from; null if made from scratch.",
+    )
 
     class Meta:
         model = Criterion
@@ -67,31 +95,50 @@ class CriterionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The criterion's id.",
+            template="Id of the catalogue template it was made from; null if made from scratch.",
+            created_at="When the criterion was made.",
+            updated_at="When it last changed.",
+            **CRITERION_HELP,
+        )
 
 
 class CriterionUpdateSerializer(serializers.Serializer):
     """The values a quality manager sets; PATCH may send any subset."""
 
-    code = serializers.CharField(max_length=32)
-    name = serializers.CharField(max_length=200)
-    category = serializers.ChoiceField(choices=Category.choices)
-    check_key = serializers.CharField(max_length=100)
-    metric = serializers.CharField(max_length=100)
-    comparator = serializers.ChoiceField(choices=Comparator.choices)
-    threshold = serializers.FloatField()
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    blocking = serializers.BooleanField(required=False)
-    params = serializers.DictField(required=False)
-    rationale = serializers.CharField()
-    guidance = serializers.CharField()
+    code = serializers.CharField(max_length=32, help_text=CRITERION_HELP["code"])
+    name = serializers.CharField(max_length=200, help_text=CRITERION_HELP["name"])
+    category = serializers.ChoiceField(
+        choices=Category.choices, help_text=CRITERION_HELP["category"]
+    )
+    check_key = serializers.CharField(max_length=100, help_text=CRITERION_HELP["check_key"])
+    metric = serializers.CharField(max_length=100, help_text=CRITERION_HELP["metric"])
+    comparator = serializers.ChoiceField(
+        choices=Comparator.choices, help_text=CRITERION_HELP["comparator"]
+    )
+    threshold = serializers.FloatField(help_text=CRITERION_HELP["threshold"])
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, help_text=CRITERION_HELP["severity"]
+    )
+    blocking = serializers.BooleanField(required=False, help_text=CRITERION_HELP["blocking"])
+    params = serializers.DictField(required=False, help_text=CRITERION_HELP["params"])
+    rationale = serializers.CharField(help_text=CRITERION_HELP["rationale"])
+    guidance = serializers.CharField(help_text=CRITERION_HELP["guidance"])
 
 
 class CriterionCreateSerializer(CriterionUpdateSerializer):
     """A new criterion: from a template (`template`, any field overriding it) or from scratch."""
 
-    project = serializers.SlugRelatedField(slug_field="slug", queryset=Project.objects.none())
+    project = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Project.objects.none(), help_text="The project's slug."
+    )
     template = serializers.PrimaryKeyRelatedField(
-        queryset=CriterionTemplate.objects.all(), required=False, allow_null=True
+        queryset=CriterionTemplate.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of a catalogue template to start from; the fields given override its "
+        "values. Without one, every field but blocking and params is required.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -116,12 +163,20 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
         return attrs
 
 
+@filter_help_texts(
+    category="Only templates of this category.",
+    check_key="Only templates measured by this engine check.",
+)
 class CriterionTemplateFilter(QualitiFilterSet):
     class Meta:
         model = CriterionTemplate
         fields = ["category", "check_key"]
 
 
+@filter_help_texts(
+    category="Only criteria of this category.",
+    severity="Only criteria of this severity.",
+)
 class CriterionFilter(QualitiFilterSet):
     project = filters.CharFilter(field_name="project__slug", help_text="Project slug.")
 
@@ -130,6 +185,11 @@ class CriterionFilter(QualitiFilterSet):
         fields = ["project", "category", "severity"]
 
 
+@extend_schema(tags=["criterion templates"])
+@extend_schema_view(
+    list=extend_schema(summary="List the catalogue's criterion templates"),
+    retrieve=extend_schema(summary="Read a criterion template"),
+)
 class CriterionTemplateViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue of criterion templates, readable by every signed-in user."""
 
@@ -143,10 +203,28 @@ class CriterionTemplateViewSet(viewsets.ReadOnlyModelViewSet):
         return criterion_template_list()
 
 
+@extend_schema(tags=["criteria"])
 @extend_schema_view(
-    create=extend_schema(request=CriterionCreateSerializer, responses={201: CriterionSerializer}),
-    update=extend_schema(request=CriterionUpdateSerializer, responses=CriterionSerializer),
-    partial_update=extend_schema(request=CriterionUpdateSerializer, responses=CriterionSerializer),
+    list=extend_schema(summary="List criteria"),
+    retrieve=extend_schema(summary="Read a criterion"),
+    create=extend_schema(
+        summary="Add a criterion to a project, from a template or from scratch",
+        request=CriterionCreateSerializer,
+        responses={201: CriterionSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a criterion's values",
+        request=CriterionUpdateSerializer,
+        responses=CriterionSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a criterion's values",
+        request=CriterionUpdateSerializer,
+        responses=CriterionSerializer,
+    ),
+    destroy=extend_schema(
+        summary="Delete a criterion", description="Refused while a test plan uses it."
+    ),
 )
 class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
     """A project's criteria: members read them, its quality manager and admins edit them."""

@@ -1,12 +1,14 @@
+"""/api/v1/: findings, their corrective actions, comments and risk acceptances (the
+serializers are in serializers.py)."""
+
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import Team, User
 from apps.criteria.models import Category, Severity
 from apps.findings import selectors, services
 from apps.findings.models import (
@@ -17,92 +19,48 @@ from apps.findings.models import (
     FindingStatus,
     RiskAcceptance,
 )
-from apps.projects.models import Project
-from qualiti.api import (
-    ProjectScopedMixin,
-    ProjectSlugFilter,
-    VisibleProjectField,
-    VisibleRelatedField,
+from apps.findings.serializers import (
+    ActionProposeSerializer,
+    ActionTakeSerializer,
+    CommentSerializer,
+    CorrectiveActionSerializer,
+    CorrectiveActionUpdateSerializer,
+    DecisionSerializer,
+    FindingCreateSerializer,
+    FindingSerializer,
+    FindingUpdateSerializer,
+    RiskAcceptanceSerializer,
+    TransitionSerializer,
 )
+from qualiti.api import ProjectScopedMixin, ProjectSlugFilter
+from qualiti.api_schema import filter_help_texts
 from qualiti.filters import IntegerFilter, QualitiFilterSet
 from qualiti.http import request_user
 
-
-class FindingSerializer(serializers.ModelSerializer):
-    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    is_overdue = serializers.BooleanField(read_only=True)
-    overdue_days = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Finding
-        fields = [
-            "id", "project", "title", "description", "severity", "category", "status",
-            "source", "fingerprint", "criterion", "check_key", "subject", "first_seen_run",
-            "last_seen_run", "assigned_team", "assignee", "due_date", "is_overdue",
-            "overdue_days", "remediation", "risk_expires_on", "version", "created_at",
-            "updated_at", "closed_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class FindingCreateSerializer(serializers.Serializer):
-    project = VisibleProjectField()
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    category = serializers.ChoiceField(choices=Category.choices)
-    remediation = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class FindingUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
-    title = serializers.CharField(max_length=300, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    assigned_team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), allow_null=True, required=False
-    )
-
-
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=FindingStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
-
-
-class CorrectiveActionSerializer(serializers.ModelSerializer):
-    finding = VisibleRelatedField(model=Finding)
-
-    class Meta:
-        model = CorrectiveAction
-        fields = [
-            "id", "finding", "description", "owner", "due_date", "status", "version",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["status", "version", "created_at", "updated_at"]
-
-
-class ActionProposeSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=5000)
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class ActionTakeSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+PROJECT_SLUG = "Only those of this project (slug)."
+FINDING_ID = "Only those of this finding (id)."
 
 
 class FindingFilter(ProjectSlugFilter):
-    status = django_filters.MultipleChoiceFilter(choices=FindingStatus.choices)
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices)
-    team = IntegerFilter(field_name="assigned_team_id")
-    assignee = IntegerFilter(field_name="assignee_id")
-    overdue = django_filters.BooleanFilter(method="by_overdue")
+    status = django_filters.MultipleChoiceFilter(
+        choices=FindingStatus.choices, help_text="Only findings in these statuses (repeatable)."
+    )
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, help_text="Only findings of these severities (repeatable)."
+    )
+    category = django_filters.MultipleChoiceFilter(
+        choices=Category.choices, help_text="Only findings of these categories (repeatable)."
+    )
+    team = IntegerFilter(
+        field_name="assigned_team_id", help_text="Only findings assigned to this team (id)."
+    )
+    assignee = IntegerFilter(
+        field_name="assignee_id", help_text="Only findings assigned to this user (id)."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="by_overdue",
+        help_text="true: only findings still open past their due date; false: only the others.",
+    )
 
     class Meta:
         model = Finding
@@ -115,6 +73,11 @@ class FindingFilter(ProjectSlugFilter):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
+@extend_schema(tags=["findings"])
+@extend_schema_view(
+    list=extend_schema(summary="List findings, newest first"),
+    retrieve=extend_schema(summary="Read a finding"),
+)
 class FindingViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -132,15 +95,26 @@ class FindingViewSet(
     def base_queryset(self) -> QuerySet[Finding]:
         return selectors.finding_list(user=self.request.user)
 
-    @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer})
+    @extend_schema(
+        summary="Open a finding by hand",
+        request=FindingCreateSerializer,
+        responses={201: FindingSerializer},
+    )
     def create(self, request: Request) -> Response:
+        """Its due date follows from the project's SLA days for its severity."""
         data = FindingCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         finding = services.finding_create(user=request_user(request), **data.validated_data)
         return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=FindingUpdateSerializer, responses=FindingSerializer)
+    @extend_schema(
+        summary="Triage a finding: edit, set its severity, assign it",
+        request=FindingUpdateSerializer,
+        responses=FindingSerializer,
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """The project's quality manager triages; `version` guards against a change made
+        since you read it (409)."""
         finding = self.get_object()
         data = FindingUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -160,7 +134,11 @@ class FindingViewSet(
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
 
-    @extend_schema(request=TransitionSerializer, responses=FindingSerializer)
+    @extend_schema(
+        summary="Change a finding's status",
+        request=TransitionSerializer,
+        responses=FindingSerializer,
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
         """Move the finding to another status; 400 names the allowed ones, 409 if stale."""
@@ -172,7 +150,11 @@ class FindingViewSet(
         )
         return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
 
-    @extend_schema(request=ActionProposeSerializer, responses={201: CorrectiveActionSerializer})
+    @extend_schema(
+        summary="Propose a corrective action for a finding",
+        request=ActionProposeSerializer,
+        responses={201: CorrectiveActionSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="propose-action")
     def propose_action(self, request: Request, pk: str) -> Response:
         """Propose a corrective action (the finding's team, its quality manager); it waits,
@@ -186,27 +168,24 @@ class FindingViewSet(
         return Response(CorrectiveActionSerializer(proposed).data, status=status.HTTP_201_CREATED)
 
 
-class CorrectiveActionUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
-    description = serializers.CharField(required=False)
-    owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), allow_null=True, required=False
-    )
-    due_date = serializers.DateField(allow_null=True, required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class CorrectiveActionFilter(QualitiFilterSet):
-    project = django_filters.CharFilter(field_name="finding__project__slug")
-    finding = IntegerFilter(field_name="finding_id")
-    status = django_filters.CharFilter()
+    project = django_filters.CharFilter(field_name="finding__project__slug", help_text=PROJECT_SLUG)
+    finding = IntegerFilter(field_name="finding_id", help_text=FINDING_ID)
+    status = django_filters.CharFilter(
+        help_text="Only actions in this status: " + ", ".join(ActionStatus.values) + "."
+    )
 
     class Meta:
         model = CorrectiveAction
         fields = ["project", "finding", "status"]
 
 
+@extend_schema(tags=["corrective actions"])
+@extend_schema_view(
+    list=extend_schema(summary="List corrective actions, soonest due first"),
+    retrieve=extend_schema(summary="Read a corrective action"),
+    create=extend_schema(summary="Add a corrective action to a finding"),
+)
 class CorrectiveActionViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -235,8 +214,15 @@ class CorrectiveActionViewSet(
         )
         return Response(CorrectiveActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CorrectiveActionUpdateSerializer, responses=CorrectiveActionSerializer)
+    @extend_schema(
+        summary="Update a corrective action",
+        request=CorrectiveActionUpdateSerializer,
+        responses=CorrectiveActionSerializer,
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """The finding's team moves its status; only the quality manager changes its text,
+        owner or date, or rejects it. `version` guards against a change made since you read
+        it (409)."""
         corrective_action = self.get_object()
         data = CorrectiveActionUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -255,7 +241,11 @@ class CorrectiveActionViewSet(
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
 
-    @extend_schema(request=ActionTakeSerializer, responses=CorrectiveActionSerializer)
+    @extend_schema(
+        summary='Take on a corrective action ("I\'ll do it")',
+        request=ActionTakeSerializer,
+        responses=CorrectiveActionSerializer,
+    )
     @action(detail=True, methods=["post"])
     def take(self, request: Request, pk: str) -> Response:
         """ "I'll do it": the caller owns the action, now in progress; 409 if stale."""
@@ -268,27 +258,21 @@ class CorrectiveActionViewSet(
         return Response(CorrectiveActionSerializer(taken).data)
 
 
-class CommentSerializer(serializers.ModelSerializer):
-    finding = VisibleRelatedField(model=Finding)
-    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-
-    class Meta:
-        model = Comment
-        fields = ["id", "finding", "author", "body", "created_at"]
-        read_only_fields = ["author", "created_at"]
-
-
 class CommentFilter(QualitiFilterSet):
-    project = django_filters.CharFilter(field_name="finding__project__slug")
-    finding = IntegerFilter(field_name="finding_id")
+    project = django_filters.CharFilter(field_name="finding__project__slug", help_text=PROJECT_SLUG)
+    finding = IntegerFilter(field_name="finding_id", help_text=FINDING_ID)
 
     class Meta:
         model = Comment
         fields = ["project", "finding"]
 
 
+@extend_schema(tags=["comments"])
+@extend_schema_view(
+    list=extend_schema(summary="List comments, oldest first"),
+    retrieve=extend_schema(summary="Read a comment"),
+    create=extend_schema(summary="Comment on a finding"),
+)
 class CommentViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -312,22 +296,19 @@ class CommentViewSet(
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
-class RiskAcceptanceSerializer(serializers.ModelSerializer):
-    finding = VisibleRelatedField(model=Finding)
-
+@filter_help_texts(state="Only risk acceptances in this state.")
+class RiskAcceptanceFilter(QualitiFilterSet):
     class Meta:
         model = RiskAcceptance
-        fields = [
-            "id", "finding", "justification", "expires_on", "state", "requested_by",
-            "decided_by", "decided_at", "created_at",
-        ]  # fmt: skip
-        read_only_fields = ["state", "requested_by", "decided_by", "decided_at", "created_at"]
+        fields = ["state"]
 
 
-class DecisionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
+@extend_schema(tags=["risk acceptances"])
+@extend_schema_view(
+    list=extend_schema(summary="List risk acceptances, newest first"),
+    retrieve=extend_schema(summary="Read a risk acceptance"),
+    create=extend_schema(summary="Ask to accept a finding's risk until a date"),
+)
 class RiskAcceptanceViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -339,7 +320,7 @@ class RiskAcceptanceViewSet(
 
     project_field = "finding__project"
     serializer_class = RiskAcceptanceSerializer
-    filterset_fields = ["state"]
+    filterset_class = RiskAcceptanceFilter
     ordering_fields = ["created_at"]
     ordering = ["-created_at"]
 
@@ -354,14 +335,25 @@ class RiskAcceptanceViewSet(
         )
         return Response(RiskAcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
+    @extend_schema(
+        summary="Approve a risk acceptance",
+        request=DecisionSerializer,
+        responses=RiskAcceptanceSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Management or an administrator: the finding's risk is accepted until the
+        acceptance's expiry date, when the finding reopens."""
         return self._decide(request, approve=True)
 
-    @extend_schema(request=DecisionSerializer, responses=RiskAcceptanceSerializer)
+    @extend_schema(
+        summary="Reject a risk acceptance",
+        request=DecisionSerializer,
+        responses=RiskAcceptanceSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
+        """Management or an administrator."""
         return self._decide(request, approve=False)
 
     def _decide(self, request: Request, *, approve: bool) -> Response:

@@ -3,7 +3,7 @@ scripts. Everyone who sees the project reads them; its quality manager (or an ad
 creates, changes and deletes them, through the services that keep beat's row in step."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,16 +13,21 @@ from apps.monitoring.models import MonitoringSchedule, Weekday
 from apps.monitoring.services import schedules as services
 from apps.projects.models import Project
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter
+from qualiti.api_schema import help_texts
 from qualiti.errors import NotFound
 from qualiti.http import request_user
 
 
 class MonitoringScheduleSerializer(serializers.ModelSerializer):
     project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, help_text="The project's slug."
     )
-    when = serializers.CharField(source="when_words", read_only=True)
-    next_run_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    when = serializers.CharField(
+        source="when_words", read_only=True, help_text='When it runs, in words: "Mondays 06:00".'
+    )
+    next_run_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it runs next; null while disabled."
+    )
 
     class Meta:
         model = MonitoringSchedule
@@ -31,6 +36,15 @@ class MonitoringScheduleSerializer(serializers.ModelSerializer):
             "next_run_at", "last_run_at", "last_outcome", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The schedule's id.",
+            plan_name="The name of the test plan it runs; each round runs its approved version.",
+            day_of_week="Cron's day of week: * (every day), 1-5 (Monday to Friday), or one "
+            "day from 0 (Sunday) to 6.",
+            enabled="Whether it runs; a disabled schedule is kept but never runs.",
+            last_run_at="When it last ran; null if it never has.",
+            created_at="When it was created.",
+        )
 
     def to_representation(self, instance: MonitoringSchedule) -> dict:
         body = super().to_representation(instance)
@@ -40,18 +54,32 @@ class MonitoringScheduleSerializer(serializers.ModelSerializer):
 
 
 class MonitoringScheduleWriteSerializer(serializers.Serializer):
-    plan_name = serializers.CharField(max_length=200)
+    plan_name = serializers.CharField(
+        max_length=200,
+        help_text="The name of one of the project's test plans; each round runs its approved "
+        "version.",
+    )
     day_of_week = serializers.ChoiceField(
-        choices=Weekday.choices, help_text="Cron's day of week: * (every day), 1-5, or 0-6."
+        choices=Weekday.choices,
+        help_text="Cron's day of week: * (every day), 1-5 (Monday to Friday), or one day from 0 "
+        "(Sunday) to 6.",
     )
     time = serializers.TimeField(help_text="Hour and minute, server time zone, e.g. 06:00.")
-    enabled = serializers.BooleanField(default=True)
+    enabled = serializers.BooleanField(
+        default=True, help_text="Whether it runs; a disabled schedule is kept but never runs."
+    )
 
 
 class MonitoringScheduleCreateSerializer(MonitoringScheduleWriteSerializer):
     project = serializers.SlugField(max_length=80, help_text="The project's slug.")
 
 
+@extend_schema(tags=["monitoring schedules"])
+@extend_schema_view(
+    list=extend_schema(summary="List monitoring schedules"),
+    retrieve=extend_schema(summary="Read a monitoring schedule"),
+    destroy=extend_schema(summary="Delete a monitoring schedule"),
+)
 class MonitoringScheduleViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -70,7 +98,9 @@ class MonitoringScheduleViewSet(
         return MonitoringSchedule.objects.select_related("project")
 
     @extend_schema(
-        request=MonitoringScheduleCreateSerializer, responses={201: MonitoringScheduleSerializer}
+        summary="Create a monitoring schedule",
+        request=MonitoringScheduleCreateSerializer,
+        responses={201: MonitoringScheduleSerializer},
     )
     def create(self, request: Request) -> Response:
         slug = request.data.get("project") if hasattr(request.data, "get") else None
@@ -91,6 +121,7 @@ class MonitoringScheduleViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Change a monitoring schedule",
         request=MonitoringScheduleWriteSerializer(partial=True),
         responses=MonitoringScheduleSerializer,
     )

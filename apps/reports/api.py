@@ -9,7 +9,13 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -28,18 +34,26 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.api_schema import filter_help_texts, help_texts
 from qualiti.http import request_user
+
+# The file actions' `?format=` only picks how an error is written; the file is the same.
+NO_FORMAT = OpenApiParameter("format", exclude=True)
 
 
 class ReportSerializer(serializers.ModelSerializer):
     project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug",
+        read_only=True,
+        help_text="The project's slug; null for a portfolio report.",
     )
     signed_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username",
+        read_only=True,
+        help_text="Username of who signed it; null for an unsigned report.",
     )
     created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, help_text="Username of who requested it."
     )
     html_url = serializers.SerializerMethodField(help_text="The stored HTML, once ready.")
     pdf_url = serializers.SerializerMethodField(help_text="The stored PDF, once ready.")
@@ -56,6 +70,27 @@ class ReportSerializer(serializers.ModelSerializer):
             "created_by", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The report's id.",
+            kind="What it is about: a run, a project over a period, the portfolio over a "
+            "period, or a model version (its model card).",
+            status="queued, running, then ready or failed.",
+            progress="Percent done, 0 to 100.",
+            current_step="What the worker is doing now, in words.",
+            error="Why it failed; empty otherwise.",
+            run="Id of a run report's run.",
+            model_version="Id of a model card's model version.",
+            period_start="First day of a project or portfolio report's period.",
+            period_end="Last day of a project or portfolio report's period.",
+            html_sha256="Hex sha256 of the HTML as served.",
+            inputs="Hex sha256 of every input (model, datasets, plan version, results) it "
+            "was made from.",
+            signed_at="When it was signed; null for an unsigned report.",
+            replaces="Id of the report it corrects, if any.",
+            created_at="When it was requested.",
+            started_at="When a worker started it.",
+            finished_at="When it was ready or failed.",
+        )
 
     def _url(self, report: Report, name: str) -> str | None:
         if report.status != ReportStatus.READY:
@@ -74,7 +109,11 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    kind = serializers.ChoiceField(
+        choices=ReportKind.choices,
+        help_text="What it is about; give the subject it needs: run, project, model_version, "
+        "or nothing more for the portfolio.",
+    )
     run = VisibleRelatedField(model=EvaluationRun, required=False, help_text="A run report's run.")
     project = VisibleProjectField(required=False, help_text="A project report's project (slug).")
     model_version = VisibleRelatedField(
@@ -90,6 +129,12 @@ class ReportCreateSerializer(serializers.Serializer):
     )
 
 
+@filter_help_texts(
+    kind="Only reports of this kind.",
+    status="Only reports in this status.",
+    run="Only the reports of this run (id).",
+    model_version="Only the model cards of this model version (id).",
+)
 class ReportFilter(ProjectSlugFilter):
     class Meta:
         model = Report
@@ -110,6 +155,11 @@ class AnyMediaRenderer(renderers.BaseRenderer):
 FILE_RENDERERS = [renderers.JSONRenderer, AnyMediaRenderer]
 
 
+@extend_schema(tags=["reports"])
+@extend_schema_view(
+    list=extend_schema(summary="List reports, newest first"),
+    retrieve=extend_schema(summary="Read a report (poll it until it is ready)"),
+)
 class ReportViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -126,8 +176,16 @@ class ReportViewSet(
     def base_queryset(self):
         return selectors.report_list(user=self.request.user)
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportSerializer})
+    @extend_schema(
+        summary="Request a report",
+        request=ReportCreateSerializer,
+        responses={201: ReportSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Queued for a worker (201): follow its `status` and `progress`; once ready it has
+        `html_url`, `pdf_url` and `sha256`. Portfolio reports are administrators' and
+        management's; a project or portfolio report covers the last 30 days unless a period
+        is given."""
         serializer = ReportCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -141,10 +199,12 @@ class ReportViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Download a report's HTML",
+        parameters=[NO_FORMAT],
         responses={
             (200, "text/html"): OpenApiResponse(OpenApiTypes.BINARY),
             404: OpenApiResponse(description="Not visible, or not ready."),
-        }
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
     def html(self, request: Request, pk: str | None = None) -> FileResponse:
@@ -152,10 +212,12 @@ class ReportViewSet(
         return stored_report_response(self.get_object(), "html")
 
     @extend_schema(
+        summary="Download a report's PDF",
+        parameters=[NO_FORMAT],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
             404: OpenApiResponse(description="Not visible, or not ready."),
-        }
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=FILE_RENDERERS)
     def pdf(self, request: Request, pk: str | None = None) -> FileResponse:

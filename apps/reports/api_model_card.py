@@ -3,11 +3,11 @@
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 
-from apps.projects.api.uploads import ModelVersionSerializer
+from apps.projects.api.serializers import ModelVersionSerializer
 from apps.projects.selectors import model_version_list_visible
 from apps.reports.views_model_card import markdown_response
 from qualiti.api import ProjectScopedMixin
@@ -25,6 +25,13 @@ class ModelCardView(ProjectScopedMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="model_versions_model_card",
+        tags=["model versions"],
+        summary="Download a model version's model card (Markdown)",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The model version's id."
+            )
+        ],
         responses={
             (200, "text/markdown"): OpenApiResponse(
                 OpenApiTypes.STR, description="The model card (Markdown)."
@@ -33,4 +40,6 @@ class ModelCardView(ProjectScopedMixin, generics.GenericAPIView):
         },
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
+        """The model version's model card as a Markdown attachment: its descriptive fields
+        and the numbers of its runs (the model card page's export)."""
         return markdown_response(self.get_object())

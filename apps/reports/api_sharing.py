@@ -26,15 +26,18 @@ from apps.accounts.models import User
 from apps.reports import sharing
 from apps.reports.models import ReportShare, ReportShareOpening
 from qualiti.api import ProjectScopedMixin
+from qualiti.api_schema import help_texts
 from qualiti.http import request_user
 
 
 class ReportShareSerializer(serializers.ModelSerializer):
     created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, help_text="Username of who made the link."
     )
     opening_count = serializers.IntegerField(read_only=True, help_text="Times it was opened.")
-    last_opened_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_opened_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it was last opened; null if never."
+    )
 
     class Meta:
         model = ReportShare
@@ -43,6 +46,13 @@ class ReportShareSerializer(serializers.ModelSerializer):
             "opening_count", "last_opened_at",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The link's id.",
+            report="Id of the report it opens.",
+            expires_at="When it stops opening the report.",
+            revoked_at="When it was revoked; null while it works.",
+            created_at="When it was made.",
+        )
 
 
 class ReportShareCreatedSerializer(ReportShareSerializer):
@@ -76,6 +86,14 @@ class ReportShareOpeningSerializer(serializers.ModelSerializer):
         model = ReportShareOpening
         fields = ["id", "share", "opened_at", "address", "user_agent", "format"]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The opening's id.",
+            share="Id of the link opened.",
+            opened_at="When it was opened.",
+            address="The IP address it was opened from, if known.",
+            user_agent="The browser's User-Agent, cut to 300 characters.",
+            format="What was opened: html or pdf.",
+        )
 
 
 REPORT_ID = OpenApiParameter(
@@ -83,9 +101,11 @@ REPORT_ID = OpenApiParameter(
 )
 
 
+@extend_schema(tags=["report shares"])
 @extend_schema_view(
-    list=extend_schema(parameters=[REPORT_ID]),
+    list=extend_schema(summary="List a report's share links, newest first", parameters=[REPORT_ID]),
     create=extend_schema(
+        summary="Make a share link to a report",
         description="A new link to a ready report; the answer carries its `url`, once.",
         parameters=[REPORT_ID],
         request=ReportShareCreateSerializer,
@@ -124,6 +144,8 @@ class ReportSharesOfReportViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["report shares"])
+@extend_schema_view(retrieve=extend_schema(summary="Read a share link"))
 class ReportShareViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One share link: read it, revoke it, read its access log."""
 
@@ -144,6 +166,7 @@ class ReportShareViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ReportShareSerializer(self.managed_object()).data)
 
     @extend_schema(
+        summary="Revoke a share link",
         request=inline_serializer("ReportShareRevoke", fields={}),
         responses=ReportShareSerializer,
     )
@@ -154,6 +177,7 @@ class ReportShareViewSet(ProjectScopedMixin, mixins.RetrieveModelMixin, viewsets
         return Response(ReportShareSerializer(self.get_queryset().get(pk=share.pk)).data)
 
     @extend_schema(
+        summary="List a share link's openings, newest first",
         responses=ReportShareOpeningSerializer(many=True),
         parameters=[OpenApiParameter("ordering", exclude=True)],
     )

@@ -38,7 +38,11 @@ class RunSignSerializer(serializers.Serializer):
         help_text="The analysis (Markdown). Given with the others, it is saved first; left "
         "out, the analysis saved on the run page is signed.",
     )
-    conclusion = serializers.ChoiceField(choices=Conclusion.choices, required=False)
+    conclusion = serializers.ChoiceField(
+        choices=Conclusion.choices,
+        required=False,
+        help_text="release, release_with_conditions or do_not_release.",
+    )
     conditions = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -50,7 +54,9 @@ class RunSignSerializer(serializers.Serializer):
 class RunSignMixin(_ViewsetBase):
     """The runs viewset's `sign` action."""
 
-    @extend_schema(request=RunSignSerializer, responses={201: ReportSerializer})
+    @extend_schema(
+        summary="Sign a run's report", request=RunSignSerializer, responses={201: ReportSerializer}
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str) -> Response:
         """Sign the run's report (the project's quality manager or an administrator): a new

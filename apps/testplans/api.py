@@ -1,5 +1,7 @@
+"""/api/v1/test-plans/ and /api/v1/plan-checks/: versioned test plans and their checks."""
+
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,15 +16,32 @@ from qualiti.api import (
     VisibleProjectField,
     VisibleRelatedField,
 )
+from qualiti.api_schema import filter_help_texts, help_texts
 from qualiti.http import request_user
 
 
 class PlanCheckSerializer(serializers.ModelSerializer):
-    plan = VisibleRelatedField(model=TestPlan)
-    criterion = VisibleRelatedField(model=Criterion)
-    check_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    dataset_roles = serializers.ListField(child=serializers.CharField(), required=False)
-    params = serializers.DictField(required=False)
+    plan = VisibleRelatedField(
+        model=TestPlan, help_text="Id of the test plan (a draft) it belongs to; fixed once added."
+    )
+    criterion = VisibleRelatedField(
+        model=Criterion, help_text="Id of the project's criterion it checks; fixed once added."
+    )
+    check_key = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The engine check to run; the criterion's check when empty.",
+    )
+    dataset_roles = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The dataset roles the check reads (default: evaluation).",
+    )
+    params = serializers.DictField(
+        required=False,
+        help_text="The check's parameters; given at creation, they override the criterion's.",
+    )
 
     class Meta:
         model = PlanCheck
@@ -31,11 +50,15 @@ class PlanCheckSerializer(serializers.ModelSerializer):
             "criterion_snapshot",
         ]  # fmt: skip
         read_only_fields = ["position", "criterion_snapshot"]
+        extra_kwargs = help_texts(
+            id="The plan check's id.",
+            position="Its place in the plan: 1, 2, 3… in the order checks were added.",
+        )
 
 
 class TestPlanSerializer(serializers.ModelSerializer):
-    project = VisibleProjectField()
-    checks = PlanCheckSerializer(many=True, read_only=True)
+    project = VisibleProjectField(help_text="The project's slug.")
+    checks = PlanCheckSerializer(many=True, read_only=True, help_text="The plan's checks.")
 
     class Meta:
         model = TestPlan
@@ -47,19 +70,46 @@ class TestPlanSerializer(serializers.ModelSerializer):
             "version", "status", "previous", "approved_by", "approved_at", "created_at",
             "updated_at",
         ]  # fmt: skip
+        extra_kwargs = help_texts(
+            id="The id of this version of the plan.",
+            name="The plan's name, shared by its versions.",
+            version="The version's number: 1, 2, 3…",
+            description="What the plan verifies, and why.",
+            status="draft (editable), approved (runnable, never changes) or archived.",
+            previous="Id of the version it was made from; null for the first.",
+            approved_by="Id of who approved it; null until approved.",
+            approved_at="When it was approved; null until then.",
+            created_at="When this version was made.",
+            updated_at="When it last changed.",
+        )
 
 
 class TestPlanUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="A new name, for a plan that has a single version only.",
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, help_text="What the plan verifies, and why."
+    )
 
 
+@filter_help_texts(
+    name="Only the versions of the plan of this name.", status="Only plans in this status."
+)
 class TestPlanFilter(ProjectSlugFilter):
     class Meta:
         model = TestPlan
         fields = ["project", "name", "status"]
 
 
+@extend_schema(tags=["test plans"])
+@extend_schema_view(
+    list=extend_schema(summary="List test plans, each name's newest version first"),
+    retrieve=extend_schema(summary="Read a test plan version with its checks"),
+    create=extend_schema(summary="Create a test plan (its first draft)"),
+)
 class TestPlanViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -87,10 +137,13 @@ class TestPlanViewSet(
         return Response(self._read(plan), status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        summary="Edit a test plan",
         request=TestPlanUpdateSerializer,
         responses={200: TestPlanSerializer, 201: TestPlanSerializer},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
+        """A draft is edited in place (200); editing an approved version makes the next
+        draft version, with a copy of its checks (201)."""
         plan = self.get_object()
         data = TestPlanUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -106,23 +159,32 @@ class TestPlanViewSet(
     def update(self, request: Request, pk: str) -> Response:
         return self.partial_update(request, pk)
 
-    @extend_schema(request=None, responses=TestPlanSerializer)
+    @extend_schema(summary="Approve a draft test plan", request=None, responses=TestPlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Only a draft with at least one check; the previously approved version of the same
+        plan is archived, and each check's criterion is frozen as it is now."""
         plan = self.get_object()
         return Response(
             self._read(services.test_plan_approve(plan=plan, user=request_user(request)))
         )
 
-    @extend_schema(request=None, responses=TestPlanSerializer)
+    @extend_schema(
+        summary="Archive a test plan version", request=None, responses=TestPlanSerializer
+    )
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, pk: str) -> Response:
+        """An archived version is no longer run; archiving it again changes nothing."""
         plan = self.get_object()
         return Response(
             self._read(services.test_plan_archive(plan=plan, user=request_user(request)))
         )
 
-    @extend_schema(request=None, responses={201: TestPlanSerializer})
+    @extend_schema(
+        summary="Start the next draft of a test plan",
+        request=None,
+        responses={201: TestPlanSerializer},
+    )
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str) -> Response:
         """The next draft version of this plan, with a copy of its checks."""
@@ -136,12 +198,27 @@ class TestPlanViewSet(
         ).data
 
 
+@filter_help_texts(
+    plan="Only the checks of this test plan version (id).",
+    check_key="Only checks running this engine check.",
+)
 class PlanCheckFilter(ProjectSlugFilter):
     class Meta:
         model = PlanCheck
         fields = ["project", "plan", "check_key"]
 
 
+@extend_schema(tags=["plan checks"])
+@extend_schema_view(
+    list=extend_schema(summary="List plan checks in plan order"),
+    retrieve=extend_schema(summary="Read a plan check"),
+    create=extend_schema(summary="Add a check to a draft test plan"),
+    partial_update=extend_schema(
+        summary="Change a plan check's parameters or dataset roles",
+        description="Only in a draft plan; only `params` and `dataset_roles` change.",
+    ),
+    destroy=extend_schema(summary="Remove a check from a draft test plan"),
+)
 class PlanCheckViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,

@@ -5,7 +5,13 @@ project gets 403, anyone who does not, 404. The secret is in the create answer o
 """
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,16 +29,21 @@ from apps.webhooks.models import (
     WebhookFormat,
 )
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter
+from qualiti.api_schema import help_texts
 from qualiti.errors import NotFound
 from qualiti.http import request_user
+
+URL = "The http:// or https:// URL that receives the events (no user name or password in it)."
+EVENTS = "The events it receives: " + ", ".join(WebhookEvent.values) + "."
+FORMAT = "json (Qualiti's payload) or slack (a Slack-compatible `text` line)."
 
 
 class WebhookSerializer(serializers.ModelSerializer):
     project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, help_text="The project's slug."
     )
     created_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, help_text="Username of who made it."
     )
 
     class Meta:
@@ -42,11 +53,23 @@ class WebhookSerializer(serializers.ModelSerializer):
             "created_by", "created_at", "failing_since",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The webhook's id.",
+            url=URL,
+            format=FORMAT,
+            active="Whether events are sent; it turns itself off when every delivery has "
+            "failed for a while (a day unless configured).",
+            disabled_reason="Why it was turned off; empty while active.",
+            created_at="When it was made.",
+            failing_since="Since when every try has failed; null after a success.",
+        )
 
 
 class WebhookCreatedSerializer(WebhookSerializer):
     secret = serializers.CharField(
-        read_only=True, help_text="Shown in this answer only: keep it to check signatures."
+        read_only=True,
+        help_text="Shown in this answer only: keep it to check each delivery's "
+        "X-Qualiti-Signature (sha256=<hex HMAC-SHA256 of the body, keyed with it>).",
     )
 
     class Meta(WebhookSerializer.Meta):
@@ -55,11 +78,15 @@ class WebhookCreatedSerializer(WebhookSerializer):
 
 
 class WebhookWriteSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
+    url = serializers.CharField(max_length=500, help_text=URL)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        allow_empty=False,
+        help_text=EVENTS,
     )
-    format = serializers.ChoiceField(choices=WebhookFormat.choices, default=WebhookFormat.JSON)
+    format = serializers.ChoiceField(
+        choices=WebhookFormat.choices, default=WebhookFormat.JSON, help_text=FORMAT
+    )
 
 
 class WebhookCreateSerializer(WebhookWriteSerializer):
@@ -77,10 +104,20 @@ class WebhookAttemptSerializer(serializers.ModelSerializer):
         model = WebhookAttempt
         fields = ["number", "started_at", "duration_ms", "response_status", "error", "succeeded"]
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            number="The try's number: 1, 2, 3…",
+            started_at="When it started.",
+            duration_ms="How long it took, in milliseconds.",
+            response_status="The receiver's HTTP status code; null when none came.",
+            error="What went wrong; empty for a success.",
+            succeeded="Whether the receiver answered with a 2xx status.",
+        )
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
-    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+    attempt_log = WebhookAttemptSerializer(
+        many=True, read_only=True, help_text="Each try, in order."
+    )
 
     class Meta:
         model = WebhookDelivery
@@ -89,8 +126,33 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "error", "next_attempt_at", "created_at", "updated_at", "payload", "attempt_log",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = help_texts(
+            id="The delivery's id.",
+            webhook="Id of the webhook it was sent to.",
+            event="The event it reports.",
+            event_id="The event's unique id (the body's `id`), the same for every webhook "
+            "and every try.",
+            status="pending (tries remain), delivered or failed.",
+            attempts="How many tries were made.",
+            response_status="The last try's HTTP status code; null when none came.",
+            error="What went wrong in the last try; empty after a success.",
+            next_attempt_at="When the next try is due; null when none is.",
+            created_at="When the event happened.",
+            updated_at="When the delivery last changed.",
+        )
 
 
+DELIVERY_ID = OpenApiParameter(
+    "delivery_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The delivery's id."
+)
+
+
+@extend_schema(tags=["webhooks"])
+@extend_schema_view(
+    list=extend_schema(summary="List the webhooks you manage"),
+    retrieve=extend_schema(summary="Read a webhook"),
+    destroy=extend_schema(summary="Delete a webhook and its delivery log"),
+)
 class WebhookViewSet(
     ProjectScopedMixin,
     mixins.ListModelMixin,
@@ -136,7 +198,12 @@ class WebhookViewSet(
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(WebhookSerializer(self.managed_object()).data)
 
-    @extend_schema(request=WebhookCreateSerializer, responses={201: WebhookCreatedSerializer})
+    @extend_schema(
+        summary="Create a webhook",
+        description="The answer carries the webhook's `secret`, once.",
+        request=WebhookCreateSerializer,
+        responses={201: WebhookCreatedSerializer},
+    )
     def create(self, request: Request) -> Response:
         slug = request.data.get("project") if hasattr(request.data, "get") else None
         if not slug:
@@ -152,7 +219,12 @@ class WebhookViewSet(
         webhook = services.webhook_create(user=request_user(request), project=project, **values)
         return Response(WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WebhookUpdateSerializer(partial=True), responses=WebhookSerializer)
+    @extend_schema(
+        summary="Change a webhook",
+        description="Turning a disabled webhook back on (`active`) gives it a clean slate.",
+        request=WebhookUpdateSerializer(partial=True),
+        responses=WebhookSerializer,
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         webhook = self.managed_object()
         data = WebhookUpdateSerializer(data=request.data, partial=True)
@@ -171,6 +243,7 @@ class WebhookViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        summary="List a webhook's deliveries, newest first",
         responses=WebhookDeliverySerializer(many=True),
         parameters=[OpenApiParameter("project", exclude=True)],
     )
@@ -184,6 +257,8 @@ class WebhookViewSet(
         return self.get_paginated_response(body) if page is not None else Response(body)
 
     @extend_schema(
+        summary="Send a delivery again",
+        parameters=[DELIVERY_ID],
         request=inline_serializer("Redeliver", fields={}),
         responses={202: WebhookDeliverySerializer},
     )

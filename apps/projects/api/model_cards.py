@@ -64,8 +64,12 @@ class ModelCardPatchMixin(_ViewsetBase):
     """`partial_update` for the model versions viewset: the card's fields only, through
     `model_version_describe`. Who may not edit is refused before the body is judged."""
 
-    @extend_schema(request=ModelCardFieldsSerializer)
+    @extend_schema(
+        summary="Change a model version's model card fields", request=ModelCardFieldsSerializer
+    )
     def partial_update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Only the model card's descriptive fields change after an upload; any other field
+        is refused by name (400)."""
         model_version = self.get_object()
         project_for_action(
             request=request, project=model_version.project, action=Action.MODEL_UPLOAD

@@ -11,24 +11,22 @@ import django_filters
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import User
 from apps.accounts.permissions import Action, dataset_upload_action
 from apps.projects.api.model_cards import ModelCardPatchMixin
-from apps.projects.models import (
-    MODEL_CARD_FIELDS,
-    Dataset,
-    DatasetRole,
-    ModelVersion,
-    Project,
-    TaskType,
+from apps.projects.api.serializers import (
+    DatasetCreateSerializer,
+    DatasetSerializer,
+    ModelVersionCreateSerializer,
+    ModelVersionSerializer,
 )
+from apps.projects.models import Dataset, ModelVersion, Project
 from apps.projects.selectors import dataset_list_visible, model_version_list_visible
 from apps.projects.services import (
     dataset_create,
@@ -38,137 +36,20 @@ from apps.projects.services import (
 )
 from apps.projects.uploads.handlers import UploadGuardMixin
 from qualiti.api import ProjectScopedMixin
+from qualiti.api_schema import filter_help_texts
 from qualiti.errors import NotFound
 from qualiti.http import request_user
 from qualiti.stored_files import stored_file_response
 
-# --- serializers ------------------------------------------------------------------------
-
-
-class ModelVersionSerializer(serializers.ModelSerializer):
-    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    uploaded_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-
-    class Meta:
-        model = ModelVersion
-        fields = [
-            "id",
-            "project",
-            "sequence",
-            "label",
-            "artifact_format",
-            "task_type",
-            "sha256",
-            "size_bytes",
-            "features",
-            "artifact_audit",
-            "warnings",
-            "notes",
-            *MODEL_CARD_FIELDS,
-            "uploaded_by",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class ModelVersionCreateSerializer(serializers.Serializer):
-    project = serializers.SlugField(max_length=80, help_text="The project's slug.")
-    # A field named like Field.label, which the stubs type as the field's own caption.
-    label = serializers.CharField(  # type: ignore[assignment]
-        max_length=120, required=False, allow_blank=True, default="", help_text='"v<n>" if empty'
-    )
-    task_type = serializers.ChoiceField(
-        choices=TaskType.choices,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Read from the model when omitted; required without a model file.",
-    )
-    features = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    artifact = serializers.FileField(
-        required=False,
-        allow_null=True,
-        allow_empty_file=True,  # refused by the service, with its own message
-        use_url=False,
-        help_text="A .skops or .onnx file; none for a predictions-only version.",
-    )
-
-
-class DatasetSerializer(serializers.ModelSerializer):
-    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    uploaded_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-
-    class Meta:
-        model = Dataset
-        fields = [
-            "id",
-            "project",
-            "name",
-            "role",
-            "file_format",
-            "sha256",
-            "size_bytes",
-            "row_count",
-            "column_count",
-            "columns",
-            "schema",
-            "target_column",
-            "sensitive_columns",
-            "prediction_column",
-            "probability_columns",
-            "model_version",
-            "validation_status",
-            "validation_error",
-            "validation_problems",
-            "warnings",
-            "validated_at",
-            "uploaded_by",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class DatasetCreateSerializer(serializers.Serializer):
-    project = serializers.SlugField(max_length=80, help_text="The project's slug.")
-    name = serializers.CharField(max_length=200)
-    role = serializers.ChoiceField(choices=DatasetRole.choices)
-    file = serializers.FileField(
-        allow_empty_file=True, use_url=False, help_text="A CSV (UTF-8) or Parquet file."
-    )
-    target_column = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    sensitive_columns = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list
-    )
-    prediction_column = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
-    probability_columns = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list
-    )
-    model_version = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Id of the model version that produced the prediction columns.",
-    )
-
-
 # --- filters ----------------------------------------------------------------------------
 
 
+@filter_help_texts(
+    task_type="Only versions of this task.",
+    artifact_format="Only versions with an artifact of this format (none: predictions only).",
+    sha256="Only the version whose artifact has this hex sha256: a pipeline reuses a file "
+    "the project already has instead of sending it again.",
+)
 class ModelVersionFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(field_name="project__slug", help_text="Project slug.")
 
@@ -178,11 +59,20 @@ class ModelVersionFilter(django_filters.FilterSet):
         fields = ["project", "task_type", "artifact_format", "sha256"]
 
 
+@filter_help_texts(
+    role="Only datasets of this role.",
+    validation_status="Only datasets in this state of validation.",
+    file_format="Only CSV or only Parquet files.",
+    sha256="Only the datasets whose file has this hex sha256.",
+)
 class DatasetFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(field_name="project__slug", help_text="Project slug.")
     # A plain number, not a choice among all versions: an unknown id and an invisible one
     # answer alike (an empty list).
-    model_version = django_filters.NumberFilter(field_name="model_version_id")
+    model_version = django_filters.NumberFilter(
+        field_name="model_version_id",
+        help_text="Only datasets carrying the predictions of this model version (id).",
+    )
 
     class Meta:
         model = Dataset
@@ -230,6 +120,15 @@ class _UploadViewSet(
         return project
 
 
+@extend_schema(tags=["model versions"])
+@extend_schema_view(
+    list=extend_schema(summary="List model versions"),
+    retrieve=extend_schema(summary="Read a model version"),
+    destroy=extend_schema(
+        summary="Delete a model version and its artifact",
+        description="Refused while evaluation runs refer to it.",
+    ),
+)
 class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
     """Model versions: upload (multipart: a .skops or .onnx artifact, or none), list with
     `?project=<slug>`, read, change the model card's fields (PATCH), delete, and download
@@ -244,6 +143,7 @@ class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
         return model_version_list_visible(user=self.request.user)
 
     @extend_schema(
+        summary="Upload a model version",
         request={
             "multipart/form-data": ModelVersionCreateSerializer,
             "application/json": ModelVersionCreateSerializer,  # predictions-only versions
@@ -251,6 +151,11 @@ class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
         responses={201: ModelVersionSerializer},
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
+        """The artifact is judged in a sandbox, never loaded here: a sound skops archive of
+        trusted types or an ONNX model of standard operators, else 400 with the reason. The
+        task is read from the model when not given. Without a file (JSON or multipart), a
+        predictions-only version, which must say its task. Numbered after the project's
+        last version."""
         project = self.upload_project(request, Action.MODEL_UPLOAD)
         serializer = ModelVersionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -270,10 +175,11 @@ class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
         model_version_delete(model_version=instance, actor=request_user(self.request))
 
     @extend_schema(
+        summary="Download a model version's artifact",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
             404: OpenApiResponse(description="Invisible, or a predictions-only version."),
-        }
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
@@ -289,6 +195,15 @@ class ModelVersionViewSet(ModelCardPatchMixin, _UploadViewSet):
         )
 
 
+@extend_schema(tags=["datasets"])
+@extend_schema_view(
+    list=extend_schema(summary="List datasets"),
+    retrieve=extend_schema(summary="Read a dataset"),
+    destroy=extend_schema(
+        summary="Delete a dataset and its file",
+        description="Refused while evaluation runs refer to it.",
+    ),
+)
 class DatasetViewSet(_UploadViewSet):
     """Datasets: upload (multipart: a CSV or Parquet file and the columns it names), list
     with `?project=<slug>&role=&validation_status=`, read, delete, download the file."""
@@ -302,10 +217,14 @@ class DatasetViewSet(_UploadViewSet):
         return dataset_list_visible(user=self.request.user)
 
     @extend_schema(
+        summary="Upload a dataset",
         request={"multipart/form-data": DatasetCreateSerializer},
         responses={201: DatasetSerializer},
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
+        """A CSV (UTF-8) or Parquet file, by content; the columns it names are checked
+        against its header at once, and the whole file is then validated in the background:
+        follow `validation_status`."""
         role = str(request_fields(request).get("role", ""))
         project = self.upload_project(request, dataset_upload_action(role))
         serializer = DatasetCreateSerializer(data=request.data)
@@ -335,10 +254,11 @@ class DatasetViewSet(_UploadViewSet):
         dataset_delete(dataset=instance, actor=request_user(self.request))
 
     @extend_schema(
+        summary="Download a dataset's file",
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
             404: OpenApiResponse(description="Not visible to the caller."),
-        }
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
