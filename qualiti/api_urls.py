@@ -21,6 +21,7 @@ from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSe
 from apps.reports.api import ReportViewSet
 from apps.reports.api_model_card import ModelCardView
 from apps.reports.api_sharing import ReportSharesOfReportViewSet, ReportShareViewSet
+from apps.standards.api import FrameworkViewSet
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 from apps.webhooks.api import WebhookViewSet
 
@@ -33,6 +34,7 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")
 router.register("criterion-templates", CriterionTemplateViewSet, basename="criterion-template")
 router.register("criteria", CriterionViewSet, basename="criterion")
+router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("test-plans", TestPlanViewSet, basename="test-plan")
 router.register("plan-checks", PlanCheckViewSet, basename="plan-check")
 router.register("runs", EvaluationRunViewSet, basename="run")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.webhooks",
     "apps.monitoring",
+    "apps.standards",
     "django_celery_beat",  # beat's schedule in the database (monitoring schedules)
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]

@@ -47,6 +47,9 @@ API_TAGS = {
     "datasets": "A project's data files (CSV or Parquet) with the columns they name: "
     "training, evaluation, reference data and production samples. Validated in the "
     "background after the upload (`validation_status`).",
+    "frameworks": "Regulations and standards (the EU AI Act, NIST AI RMF, ISO/IEC 42001 and "
+    "25059) with their requirements, in Qualiti's own words with links to the official "
+    "texts, and the catalogue templates that give evidence for each. Read-only.",
     "criterion templates": "The catalogue from which projects take their criteria, readable "
     "by every signed-in user.",
     "criteria": "A project's quality criteria: which check and metric, compared with which "
