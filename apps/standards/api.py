@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from apps.criteria.models import CriterionTemplate
 from apps.standards.models import Framework, Requirement
 from apps.standards.selectors import framework_list
 from qualiti.api_schema import help_texts
@@ -13,7 +14,7 @@ class RequirementSerializer(serializers.ModelSerializer):
     id = serializers.CharField(
         source="identifier", read_only=True, help_text="The requirement's identifier."
     )
-    templates = serializers.SlugRelatedField(
+    templates: serializers.SlugRelatedField[CriterionTemplate] = serializers.SlugRelatedField(
         slug_field="code",
         many=True,
         read_only=True,

@@ -71,11 +71,16 @@ def shipped_frameworks() -> tuple[FrameworkEntry, ...]:
     )
 
 
+def _pair(reference: str) -> tuple[str, str]:
+    framework, requirement = reference.split("/", 1)
+    return framework, requirement
+
+
 @cache
 def shipped_evidence() -> dict[str, tuple[tuple[str, str], ...]]:
     """Template code → the (framework id, requirement id) pairs it gives evidence for."""
     document = yaml.safe_load(EVIDENCE_FILE.read_text())
     return {
-        code: tuple(tuple(reference.split("/", 1)) for reference in references)  # type: ignore[misc]
+        code: tuple(_pair(reference) for reference in references)
         for code, references in document["templates"].items()
     }
