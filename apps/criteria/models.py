@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -34,16 +36,58 @@ class Comparator(models.TextChoices):
     GT = ">", "above"
 
 
+class CriterionKind(models.TextChoices):
+    """A measured criterion is judged by an engine check in runs; a process criterion by a
+    person's attested answer, accepted by the quality manager."""
+
+    MEASURED = "measured", "Measured by a check"
+    PROCESS = "process", "Answered by a person"
+
+
+class AnswererRole(models.TextChoices):
+    QUALITY_MANAGER = "quality_manager", "Quality manager"
+    DEVELOPER = "developer", "Developer"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", "A file"
+    LINK = "link", "A link"
+    FILE_OR_LINK = "file_or_link", "A file or a link"
+
+
+MEASURED_FIELDS = ("check_key", "metric", "comparator", "threshold")
+PROCESS_FIELDS = ("question", "answered_by_role", "evidence_expected", "validity_days")
+
+
 class CriterionFields(models.Model):
     """What a template and a project's criterion share."""
 
     code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=32, choices=Category.choices)
-    check_key = models.CharField(max_length=100)
-    metric = models.CharField(max_length=100)
-    comparator = models.CharField(max_length=2, choices=Comparator.choices)
-    threshold = models.FloatField()
+    kind = models.CharField(
+        max_length=16, choices=CriterionKind.choices, default=CriterionKind.MEASURED
+    )
+    check_key = models.CharField(max_length=100, blank=True)
+    metric = models.CharField(max_length=100, blank=True)
+    comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
+    threshold = models.FloatField(null=True, blank=True)
+    question = models.TextField(blank=True, help_text="What a process criterion asks.")
+    answered_by_role = models.CharField(
+        max_length=32,
+        choices=AnswererRole.choices,
+        blank=True,
+        help_text="Who must answer a process criterion.",
+    )
+    evidence_expected = models.CharField(
+        max_length=16,
+        choices=EvidenceKind.choices,
+        blank=True,
+        help_text="The evidence an answer must carry.",
+    )
+    validity_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How long an accepted answer stays valid, in days."
+    )
     severity = models.CharField(max_length=16, choices=Severity.choices)
     blocking = models.BooleanField(default=False)
     params = models.JSONField(default=dict, blank=True)
@@ -53,12 +97,40 @@ class CriterionFields(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self) -> None:
+        """A measured criterion names its check and bound; a process criterion its question,
+        who answers, the evidence and how long an answer lasts, and no check."""
+        super().clean()
+        needed, unwanted = (
+            (MEASURED_FIELDS, PROCESS_FIELDS)
+            if self.kind == CriterionKind.MEASURED
+            else (PROCESS_FIELDS, MEASURED_FIELDS)
+        )
+        errors = {
+            name: f"A {self.kind} criterion needs this."
+            for name in needed
+            if getattr(self, name) in (None, "")
+        }
+        errors |= {
+            name: f"A {self.kind} criterion has no {name.replace('_', ' ')}."
+            for name in unwanted
+            if getattr(self, name) not in (None, "")
+        }
+        if errors:
+            raise ValidationError(errors)
+
 
 class CriterionTemplate(CriterionFields):
     """An entry of the catalogue from which projects instantiate their criteria."""
 
     code = models.CharField(max_length=32, unique=True)
     references = models.TextField(blank=True)
+    pack = models.SlugField(
+        max_length=64, default="qualiti", help_text="The pack the template came from."
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Grows each time the pack changes this template."
+    )
 
     class Meta:
         ordering = ["code"]
@@ -73,6 +145,17 @@ class Criterion(CriterionFields):
     )
     template = models.ForeignKey(
         CriterionTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    template_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The template's version the criterion was taken from."
+    )
+    answerer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A person who must answer this process criterion, instead of a role.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
