@@ -29,13 +29,15 @@ GREEN = "#1e6b36"  # passing, findings closed or verified
 AMBER = "#8a5a00"  # warnings, findings still open
 ORANGE = "#a4410e"
 DARK_RED = "#7a1f1a"
+MAROON = "#4f1410"
 PURPLE = "#5b2a86"
 TEAL = "#0f6f6f"
 SLATE = "#4a5568"
 GREY = "#64748b"  # context: a reference, a sample, not evaluated
 PALETTE = {
     "blue": BLUE, "red": RED, "green": GREEN, "amber": AMBER, "orange": ORANGE,
-    "dark_red": DARK_RED, "purple": PURPLE, "teal": TEAL, "slate": SLATE, "grey": GREY,
+    "dark_red": DARK_RED, "maroon": MAROON, "purple": PURPLE, "teal": TEAL, "slate": SLATE,
+    "grey": GREY,
 }  # fmt: skip
 # The colours traces take in turn when a chart does not choose (plotly's own default
 # includes pale colours that fail the contrast rule). Red and green are left out: they
@@ -56,8 +58,8 @@ FINDING_KIND_STYLE = {
     "closed": ("Closed", GREEN, "."),
     "overdue": ("Overdue", AMBER, "x"),
 }
-# Open findings by age: warmer and darker as they wait.
-AGE_COLOURS = [AMBER, ORANGE, RED, DARK_RED]
+# Open findings by age: darker as they wait (red itself is kept for failing marks).
+AGE_COLOURS = [AMBER, ORANGE, DARK_RED, MAROON]
 
 PASS_SYMBOL, FAIL_SYMBOL = "circle", "x"
 FAIL_PATTERN = "/"

@@ -34,10 +34,8 @@ def run_outcomes(data: PeriodData) -> Figure:
     """The period's runs by what came of them; the failing ones hatched as well as red."""
     outcomes = [key for key, count in data.run_outcomes.items() if count] or ["pass"]
     counts = [data.run_outcomes[key] for key in outcomes]
-    marker = {
-        "color": [_OUTCOME_COLOURS[key] for key in outcomes],
-        "pattern": bar_pattern([FAIL_PATTERN if key in _FAILING else "" for key in outcomes]),
-    }
+    hatched = [FAIL_PATTERN if key in _FAILING else "" for key in outcomes]
+    marker = {"color": [_OUTCOME_COLOURS[key] for key in outcomes], "pattern": bar_pattern(hatched)}
     return {
         "data": [
             {
@@ -52,6 +50,7 @@ def run_outcomes(data: PeriodData) -> Figure:
         ],
         "layout": layout(
             "Runs of the period and their verdicts",
+            note="hatched bars: runs that failed" if any(hatched) else "",
             yaxis=count_axis("runs", counts),
             showlegend=False,
         ),
