@@ -12,6 +12,7 @@ from qualiti.charts import (
     FAILING_BARS_NOTE,
     GREY,
     RED,
+    SLATE,
     Figure,
     bar_marks,
     layout,
@@ -20,6 +21,12 @@ from qualiti.charts import (
 )
 
 REFERENCE_COLOUR = GREY
+# Overlaid histograms: the reference as outlines, seen through the current rows'
+# translucent bars, so both read where they overlap (two fills blend into one colour).
+OVERLAID = {
+    "reference": {"marker": {"color": "rgba(0, 0, 0, 0)", "line": {"color": SLATE, "width": 2}}},
+    "current": {"marker": {"color": BLUE}, "opacity": 0.6},
+}
 
 
 # The per-column metrics a plan may judge drift.columns with, as the bars' axis names them
@@ -94,10 +101,9 @@ def feature_distribution(result: CheckResult) -> Figure | None:
         widths = [high - low for low, high in pairwise(edges)]
         data = [
             {"type": "bar", "name": name, "x": centres, "y": _shares(distribution[key]),
-             "width": widths, "opacity": 0.6, "marker": {"color": colour},
-             "customdata": distribution[key],
+             "width": widths, **OVERLAID[name], "customdata": distribution[key],
              "hovertemplate": f"{name}: %{{y:.1%}} of rows (%{{customdata}})<extra></extra>"}
-            for name, key, colour in sides
+            for name, key, _ in sides
         ]  # fmt: skip
         axis: dict[str, Any] = linear_axis(result.subject)
         if distribution.get("tails_in_end_bins"):
