@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 Figure = dict[str, Any]
+# A line and its label, {"shapes": [...], "annotations": [...]}, to unpack into `layout`.
+Lines = dict[str, Any]
 
 # The palette. Every colour reads on white with WCAG AA contrast (at least 4.5:1), so a
 # thin line, a small marker or a label in that colour is as legible as text.
@@ -211,7 +213,7 @@ def threshold(
     comparator: str = "",
     label: str = "threshold",
     vertical: bool = False,
-) -> dict[str, list[dict]]:
+) -> Lines:
     """A dashed red line at a threshold across the plot, and its label with the value:
     {"shapes": [...], "annotations": [...]} to unpack into `layout`. A horizontal line is
     labelled just past the plot's right edge, level with the line, like a tick of its own:
@@ -230,15 +232,13 @@ def threshold(
                       THRESHOLD_LINE, RED)  # fmt: skip
 
 
-def reference_line(value: float, *, label: str) -> dict[str, list[dict]]:
+def reference_line(value: float, *, label: str) -> Lines:
     """A dotted grey horizontal line for context (a base rate), labelled with its value
     past the right edge as a threshold is."""
     return _edge_line(value, label, number_text(value), REFERENCE_LINE, SLATE)
 
 
-def _edge_line(
-    value: float, label: str, value_text: str, style: dict, colour: str
-) -> dict[str, list[dict]]:
+def _edge_line(value: float, label: str, value_text: str, style: dict, colour: str) -> Lines:
     """A horizontal line across the plot, labelled in the right margin level with it."""
     line = {"type": "line", "name": label, "xref": "paper", "x0": 0, "x1": 1,
             "y0": value, "y1": value, "line": style}  # fmt: skip

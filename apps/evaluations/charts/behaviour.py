@@ -8,6 +8,7 @@ from apps.evaluations.models import CheckResult
 from qualiti.charts import (
     FAILING_BARS_NOTE,
     Figure,
+    Lines,
     bar_marks,
     count_axis,
     layout,
@@ -18,7 +19,9 @@ from qualiti.charts import (
 FOUR_FIFTHS = 0.8
 
 
-def _fairness_marks(result: CheckResult, metric: str, values: list) -> tuple[list[bool], dict, str]:
+def _fairness_marks(
+    result: CheckResult, metric: str, values: list
+) -> tuple[list[bool], Lines, str]:
     """Which groups are failing, the line they fail against and the note saying so. For
     selection rates, the four-fifths rule: a group below four fifths of the highest rate.
     For errors (no line), the group with the largest error of a failing result."""

@@ -23,7 +23,7 @@ from qualiti.charts import (
 REFERENCE_COLOUR = GREY
 # Overlaid histograms: the reference as outlines, seen through the current rows'
 # translucent bars, so both read where they overlap (two fills blend into one colour).
-OVERLAID = {
+OVERLAID: dict[str, dict[str, Any]] = {
     "reference": {"marker": {"color": "rgba(0, 0, 0, 0)", "line": {"color": SLATE, "width": 2}}},
     "current": {"marker": {"color": BLUE}, "opacity": 0.6},
 }

@@ -4,7 +4,16 @@ curves, calibration (reliability) curve."""
 from collections.abc import Iterable
 
 from apps.evaluations.models import CheckResult
-from qualiti.charts import BLUE, Figure, category_axis, diagonal, layout, reference_line, unit_axis
+from qualiti.charts import (
+    BLUE,
+    Figure,
+    Lines,
+    category_axis,
+    diagonal,
+    layout,
+    reference_line,
+    unit_axis,
+)
 
 _CLASSIFICATION = "performance.classification"
 
@@ -79,7 +88,7 @@ def precision_recall_curve(results: Iterable[CheckResult]) -> Figure | None:
          "hovertemplate": "recall %{x:.3f}, precision %{y:.3f}<extra></extra>"}
         for curve in curves
     ]  # fmt: skip
-    lines = {}
+    lines: Lines = {}
     if len(curves) == 1:
         data[0]["line"] = {"color": BLUE}
         lines = reference_line(curves[0]["base_rate"], label="base rate")
