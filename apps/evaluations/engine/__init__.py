@@ -22,6 +22,7 @@ from typing import Any
 _EXPORTS = {
     "CheckResult": "results",
     "ColumnPredictions": "sources",
+    "METRIC_NAMES": "names",
     "EngineError": "errors",
     "EngineSettings": "context",
     "EvaluationContext": "context",
@@ -36,6 +37,7 @@ _EXPORTS = {
     "default_plan": "defaults",
     "evaluate": "evaluation",
     "get_check": "registry",
+    "metric_name": "names",
     "plan_load": "plan",
     "plan_parse": "plan",
     "prepare_model_work": "evaluation",
