@@ -165,10 +165,14 @@ class CheckResultViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class CheckSerializer(serializers.Serializer):
     key = serializers.CharField()
+    name = serializers.CharField(help_text="The check's name for people; the key is stable.")
     category = serializers.CharField()
     task_types = serializers.ListField(child=serializers.CharField())
     params_schema = serializers.JSONField(help_text="JSON Schema with each parameter's default.")
     metrics = serializers.DictField(child=serializers.CharField())
+    metric_names = serializers.DictField(
+        child=serializers.CharField(), help_text="Each metric's name for people."
+    )
     default_metric = serializers.CharField()
     docs = serializers.DictField(
         child=serializers.CharField(), help_text="what, why, fix, reference"
