@@ -1,0 +1,78 @@
+"""Checks and metrics by their names, linked to their glossary entry, with the key that
+engineers use on hover (the link's title, which screen readers announce as its
+description; the glossary entry shows it too).
+
+    {% load glossary_terms %}
+    {% check_name result.check_key %}           a link to the glossary
+    {% metric_name result.metric link=False %}  plain text, for reports and PDFs
+    {% check_name key link=False show_key=True %}  the key in small type after the name
+    {{ key|check_label }}                       the name alone, for attributes and titles
+
+A key the engine no longer knows (an old result) is shown as the key itself.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.dashboards.selectors.glossary import glossary_anchor
+from apps.evaluations import engine
+
+register = template.Library()
+
+
+def _known_check_name(key: str) -> str | None:
+    check = engine.registered_checks().get(key)
+    return check.name if check is not None else None
+
+
+def _term(kind: str, key: str, name: str, *, link: bool, show_key: bool) -> SafeString:
+    if link:
+        shown = format_html(
+            '<a class="term" href="{}#{}" title="key: {}">{}</a>',
+            reverse("glossary"),
+            glossary_anchor(kind, key),
+            key,
+            name,
+        )
+    else:
+        shown = format_html('<span class="term" title="key: {}">{}</span>', key, name)
+    if show_key:
+        return format_html('{} <code class="term-key">{}</code>', shown, key)
+    return shown
+
+
+@register.simple_tag
+def check_name(key: str | None, link: bool = True, show_key: bool = False) -> SafeString:
+    """A check by its name, linked to the glossary, its key on hover."""
+    if not key:
+        return mark_safe("")
+    name = _known_check_name(key)
+    if name is None:
+        return format_html("<code>{}</code>", key)
+    return _term("check", key, name, link=link, show_key=show_key)
+
+
+@register.simple_tag
+def metric_name(key: str | None, link: bool = True, show_key: bool = False) -> SafeString:
+    """A metric by its name, linked to the glossary, its key on hover."""
+    if not key:
+        return mark_safe("")
+    if key not in engine.METRIC_NAMES:
+        return format_html('<span title="key: {}">{}</span>', key, engine.metric_name(key))
+    return _term("metric", key, engine.METRIC_NAMES[key], link=link, show_key=show_key)
+
+
+@register.filter
+def check_label(key: str | None) -> str:
+    """A check's name as plain text (for a title or an aria-label); the key if unknown."""
+    if not key:
+        return ""
+    return _known_check_name(key) or key
+
+
+@register.filter
+def metric_label(key: str | None) -> str:
+    """A metric's name as plain text."""
+    return engine.metric_name(key) if key else ""
