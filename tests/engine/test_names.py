@@ -3,7 +3,14 @@
 import pytest
 
 from apps.evaluations.engine.names import METRIC_NAMES, metric_name
-from apps.evaluations.engine.registry import READS, Check, CheckDocs, register, registered_checks
+from apps.evaluations.engine.registry import (
+    READS,
+    Check,
+    CheckDocs,
+    check_name,
+    register,
+    registered_checks,
+)
 
 
 def test_every_check_has_a_name_that_is_not_its_key():
@@ -37,12 +44,13 @@ def test_no_two_metrics_share_a_name_and_every_named_metric_is_reported_by_a_che
 def test_calibration_reads_as_words():
     check = registered_checks()["calibration.classification"]
 
-    assert check.name == "Probability calibration"
+    assert check.name == check_name("calibration.classification") == "Probability calibration"
     assert metric_name("expected_calibration_error") == "Expected calibration error"
 
 
-def test_a_metric_without_a_name_is_shown_in_words():
+def test_a_metric_without_a_name_is_shown_in_words_and_an_unknown_check_by_its_key():
     assert metric_name("rows_seen_twice") == "Rows seen twice"
+    assert check_name("retired.check") == "retired.check"
 
 
 @pytest.mark.parametrize("name", [None, "", "  ", "test.nameless"])

@@ -22,11 +22,6 @@ from apps.evaluations import engine
 register = template.Library()
 
 
-def _known_check_name(key: str) -> str | None:
-    check = engine.registered_checks().get(key)
-    return check.name if check is not None else None
-
-
 def _term(kind: str, key: str, name: str, *, link: bool, show_key: bool) -> SafeString:
     if link:
         shown = format_html(
@@ -48,8 +43,8 @@ def check_name(key: str | None, link: bool = True, show_key: bool = False) -> Sa
     """A check by its name, linked to the glossary, its key on hover."""
     if not key:
         return mark_safe("")
-    name = _known_check_name(key)
-    if name is None:
+    name = engine.check_name(key)
+    if name == key:  # no longer registered: a registered check's name is never its key
         return format_html("<code>{}</code>", key)
     return _term("check", key, name, link=link, show_key=show_key)
 
@@ -67,9 +62,7 @@ def metric_name(key: str | None, link: bool = True, show_key: bool = False) -> S
 @register.filter
 def check_label(key: str | None) -> str:
     """A check's name as plain text (for a title or an aria-label); the key if unknown."""
-    if not key:
-        return ""
-    return _known_check_name(key) or key
+    return engine.check_name(key) if key else ""
 
 
 @register.filter

@@ -34,6 +34,7 @@ _EXPORTS = {
     "Predictions": "sources",
     "READS": "registry",
     "SandboxLimits": "runner",
+    "check_name": "registry",
     "default_plan": "defaults",
     "evaluate": "evaluation",
     "get_check": "registry",

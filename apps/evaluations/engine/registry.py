@@ -178,6 +178,14 @@ def registered_checks() -> dict[str, Check]:
     return dict(REGISTRY)
 
 
+def check_name(key: str) -> str:
+    """A check's name for people; the key itself for a check no longer registered (an old
+    result), so a page still says something true."""
+    _load_families()
+    check = REGISTRY.get(key)
+    return check.name if check is not None else key
+
+
 def _load_families() -> None:
     # Importing the family modules registers their checks.
     import apps.evaluations.engine.checks  # noqa: F401
