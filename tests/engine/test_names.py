@@ -50,6 +50,7 @@ def test_calibration_reads_as_words():
 
 def test_a_metric_without_a_name_is_shown_in_words_and_an_unknown_check_by_its_key():
     assert metric_name("rows_seen_twice") == "Rows seen twice"
+    assert metric_name("ks_p_value") == "KS p value"
     assert check_name("retired.check") == "retired.check"
 
 

@@ -120,10 +120,34 @@ METRIC_NAMES: dict[str, str] = {
 }
 
 
+# Words of a key without a name that are not written in lower case.
+_WORDS = {
+    "psi": "PSI",
+    "auc": "AUC",
+    "roc": "ROC",
+    "pr": "PR",
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mape": "MAPE",
+    "mcc": "MCC",
+    "r2": "R²",
+    "ci": "CI",
+    "ks": "KS",
+    "f1": "F1",
+    "jensen": "Jensen",
+    "shannon": "Shannon",
+    "wasserstein": "Wasserstein",
+    "brier": "Brier",
+}
+
+
 def metric_name(key: str) -> str:
-    """A metric's name; a key without one (a value a check adds to its evidence) is shown
-    in words rather than refused, so an old result never breaks a page."""
+    """A metric's name; a key without one (a value a check adds to its evidence) is put in
+    words ("ks_p_value" → "KS p value") rather than refused, so an old result never breaks
+    a page."""
     if key in METRIC_NAMES:
         return METRIC_NAMES[key]
-    words = str(key).replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    words = [_WORDS.get(word, word) for word in str(key).split("_") if word]
+    if not words:
+        return str(key)
+    return " ".join([words[0][0].upper() + words[0][1:], *words[1:]])
