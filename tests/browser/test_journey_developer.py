@@ -206,7 +206,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     history = page.locator("ol.history").inner_text()
     assert "Fix submitted → Verified" in history
     assert f"by run {run.pk}" in history
-    assert f"fairness.classification passed in run {run.pk} on model version 2" in history
+    assert f"Classification fairness passed in run {run.pk} on model version 2" in history
     # The comment is still there, and the developer may no longer move the status.
     assert page.get_by_role("article", name="Comment by dev").count() == 1
     assert page.get_by_role("button", name="Change status").count() == 0

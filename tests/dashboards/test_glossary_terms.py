@@ -66,3 +66,13 @@ def test_a_key_is_escaped():
     html = render("{% check_name key %}{% metric_name key %}", key="<b>")
 
     assert "<b>" not in html and "&lt;b&gt;" in html
+
+
+def test_a_status_links_to_its_glossary_entry_and_no_status_shows_the_name_alone():
+    html = render('{% term "finding-status" "fix_submitted" "Fix submitted" %}')
+
+    assert html == (
+        f'<a class="term" href="{reverse("glossary")}#finding-status-fix_submitted" '
+        'title="key: fix_submitted">Fix submitted</a>'
+    )
+    assert render('{% term "run-status" "" "Not run" %}') == "Not run"

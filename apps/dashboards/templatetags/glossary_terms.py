@@ -7,6 +7,7 @@ description; the glossary entry shows it too).
     {% metric_name result.metric link=False %}  plain text, for reports and PDFs
     {% check_name key link=False show_key=True %}  the key in small type after the name
     {{ key|check_label }}                       the name alone, for attributes and titles
+    {% term "finding-status" finding.status finding.get_status_display %}  a status
 
 A key the engine no longer knows (an old result) is shown as the key itself.
 """
@@ -57,6 +58,15 @@ def metric_name(key: str | None, link: bool = True, show_key: bool = False) -> S
     if key not in engine.METRIC_NAMES:
         return format_html('<span title="key: {}">{}</span>', key, engine.metric_name(key))
     return _term("metric", key, engine.METRIC_NAMES[key], link=link, show_key=show_key)
+
+
+@register.simple_tag
+def term(kind: str, key: str | None, name: str) -> SafeString:
+    """Any other glossary term, a status for one: `{% term "finding-status" finding.status
+    finding.get_status_display %}` links the status's name to its entry."""
+    if not key:
+        return format_html("{}", name)
+    return _term(kind, key, name, link=True, show_key=False)
 
 
 @register.filter
