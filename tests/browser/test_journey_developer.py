@@ -194,7 +194,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     assert run.summary["blocking_failures"] == 0, run.summary
     assert run.verdict != "fail"
     assert page.locator(".verdict strong").inner_text() == run.get_verdict_display()
-    fairness_row = page.locator("table.results tbody tr", has_text="fairness.classification")
+    fairness_row = page.locator("table.results tbody tr", has_text="Classification fairness")
     assert fairness_row.locator(".badge").first.inner_text() == "Pass"
     page.wait_for_selector(".chart .main-svg")
     screenshot(page, "dev-journey-09-run-passed")

@@ -85,7 +85,7 @@ def test_a_working_run_shows_a_progress_bar_that_polls_its_fragment():
     page = client.get(url(run)).content.decode()
     fragment = client.get(url(run, "run-progress"))
 
-    assert 'value="40"' in page and "drift.columns" in page
+    assert 'value="40"' in page and '<span class="current-step">Column drift</span>' in page
     assert f'hx-get="{url(run, "run-progress")}"' in page and "vendor/htmx.min.js" in page
     assert fragment.status_code == 200 and "HX-Refresh" not in fragment
     EvaluationRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, progress=100)
