@@ -63,7 +63,9 @@ def test_a_finished_run_shows_its_verdict_checks_and_pictures():
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Verdict: <strong>Fail</strong>" in page
+    assert 'Verdict: <strong><a class="term" href="/glossary/#verdict-fail"' in page
+    assert 'title="key: fail">Fail</a></strong>' in page
+    assert 'title="key: performance.classification">Classification performance</a></td>' in page
     assert "Recall is 0.56, outside the bound." in page
     figures = response.context["figures"]
     assert figures["confusion"]["data"][0]["z"] == [[50, 5], [20, 25]]
