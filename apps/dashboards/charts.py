@@ -5,6 +5,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from apps.dashboards.selectors.project import MetricTrend
+from apps.evaluations.engine.names import metric_name
 from qualiti.charts import (
     AGE_COLOURS,
     BLUE,
@@ -125,8 +126,10 @@ def metric_trend(trend: MetricTrend) -> Figure:
     lines = threshold(trend.threshold, comparator=trend.comparator)  # fmt: skip
     note = failing_points_note(trend.threshold, comparator=trend.comparator)
     return {
-        "data": [{"type": "scatter", "mode": "lines+markers", "name": trend.metric, "x": labels,
-                  "y": values, "marker": point_marks(failing), "line": {"color": BLUE}}],
-        "layout": layout(f"{trend.code} {trend.metric}", "model version", trend.metric,
+        "data": [{"type": "scatter", "mode": "lines+markers", "name": metric_name(trend.metric),
+                  "x": labels, "y": values, "marker": point_marks(failing),
+                  "line": {"color": BLUE}}],
+        "layout": layout(f"{trend.code} {metric_name(trend.metric)}", "model version",
+                         metric_name(trend.metric),
                          note=note, showlegend=False, **lines),
     }  # fmt: skip

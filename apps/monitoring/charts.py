@@ -3,6 +3,7 @@ the x axis, a line per subject, the threshold dashed and labelled, failing point
 by shape and colour (not by colour alone). Drawn by static/js/charts.js with plotly.js
 from static/, in the shared style of qualiti.charts."""
 
+from apps.evaluations.engine.names import metric_name
 from apps.monitoring.selectors import MonitoredMetric
 from qualiti.charts import (
     BOTTOM_LEGEND,
@@ -50,7 +51,7 @@ def metric_over_batches(metric: MonitoredMetric, *, batches: list[str]) -> Figur
     return {
         "data": traces,
         "layout": layout(
-            f"{metric.code} {metric.metric}", y=metric.metric, note=note,
+            f"{metric.code} {metric_name(metric.metric)}", y=metric_name(metric.metric), note=note,
             # Several subjects (drift per column): the chart spans the grid, the legend
             # below it (the right margin holds the threshold's label).
             legend=BOTTOM_LEGEND,
