@@ -83,7 +83,7 @@ def test_a_metric_trend_labels_its_threshold_and_crosses_the_failing_versions():
 
     assert figure["layout"]["annotations"][0]["text"] == "threshold<br>≥ 0.9"
     assert figure["layout"]["title"] == {
-        "text": "PERF-01 recall",
+        "text": "PERF-01 Recall",
         "subtitle": {"text": "threshold ≥ 0.9; a red cross fails"},
     }
     assert figure["data"][0]["marker"]["symbol"] == ["x", "circle"]
