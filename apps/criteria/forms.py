@@ -10,6 +10,13 @@ from apps.criteria.models import Category, Comparator, Severity
 from apps.evaluations import engine
 
 
+def _check_choices() -> list[tuple[str, str]]:
+    """The catalogue's checks by name, the key beside it for whoever writes the metric.
+    Called when a form is made: naming the checks loads the engine's check families."""
+    named = sorted((engine.check_name(key), key) for key in CHECK_KEYS)
+    return [(key, f"{name} ({key})") for name, key in named]
+
+
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(
         label="Search templates",
@@ -30,7 +37,7 @@ class CriterionForm(forms.Form):
     )
     name = forms.CharField(label="Name", max_length=200)
     category = forms.ChoiceField(label="Category", choices=Category.choices)
-    check_key = forms.ChoiceField(label="Check", choices=[(key, key) for key in sorted(CHECK_KEYS)])
+    check_key = forms.ChoiceField(label="Check", choices=_check_choices)
     metric = forms.CharField(
         label="Metric", max_length=100, help_text="One of the metrics the check reports."
     )

@@ -7,6 +7,7 @@ these fix the joins, so a list costs the same number of queries however long it 
 from django.db.models import Q, QuerySet
 
 from apps.criteria.models import Category, Criterion, CriterionTemplate
+from apps.evaluations import engine
 
 
 def criterion_template_list() -> QuerySet[CriterionTemplate]:
@@ -32,16 +33,24 @@ def criterion_template_catalogue(
     *, search: str = "", category: str = ""
 ) -> list[tuple[str, list[CriterionTemplate]]]:
     """The catalogue grouped by category (in the categories' declared order), filtered by a
-    text search over code, name, metric, check, rationale and guidance."""
+    text search over code, name, metric and check (by key or by name), rationale and
+    guidance."""
     templates = criterion_template_list()
     if category:
         templates = templates.filter(category=category)
     if search:
+        words = search.lower()
+        checks = [
+            key for key, check in engine.registered_checks().items() if words in check.name.lower()
+        ]
+        metrics = [key for key, name in engine.METRIC_NAMES.items() if words in name.lower()]
         templates = templates.filter(
             Q(code__icontains=search)
             | Q(name__icontains=search)
             | Q(metric__icontains=search)
+            | Q(metric__in=metrics)
             | Q(check_key__icontains=search)
+            | Q(check_key__in=checks)
             | Q(rationale__icontains=search)
             | Q(guidance__icontains=search)
         )

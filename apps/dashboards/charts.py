@@ -1,56 +1,61 @@
-"""The dashboards' pictures, as plotly figure specs for plotly.js served from static/."""
+"""The dashboards' pictures, as plotly figure specs for plotly.js served from static/,
+drawn with the shared style of qualiti.charts."""
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apps.dashboards.selectors.project import MetricTrend
+from apps.evaluations.engine.names import metric_name
+from qualiti.charts import (
+    AGE_COLOURS,
+    BLUE,
+    BOTTOM_LEGEND,
+    FINDING_KIND_STYLE,
+    VERDICT_STYLE,
+    Figure,
+    bar_pattern,
+    category_axis,
+    count_axis,
+    date_axis,
+    failing_points_note,
+    iso_dates,
+    layout,
+    point_marks,
+    threshold,
+    week_axis,
+)
 
 if TYPE_CHECKING:
     from apps.dashboards.selectors.project import VersionWithVerdict
 
-Figure = dict[str, Any]
-_RED, _GREEN, _AMBER, _BLUE, _GREY = "#b3261e", "#1e6b36", "#8a5a00", "#1f5f8b", "#718096"
-_VERDICT_STYLE = {  # colour and a marker shape, so the verdict is not told by colour alone
-    "pass": (_GREEN, "circle", "Pass"),
-    "pass_with_warnings": (_AMBER, "diamond", "Pass with warnings"),
-    "fail": (_RED, "x", "Fail"),
-    "": (_GREY, "circle-open", "Not evaluated"),
-}
+VERSION_ROW_HEIGHT = 28  # the timeline grows past a handful of versions, one row each
 
 
-def _layout(title: str, **extra: Any) -> dict:
-    return {
-        "title": {"text": title},
-        "margin": {"t": 48, "r": 56, "b": 48, "l": 56},
-        "height": 320,
-        "legend": {"orientation": "h", "y": -0.2},
-        **extra,
-    }
-
-
-def _week_labels(weeks: list[datetime.date]) -> list[str]:
-    """Short labels ("30 Nov") that fit under narrow charts without being cut."""
-    return [week.strftime("%-d %b") for week in weeks]
+def _finding_bars(kind: str, weeks: list[datetime.date], counts: list[int]) -> dict:
+    label, colour, pattern = FINDING_KIND_STYLE[kind]
+    return {"type": "bar", "name": label, "x": iso_dates(weeks), "y": counts,
+            "marker": {"color": colour, "pattern": bar_pattern(pattern)}}  # fmt: skip
 
 
 def portfolio_trend(
     *, weeks: list[datetime.date], pass_rate: list[float | None], open_findings: list[int]
 ) -> Figure:
-    """Pass rate of the checks (line, left axis) and open findings (bars, right axis)."""
-    labels = _week_labels(weeks)
+    """Pass rate of the checks (line, left axis) and open findings (bars, right axis).
+    The line lives on the overlaying axis so plotly draws it over the bars."""
+    line = {"type": "scatter", "mode": "lines+markers", "name": "Pass rate (%)",
+            "x": iso_dates(weeks), "y": pass_rate, "yaxis": "y2", "connectgaps": True,
+            "line": {"color": BLUE, "width": 3},
+            "marker": {"color": BLUE, "size": 8,
+                       "line": {"color": "white", "width": 1.5}}}  # fmt: skip
     return {
-        "data": [
-            {"type": "bar", "name": "Open findings", "x": labels, "y": open_findings,
-             "yaxis": "y2", "marker": {"color": "#c9d3e3"}},
-            {"type": "scatter", "mode": "lines+markers", "name": "Pass rate (%)", "x": labels,
-             "y": pass_rate, "connectgaps": True, "line": {"color": _BLUE, "width": 3}},
-        ],
-        "layout": _layout(
+        "data": [_finding_bars("open", weeks, open_findings), line],
+        "layout": layout(
             "Pass rate and open findings per week",
-            xaxis={"type": "category", "tickangle": -45},
-            yaxis={"title": {"text": "pass rate (%)"}, "range": [0, 100]},
-            yaxis2={"title": {"text": "open findings"}, "overlaying": "y", "side": "right",
-                    "rangemode": "tozero"},
+            xaxis=week_axis(weeks),
+            yaxis=count_axis("open findings", open_findings, side="right"),
+            yaxis2={"title": {"text": "pass rate (%)"}, "range": [0, 100], "overlaying": "y",
+                    "side": "left", "automargin": True},
+            legend=BOTTOM_LEGEND,
         ),
     }  # fmt: skip
 
@@ -58,79 +63,73 @@ def portfolio_trend(
 def opened_and_closed(
     *, weeks: list[datetime.date], opened: list[int], closed: list[int]
 ) -> Figure:
-    labels = _week_labels(weeks)
+    """Findings opened (red) and closed (green, dotted) per week, side by side."""
     return {
-        "data": [
-            {"type": "bar", "name": "Opened", "x": labels, "y": opened, "marker": {"color": _RED}},
-            {
-                "type": "bar",
-                "name": "Closed",
-                "x": labels,
-                "y": closed,
-                "marker": {"color": _GREEN},
-            },
-        ],
-        "layout": _layout(
+        "data": [_finding_bars("opened", weeks, opened), _finding_bars("closed", weeks, closed)],
+        "layout": layout(
             "Findings opened and closed per week",
             barmode="group",
-            xaxis={"type": "category", "tickangle": -45},
-            yaxis={"title": {"text": "findings"}, "rangemode": "tozero"},
+            xaxis=week_axis(weeks),
+            yaxis=count_axis("findings", opened + closed),
+            legend=BOTTOM_LEGEND,
         ),
     }
 
 
 def findings_by_age(buckets: dict[str, int]) -> Figure:
+    """Open findings by how long they have waited, warmer colours for older ones."""
+    counts = list(buckets.values())
     return {
-        "data": [{"type": "bar", "x": list(buckets), "y": list(buckets.values()),
-                  "marker": {"color": [_GREEN, _AMBER, "#a4410e", _RED]}}],
-        "layout": _layout("Open findings by age", xaxis={"type": "category"},
-                          yaxis={"title": {"text": "findings"}, "rangemode": "tozero"}),
+        "data": [{"type": "bar", "x": list(buckets), "y": counts,
+                  "marker": {"color": AGE_COLOURS[: len(counts)]}}],
+        "layout": layout("Open findings by age", yaxis=count_axis("findings", counts)),
     }  # fmt: skip
 
 
 def versions_timeline(versions: list["VersionWithVerdict"]) -> Figure | None:
-    """Each model version at its upload date, its marker telling the latest verdict."""
+    """Each model version on its own row at its upload date, its marker (shape and
+    colour) telling the latest verdict."""
     if not versions:
         return None
+    rows = [f"v{v.sequence}" for v in versions]
     traces = []
-    for verdict, (colour, symbol, label) in _VERDICT_STYLE.items():
+    for verdict, (colour, symbol, label) in VERDICT_STYLE.items():
         chosen = [v for v in versions if (v.latest_verdict or "") == verdict]
         if not chosen:
             continue
         traces.append({
-            "type": "scatter", "mode": "markers+text", "name": label,
-            "x": [v.created_at.isoformat() for v in chosen], "y": [v.sequence for v in chosen],
-            "text": [f"v{v.sequence}" for v in chosen], "textposition": "top center",
+            "type": "scatter", "mode": "markers", "name": label,
+            "x": iso_dates(v.created_at for v in chosen), "y": [f"v{v.sequence}" for v in chosen],
+            "customdata": [v.label for v in chosen],
             "marker": {"color": colour, "symbol": symbol, "size": 14},
-            "hovertemplate": "%{text}: " + label + "<extra></extra>",
+            "hovertemplate": "%{y} (%{customdata}): " + label
+                             + "<br>uploaded %{x|%-d %b %Y %H:%M}<extra></extra>",
         })  # fmt: skip
     return {
         "data": traces,
-        "layout": _layout("Model versions and their verdicts",
-                          xaxis={"title": {"text": "uploaded"}, "type": "date",
-                                 "tickformat": "%-d %b %Y", "hoverformat": "%-d %b %Y %H:%M"},
-                          yaxis={"title": {"text": "version"}, "dtick": 1, "rangemode": "tozero"}),
-    }  # fmt: skip
+        "layout": layout(
+            "Model versions and their verdicts",
+            xaxis=date_axis("uploaded", hoverformat="%-d %b %Y %H:%M"),
+            yaxis=category_axis("version", categoryorder="array", categoryarray=rows),
+            legend=BOTTOM_LEGEND,
+            height=max(320, 160 + VERSION_ROW_HEIGHT * len(rows)),
+        ),
+    }
 
 
 def metric_trend(trend: MetricTrend) -> Figure:
-    """One criterion metric across versions, the threshold as a dashed line."""
+    """One criterion metric across versions, the threshold as a labelled dashed line,
+    failing versions as red crosses."""
     labels = [point[0] for point in trend.points]
-    symbols = ["x" if point[2] == "fail" else "circle" for point in trend.points]
-    shapes = []
-    if trend.threshold is not None:
-        line = {"color": _RED, "dash": "dash", "width": 2}
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1,
-                       "y0": trend.threshold, "y1": trend.threshold, "line": line})  # fmt: skip
+    values = [point[1] for point in trend.points]
+    failing = [point[2] == "fail" for point in trend.points]
+    lines = threshold(trend.threshold, comparator=trend.comparator)  # fmt: skip
+    note = failing_points_note(trend.threshold, comparator=trend.comparator)
     return {
-        "data": [{"type": "scatter", "mode": "lines+markers", "name": trend.metric, "x": labels,
-                  "y": [point[1] for point in trend.points],
-                  "marker": {"symbol": symbols, "size": 11, "color": _BLUE}}],
-        "layout": _layout(
-            f"{trend.code} {trend.metric}<br><sub>threshold {trend.comparator} "
-            f"{trend.threshold:g}</sub>"
-            if trend.threshold is not None else f"{trend.code} {trend.metric}",
-            xaxis={"title": {"text": "model version"}, "type": "category"},
-            yaxis={"title": {"text": trend.metric}}, shapes=shapes, showlegend=False,
-        ),
+        "data": [{"type": "scatter", "mode": "lines+markers", "name": metric_name(trend.metric),
+                  "x": labels, "y": values, "marker": point_marks(failing),
+                  "line": {"color": BLUE}}],
+        "layout": layout(f"{trend.code} {metric_name(trend.metric)}", "model version",
+                         metric_name(trend.metric),
+                         note=note, showlegend=False, **lines),
     }  # fmt: skip

@@ -277,6 +277,7 @@ class CheckResultViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 class CheckSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The check's key, which criteria name as check_key.")
+    name = serializers.CharField(help_text="The check's name for people; the key is stable.")
     category = serializers.CharField(help_text="What kind of quality the check measures.")
     task_types = serializers.ListField(
         child=serializers.CharField(),
@@ -285,6 +286,9 @@ class CheckSerializer(serializers.Serializer):
     params_schema = serializers.JSONField(help_text="JSON Schema with each parameter's default.")
     metrics = serializers.DictField(
         child=serializers.CharField(), help_text="Each metric it measures, and what it is."
+    )
+    metric_names = serializers.DictField(
+        child=serializers.CharField(), help_text="Each metric's name for people."
     )
     default_metric = serializers.CharField(
         help_text="The metric a criterion judges unless it names another."

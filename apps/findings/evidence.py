@@ -1,9 +1,17 @@
 """A check result's numbers as the finding page lists them: observed values, threshold and
-confidence interval, in words rather than the engine's keys."""
+confidence interval, in words rather than the engine's keys. An observed value's row keeps
+its metric's key, so the page shows the metric's name linked to the glossary."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
+from apps.evaluations import engine
 from apps.evaluations.models import CheckResult
+
+
+class EvidenceRow(NamedTuple):
+    label: str
+    text: str
+    metric: str = ""  # the metric's key, when the row is an observed value
 
 
 def _shown(value: Any) -> str:
@@ -31,19 +39,27 @@ def _interval(ci: dict[str, Any]) -> str:
     return f"{bounds} ({', '.join(how)})" if how else bounds
 
 
-def evidence_values(result: CheckResult | None) -> list[tuple[str, str]]:
-    """The observed values and confidence intervals of a result, as (name, text) rows."""
+def evidence_values(result: CheckResult | None) -> list[EvidenceRow]:
+    """The observed values, threshold and confidence interval of a result, as rows."""
     if result is None:
         return []
     rows = []
     observed = result.observed if isinstance(result.observed, dict) else {}
-    rows += [(f"Observed {_words(name)}", _shown(value)) for name, value in observed.items()]
+    rows += [
+        EvidenceRow(engine.metric_name(name), _shown(value), metric=name)
+        for name, value in observed.items()
+    ]
     if result.threshold is not None:
-        rows.append(("Threshold", f"{result.comparator} {_shown(result.threshold)}".strip()))
+        rows.append(
+            EvidenceRow("Threshold", f"{result.comparator} {_shown(result.threshold)}".strip())
+        )
     if isinstance(result.ci, dict) and {"low", "high"} <= result.ci.keys():
-        rows.append(("Confidence interval", _interval(result.ci)))
+        rows.append(EvidenceRow("Confidence interval", _interval(result.ci)))
     elif isinstance(result.ci, dict):
-        rows += [(f"Interval of {_words(key)}", _shown(value)) for key, value in result.ci.items()]
+        rows += [
+            EvidenceRow(f"Interval of {_words(key)}", _shown(value))
+            for key, value in result.ci.items()
+        ]
     elif result.ci:
-        rows.append(("Confidence interval", _shown(result.ci)))
+        rows.append(EvidenceRow("Confidence interval", _shown(result.ci)))
     return rows

@@ -1,13 +1,21 @@
 """The Monitoring tab's pictures: one plotly figure per monitored metric, its batches on
-the x axis, a line per subject, the threshold dashed, failing points marked by shape and
-colour (not by colour alone). Drawn by static/js/charts.js with plotly.js from static/."""
+the x axis, a line per subject, the threshold dashed and labelled, failing points marked
+by shape and colour (not by colour alone). Drawn by static/js/charts.js with plotly.js
+from static/, in the shared style of qualiti.charts."""
 
-from typing import Any
-
+from apps.evaluations.engine.names import metric_name
 from apps.monitoring.selectors import MonitoredMetric
+from qualiti.charts import (
+    BOTTOM_LEGEND,
+    SERIES,
+    Figure,
+    category_axis,
+    failing_points_note,
+    layout,
+    point_marks,
+    threshold,
+)
 
-Figure = dict[str, Any]
-_RED, _PALETTE = "#b3261e", ["#1f5f8b", "#1e6b36", "#8a5a00", "#5b3f8c", "#0f6f6f", "#4a5568"]
 SUBJECTS_SHOWN = 12  # beyond that the lines are unreadable; the worst ones are kept
 
 
@@ -31,34 +39,24 @@ def metric_over_batches(metric: MonitoredMetric, *, batches: list[str]) -> Figur
         points = metric.series[subject]
         shown = [label for label in batches if label in points]
         failing = [points[label][1] == "fail" for label in shown]
-        colour = _PALETTE[index % len(_PALETTE)]
+        colour = SERIES[index % len(SERIES)]
         traces.append({
             "type": "scatter", "mode": "lines+markers", "name": subject, "x": shown,
             "y": [points[label][0] for label in shown],
             "customdata": [points[label][1] for label in shown],
-            "marker": {"size": 11, "symbol": ["x" if fail else "circle" for fail in failing],
-                       "color": [_RED if fail else colour for fail in failing]},
-            "line": {"color": colour, "width": 2},
+            "marker": point_marks(failing, colour=colour), "line": {"color": colour, "width": 2},
             "hovertemplate": "%{x}<br>" + subject + ": %{y:.4g} (%{customdata})<extra></extra>",
         })  # fmt: skip
-    shapes, title = [], f"{metric.code} {metric.metric}"
-    if metric.threshold is not None:
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1,
-                       "y0": metric.threshold, "y1": metric.threshold,
-                       "line": {"color": _RED, "dash": "dash", "width": 2}})  # fmt: skip
-        title += f"<br><sub>threshold {metric.comparator} {metric.threshold:g}; a cross fails</sub>"
+    note = failing_points_note(metric.threshold, comparator=metric.comparator)
     return {
         "data": traces,
-        "layout": {
-            "title": {"text": title},
-            "margin": {"t": 56, "r": 24, "b": 24, "l": 56},
-            "height": 340,
-            # Several subjects (drift per column): the chart spans the grid, legend aside.
-            "legend": {"orientation": "v", "x": 1.02, "y": 1},
-            "showlegend": len(traces) > 1,
-            "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": batches,
-                      "automargin": True},
-            "yaxis": {"title": {"text": metric.metric}, "automargin": True},
-            "shapes": shapes,
-        },
+        "layout": layout(
+            f"{metric.code} {metric_name(metric.metric)}", y=metric_name(metric.metric), note=note,
+            # Several subjects (drift per column): the chart spans the grid, the legend
+            # below it (the right margin holds the threshold's label).
+            legend=BOTTOM_LEGEND,
+            showlegend=len(traces) > 1,
+            xaxis=category_axis(categoryorder="array", categoryarray=batches),
+            **threshold(metric.threshold, comparator=metric.comparator),
+        ),
     }  # fmt: skip

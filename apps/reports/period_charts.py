@@ -6,52 +6,52 @@ from typing import Any
 from apps.dashboards import charts
 from apps.dashboards.selectors.portfolio import SEVERITIES
 from apps.reports.period import RUN_OUTCOMES, PeriodData
+from qualiti.charts import (
+    BLUE,
+    BOTTOM_LEGEND,
+    FAIL_PATTERN,
+    FINDING_KIND_STYLE,
+    GREY,
+    PURPLE,
+    VERDICT_STYLE,
+    Figure,
+    bar_pattern,
+    count_axis,
+    layout,
+)
 
-Figure = dict[str, Any]
 _OUTCOME_COLOURS = {
-    "pass": "#1e6b36",
-    "pass_with_warnings": "#8a5a00",
-    "fail": "#b3261e",
-    "failed": "#5b2a86",
-    "cancelled": "#718096",
-    "unfinished": "#1f5f8b",
+    **{verdict: colour for verdict, (colour, _, _) in VERDICT_STYLE.items() if verdict},
+    "failed": PURPLE,
+    "cancelled": GREY,
+    "unfinished": BLUE,
 }
-_KIND_STYLE = {  # colour and bar pattern, so the kind is not told by colour alone
-    "opened": ("Opened", "#b3261e", ""),
-    "closed": ("Closed", "#1e6b36", "/"),
-    "overdue": ("Overdue at the end", "#8a5a00", "x"),
-}
-
-
-def _layout(title: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "title": {"text": title},
-        "margin": {"t": 48, "r": 24, "b": 64, "l": 56},
-        "height": 320,
-        "legend": {"orientation": "h", "y": -0.25},
-        **extra,
-    }
+_FAILING = ("fail", "failed")  # the check failed, or the run itself did
+_KIND_LABELS = {"opened": "Opened", "closed": "Closed", "overdue": "Overdue at the end"}
 
 
 def run_outcomes(data: PeriodData) -> Figure:
-    """The period's runs by what came of them."""
+    """The period's runs by what came of them; the failing ones hatched as well as red."""
     outcomes = [key for key, count in data.run_outcomes.items() if count] or ["pass"]
+    counts = [data.run_outcomes[key] for key in outcomes]
+    hatched = [FAIL_PATTERN if key in _FAILING else "" for key in outcomes]
+    marker = {"color": [_OUTCOME_COLOURS[key] for key in outcomes], "pattern": bar_pattern(hatched)}
     return {
         "data": [
             {
                 "type": "bar",
                 "x": [RUN_OUTCOMES[key] for key in outcomes],
-                "y": [data.run_outcomes[key] for key in outcomes],
-                "text": [str(data.run_outcomes[key]) for key in outcomes],
+                "y": counts,
+                "text": [str(count) for count in counts],
                 "textposition": "auto",
-                "marker": {"color": [_OUTCOME_COLOURS[key] for key in outcomes]},
+                "marker": marker,
                 "hovertemplate": "%{x}: %{y}<extra></extra>",
             }
         ],
-        "layout": _layout(
+        "layout": layout(
             "Runs of the period and their verdicts",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": "runs"}, "rangemode": "tozero", "dtick": 1},
+            note="hatched bars: runs that failed" if any(hatched) else "",
+            yaxis=count_axis("runs", counts),
             showlegend=False,
         ),
     }
@@ -59,24 +59,26 @@ def run_outcomes(data: PeriodData) -> Figure:
 
 def findings_by_severity(data: PeriodData) -> Figure:
     """Findings opened, closed and overdue in the period, per severity."""
-    traces = []
-    for kind, (label, colour, pattern) in _KIND_STYLE.items():
+    traces: list[dict[str, Any]] = []
+    for kind, label in _KIND_LABELS.items():
+        _, colour, pattern = FINDING_KIND_STYLE[kind]
         traces.append(
             {
                 "type": "bar",
                 "name": label,
                 "x": SEVERITIES,
                 "y": [data.by_severity[kind][severity] for severity in SEVERITIES],
-                "marker": {"color": colour, "pattern": {"shape": pattern}},
+                "marker": {"color": colour, "pattern": bar_pattern(pattern)},
             }
         )
+    counts = [count for trace in traces for count in trace["y"]]
     return {
         "data": traces,
-        "layout": _layout(
+        "layout": layout(
             "Findings by severity",
             barmode="group",
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": "findings"}, "rangemode": "tozero"},
+            yaxis=count_axis("findings", counts),
+            legend=BOTTOM_LEGEND,
         ),
     }
 

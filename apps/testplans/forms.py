@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.text import Truncator
 
-from apps.criteria.models import Criterion
+from apps.criteria.models import Category, Criterion
 from apps.evaluations import engine
 from apps.projects.models import DatasetRole
 from apps.testplans.models import TestPlan
@@ -29,10 +29,15 @@ class CheckChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, catalogue: list[dict], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for check in sorted(catalogue, key=lambda check: check["name"]):
+            if check["implemented"]:
+                what = Truncator(check["docs"]["what"]).chars(80)
+                groups.setdefault(check["category"], []).append(
+                    (check["key"], f"{check['name']} — {what}")
+                )
         cast(forms.ChoiceField, self.fields["check"]).choices = [("", "Choose a check…")] + [
-            (check["key"], f"{check['key']} — {Truncator(check['docs']['what']).chars(80)}")
-            for check in catalogue
-            if check["implemented"]
+            (str(label), groups[value]) for value, label in Category.choices if value in groups
         ]
 
 
@@ -40,7 +45,10 @@ class CriterionChoiceField(forms.ModelChoiceField):
     """A criterion named with the check and metric it is written for."""
 
     def label_from_instance(self, obj: Criterion) -> str:
-        return f"{obj.code} {obj.name} ({obj.check_key} · {obj.metric})"
+        return (
+            f"{obj.code} {obj.name} "
+            f"({engine.check_name(obj.check_key)} · {engine.metric_name(obj.metric)})"
+        )
 
 
 class PlanCheckForm(forms.Form):

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.evaluations import engine
 from apps.evaluations.selectors import check_catalogue
 from apps.testplans import services
 from apps.testplans.forms import PlanCheckForm, check_params_form, plan_item_error
@@ -88,7 +89,9 @@ def plan_check_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
                 messages.error(request, error.message)
             status = error.status_code
         else:
-            messages.success(request, f"Added {added.check_key} for {added.criterion.code}.")
+            messages.success(
+                request, f"Added {engine.check_name(added.check_key)} for {added.criterion.code}."
+            )
             return redirect("plan-detail", slug=project.slug, pk=plan.pk)
     else:
         status = 400
@@ -138,7 +141,8 @@ def plan_check_edit(
             else:
                 messages.success(
                     request,
-                    f"Saved {plan_check.check_key} for {plan_check.criterion.code}.",
+                    f"Saved {engine.check_name(plan_check.check_key)} "
+                    f"for {plan_check.criterion.code}.",
                 )
                 return redirect("plan-detail", slug=project.slug, pk=plan.pk)
     return render(
@@ -166,7 +170,7 @@ def plan_check_remove(
     plan_check = get_object_or_404(
         PlanCheck.objects.select_related("criterion", "plan"), plan=plan, pk=check_id
     )
-    label = f"{plan_check.check_key} for {plan_check.criterion.code}"
+    label = f"{engine.check_name(plan_check.check_key)} for {plan_check.criterion.code}"
     try:
         services.plan_check_remove(check=plan_check, user=request.user)
     except QualitiError as error:

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from apps.evaluations import engine
+
 UPLOAD_SECONDS = 2.5  # uploads are throttled to about this long, so the bar can be seen
 
 
@@ -66,13 +68,14 @@ def add_check(page, check_key: str, *, criterion_code: str, fill) -> None:
     # plans.js hides the no-JavaScript "Choose" button once htmx is there to listen.
     expect(page.locator(".check-chooser").get_by_role("button", name="Choose")).to_be_hidden()
     page.get_by_label("Check", exact=True).select_option(check_key)
-    form = page.get_by_role("form", name=f"Add check {check_key}")
+    name = engine.check_name(check_key)  # the page names checks; the option's value is the key
+    form = page.get_by_role("form", name=f"Add check {name}")
     expect(form).to_be_visible()
     criterion = form.get_by_label("Criterion", exact=True)
     expect(criterion.locator("option:checked")).to_have_text(re.compile(f"^{criterion_code} "))
     fill(form)
     form.get_by_role("button", name="Add check").click()
-    expect(flash(page)).to_contain_text(f"Added {check_key} for {criterion_code}.")
+    expect(flash(page)).to_contain_text(f"Added {name} for {criterion_code}.")
 
 
 def fact(page, term: str):

@@ -194,7 +194,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     assert run.summary["blocking_failures"] == 0, run.summary
     assert run.verdict != "fail"
     assert page.locator(".verdict strong").inner_text() == run.get_verdict_display()
-    fairness_row = page.locator("table.results tbody tr", has_text="fairness.classification")
+    fairness_row = page.locator("table.results tbody tr", has_text="Classification fairness")
     assert fairness_row.locator(".badge").first.inner_text() == "Pass"
     page.wait_for_selector(".chart .main-svg")
     screenshot(page, "dev-journey-09-run-passed")
@@ -206,7 +206,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     history = page.locator("ol.history").inner_text()
     assert "Fix submitted → Verified" in history
     assert f"by run {run.pk}" in history
-    assert f"fairness.classification passed in run {run.pk} on model version 2" in history
+    assert f"Classification fairness passed in run {run.pk} on model version 2" in history
     # The comment is still there, and the developer may no longer move the status.
     assert page.get_by_role("article", name="Comment by dev").count() == 1
     assert page.get_by_role("button", name="Change status").count() == 0

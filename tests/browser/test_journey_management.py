@@ -123,7 +123,7 @@ def test_management_sees_the_project_red_then_green_after_the_fix(
     project_row(page).locator(".verdict-word").click()
     page.wait_for_url(f"{base}/projects/{slug}/runs/{review.failing_run.pk}/")
     assert page.locator(".verdict strong").inner_text() == "Fail"
-    fairness = page.locator("table.results tbody tr", has_text="fairness.classification")
+    fairness = page.locator("table.results tbody tr", has_text="Classification fairness")
     assert fairness.locator(".badge").all_inner_texts() == ["Fail", "blocking"]
     screenshot(page, "mgmt-journey-03-failing-run")
 

@@ -131,7 +131,7 @@ def test_the_quality_manager_takes_a_model_from_upload_to_an_assigned_finding(
 
     rows = page.get_by_role("table").locator("tbody tr")
     expect(rows).to_have_count(2)
-    expect(rows.filter(has_text="PERF-01")).to_contain_text("balanced_accuracy_skill")
+    expect(rows.filter(has_text="PERF-01")).to_contain_text("Balanced accuracy skill")
     expect(rows.filter(has_text="FAIR-01")).to_contain_text(">= 0.8")
     assert set(project.criteria.values_list("code", flat=True)) == {"PERF-01", "FAIR-01"}
     shoot("criteria-list")
@@ -164,7 +164,7 @@ def test_the_quality_manager_takes_a_model_from_upload_to_an_assigned_finding(
     add_check(page, "fairness.classification", criterion_code="FAIR-01", fill=fairness_params)
     checks = page.get_by_role("region", name="Checks").locator("tbody tr")
     expect(checks).to_have_count(2)
-    expect(checks.nth(0)).to_contain_text("performance.baseline_comparison")
+    expect(checks.nth(0)).to_contain_text("Skill over a simple baseline")
     expect(checks.nth(0)).to_contain_text("train, evaluation")
     expect(checks.nth(0)).to_contain_text("most_frequent")
     expect(checks.nth(1)).to_contain_text("FAIR-01")

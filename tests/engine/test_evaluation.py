@@ -9,6 +9,7 @@ from tests.engine.conftest import context_for
 
 class ExplodingCheck(Check):
     key = "testing.explodes"
+    name = "A check that explodes"
     category = "data_quality"
     reads = frozenset()
     metrics = {"value": "nothing"}
@@ -23,6 +24,7 @@ class NoisyCheck(Check):
     """Reports a value over its bound that its own test calls noise."""
 
     key = "testing.noisy"
+    name = "A noisy check"
     category = "drift"
     reads = frozenset()
     metrics = {"value": "a value"}

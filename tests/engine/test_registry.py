@@ -76,6 +76,7 @@ def test_the_checks_that_read_labels_include_weak_segments_and_residual_outliers
 def unregistered_check(**attributes) -> type[Check]:
     declared = {
         "key": "test.unregistered",
+        "name": "An unregistered check",
         "category": "performance",
         "metrics": {"score": "A score."},
         "default_metric": "score",

@@ -20,6 +20,8 @@ def test_any_signed_in_user_reads_the_check_catalogue():
     assert performance["task_types"] == ["binary", "multiclass"]
     assert performance["params_schema"]["properties"]["min_class_support"]["default"] == 30
     assert "recall" in performance["metrics"] and performance["docs"]["fix"]
+    assert performance["name"] == "Classification performance"
+    assert performance["metric_names"]["roc_auc"] == "ROC AUC"
 
 
 def test_the_catalogue_says_what_each_check_reads():

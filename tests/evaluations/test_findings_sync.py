@@ -108,7 +108,7 @@ def test_a_run_moves_an_existing_finding_as_the_table_says(
         change = StatusChange.objects.get(object_id=finding.pk, to_status=after)
         assert (change.from_status, change.run_id) == (before, run.pk)
         if before == S.FIX_SUBMITTED and after == S.OPEN:
-            assert "the fix did not pass" in change.reason
+            assert "the fix did not pass: Classification performance failed" in change.reason
     if after == S.OPEN and before != S.OPEN:
         assert finding.closed_at is None and finding.due_date > TODAY
     # Idempotent: the same run synced again changes nothing.

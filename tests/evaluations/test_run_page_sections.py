@@ -71,4 +71,5 @@ def test_metric_changes_since_the_previous_run_are_listed_with_their_delta():
     page = response.content.decode()
     assert 'id="metric-changes-heading"' in page
     assert "<td>0.6000</td>" in page and "<td>0.7500</td>" in page and "<td>+0.1500</td>" in page
-    assert "fail → pass" in page
+    assert "Fail → Pass" in page
+    assert ">Classification performance</a>" in page and ">Recall</a>" in page

@@ -63,7 +63,9 @@ def test_a_finished_run_shows_its_verdict_checks_and_pictures():
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Verdict: <strong>Fail</strong>" in page
+    assert 'Verdict: <strong><a class="term" href="/glossary/#verdict-fail"' in page
+    assert 'title="key: fail">Fail</a></strong>' in page
+    assert 'title="key: performance.classification">Classification performance</a></td>' in page
     assert "Recall is 0.56, outside the bound." in page
     figures = response.context["figures"]
     assert figures["confusion"]["data"][0]["z"] == [[50, 5], [20, 25]]
@@ -85,7 +87,7 @@ def test_a_working_run_shows_a_progress_bar_that_polls_its_fragment():
     page = client.get(url(run)).content.decode()
     fragment = client.get(url(run, "run-progress"))
 
-    assert 'value="40"' in page and "drift.columns" in page
+    assert 'value="40"' in page and '<span class="current-step">Column drift</span>' in page
     assert f'hx-get="{url(run, "run-progress")}"' in page and "vendor/htmx.min.js" in page
     assert fragment.status_code == 200 and "HX-Refresh" not in fragment
     EvaluationRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, progress=100)

@@ -1,6 +1,7 @@
 """The finding page says each thing once, in words: no evidence sentence repeated as the
 description, no guidance repeated under "How to fix it" or as the generated action, the
-confidence interval as one phrase, statuses by their names, the next step offered first."""
+confidence interval as one phrase, checks, metrics and statuses by their names, the next step
+offered first."""
 
 import pytest
 from django.test import Client
@@ -70,7 +71,7 @@ def test_each_text_is_said_once(cast, synced_finding):
 def test_the_evidence_reads_in_words(cast, synced_finding):
     page = page_of(cast.qm, synced_finding)
 
-    assert "Observed demographic parity ratio" in page
+    assert 'title="key: demographic_parity_ratio">Demographic parity ratio</a></dt><dd>0.62' in page
     assert "0.55 to 0.69 (95%, bootstrap, 1000 resamples)" in page
     assert "Interval of low" not in page and "Interval of level" not in page
 
@@ -104,3 +105,16 @@ def test_the_status_select_starts_on_the_next_step_never_on_a_step_back(cast, sy
 )  # fmt: skip
 def test_moves_forward_come_first_nearest_first(current, targets, expected):
     assert forward_first(current, targets) == expected
+
+
+def test_the_check_and_the_status_are_named_with_their_keys_on_hover(cast, synced_finding):
+    synced_finding.status = FindingStatus.FIX_SUBMITTED
+    synced_finding.save()
+
+    page = page_of(cast.qm, synced_finding)
+
+    glossary = reverse("glossary")
+    assert f'href="{glossary}#check-performance.classification"' in page
+    assert 'title="key: performance.classification">Classification performance</a>' in page
+    assert 'title="key: fix_submitted">Fix submitted</a>' in page
+    assert "<code>performance.classification</code>" not in page

@@ -72,7 +72,7 @@ def test_the_page_shows_facts_evidence_chart_and_guidance():
     page = response.content.decode()
     assert "<h1>Recall too low</h1>" in page
     assert "Recall is 0.56, outside the bound." in page
-    assert "Observed recall" in page and "&gt;= 0.72" in page
+    assert ">Recall</a></dt><dd>0.56</dd>" in page and "&gt;= 0.72" in page
     assert 'data-figure="confusion"' in page
     figures = json.loads(page.split('id="run-figures" type="application/json">')[1].split("<")[0])
     assert figures["confusion"]["data"][0]["type"] == "heatmap"

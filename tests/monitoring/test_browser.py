@@ -96,7 +96,11 @@ def test_the_monitoring_tab_draws_three_batches(live_server, page, screenshot, m
     screenshot(page, "monitoring-tab")
 
     drawn = {chart["title"].split("<br>")[0]: chart for chart in page.evaluate(DRAWN)}
-    assert {"DRIFT-01 psi", "DRIFT-03 psi", "PERF-03 roc_auc"} <= set(drawn)
+    assert {
+        "DRIFT-01 Population stability index (PSI)",
+        "DRIFT-03 Population stability index (PSI)",
+        "PERF-03 ROC AUC",
+    } <= set(drawn)
     batches = [f"Week {week}" for week in (1, 2, 3)]
     for title, chart in drawn.items():
         assert chart["traces"], title
@@ -105,10 +109,16 @@ def test_the_monitoring_tab_draws_three_batches(live_server, page, screenshot, m
         assert chart["markers"] == 3 * len(chart["traces"]), title
         assert len(chart["threshold"]) == 1 and chart["thresholdDrawn"] == 1, title
         assert "threshold" in chart["label"], title
-    assert drawn["DRIFT-01 psi"]["threshold"] == [0.2]
-    income = next(t for t in drawn["DRIFT-01 psi"]["traces"] if t["name"] == "income")
+    assert drawn["DRIFT-01 Population stability index (PSI)"]["threshold"] == [0.2]
+    income = next(
+        t
+        for t in drawn["DRIFT-01 Population stability index (PSI)"]["traces"]
+        if t["name"] == "income"
+    )
     assert income["symbols"][-1] == "x"  # week 3 fails, marked by shape and colour
-    drift_columns = {trace["name"] for trace in drawn["DRIFT-01 psi"]["traces"]}
+    drift_columns = {
+        trace["name"] for trace in drawn["DRIFT-01 Population stability index (PSI)"]["traces"]
+    }
     assert {"income", "age", "region"} <= drift_columns  # drift per column
     findings = page.get_by_role("heading", name="Findings the batches opened")
     assert findings.is_visible()

@@ -62,6 +62,18 @@ def test_it_names_the_verdict_the_hashes_the_criteria_and_the_failures():
     assert "Retrain on the audited 2023 labels" in html  # the corrective action
 
 
+def test_it_names_checks_and_metrics_with_their_keys_in_small_type_where_tests_are_listed():
+    html = report_html(run_report(ReportedRun()))
+
+    tests = html.split('id="tests"')[1].split("</section>")[0]
+    assert 'Classification fairness</span> <code class="term-key">fairness.classification' in tests
+    appendix = html.split('id="appendix"')[1]
+    assert (
+        '<strong>Classification fairness</strong> <code class="term-key">fairness.classification'
+        "</code> (fairness)" in appendix
+    )
+
+
 def test_it_is_self_contained():
     html = report_html(run_report(ReportedRun()))
 
@@ -139,5 +151,8 @@ def test_the_summary_says_what_changed_since_the_previous_run_of_the_plan():
     summary = html.split('id="summary"')[1].split("</section>")[0]
     assert f"Compared with run {previous.pk} (model version 0): 3 new failures, 0 fixed" in summary
     assert (
-        "FAIR-01 fairness.classification sex demographic_parity_ratio: 0.9100 → 0.6234" in summary
+        'FAIR-01 <span class="term" title="key: fairness.classification">Classification fairness'
+        '</span> on sex, <span class="term" title="key: demographic_parity_ratio">Demographic '
+        "parity ratio</span>: 0.9100 → 0.6234" in summary
     )
+    assert "<a " not in summary  # a report is a document: names without links

@@ -137,10 +137,28 @@ def test_the_editor_shows_checks_versions_and_the_approve_button(cast):
     response = client_for(cast.qm).get(url("plan-detail", cast, plan.pk))
 
     body = response.content.decode()
-    assert "performance.classification" in body and "n_bootstrap" in body
+    assert "n_bootstrap" in body
     assert "Approve plan" in body
     assert '<label for="id_check">Check</label>' in body
     assert "v1 (this one)" in body
+
+
+def test_the_editor_names_checks_and_metrics_in_words_with_their_keys_on_hover(cast):
+    plan = plan_with_a_check(cast)
+
+    body = client_for(cast.qm).get(url("plan-detail", cast, plan.pk)).content.decode()
+
+    assert 'title="key: performance.classification">Classification performance</a>' in body
+    assert 'title="key: roc_auc">ROC AUC</a>' in body
+    assert "<code>performance.classification</code>" not in body
+    assert '<optgroup label="Calibration">' in body
+    assert '<option value="calibration.classification">Probability calibration — ' in body
+
+    chosen = client_for(cast.qm).get(url("plan-detail", cast, plan.pk), {"check": "drift.label"})
+
+    body = chosen.content.decode()
+    assert 'Label drift</a> <code class="term-key">drift.label</code></h3>' in body
+    assert "(Classification performance · ROC AUC)" in body  # the criterion chooser
 
 
 def test_a_developer_sees_the_plan_without_forms(cast):

@@ -176,7 +176,7 @@ def test_adding_a_check_stores_the_typed_parameters(cast, plan, fairness):
     assert check.params["columns"] == ["sex", "age_band"]
     assert check.params["intersections"] is False
     assert check.params["positive_label"] == 1
-    assert "Added fairness.classification for FAIR-01" in response.content.decode()
+    assert "Added Classification fairness for FAIR-01" in response.content.decode()
 
 
 def test_bad_parameters_are_refused_inline_and_nothing_is_added(cast, plan, fairness):
@@ -314,7 +314,7 @@ def test_removing_a_check(cast, plan, fairness):
     )
 
     assert not PlanCheck.objects.filter(pk=check.pk).exists()
-    assert "Removed fairness.classification for FAIR-01" in response.content.decode()
+    assert "Removed Classification fairness for FAIR-01" in response.content.decode()
 
 
 def test_a_developer_cannot_remove_a_check_and_a_get_changes_nothing(cast, plan, fairness):

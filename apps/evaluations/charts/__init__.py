@@ -10,7 +10,6 @@ from apps.evaluations.charts.behaviour import (
     robustness_curve,
 )
 from apps.evaluations.charts.data import drift_columns, drift_distributions, outlier_map
-from apps.evaluations.charts.layout import Figure
 from apps.evaluations.charts.model import (
     calibration_curve,
     confusion_matrix,
@@ -18,6 +17,7 @@ from apps.evaluations.charts.model import (
     roc_curve,
 )
 from apps.evaluations.models import CheckResult
+from qualiti.charts import Figure
 
 __all__ = ["Figure", "distribution_choices", "run_figures"]
 DISTRIBUTION_PREFIX = "distribution-"

@@ -5,10 +5,28 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
-from apps.evaluations.charts.layout import BLUE, GREY, RED, Figure, layout, threshold
 from apps.evaluations.models import CheckResult
+from qualiti.charts import (
+    BLUE,
+    FAIL_SYMBOL,
+    FAILING_BARS_NOTE,
+    GREY,
+    RED,
+    SLATE,
+    Figure,
+    bar_marks,
+    layout,
+    linear_axis,
+    threshold,
+)
 
 REFERENCE_COLOUR = GREY
+# Overlaid histograms: the reference as outlines, seen through the current rows'
+# translucent bars, so both read where they overlap (two fills blend into one colour).
+OVERLAID: dict[str, dict[str, Any]] = {
+    "reference": {"marker": {"color": "rgba(0, 0, 0, 0)", "line": {"color": SLATE, "width": 2}}},
+    "current": {"marker": {"color": BLUE}, "opacity": 0.6},
+}
 
 
 # The per-column metrics a plan may judge drift.columns with, as the bars' axis names them
@@ -42,7 +60,7 @@ def _drift_columns(results: Iterable[CheckResult]) -> list[CheckResult]:
 
 def drift_columns(results: Iterable[CheckResult]) -> Figure | None:
     """The judged drift metric per feature (the effect size when a plan judges several),
-    largest first, failing ones in red, with the threshold."""
+    largest first, failing ones red and hatched, with the threshold."""
     columns = _drift_columns(results)
     if not columns:
         return None
@@ -52,14 +70,15 @@ def drift_columns(results: Iterable[CheckResult]) -> Figure | None:
         (result for result in columns if result.metric == metric),
         key=lambda result: -_observed(result)[metric],
     )
-    colours = [RED if result.outcome == "fail" else BLUE for result in bars]
+    failing = [result.outcome == "fail" for result in bars]
     name = COLUMN_METRICS[metric]
+    note = f"{FAILING_BARS_NOTE}: the check failed on that feature" if any(failing) else ""
+    values, bound = [_observed(result)[metric] for result in bars], bars[0].threshold
     return {
-        "data": [{"type": "bar", "x": [result.subject for result in bars],
-                  "y": [_observed(result)[metric] for result in bars],
-                  "marker": {"color": colours}}],
-        "layout": layout(f"Drift per feature ({name})", "feature", name,
-                         shapes=threshold(bars[0].threshold)),
+        "data": [{"type": "bar", "x": [result.subject for result in bars], "y": values,
+                  "marker": bar_marks(failing)}],
+        "layout": layout(f"Drift per feature ({name})", "feature", name, note=note,
+                         **threshold(bound, comparator=bars[0].comparator)),
     }  # fmt: skip
 
 
@@ -82,16 +101,11 @@ def feature_distribution(result: CheckResult) -> Figure | None:
         widths = [high - low for low, high in pairwise(edges)]
         data = [
             {"type": "bar", "name": name, "x": centres, "y": _shares(distribution[key]),
-             "width": widths, "opacity": 0.6, "marker": {"color": colour},
-             "customdata": distribution[key],
+             "width": widths, **OVERLAID[name], "customdata": distribution[key],
              "hovertemplate": f"{name}: %{{y:.1%}} of rows (%{{customdata}})<extra></extra>"}
-            for name, key, colour in sides
+            for name, key, _ in sides
         ]  # fmt: skip
-        axis: dict[str, Any] = {
-            "title": {"text": result.subject},
-            "type": "linear",
-            "automargin": True,
-        }
+        axis: dict[str, Any] = linear_axis(result.subject)
         if distribution.get("tails_in_end_bins"):
             axis["title"]["text"] += " (values beyond the ends counted in the end bars)"
         return {"data": data, "feature": result.subject,
@@ -151,16 +165,14 @@ def outlier_map(results: Iterable[CheckResult]) -> Figure | None:
                  "hovertemplate": "anomaly score %{customdata:.3f}<extra></extra>"},
                 {"type": "scatter", "mode": "markers", "name": "outliers",
                  "x": points["outliers"]["x"], "y": points["outliers"]["y"],
-                 "marker": {"color": RED, "size": 8, "symbol": "x"},
+                 "marker": {"color": RED, "size": 8, "symbol": FAIL_SYMBOL},
                  "customdata": [[row, score] for row, score in
                                 zip(rows, points["outliers"]["score"], strict=False)],
                  "hovertemplate": "row %{customdata[0]}, anomaly score "
                                   "%{customdata[1]:.3f}<extra></extra>"},
             ],
             "layout": layout("Input outliers on the two main directions of the inputs",
-                             xaxis={"title": {"text": titles[0]}, "type": "linear",
-                                    "zeroline": False, "automargin": True},
-                             yaxis={"title": {"text": titles[1]}, "zeroline": False,
-                                    "automargin": True}),
+                             xaxis=linear_axis(titles[0], zeroline=False),
+                             yaxis=linear_axis(titles[1], zeroline=False)),
         }  # fmt: skip
     return None

@@ -3,8 +3,17 @@ curves, calibration (reliability) curve."""
 
 from collections.abc import Iterable
 
-from apps.evaluations.charts.layout import BLUE, GREY, Figure, diagonal, layout, unit_axis
 from apps.evaluations.models import CheckResult
+from qualiti.charts import (
+    BLUE,
+    Figure,
+    Lines,
+    category_axis,
+    diagonal,
+    layout,
+    reference_line,
+    unit_axis,
+)
 
 _CLASSIFICATION = "performance.classification"
 
@@ -23,15 +32,14 @@ def confusion_matrix(results: Iterable[CheckResult]) -> Figure | None:
     if not matrix:
         return None
     classes = [str(label) for label in evidence.get("classes") or range(len(matrix))]
-    axis = {"type": "category", "automargin": True}
     return {
         "data": [{"type": "heatmap", "z": matrix, "x": classes, "y": classes,
                   "colorscale": "Blues", "reversescale": True, "showscale": False,
                   "texttemplate": "%{z}",
                   "hovertemplate": "true %{y}, predicted %{x}: %{z}<extra></extra>"}],
         "layout": layout("Confusion matrix",
-                         xaxis={**axis, "title": {"text": "predicted"}},
-                         yaxis={**axis, "title": {"text": "true"}, "autorange": "reversed"}),
+                         xaxis=category_axis("predicted"),
+                         yaxis=category_axis("true", autorange="reversed")),
     }  # fmt: skip
 
 
@@ -80,12 +88,10 @@ def precision_recall_curve(results: Iterable[CheckResult]) -> Figure | None:
          "hovertemplate": "recall %{x:.3f}, precision %{y:.3f}<extra></extra>"}
         for curve in curves
     ]  # fmt: skip
-    shapes = []
+    lines: Lines = {}
     if len(curves) == 1:
         data[0]["line"] = {"color": BLUE}
-        base = curves[0]["base_rate"]
-        shapes = [{"type": "line", "x0": 0, "x1": 1, "y0": base, "y1": base,
-                   "line": {"color": GREY, "dash": "dot", "width": 1}}]  # fmt: skip
+        lines = reference_line(curves[0]["base_rate"], label="base rate")
     title = "Precision-recall curves, one class against the rest"
     if len(curves) == 1:
         title = (
@@ -95,7 +101,7 @@ def precision_recall_curve(results: Iterable[CheckResult]) -> Figure | None:
     return {
         "data": data,
         "layout": layout(title, xaxis=unit_axis("recall"), yaxis=unit_axis("precision"),
-                         shapes=shapes, legend={"x": 0, "y": 0}),
+                         legend={"x": 0, "y": 0}, **lines),
     }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.errors import EngineError, ModelCrashed, PlanError
+from apps.evaluations.engine.names import metric_name
 from apps.evaluations.engine.plan import PlanItem
 from apps.evaluations.engine.registry import NEEDS, Check, Measurement, get_check
 from apps.evaluations.engine.results import CheckResult
@@ -162,7 +163,7 @@ def _skipped(item: PlanItem, check: Check, subject: str | None, reason: str) -> 
 
 
 def _error(item: PlanItem, check: Check, message: str, elapsed: float) -> CheckResult:
-    result = _base(item, check, None, "error", f"The check {item.check} failed: {message}")
+    result = _base(item, check, None, "error", f"The check {check.name} failed: {message}")
     result.duration_ms = int(elapsed * 1000)
     return result
 
@@ -249,30 +250,8 @@ def _compare(value: float, comparator: str, threshold: float) -> bool:
     }[comparator]
 
 
-_WORDS = {
-    "psi": "PSI",
-    "auc": "AUC",
-    "roc": "ROC",
-    "pr": "PR",
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "mape": "MAPE",
-    "mcc": "MCC",
-    "r2": "R²",
-    "ci": "CI",
-    "ks": "KS",
-    "f1": "F1",
-    "jensen": "Jensen",
-    "shannon": "Shannon",
-    "wasserstein": "Wasserstein",
-    "brier": "Brier",
-}
-
-
-def metric_label(metric: str) -> str:
-    """A metric's name for people: "jensen_shannon_distance" → "Jensen Shannon distance"."""
-    words = [_WORDS.get(word, word) for word in metric.split("_")]
-    return " ".join([words[0][0].upper() + words[0][1:], *words[1:]])
+# The metric's name, as the pages show it, starts each result's message.
+metric_label = metric_name
 
 
 def _label(metric: str, subject: str | None) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import jsonschema
 
+from apps.evaluations.engine.names import metric_name
 from apps.evaluations.engine.results import CATEGORIES
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Check:
     """Base class: subclasses set the class attributes and implement `run`."""
 
     key: ClassVar[str]
+    name: ClassVar[str]  # what people read; the key stays for criteria and the API
     category: ClassVar[str]
     task_types: ClassVar[frozenset[str]] = TASK_TYPES
     params_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
@@ -113,10 +115,12 @@ class Check:
         """The check's documentation, as the catalogue and the pages show it."""
         return {
             "key": self.key,
+            "name": self.name,
             "category": self.category,
             "task_types": sorted(self.task_types),
             "params_schema": self.params_schema,
             "metrics": self.metrics,
+            "metric_names": {metric: metric_name(metric) for metric in self.metrics},
             "default_metric": self.default_metric,
             "docs": vars(self.docs),
             "implemented": self.implemented,
@@ -142,6 +146,11 @@ def register(cls: type[Check]) -> type[Check]:
     reads = getattr(cls, "reads", None)
     if not isinstance(reads, frozenset) or not reads <= READS.keys():
         raise ValueError(f"check {cls.key} must declare `reads`, a frozenset of {sorted(READS)}")
+    name = getattr(cls, "name", "")
+    if not isinstance(name, str) or not name.strip() or name == cls.key:
+        raise ValueError(f"check {cls.key} must have a `name` for people, not its key")
+    if any(check.name == name for check in REGISTRY.values()):
+        raise ValueError(f"check {cls.key}: another check is already named {name!r}")
     if cls.default_metric not in cls.metrics:
         raise ValueError(f"check {cls.key}: default metric {cls.default_metric} is not listed")
     jsonschema.Draft202012Validator.check_schema(cls.params_schema)
@@ -167,6 +176,14 @@ def get_check(key: str) -> Check:
 def registered_checks() -> dict[str, Check]:
     _load_families()
     return dict(REGISTRY)
+
+
+def check_name(key: str) -> str:
+    """A check's name for people; the key itself for a check no longer registered (an old
+    result), so a page still says something true."""
+    _load_families()
+    check = REGISTRY.get(key)
+    return check.name if check is not None else key
 
 
 def _load_families() -> None:

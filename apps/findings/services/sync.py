@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.audit.models import StatusChange
 from apps.audit.services import status_change_record
+from apps.evaluations import engine
 from apps.evaluations.models import CheckResult, EvaluationRun, Outcome
 from apps.findings.models import Finding, FindingSource, FindingStatus, RiskAcceptanceState
 from apps.findings.services.actions import corrective_action_create
@@ -118,9 +119,15 @@ def _older_failure_note(finding: Finding, run: EvaluationRun, verifier: Evaluati
     )
 
 
+def _check(result: CheckResult) -> str:
+    """The check by its name, as history lines and titles say it (the key stays on the
+    finding)."""
+    return engine.check_name(result.check_key)
+
+
 def _title(result: CheckResult) -> str:
     criterion = result.criterion
-    name = f"{criterion.code} {criterion.name}" if criterion else result.check_key
+    name = f"{criterion.code} {criterion.name}" if criterion else _check(result)
     return (f"{name} fails" + (f" on {result.subject}" if result.subject else ""))[:300]
 
 
@@ -153,20 +160,20 @@ def _create(run: EvaluationRun, result: CheckResult, fingerprint: str) -> Findin
         from_status="",
         to_status=S.OPEN,
         actor_id=None,
-        reason=f"{result.check_key} failed in run {run.pk}",
+        reason=f"{_check(result)} failed in run {run.pk}",
         run_id=run.pk,
     )
     corrective_action_create(
         finding=finding,
         user=None,
-        description=finding.remediation or f"Make {result.check_key} pass: {result.message}",
+        description=finding.remediation or f"Make {_check(result)} pass: {result.message}",
     )
     event_publish(
         Event(
             "finding.opened",
             project,
             finding,
-            data={"reopened": False, "run_id": run.pk, "reason": f"{result.check_key} failed"},
+            data={"reopened": False, "run_id": run.pk, "reason": f"{_check(result)} failed"},
         )
     )
     return finding
@@ -177,16 +184,16 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
         return  # this run was synced already
     status = finding.status
     if status == S.FIX_SUBMITTED:
-        reason = f"the fix did not pass: {result.check_key} failed again in run {run.pk}"
+        reason = f"the fix did not pass: {_check(result)} failed again in run {run.pk}"
     elif status == S.VERIFIED:
         verifier = _verifying_run(finding)
         sequence = run.model_version.sequence
         if verifier is not None and sequence < verifier.model_version.sequence:
             _older_failure_note(finding, run, verifier)
             return
-        reason = f"regression: {result.check_key} failed again in run {run.pk}"
+        reason = f"regression: {_check(result)} failed again in run {run.pk}"
     elif status == S.RISK_ACCEPTED and _risk_expired(finding):
-        reason = f"the accepted risk expired and {result.check_key} failed in run {run.pk}"
+        reason = f"the accepted risk expired and {_check(result)} failed in run {run.pk}"
     else:  # open, in_progress, current risk acceptance, false positive: stays
         claim_finding_version(finding=finding, version=finding.version, last_seen_run=run)
         return
@@ -210,7 +217,7 @@ def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     if not verifiable:
         return
     sequence = run.model_version.sequence
-    reason = f"{result.check_key} passed in run {run.pk} on model version {sequence}"
+    reason = f"{_check(result)} passed in run {run.pk} on model version {sequence}"
     _verify(finding, run=run, reason=reason)
 
 

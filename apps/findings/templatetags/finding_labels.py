@@ -2,7 +2,7 @@
 
 from django import template
 
-from apps.findings.models import ActionStatus, FindingStatus
+from apps.findings.models import FindingStatus
 
 register = template.Library()
 
@@ -12,13 +12,5 @@ def finding_status_label(value: str) -> str:
     """A finding status's name; an unknown key is shown in words."""
     try:
         return str(FindingStatus(value).label)
-    except ValueError:
-        return str(value).replace("_", " ")
-
-
-@register.filter
-def action_status_label(value: str) -> str:
-    try:
-        return str(ActionStatus(value).label)
     except ValueError:
         return str(value).replace("_", " ")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.criteria.models import Category
 from apps.evaluations import engine
 from apps.evaluations.models import CheckResult
 
@@ -17,8 +18,8 @@ SOFTWARE = ["Django", "scikit-learn", "pandas", "numpy", "scipy", "fairlearn", "
 
 
 def check_methods(results: Iterable[CheckResult]) -> list[dict[str, Any]]:
-    """Per check the run used (in key order): what it measures, why, the metrics and the
-    reference, from the registry."""
+    """Per check the run used (in key order): its name, what it measures, why, the metrics
+    and the reference, from the registry."""
     registered = engine.registered_checks()
     methods = []
     for key in sorted({result.check_key for result in results}):
@@ -29,7 +30,8 @@ def check_methods(results: Iterable[CheckResult]) -> list[dict[str, Any]]:
         described = check.describe()
         methods.append({
             "key": key,
-            "category": described["category"],
+            "name": check.name,
+            "category": Category(check.category).label,
             "what": described["docs"]["what"],
             "why": described["docs"]["why"],
             "reference": described["docs"]["reference"],

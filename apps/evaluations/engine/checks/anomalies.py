@@ -79,6 +79,7 @@ def _sample(rows: int, limit: int, seed: int) -> NDArray[Any]:
 @register
 class InputOutliers(Check):
     key = "anomaly.input_outliers"
+    name = "Input outliers"
     needs = "data"
     category = "anomaly"
     reads = frozenset({"reference", "training"})
@@ -198,6 +199,7 @@ class InputOutliers(Check):
 @register
 class ConfidentErrors(Check):
     key = "anomaly.confident_errors"
+    name = "Confident errors"
     category = "anomaly"
     reads = frozenset({"labels", "predictions", "probabilities"})
     task_types = CLASSIFICATION
@@ -274,6 +276,7 @@ class ConfidentErrors(Check):
 @register
 class OutputRange(Check):
     key = "anomaly.output_range"
+    name = "Implausible predictions"
     category = "anomaly"
     reads = frozenset({"labels", "predictions", "probabilities", "reference", "training"})
     params_schema = schema(

@@ -31,6 +31,7 @@ def _excess_p(observed: int, trials: int, expected_rate: float) -> float:
 @register
 class ResidualOutliers(Check):
     key = "anomaly.residual_outliers"
+    name = "Residual outliers"
     category = "anomaly"
     reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})

@@ -62,6 +62,7 @@ def _fit_rows(context: EvaluationContext) -> str | None:
 @register
 class BaselineComparison(Check):
     key = "performance.baseline_comparison"
+    name = "Skill over a simple baseline"
     category = "performance"
     reads = frozenset({"labels", "predictions", "reference", "training"})
     params_schema = schema(
@@ -280,6 +281,7 @@ class BaselineComparison(Check):
 @register
 class ReferenceComparison(Check):
     key = "performance.reference_comparison"
+    name = "Performance against the reference data"
     category = "performance"
     reads = frozenset({"labels", "predictions", "reference"})
     params_schema = schema(

@@ -121,6 +121,7 @@ def ece_null_distribution(
 @register
 class Calibration(Check):
     key = "calibration.classification"
+    name = "Probability calibration"
     category = "calibration"
     reads = frozenset({"labels", "predictions", "probabilities", "reference", "training"})
     task_types = CLASSIFICATION

@@ -28,6 +28,7 @@ from apps.evaluations.engine.registry import (
 @register
 class MissingValues(ColumnSelection, Check):
     key = "data_quality.missing_values"
+    name = "Missing values"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})  # all columns by default, the target's too
@@ -68,6 +69,7 @@ class MissingValues(ColumnSelection, Check):
 @register
 class ConstantColumns(Check):
     key = "data_quality.constant_columns"
+    name = "Constant columns"
     needs = "data"
     category = "data_quality"
     reads = frozenset()
@@ -151,6 +153,7 @@ def most_frequent(values: pd.Series) -> tuple[object, int, int]:
 @register
 class MixedTypes(ColumnSelection, Check):
     key = "data_quality.mixed_types"
+    name = "Mixed value types"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})  # all columns by default, the target's too

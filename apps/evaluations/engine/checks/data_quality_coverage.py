@@ -55,6 +55,7 @@ def _range_significance(
 @register
 class OutOfRange(Check):
     key = "data_quality.out_of_range"
+    name = "Out-of-range values"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"reference", "training"})
@@ -156,6 +157,7 @@ class OutOfRange(Check):
 @register
 class UnseenCategories(Check):
     key = "data_quality.unseen_categories"
+    name = "Unseen categories"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"reference", "training"})

@@ -28,6 +28,7 @@ from apps.evaluations.engine.registry import (
 @register
 class Duplicates(Check):
     key = "data_quality.duplicates"
+    name = "Duplicate rows"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})  # rows with their target by default
@@ -67,6 +68,7 @@ class Duplicates(Check):
 @register
 class ClassImbalance(Check):
     key = "data_quality.class_imbalance"
+    name = "Class imbalance"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})
@@ -101,6 +103,7 @@ class ClassImbalance(Check):
 @register
 class LabelConflicts(Check):
     key = "data_quality.label_conflicts"
+    name = "Conflicting labels"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})
@@ -149,6 +152,7 @@ class LabelConflicts(Check):
 @register
 class TargetLeakage(Check):
     key = "data_quality.target_leakage"
+    name = "Target leakage"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"labels"})
@@ -307,6 +311,7 @@ def _binned_predictions(
 @register
 class TrainEvaluationOverlap(Check):
     key = "data_quality.train_eval_overlap"
+    name = "Training and evaluation overlap"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"training"})

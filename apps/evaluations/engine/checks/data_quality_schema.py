@@ -25,6 +25,7 @@ _FAMILY = {
 @register
 class Schema(Check):
     key = "data_quality.schema"
+    name = "Schema match"
     needs = "data"
     category = "data_quality"
     reads = frozenset({"reference", "training"})

@@ -237,6 +237,7 @@ def measurement(
 @register
 class ColumnDrift(Check):
     key = "drift.columns"
+    name = "Column drift"
     needs = "data"
     category = "drift"
     reads = frozenset({"reference", "training"})
@@ -310,6 +311,7 @@ class ColumnDrift(Check):
 @register
 class PredictionDrift(Check):
     key = "drift.prediction"
+    name = "Prediction drift"
     category = "drift"
     reads = frozenset({"predictions", "probabilities", "reference"})
     params_schema = schema(**DRIFT_PARAMS)
@@ -356,6 +358,7 @@ class PredictionDrift(Check):
 @register
 class LabelDrift(Check):
     key = "drift.label"
+    name = "Label drift"
     needs = "data"
     category = "drift"
     reads = frozenset({"labels", "reference"})

@@ -48,6 +48,7 @@ def domain_classifier(categorical_mask: NDArray[Any], seed: int) -> HistGradient
 @register
 class MultivariateDrift(Check):
     key = "drift.multivariate"
+    name = "Multivariate drift"
     needs = "data"
     category = "drift"
     reads = frozenset({"reference", "training"})
@@ -147,6 +148,7 @@ class MultivariateDrift(Check):
 @register
 class Representativeness(Check):
     key = "drift.representativeness"
+    name = "Representativeness"
     needs = "data"
     category = "drift"
     reads = frozenset({"reference", "training"})

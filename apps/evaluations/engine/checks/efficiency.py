@@ -57,6 +57,7 @@ _SAMPLE = {"max_rows": integer(2000, minimum=1), "seed": integer(0)}
 @register
 class Latency(BenchmarkCheck):
     key = "efficiency.latency"
+    name = "Prediction latency"
     category = "efficiency"
     reads = frozenset()
     params_schema = schema(
@@ -117,6 +118,7 @@ class Latency(BenchmarkCheck):
 @register
 class Throughput(BenchmarkCheck):
     key = "efficiency.throughput"
+    name = "Throughput"
     category = "efficiency"
     reads = frozenset()
     params_schema = schema(
@@ -162,6 +164,7 @@ class Throughput(BenchmarkCheck):
 @register
 class PeakMemory(BenchmarkCheck):
     key = "efficiency.memory"
+    name = "Peak memory"
     category = "efficiency"
     reads = frozenset()
     params_schema = schema(batch_size=integer(1000, minimum=1, maximum=1_000_000), **_SAMPLE)
@@ -194,6 +197,7 @@ class PeakMemory(BenchmarkCheck):
 @register
 class ModelSize(Check):
     key = "efficiency.model_size"
+    name = "Model size"
     category = "efficiency"
     reads = frozenset()
     needs = "data"  # the artifact's size is known without running it

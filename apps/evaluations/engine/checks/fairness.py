@@ -208,6 +208,7 @@ def equality_tests(cells: NDArray[Any]) -> dict[str, float]:
 @register
 class ClassificationFairness(Check):
     key = "fairness.classification"
+    name = "Classification fairness"
     category = "fairness"
     reads = frozenset({"labels", "predictions"})
     task_types = CLASSIFICATION

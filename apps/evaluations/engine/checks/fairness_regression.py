@@ -28,6 +28,7 @@ from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, regi
 @register
 class RegressionFairness(Check):
     key = "fairness.regression"
+    name = "Regression fairness"
     category = "fairness"
     reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})

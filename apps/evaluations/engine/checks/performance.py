@@ -170,6 +170,7 @@ def classification_resampled(
 @register
 class ClassificationPerformance(Check):
     key = "performance.classification"
+    name = "Classification performance"
     category = "performance"
     reads = frozenset({"labels", "predictions", "probabilities"})
     task_types = CLASSIFICATION
@@ -294,6 +295,7 @@ class ClassificationPerformance(Check):
 @register
 class RegressionPerformance(Check):
     key = "performance.regression"
+    name = "Regression performance"
     category = "performance"
     reads = frozenset({"labels", "predictions"})
     task_types = frozenset({"regression"})

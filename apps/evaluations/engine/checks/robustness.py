@@ -195,6 +195,7 @@ def rate(flipped: NDArray[Any]) -> tuple[float, dict[str, Any]]:
 @register
 class NoiseRobustness(ModelWorkCheck):
     key = "robustness.noise"
+    name = "Robustness to noise"
     category = "robustness"
     reads = frozenset({"labels", "predictions"})
     params_schema = schema(

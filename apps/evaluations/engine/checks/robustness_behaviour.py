@@ -55,6 +55,7 @@ def changed_values(values: pd.Series, rng: np.random.Generator) -> pd.Series:
 @register
 class Behaviour(ModelWorkCheck):
     key = "robustness.behaviour"
+    name = "Monotonicity and invariance"
     category = "robustness"
     # once features are named (none are by default): labels, and the model's scores
     # (probabilities) and decisions on the rows it changed

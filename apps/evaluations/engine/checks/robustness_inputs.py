@@ -34,6 +34,7 @@ Blanks = dict[str, tuple[NDArray[np.bool_], pd.DataFrame]]
 @register
 class FeatureAblation(ModelWorkCheck):
     key = "robustness.ablation"
+    name = "Feature ablation"
     category = "robustness"
     reads = frozenset({"labels", "predictions"})
     params_schema = schema(
@@ -104,6 +105,7 @@ class FeatureAblation(ModelWorkCheck):
 @register
 class MissingInputs(ModelWorkCheck):
     key = "robustness.missing_inputs"
+    name = "Robustness to missing inputs"
     category = "robustness"
     reads = frozenset({"labels", "predictions"})
     params_schema = schema(missing_rate=number(0.1, minimum=0.0, maximum=1.0), **SAMPLE_PARAMS)

@@ -130,6 +130,7 @@ def _slice_tests(
 @register
 class WeakSegments(Check):
     key = "weak_segments.discovery"
+    name = "Weak segments"
     category = "weak_segment"
     reads = frozenset({"labels", "predictions", "probabilities"})
     params_schema = schema(
