@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from apps.criteria.views_catalogue import catalogue_whats_new
 from apps.reports import urls_sharing
 from qualiti import health
 
@@ -19,6 +20,7 @@ urlpatterns = [
     # A report's share links: the public link (no login) and its links page.
     path("shared/", include(urls_sharing.shared_urlpatterns)),
     path("reports/<int:report_pk>/shares/", include(urls_sharing.urlpatterns)),
+    path("catalogue/whats-new/", catalogue_whats_new, name="catalogue-whats-new"),
     path(f"{project}criteria/", include("apps.criteria.urls")),
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),

@@ -168,3 +168,29 @@ class Criterion(CriterionFields):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class TemplateRevision(models.Model):
+    """A catalogue template as one version of it was: the values a project's criterion may
+    still hold, and what changed from the version before (the "What's new" page)."""
+
+    template = models.ForeignKey(
+        CriterionTemplate, on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    values = models.JSONField(default=dict, help_text="The template's values at this version.")
+    changes = models.JSONField(
+        default=list, blank=True, help_text="[{field, before, after}] from the version before."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "template__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "version"], name="template_revision_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.code} v{self.version}"

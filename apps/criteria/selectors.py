@@ -4,9 +4,11 @@ Project scoping is applied by the caller (ProjectScopedMixin or scope_to_visible
 these fix the joins, so a list costs the same number of queries however long it is.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from apps.criteria.models import Category, Criterion, CriterionTemplate
+from apps.criteria.catalogue.changes import COMPARED_FIELDS, change_in_words, entry_changes
+from apps.criteria.migrations._catalogue_loader import template_values
+from apps.criteria.models import Category, Criterion, CriterionTemplate, TemplateRevision
 from apps.evaluations import engine
 
 
@@ -69,3 +71,45 @@ def criterion_template_ids_used(*, project_id: int) -> set[int]:
             "template_id", flat=True
         )
     )
+
+
+def criteria_behind_catalogue(*, project_id: int) -> list[tuple[Criterion, list[str]]]:
+    """The project's criteria whose template has a newer version than the one they took,
+    each with what changed since, in words."""
+    behind = (
+        Criterion.objects.filter(project_id=project_id, template__isnull=False)
+        .filter(
+            Q(template_version__isnull=True, template__version__gt=1)
+            | Q(template_version__lt=F("template__version"))
+        )
+        .select_related("template")
+        .order_by("code")
+    )
+    return [
+        (criterion, [change_in_words(change) for change in changes])
+        for criterion in behind
+        if (changes := catalogue_changes_for(criterion))
+    ]
+
+
+def catalogue_revisions(*, limit: int = 200) -> list:
+    """The catalogue's latest changes, newest first: each template version after the first,
+    with what changed in words (the "What's new" page)."""
+    revisions = (
+        TemplateRevision.objects.select_related("template")
+        .exclude(changes=[])
+        .order_by("-created_at", "template__code")[:limit]
+    )
+    return [(revision, [change_in_words(c) for c in revision.changes]) for revision in revisions]
+
+
+def catalogue_changes_for(criterion: Criterion) -> list[dict]:
+    """What the catalogue changed in the criterion's template since the version the project
+    took ([] when it is up to date or not from the catalogue)."""
+    template = criterion.template
+    if template is None or (criterion.template_version or 0) >= template.version:
+        return []
+    taken = TemplateRevision.objects.filter(
+        template=template, version=criterion.template_version or 1
+    ).first()
+    return entry_changes(taken.values if taken else {}, template_values(template, COMPARED_FIELDS))

@@ -99,7 +99,12 @@ def criterion_create(
     """Create a project's criterion from explicit values."""
     _manage_check(user, project.pk)
     _refuse_unknown_fields(fields)
-    criterion = Criterion(project=project, template=template, **fields)
+    criterion = Criterion(
+        project=project,
+        template=template,
+        template_version=template.version if template else None,
+        **fields,
+    )
     with transaction.atomic():
         _validate_and_save(criterion)
         status_change_record(
@@ -245,11 +250,12 @@ def _describe(criterion: Criterion) -> str:
 
 @transaction.atomic
 def criterion_templates_sync() -> int:
-    """Upsert the catalogue's templates (the data migration does the same at install time;
-    this restores them where a test or a flush emptied the table). Returns how many."""
-    field_names = {field.name for field in CriterionTemplate._meta.concrete_fields}
-    for entry in TEMPLATES:
-        defaults = {name: value for name, value in entry.items() if name in field_names}
-        code = defaults.pop("code")
-        CriterionTemplate.objects.update_or_create(code=code, defaults=defaults)
+    """Upsert the catalogue's templates as the data migrations do at install time (a changed
+    template gets its next version); this restores them where a test or a flush emptied the
+    table. Returns how many."""
+    from django.apps import apps as live_apps
+
+    from apps.criteria.migrations._catalogue_loader import load_catalogue
+
+    load_catalogue(live_apps, None)
     return len(TEMPLATES)

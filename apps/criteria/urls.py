@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.criteria import views
+from apps.criteria import views, views_catalogue
 
 # Mounted at projects/<slug>/criteria/.
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("new/", views.criterion_create_view, name="criterion-create"),
     path("<int:pk>/edit/", views.criterion_edit, name="criterion-edit"),
     path("<int:pk>/delete/", views.criterion_delete_view, name="criterion-delete"),
+    path(
+        "<int:pk>/take-update/",
+        views_catalogue.criterion_take_update,
+        name="criterion-take-update",
+    ),
 ]

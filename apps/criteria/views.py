@@ -14,6 +14,7 @@ from apps.accounts.permissions import Action, require_action, user_can
 from apps.criteria.forms import CatalogueFilterForm, CriterionForm
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.criteria.selectors import (
+    criteria_behind_catalogue,
     criterion_list_for_project,
     criterion_template_catalogue,
     criterion_template_ids_used,
@@ -60,6 +61,7 @@ def criteria_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "tab": "criteria",
             "page": page,
             "may_manage": _may_manage(request, project),
+            "behind_catalogue": criteria_behind_catalogue(project_id=project.pk),
         },
     )
 

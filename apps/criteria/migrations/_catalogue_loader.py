@@ -1,14 +1,90 @@
 """Upsert the criterion template catalogue by code; migrations that change the catalogue
-call it again. Only fields the historical model has are written, so a field added to the
-catalogue later cannot break an earlier migration."""
+call it again, and so does `criterion_templates_sync` with the live models.
+
+Only fields the model of that moment has are written, so a field added to the catalogue
+later cannot break an earlier migration. Once templates have versions and revisions, a
+template whose values change gets its next version and a revision saying what changed.
+"""
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+
+
+def get_model_or_none(apps, app_label: str, model_name: str):
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def template_values(template, compared: tuple[str, ...]) -> dict[str, Any]:
+    """The template's compared values, its requirements as "<framework>/<requirement>"."""
+    values = {}
+    for name in compared:
+        if name == "requirements":
+            if _has_field(type(template), "requirements"):
+                values[name] = sorted(
+                    f"{r.framework.identifier}/{r.identifier}"
+                    for r in template.requirements.select_related("framework")
+                )
+        elif _has_field(type(template), name):
+            values[name] = getattr(template, name)
+    return values
+
+
+def template_revise(template, revision_model, before: dict[str, Any], compared) -> bool:
+    """Record the template's current values as its next version when they differ from
+    `before`; the first revision of a template records it as it is. Returns whether it did."""
+    from apps.criteria.catalogue.changes import entry_changes
+
+    after = template_values(template, compared)
+    latest = revision_model.objects.filter(template=template).order_by("-version").first()
+    if latest is None:
+        revision_model.objects.create(template=template, version=template.version, values=after)
+        return True
+    changes = entry_changes(before, after)
+    if not changes:
+        return False
+    template.version = latest.version + 1
+    template.save(update_fields=["version"])
+    revision_model.objects.create(
+        template=template, version=template.version, values=after, changes=changes
+    )
+    return True
 
 
 def load_catalogue(apps, schema_editor) -> None:
     from apps.criteria.catalogue import TEMPLATES
+    from apps.criteria.catalogue.changes import COMPARED_FIELDS
 
     template_model = apps.get_model("criteria", "CriterionTemplate")
-    field_names = {field.name for field in template_model._meta.concrete_fields}
+    revision_model = get_model_or_none(apps, "criteria", "TemplateRevision")
+    fields = {field.name: field for field in template_model._meta.concrete_fields}
     for entry in TEMPLATES:
-        defaults = {name: value for name, value in entry.items() if name in field_names}
+        # A field the entry leaves out takes the model's default (a measured template has
+        # no question), so a release that drops a value is seen as a change too.
+        defaults = {
+            name: entry.get(name, field.get_default())
+            for name, field in fields.items()
+            if name in entry or name in COMPARED_FIELDS
+        }
         code = defaults.pop("code")
-        template_model.objects.update_or_create(code=code, defaults=defaults)
+        template = template_model.objects.filter(code=code).first()
+        before = template_values(template, COMPARED_FIELDS) if template else {}
+        if template is None:
+            template = template_model.objects.create(code=code, **defaults)
+        else:
+            for name, value in defaults.items():
+                setattr(template, name, value)
+            template.save()
+        if revision_model is not None:
+            template_revise(template, revision_model, before, COMPARED_FIELDS)
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True

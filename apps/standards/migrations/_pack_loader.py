@@ -3,6 +3,12 @@ mapping; later migrations that change a pack call it again."""
 
 
 def load_packs(apps, schema_editor) -> None:
+    from apps.criteria.catalogue.changes import COMPARED_FIELDS
+    from apps.criteria.migrations._catalogue_loader import (
+        get_model_or_none,
+        template_revise,
+        template_values,
+    )
     from apps.standards.packs import shipped_evidence, shipped_frameworks
 
     framework_model = apps.get_model("standards", "Framework")
@@ -35,6 +41,14 @@ def load_packs(apps, schema_editor) -> None:
             )
             requirements[(entry.id, item.id)] = requirement
 
+    # Once templates have revisions, one that gives evidence for other requirements than
+    # before gets its next version, like any other change of the catalogue.
+    revision_model = get_model_or_none(apps, "criteria", "TemplateRevision")
+    templates_before = (
+        {t.pk: (t, template_values(t, COMPARED_FIELDS)) for t in template_model.objects.all()}
+        if revision_model is not None
+        else {}
+    )
     template_ids = dict(template_model.objects.values_list("code", "id"))
     evidence: dict[tuple[str, str], list[int]] = {key: [] for key in requirements}
     for code, references in shipped_evidence().items():
@@ -43,3 +57,5 @@ def load_packs(apps, schema_editor) -> None:
                 evidence[reference].append(template_ids[code])
     for key, requirement in requirements.items():
         requirement.templates.set(evidence[key])
+    for template, before in templates_before.values():
+        template_revise(template, revision_model, before, COMPARED_FIELDS)
