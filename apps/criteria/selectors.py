@@ -6,7 +6,8 @@ these fix the joins, so a list costs the same number of queries however long it 
 
 from django.db.models import Q, QuerySet
 
-from apps.criteria.models import Category, Criterion, CriterionTemplate
+from apps.criteria.models import Category, Criterion, CriterionPack, CriterionTemplate
+from apps.criteria.packs import SHIPPED_PACK_HEADER
 
 
 def criterion_template_list() -> QuerySet[CriterionTemplate]:
@@ -60,3 +61,15 @@ def criterion_template_ids_used(*, project_id: int) -> set[int]:
             "template_id", flat=True
         )
     )
+
+
+def criterion_pack_list() -> list[CriterionPack]:
+    """The shipped pack (an unsaved row: it is not imported) then the imported ones, with
+    who imported them."""
+    shipped = CriterionPack(
+        slug=SHIPPED_PACK_HEADER["id"],
+        version=SHIPPED_PACK_HEADER["version"],
+        name=SHIPPED_PACK_HEADER["name"],
+        description=SHIPPED_PACK_HEADER["description"],
+    )
+    return [shipped, *CriterionPack.objects.select_related("imported_by").order_by("slug")]
