@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from apps.criteria.packs import SHIPPED_PACK, pack_schema
 from apps.criteria.packs.export import criterion_pack_export
-from apps.criteria.packs.reading import pack_too_large
+from apps.criteria.packs.reading import pack_body_check, pack_too_large
 from apps.criteria.packs.services import PackImport, criterion_pack_import
 from qualiti.errors import InvalidInput
 from qualiti.http import request_user
@@ -28,8 +28,6 @@ else:
     _ViewBase = object
 
 YAML = "application/yaml"
-# A multipart body carries the file and a little more: its boundaries and headers.
-MULTIPART_ALLOWANCE = 64 * 1024
 NO_FORMAT = OpenApiParameter("format", exclude=True)
 
 
@@ -142,16 +140,6 @@ class PackRefusalSerializer(serializers.Serializer):
     )
 
 
-def pack_request_guard(request: Request) -> None:
-    """Refuse a body over the cap from its Content-Length, before anything reads it."""
-    try:
-        length = int(request._request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0  # the parser's own cap still holds
-    if length > settings.QUALITI_PACK_MAX_BYTES + MULTIPART_ALLOWANCE:
-        raise pack_too_large(max_bytes=settings.QUALITI_PACK_MAX_BYTES)
-
-
 def pack_request_content(request: Request) -> bytes:
     """The pack a request carries: an application/yaml body, or a multipart field `file`."""
     if isinstance(request.data, bytes):
@@ -176,7 +164,11 @@ class CriterionPackActions(_ViewBase):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if self.action == "pack_import":
-            pack_request_guard(request)  # before authentication: DRF's CSRF check reads it
+            # Before authentication: DRF's CSRF check reads the body.
+            pack_body_check(
+                request._request.META.get("CONTENT_LENGTH"),
+                max_bytes=settings.QUALITI_PACK_MAX_BYTES,
+            )
         super().initial(request, *args, **kwargs)
 
     @extend_schema(

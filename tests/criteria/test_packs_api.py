@@ -1,6 +1,7 @@
 """Packs over the API: export as YAML for any signed-in user, import (multipart `file` or
 an application/yaml body) for administrators and organisation quality managers only."""
 
+import jsonschema
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -128,6 +129,7 @@ def test_the_pack_format_is_served_as_its_json_schema():
 
     assert response.status_code == 200
     assert response.json() == pack_schema()
+    jsonschema.Draft202012Validator.check_schema(response.json())
 
 
 def test_the_template_list_says_each_templates_pack_and_filters_by_it(org_qm):

@@ -3,7 +3,7 @@ organisation quality managers import one, and a refused pack lists every problem
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from apps.accounts.models import OrgRole
@@ -90,3 +90,25 @@ def test_a_project_quality_manager_without_the_organisation_role_may_not_import(
 
     assert response.status_code == 403
     assert not CriterionPack.objects.exists()
+
+
+def test_the_import_still_checks_the_csrf_token(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.qm)
+
+    response = import_pack(client, cast, acme())
+
+    assert response.status_code == 403
+    assert not CriterionPack.objects.exists()
+
+
+@override_settings(QUALITI_PACK_MAX_BYTES=512)
+def test_a_body_announced_over_the_cap_is_refused_on_the_page_before_it_is_read(cast):
+    url = reverse("criterion-pack-import", args=[cast.project.slug])
+
+    response = client_for(cast.qm).post(
+        url, data=b"x" * 70_000, content_type="multipart/form-data; boundary=x"
+    )
+
+    assert response.status_code == 413
+    assert "larger than the limit of 512" in response.content.decode()

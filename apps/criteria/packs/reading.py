@@ -92,6 +92,21 @@ def pack_too_large(*, max_bytes: int) -> TooLarge:
     )
 
 
+# A multipart body carries the file and a little more: its boundaries and headers.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def pack_body_check(content_length: str | None, *, max_bytes: int) -> None:
+    """Refuse a request body announced larger than a pack may be, before anything reads
+    it (an unannounced or false length is caught when the body is read)."""
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return
+    if length > max_bytes + MULTIPART_ALLOWANCE:
+        raise pack_too_large(max_bytes=max_bytes)
+
+
 def pack_yaml_read(content: bytes, *, max_bytes: int) -> PackDocument:
     """The pack's data with its lines; TooLarge over `max_bytes`, InvalidInput (listing
     every problem found) when it is not a readable YAML document."""
