@@ -143,8 +143,14 @@ def project_action_check(
         raise PermissionRefused(refusal or refusal_words(action))
 
 
+def can_import_criterion_packs(*, user: User) -> bool:
+    """Packs change the organisation's catalogue: admins and organisation quality managers."""
+    return can_create_project(user=user)
+
+
 def organisation_action_check(*, user: User | None, refusal: str) -> None:
-    """Creating projects and managing teams: admins and organisation quality managers."""
+    """Creating projects, managing teams, importing criterion packs: admins and
+    organisation quality managers."""
     if user is not None and not can_create_project(user=user):
         raise PermissionRefused(refusal)
 

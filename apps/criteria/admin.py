@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.models import Criterion, CriterionPack, CriterionTemplate
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -21,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(CriterionTemplate)
 class CriterionTemplateAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "category", "check_key", "metric", "comparator", "threshold")
-    list_filter = ("category", "severity", "blocking")
+    list_filter = ("pack", "category", "severity", "blocking")
     search_fields = ("code", "name", "check_key", "metric")
 
 
@@ -31,3 +31,9 @@ class CriterionAdmin(ReadOnlyAdmin):
     list_filter = ("category", "severity", "blocking")
     search_fields = ("code", "name", "check_key", "project__slug")
     list_select_related = ("project",)
+
+
+@admin.register(CriterionPack)
+class CriterionPackAdmin(ReadOnlyAdmin):
+    list_display = ("slug", "version", "name", "imported_by", "imported_at")
+    list_select_related = ("imported_by",)

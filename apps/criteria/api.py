@@ -12,6 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.criteria.api_packs import CriterionPackActions
 from apps.criteria.models import Category, Comparator, Criterion, CriterionTemplate, Severity
 from apps.criteria.selectors import criterion_list, criterion_template_list
 from apps.criteria.services import (
@@ -63,11 +64,13 @@ CRITERION_HELP = {
 class CriterionTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = CriterionTemplate
-        fields = ["id", *CRITERION_FIELDS, "references"]
+        fields = ["id", *CRITERION_FIELDS, "references", "pack"]
         read_only_fields = fields
         extra_kwargs = help_texts(
             id="The template's id.",
             references="Standards and papers the template draws on.",
+            pack="The pack it came from: qualiti (shipped) or an imported pack's id, whose "
+            "templates' codes are <pack>:<code>.",
             **CRITERION_HELP,
         )
 
@@ -166,11 +169,12 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
 @filter_help_texts(
     category="Only templates of this category.",
     check_key="Only templates measured by this engine check.",
+    pack="Only the templates of this pack (qualiti: the shipped ones).",
 )
 class CriterionTemplateFilter(QualitiFilterSet):
     class Meta:
         model = CriterionTemplate
-        fields = ["category", "check_key"]
+        fields = ["category", "check_key", "pack"]
 
 
 @filter_help_texts(
@@ -190,8 +194,9 @@ class CriterionFilter(QualitiFilterSet):
     list=extend_schema(summary="List the catalogue's criterion templates"),
     retrieve=extend_schema(summary="Read a criterion template"),
 )
-class CriterionTemplateViewSet(viewsets.ReadOnlyModelViewSet):
-    """The catalogue of criterion templates, readable by every signed-in user."""
+class CriterionTemplateViewSet(CriterionPackActions, viewsets.ReadOnlyModelViewSet):
+    """The catalogue of criterion templates, readable by every signed-in user; packs of
+    them are exported and imported as YAML (apps.criteria.api_packs)."""
 
     queryset = CriterionTemplate.objects.all()
     serializer_class = CriterionTemplateSerializer

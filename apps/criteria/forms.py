@@ -91,3 +91,9 @@ class CriterionForm(forms.Form):
                 f"use one of {', '.join(sorted(check.metrics))}.",
             )
         return cleaned
+
+
+class PackImportForm(forms.Form):
+    """The catalogue's import of a criterion pack; the service reads and checks the file."""
+
+    file = forms.FileField(label="Pack file (YAML)")

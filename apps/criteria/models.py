@@ -138,6 +138,32 @@ class CriterionTemplate(CriterionFields):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def local_code(self) -> str:
+        """The code as its pack writes it: an imported template is stored as
+        `<pack>:<code>` (see apps/criteria/packs), a shipped one as its code."""
+        return self.code.removeprefix(f"{self.pack}:")
+
+
+class CriterionPack(models.Model):
+    """A pack of criterion templates (and frameworks) imported from YAML: what it says about
+    itself, and who imported it when. The shipped pack, `qualiti`, has no row."""
+
+    slug = models.SlugField(max_length=24, unique=True, help_text="The pack's id, e.g. acme.")
+    version = models.PositiveIntegerField(help_text="The pack's version, as its author counts.")
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(help_text="When the pack was last imported.")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version}"
+
 
 class Criterion(CriterionFields):
     project = models.ForeignKey(

@@ -8,7 +8,14 @@ from django.db.models import F, Q, QuerySet
 
 from apps.criteria.catalogue.changes import COMPARED_FIELDS, change_in_words, entry_changes
 from apps.criteria.migrations._catalogue_loader import template_values
-from apps.criteria.models import Category, Criterion, CriterionTemplate, TemplateRevision
+from apps.criteria.models import (
+    Category,
+    Criterion,
+    CriterionPack,
+    CriterionTemplate,
+    TemplateRevision,
+)
+from apps.criteria.packs import SHIPPED_PACK_HEADER
 from apps.evaluations import engine
 
 
@@ -113,3 +120,15 @@ def catalogue_changes_for(criterion: Criterion) -> list[dict]:
         template=template, version=criterion.template_version or 1
     ).first()
     return entry_changes(taken.values if taken else {}, template_values(template, COMPARED_FIELDS))
+
+
+def criterion_pack_list() -> list[CriterionPack]:
+    """The shipped pack (an unsaved row: it is not imported) then the imported ones, with
+    who imported them."""
+    shipped = CriterionPack(
+        slug=SHIPPED_PACK_HEADER["id"],
+        version=SHIPPED_PACK_HEADER["version"],
+        name=SHIPPED_PACK_HEADER["name"],
+        description=SHIPPED_PACK_HEADER["description"],
+    )
+    return [shipped, *CriterionPack.objects.select_related("imported_by").order_by("slug")]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from apps.criteria import views, views_catalogue
+from apps.criteria import views, views_catalogue, views_packs
 
 # Mounted at projects/<slug>/criteria/.
 urlpatterns = [
     path("", views.criteria_list, name="criteria-list"),
     path("templates/", views.criterion_catalogue, name="criterion-catalogue"),
     path("templates/add/", views.criteria_add_from_templates, name="criteria-add-from-templates"),
+    path("templates/import/", views_packs.criterion_pack_import_view, name="criterion-pack-import"),
     path(
         "templates/<int:template_id>/add/",
         views.criterion_add_from_template,

@@ -2,6 +2,8 @@
 the editor of one criterion. Every member reads them; only who may manage criteria sees
 and uses the forms (a POST from anyone else answers 403)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,12 +12,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.permissions import Action, require_action, user_can
-from apps.criteria.forms import CatalogueFilterForm, CriterionForm
+from apps.accounts.permissions import (
+    Action,
+    can_import_criterion_packs,
+    require_action,
+    user_can,
+)
+from apps.criteria.forms import CatalogueFilterForm, CriterionForm, PackImportForm
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.criteria.selectors import (
     criteria_behind_catalogue,
     criterion_list_for_project,
+    criterion_pack_list,
     criterion_template_catalogue,
     criterion_template_ids_used,
 )
@@ -70,22 +78,30 @@ def criteria_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def criterion_catalogue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
+    return render(request, "criteria/catalogue.html", catalogue_context(request, project))
+
+
+def catalogue_context(
+    request: AuthenticatedHttpRequest, project: Project, **extra: Any
+) -> dict[str, Any]:
+    """What the catalogue page shows: also the answer of a refused pack import (`extra`)."""
     filters = CatalogueFilterForm(request.GET)
     search, category = "", ""
     if filters.is_valid():
         search, category = filters.cleaned_data["q"].strip(), filters.cleaned_data["category"]
-    return render(
-        request,
-        "criteria/catalogue.html",
-        {
-            "project": project,
-            "tab": "criteria",
-            "filters": filters,
-            "groups": criterion_template_catalogue(search=search, category=category),
-            "used_template_ids": criterion_template_ids_used(project_id=project.pk),
-            "may_manage": _may_manage(request, project),
-        },
-    )
+    may_import = can_import_criterion_packs(user=request.user)
+    return {
+        "project": project,
+        "tab": "criteria",
+        "filters": filters,
+        "groups": criterion_template_catalogue(search=search, category=category),
+        "used_template_ids": criterion_template_ids_used(project_id=project.pk),
+        "may_manage": _may_manage(request, project),
+        "packs": criterion_pack_list(),
+        "may_import": may_import,
+        "import_form": PackImportForm() if may_import else None,
+        **extra,
+    }
 
 
 @login_required

@@ -58,7 +58,8 @@ IDENTIFIER = OpenApiParameter(
     "identifier",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
-    description="The framework's identifier, e.g. eu-ai-act.",
+    description="The framework's identifier, e.g. eu-ai-act (acme:acme-ai-policy for a "
+    "framework of the imported pack acme).",
 )
 
 
@@ -71,7 +72,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FrameworkSerializer
     lookup_field = "identifier"
     lookup_url_kwarg = "identifier"
-    lookup_value_regex = r"[a-z0-9.\-]+"
+    lookup_value_regex = r"[a-z0-9.:\-]+"  # an imported pack's are <pack>:<id>
     pagination_class = None  # a handful of frameworks, each whole
     filter_backends: list = []
 

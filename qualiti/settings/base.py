@@ -380,6 +380,8 @@ from .rest import *  # noqa: E402, F403
 
 # Uploads: bodies larger than this are refused with 413 before they are read.
 QUALITI_MAX_UPLOAD_BYTES = env.int("QUALITI_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+# Criterion packs (YAML) are read whole in memory: bodies larger than this are refused.
+QUALITI_PACK_MAX_BYTES = env.int("QUALITI_PACK_MAX_BYTES", default=1024**2)
 # The .skops upload audit's caps (zip bombs, huge schemas); the file is never loaded.
 QUALITI_SKOPS_MAX_MEMBERS = env.int("QUALITI_SKOPS_MAX_MEMBERS", default=10_000)
 QUALITI_SKOPS_MAX_UNCOMPRESSED_BYTES = env.int(

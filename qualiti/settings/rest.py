@@ -51,7 +51,10 @@ API_TAGS = {
     "25059) with their requirements, in Qualiti's own words with links to the official "
     "texts, and the catalogue templates that give evidence for each. Read-only.",
     "criterion templates": "The catalogue from which projects take their criteria, readable "
-    "by every signed-in user.",
+    "by every signed-in user. Templates travel between organisations in packs (YAML, the "
+    "format at `pack-schema/`): any signed-in user exports one, administrators and "
+    "organisation quality managers import one. An imported template's code is "
+    "`<pack>:<code>`.",
     "criteria": "A project's quality criteria: which check and metric, compared with which "
     "threshold, how severe a failure is. Members read them; the project's quality manager "
     "and administrators edit them.",

@@ -26,6 +26,12 @@ def writes(ok: int, allowed: set[str], *, outsider: int = 404) -> dict[str, int]
 
 
 QM = {"admin", "qm"}
+PACK = b"""pack: {id: acme, version: 1}
+templates:
+  - {code: FAIR-01, name: Parity, category: fairness, check_key: fairness.classification,
+     metric: demographic_parity_ratio, comparator: ">=", threshold: 0.8, severity: high,
+     rationale: Why., guidance: How.}
+"""
 TEAM = {"admin", "qm", "dev"}
 
 
@@ -133,6 +139,17 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/users/{id}/"): Case(reads(), params=ids("user")),
     ("get", "/api/v1/criterion-templates/"): Case(reads(outsider=200)),
     ("get", "/api/v1/criterion-templates/{id}/"): Case(reads(outsider=200), params=ids("template")),
+    ("get", "/api/v1/criterion-templates/export/"): Case(reads(outsider=200)),
+    ("get", "/api/v1/criterion-templates/pack-schema/"): Case(reads(outsider=200)),
+    ("post", "/api/v1/criterion-templates/import/"): Case(
+        writes(201, {"admin", "qm"}, outsider=403),  # organisation roles: qm is an org QM
+        body=lambda world: {"file": SimpleUploadedFile("pack.yaml", PACK, "application/yaml")},
+        multipart=True,
+    ),
+    ("get", "/api/v1/frameworks/"): Case(reads(outsider=200)),
+    ("get", "/api/v1/frameworks/{identifier}/"): Case(
+        reads(outsider=200), params=lambda world: {"identifier": "eu-ai-act"}
+    ),
     ("get", "/api/v1/criteria/"): Case(reads(outsider=200), project_object="criterion"),
     ("post", "/api/v1/criteria/"): Case(
         writes(201, QM, outsider=400),

@@ -23,7 +23,7 @@ def record_first_revisions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('criteria', '0004_process_criteria_and_template_versions'),
+        ('criteria', '0006_pack_criterionpack'),
         ('standards', '0002_load_packs'),
     ]
 
