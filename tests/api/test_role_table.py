@@ -23,6 +23,7 @@ OUR_APPS = (
     "reports",
     "knox",
     "monitoring",
+    "standards",
     "django_celery_beat",  # beat's rows, kept by the monitoring services
 )
 
