@@ -50,6 +50,17 @@ _OUTCOME_RANK: dict[str, int] = {
 NOT_EVALUATED = "not_evaluated"
 PASSING_OUTCOMES = {Outcome.PASS, "satisfied"}
 FAILING_OUTCOMES = {Outcome.FAIL, "failing"}
+OUTCOME_LABELS = {
+    Outcome.PASS: "Passed",
+    Outcome.FAIL: "Failed",
+    Outcome.ERROR: "Ended in an error",
+    Outcome.SKIPPED: "Skipped",
+    NOT_EVALUATED: "Not evaluated yet",
+    "satisfied": "Answer accepted",
+    "failing": "Answer failing",
+    "unanswered": "Not answered yet",
+    "pending": "Awaiting acceptance",
+}
 
 
 @dataclass
@@ -71,6 +82,10 @@ class CriterionEvidence:
     @property
     def failed(self) -> bool:
         return self.outcome in FAILING_OUTCOMES
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
 
     def words(self) -> str:
         """Why the criterion does not pass yet, in a few words."""
@@ -105,6 +120,10 @@ class CoverageRow:
     criteria: list[CriterionEvidence] = field(default_factory=list)
     suggested_templates: list[CriterionTemplate] = field(default_factory=list)
     exclusion: RequirementExclusion | None = None
+
+    @property
+    def status_label(self) -> str:
+        return CoverageStatus(self.status).label
 
 
 @dataclass
