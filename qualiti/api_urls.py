@@ -22,6 +22,11 @@ from apps.reports.api import ReportViewSet
 from apps.reports.api_model_card import ModelCardView
 from apps.reports.api_sharing import ReportSharesOfReportViewSet, ReportShareViewSet
 from apps.standards.api import FrameworkViewSet
+from apps.standards.api_coverage import (
+    CoverageView,
+    ProjectFrameworkViewSet,
+    RequirementExclusionViewSet,
+)
 from apps.testplans.api import PlanCheckViewSet, TestPlanViewSet
 from apps.webhooks.api import WebhookViewSet
 
@@ -35,6 +40,10 @@ router.register("users", UserViewSet, basename="user")
 router.register("criterion-templates", CriterionTemplateViewSet, basename="criterion-template")
 router.register("criteria", CriterionViewSet, basename="criterion")
 router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("project-frameworks", ProjectFrameworkViewSet, basename="project-framework")
+router.register(
+    "requirement-exclusions", RequirementExclusionViewSet, basename="requirement-exclusion"
+)
 router.register("test-plans", TestPlanViewSet, basename="test-plan")
 router.register("plan-checks", PlanCheckViewSet, basename="plan-check")
 router.register("runs", EvaluationRunViewSet, basename="run")
@@ -61,6 +70,8 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
     path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
+    # Not in the router: without its two required parameters it answers 400, not a list.
+    path("v1/coverage/", CoverageView.as_view(), name="coverage-api"),
     # Namespaced: the router's names ("finding-list", "run-detail"…) would otherwise shadow or
     # be shadowed by the pages' own, and the API root would link to HTML pages.
     path("v1/", include((router.urls, "api"))),

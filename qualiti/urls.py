@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/<int:report_pk>/shares/", include(urls_sharing.urlpatterns)),
     path("catalogue/whats-new/", catalogue_whats_new, name="catalogue-whats-new"),
     path(f"{project}criteria/", include("apps.criteria.urls")),
+    path(f"{project}compliance/", include("apps.standards.urls")),
     path(f"{project}plans/", include("apps.testplans.urls")),
     path(f"{project}runs/", include("apps.evaluations.urls")),
     path(f"{project}webhooks/", include("apps.webhooks.urls")),

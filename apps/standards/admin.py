@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.standards.models import Framework, Requirement
+from apps.standards.models import Framework, ProjectFramework, Requirement, RequirementExclusion
 
 
 class RequirementInline(admin.TabularInline):
@@ -13,3 +13,15 @@ class RequirementInline(admin.TabularInline):
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["identifier", "name", "version", "revision"]
     inlines = [RequirementInline]
+
+
+@admin.register(ProjectFramework)
+class ProjectFrameworkAdmin(admin.ModelAdmin):
+    list_display = ["project", "framework", "chosen_by", "chosen_at"]
+    list_select_related = ["project", "framework", "chosen_by"]
+
+
+@admin.register(RequirementExclusion)
+class RequirementExclusionAdmin(admin.ModelAdmin):
+    list_display = ["project", "requirement", "decided_by", "decided_at"]
+    list_select_related = ["project", "requirement__framework", "decided_by"]

@@ -1,7 +1,10 @@
 """Frameworks (regulations and standards) and their requirements, which criterion templates
 give evidence for. Loaded from the packs in apps/standards/packs by migrations."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from apps.criteria.models import CriterionTemplate
 
@@ -52,3 +55,63 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.framework.identifier} {self.identifier}: {self.title}"
+
+
+class ProjectFramework(models.Model):
+    """A framework a project has chosen to be judged against: its reports show coverage of
+    each chosen framework (the Compliance tab shows any framework, chosen or not)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="framework_choices"
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="project_choices"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "framework__identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "framework"], name="framework_chosen_once_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} follows {self.framework}"
+
+
+class RequirementExclusion(models.Model):
+    """The quality manager's decision that a requirement does not apply to a project, with
+    the written justification an auditor reads."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="requirement_exclusions"
+    )
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="exclusions"
+    )
+    justification = models.TextField(help_text="Why the requirement does not apply.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "requirement"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "requirement"], name="requirement_excluded_once_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} does not apply to {self.project}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.justification.strip():
+            raise ValidationError({"justification": "Say why the requirement does not apply."})

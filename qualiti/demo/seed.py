@@ -11,6 +11,8 @@ from django.db import transaction
 
 from apps.accounts.models import Membership, OrgRole, ProjectRole, Team, User
 from apps.projects.models import Project, RiskLevel
+from apps.standards.models import Framework, ProjectFramework
+from apps.standards.services import project_framework_choose
 from qualiti.demo.review import demo_review_seed
 
 DEMO_PASSWORD = "qualiti-demo"  # noqa: S105 (public demo password, never in production)
@@ -25,6 +27,7 @@ DEMO_USERS: list[tuple[str, str, str | None, str]] = [
 ]
 DEMO_PROJECT_SLUG = "credit-scoring"
 DEMO_TEAM_NAME = "Credit models team"
+DEMO_FRAMEWORK = "eu-ai-act"  # credit scoring is a high-risk use under the AI Act's Annex III
 
 
 class DemoDataRefused(Exception):
@@ -96,4 +99,11 @@ def demo_seed() -> DemoSeedSummary:
         if membership_created:
             created.append(f"{username} as {project_role}")
     created += demo_review_seed(project=project, qm=users["qm"], dev=users["dev"])
+    framework = Framework.objects.filter(identifier=DEMO_FRAMEWORK).first()
+    if (
+        framework
+        and not ProjectFramework.objects.filter(project=project, framework=framework).exists()
+    ):
+        project_framework_choose(project=project, framework=framework, user=None)
+        created.append(f"{project.slug} follows {framework.identifier}")
     return DemoSeedSummary(created=created)

@@ -50,6 +50,10 @@ API_TAGS = {
     "frameworks": "Regulations and standards (the EU AI Act, NIST AI RMF, ISO/IEC 42001 and "
     "25059) with their requirements, in Qualiti's own words with links to the official "
     "texts, and the catalogue templates that give evidence for each. Read-only.",
+    "coverage": "How a project's criteria cover a framework's requirements: one row per "
+    "requirement with its criteria's latest outcomes and a status (satisfied, failing, not "
+    "covered, not applicable), gaps first; the frameworks a project follows (its reports "
+    "show them) and the requirements its quality manager marked not applicable, with why.",
     "criterion templates": "The catalogue from which projects take their criteria, readable "
     "by every signed-in user. Templates travel between organisations in packs (YAML, the "
     "format at `pack-schema/`): any signed-in user exports one, administrators and "
@@ -119,5 +123,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
         "HistoryKindEnum": "apps.audit.models.HistoryKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
+        "CoverageStatusEnum": "apps.standards.selectors.CoverageStatus",
+        "CriterionKindEnum": "apps.criteria.models.CriterionKind",
     },
 }

@@ -150,6 +150,35 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/frameworks/{identifier}/"): Case(
         reads(outsider=200), params=lambda world: {"identifier": "eu-ai-act"}
     ),
+    # Coverage (issue 18): members read it; the quality manager decides what it is judged by.
+    ("get", "/api/v1/coverage/"): Case(
+        reads(), body=lambda world: {"project": "credit", "framework": "eu-ai-act"}
+    ),
+    ("get", "/api/v1/project-frameworks/"): Case(
+        reads(outsider=200), project_object="project_framework"
+    ),
+    ("post", "/api/v1/project-frameworks/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {"project": "credit", "framework": "iso-iec-42001"},
+    ),
+    ("delete", "/api/v1/project-frameworks/{id}/"): Case(
+        writes(204, QM), params=ids("project_framework")
+    ),
+    ("get", "/api/v1/requirement-exclusions/"): Case(
+        reads(outsider=200), project_object="requirement_exclusion"
+    ),
+    ("post", "/api/v1/requirement-exclusions/"): Case(
+        writes(201, QM, outsider=400),
+        body=lambda world: {
+            "project": "credit",
+            "framework": "eu-ai-act",
+            "requirement": "art-12",
+            "justification": "The serving platform keeps the logs, outside this system.",
+        },
+    ),
+    ("delete", "/api/v1/requirement-exclusions/{id}/"): Case(
+        writes(204, QM), params=ids("requirement_exclusion")
+    ),
     ("get", "/api/v1/criteria/"): Case(reads(outsider=200), project_object="criterion"),
     ("post", "/api/v1/criteria/"): Case(
         writes(201, QM, outsider=400),

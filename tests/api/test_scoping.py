@@ -12,6 +12,7 @@ from apps.criteria.api import CriterionTemplateViewSet
 from apps.evaluations.api import CheckViewSet
 from apps.findings.models import Finding
 from apps.notifications.api import NotificationPreferenceViewSet
+from apps.standards.api import FrameworkViewSet
 from qualiti.api import OwnRowsMixin, ProjectScopedMixin
 from qualiti.api_urls import router
 
@@ -21,6 +22,7 @@ ORGANISATION_WIDE = {
     UserViewSet: "users who share a project with the caller, scoped in its own query",
     CriterionTemplateViewSet: "the catalogue is the same for every project",
     CheckViewSet: "the engine's registry holds no rows",
+    FrameworkViewSet: "the frameworks and their requirements are the same for every project",
     NotificationPreferenceViewSet: "the caller's own preferences: every query names request.user",
 }
 

@@ -15,6 +15,7 @@ from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAccepta
 from apps.monitoring.services.schedules import monitoring_schedule_create
 from apps.projects.models import Dataset, ModelVersion, Project
 from apps.reports.models import Report, ReportShare, ReportShareOpening
+from apps.standards.models import Framework, ProjectFramework, Requirement, RequirementExclusion
 from apps.testplans.models import PlanCheck, TestPlan
 from apps.webhooks.models import Webhook, WebhookDelivery
 
@@ -153,6 +154,14 @@ def build_world() -> World:
         user=None, project=project, plan_name="Gate", day_of_week="1", time=datetime.time(6)
     )
 
+    eu_ai_act = Framework.objects.get(identifier="eu-ai-act")
+    project_framework = ProjectFramework.objects.create(project=project, framework=eu_ai_act)
+    exclusion = RequirementExclusion.objects.create(
+        project=project,
+        requirement=Requirement.objects.get(framework=eu_ai_act, identifier="art-72"),
+        justification="Retired after one season: nothing runs after release.",
+    )
+
     world = World(project=project, users=users)
     world.ids = {
         "team": team.pk,
@@ -183,6 +192,8 @@ def build_world() -> World:
         "shared_report": shared_report.pk,
         "report_share": report_share.pk,
         "monitoring_schedule": monitoring_schedule.pk,
+        "project_framework": project_framework.pk,
+        "requirement_exclusion": exclusion.pk,
     }
     return world
 

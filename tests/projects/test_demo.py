@@ -53,6 +53,10 @@ def test_the_demo_project_has_its_quality_manager_developer_and_viewer():
         "viewer": ProjectRole.VIEWER,
     }
     assert list(project.development_team.members.values_list("username", flat=True)) == ["dev"]
+    # Its Compliance tab and reports have a framework to show (issue 18).
+    assert list(project.framework_choices.values_list("framework__identifier", flat=True)) == [
+        "eu-ai-act"
+    ]
 
 
 def test_running_it_twice_changes_nothing():

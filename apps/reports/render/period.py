@@ -20,6 +20,7 @@ from apps.reports.period import (
 )
 from apps.reports.period_charts import period_figures
 from apps.reports.render import renderer_register
+from apps.standards.selectors import project_framework_coverage
 from qualiti.errors import InvalidInput
 
 
@@ -52,7 +53,16 @@ def project_report(report: Report) -> tuple[str, dict[str, Any]]:
     if project is None:  # the model's constraint forbids it; said for the type checker
         raise InvalidInput("A project report needs its project.")
     data = project_period(project=project, period=report_period(report))
-    return "reports/project_report.html", {"project": project, **_context(report, data)}
+    coverage = {
+        "coverages": project_framework_coverage(project=project),
+        "coverage_note": "As the report was made: measured criteria are judged by the latest "
+        "succeeded run that judged them, process criteria by their attestations.",
+    }
+    return "reports/project_report.html", {
+        "project": project,
+        **_context(report, data),
+        **coverage,
+    }
 
 
 def portfolio_report(report: Report) -> tuple[str, dict[str, Any]]:

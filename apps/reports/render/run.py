@@ -19,6 +19,7 @@ from apps.reports.render import renderer_register
 from apps.reports.render.appendix import check_methods, sampling_rows, software_versions
 from apps.reports.render.words import interval_text, observed_value, value_text
 from apps.reports.selectors_signing import report_analysis
+from apps.standards.selectors import project_framework_coverage
 from apps.testplans.models import PlanCheck
 
 TEMPLATE = "reports/run_report.html"
@@ -214,6 +215,9 @@ def run_report_context(report: Report) -> tuple[str, dict[str, Any]]:
         "methods": check_methods(results),
         "sampling": sampling_rows(results),
         "software": software_versions(),
+        "coverages": project_framework_coverage(project=run.project, run=run),
+        "coverage_note": "Measured criteria are judged by this run's results, process "
+        "criteria by their attestations when the report was made.",
     }
     return TEMPLATE, context
 
