@@ -4,9 +4,22 @@ Project scoping is applied by the caller (ProjectScopedMixin or scope_to_visible
 these fix the joins, so a list costs the same number of queries however long it is.
 """
 
-from django.db.models import Q, QuerySet
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from apps.criteria.models import Category, Criterion, CriterionTemplate
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apps.criteria.models import (
+    Attestation,
+    AttestationStatus,
+    Category,
+    Criterion,
+    CriterionKind,
+    CriterionTemplate,
+    ProcessStatus,
+)
 
 
 def criterion_template_list() -> QuerySet[CriterionTemplate]:
@@ -60,3 +73,74 @@ def criterion_template_ids_used(*, project_id: int) -> set[int]:
             "template_id", flat=True
         )
     )
+
+
+@dataclass(frozen=True)
+class ProcessState:
+    """Where a process criterion stands (a ProcessStatus value) and the answer that says
+    so: the accepted one that holds, the one waiting for a decision, or the one sent back
+    or expired; None when nobody answered yet."""
+
+    status: str
+    attestation: Attestation | None
+
+
+def process_state_judge(
+    attestations: Iterable[Attestation], *, today: datetime.date | None = None
+) -> ProcessState:
+    """The state from a criterion's answers: satisfied while its latest decision is an
+    acceptance still valid today; else waiting while an answer awaits a decision; else
+    failing when its latest decision was a refusal or an acceptance that ran out; else
+    unanswered. A renewal waiting beside a valid acceptance leaves it satisfied."""
+    today = today or timezone.localdate()
+    answers = list(attestations)
+    decided = [answer for answer in answers if answer.status != AttestationStatus.SUBMITTED]
+    latest = max(decided, key=lambda answer: (answer.decided_at, answer.pk), default=None)
+    if (
+        latest is not None
+        and latest.status == AttestationStatus.ACCEPTED
+        and latest.valid_until is not None
+        and latest.valid_until >= today
+    ):
+        return ProcessState(ProcessStatus.SATISFIED, latest)
+    waiting = next((a for a in answers if a.status == AttestationStatus.SUBMITTED), None)
+    if waiting is not None:
+        return ProcessState(ProcessStatus.PENDING, waiting)
+    if latest is not None:
+        return ProcessState(ProcessStatus.FAILING, latest)
+    return ProcessState(ProcessStatus.UNANSWERED, None)
+
+
+def attestation_list() -> QuerySet[Attestation]:
+    """Every answer with its criterion, project and people joined; scope it before use."""
+    return Attestation.objects.select_related(
+        "criterion__project", "submitted_by", "decided_by"
+    ).order_by("-submitted_at", "-id")
+
+
+def attestation_list_for_criterion(*, criterion_id: int) -> QuerySet[Attestation]:
+    """One criterion's answers, newest first."""
+    return attestation_list().filter(criterion_id=criterion_id)
+
+
+def process_criterion_state(
+    criterion: Criterion, *, today: datetime.date | None = None
+) -> ProcessState:
+    """Where one process criterion stands (one query)."""
+    return process_state_judge(
+        attestation_list_for_criterion(criterion_id=criterion.pk), today=today
+    )
+
+
+def process_states_for_project(
+    *, project_id: int, today: datetime.date | None = None
+) -> dict[int, ProcessState]:
+    """Every process criterion of the project → its state, in two queries however many
+    criteria and answers there are."""
+    criterion_ids = Criterion.objects.filter(
+        project_id=project_id, kind=CriterionKind.PROCESS
+    ).values_list("pk", flat=True)
+    answers: dict[int, list[Attestation]] = {pk: [] for pk in criterion_ids}
+    for answer in attestation_list().filter(criterion_id__in=list(answers)):
+        answers[answer.criterion_id].append(answer)
+    return {pk: process_state_judge(found, today=today) for pk, found in answers.items()}
