@@ -114,3 +114,17 @@ def test_loading_the_catalogue_again_restores_a_changed_template_without_duplica
 
     assert CriterionTemplate.objects.get(code="FAIR-01").threshold == 0.8
     assert CriterionTemplate.objects.count() == len(TEMPLATES)
+
+
+@pytest.mark.django_db
+def test_the_migrations_map_the_process_templates_to_their_requirements():
+    from apps.standards.packs import shipped_evidence
+
+    for template in CriterionTemplate.objects.filter(kind=CriterionKind.PROCESS):
+        loaded = {
+            (requirement.framework.identifier, requirement.identifier)
+            for requirement in template.requirements.select_related("framework")
+        }
+        assert loaded == set(shipped_evidence()[template.code]), template.code
+    oversight = CriterionTemplate.objects.get(code="PROC-04")
+    assert oversight.requirements.filter(identifier="art-14").exists()
