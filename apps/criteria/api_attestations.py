@@ -4,7 +4,6 @@ answer; accepted or sent back by the project's quality manager; the evidence fil
 only through the `evidence` action, as an attachment, after the same scoping."""
 
 from django.http import FileResponse
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -15,57 +14,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.permissions import Action
+from apps.criteria.evidence import evidence_body_guard, evidence_download
 from apps.criteria.models import Attestation, Criterion
 from apps.criteria.selectors import attestation_list
 from apps.criteria.services_attestations import (
     attestation_accept,
     attestation_refuse,
     attestation_submit,
-    evidence_limit_bytes,
 )
 from apps.projects.models import Project
 from qualiti.api import ProjectScopedMixin, ProjectSlugFilter, VisibleRelatedField
 from qualiti.api_schema import filter_help_texts, help_texts
-from qualiti.errors import NotFound, TooLarge
 from qualiti.filters import IntegerFilter
 from qualiti.http import request_user
-from qualiti.stored_files import stored_file_response
-
-# Room for the form's other fields around the evidence file.
-FORM_SLACK_BYTES = 64 * 1024
-
-
-def evidence_body_guard(meta: dict) -> None:
-    """Refuse a body too large to carry an evidence file within the limit, from its
-    Content-Length, before a byte of it is read (the service checks the file itself)."""
-    try:
-        length = int(meta.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    limit = evidence_limit_bytes()
-    if length > limit + FORM_SLACK_BYTES:
-        raise TooLarge(
-            f"The request is {filesizeformat(length)}; evidence files are limited to "
-            f"{filesizeformat(limit)} (setting QUALITI_MAX_EVIDENCE_BYTES). Link to a large "
-            "document instead.",
-            field="evidence_file",
-            extra={"limit_bytes": limit},
-        )
-
-
-def evidence_download(attestation: Attestation) -> FileResponse:
-    """The evidence file as an attachment, never shown inline: its type is the uploader's
-    word, so the browser is told neither to render nor to guess it."""
-    if not attestation.evidence_file:
-        raise NotFound("This answer carries no evidence file.")
-    response = stored_file_response(
-        attestation.evidence_file,
-        content_type="application/octet-stream",
-        as_attachment=True,
-        filename=attestation.evidence_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class AttestationSerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ def criterion_list_for_project(*, project_id: int) -> QuerySet[Criterion]:
     """One project's criteria for its page, with the template each came from."""
     return (
         Criterion.objects.filter(project_id=project_id)
-        .select_related("template")
+        .select_related("template", "answerer")
         .order_by("code", "id")
     )
 
@@ -83,6 +83,10 @@ class ProcessState:
 
     status: str
     attestation: Attestation | None
+
+    @property
+    def label(self) -> str:
+        return ProcessStatus(self.status).label
 
 
 def process_state_judge(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.criteria import views
+from apps.criteria import views, views_attestations
 
 # Mounted at projects/<slug>/criteria/.
 urlpatterns = [
@@ -15,4 +15,24 @@ urlpatterns = [
     path("new/", views.criterion_create_view, name="criterion-create"),
     path("<int:pk>/edit/", views.criterion_edit, name="criterion-edit"),
     path("<int:pk>/delete/", views.criterion_delete_view, name="criterion-delete"),
+    path(
+        "<int:pk>/answers/",
+        views_attestations.attestation_submit_view,
+        name="attestation-submit",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/accept/",
+        views_attestations.attestation_accept_view,
+        name="attestation-accept",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/send-back/",
+        views_attestations.attestation_refuse_view,
+        name="attestation-refuse",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/download/",
+        views_attestations.attestation_evidence,
+        name="attestation-evidence",
+    ),
 ]
