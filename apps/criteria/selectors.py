@@ -45,7 +45,7 @@ def criterion_template_catalogue(
     *, search: str = "", category: str = ""
 ) -> list[tuple[str, list[CriterionTemplate]]]:
     """The catalogue grouped by category (in the categories' declared order), filtered by a
-    text search over code, name, metric, check, rationale and guidance."""
+    text search over code, name, metric, check, question, rationale and guidance."""
     templates = criterion_template_list()
     if category:
         templates = templates.filter(category=category)
@@ -55,6 +55,7 @@ def criterion_template_catalogue(
             | Q(name__icontains=search)
             | Q(metric__icontains=search)
             | Q(check_key__icontains=search)
+            | Q(question__icontains=search)
             | Q(rationale__icontains=search)
             | Q(guidance__icontains=search)
         )

@@ -146,8 +146,9 @@ def criterion_add_from_template(
         refusal_raise(error)
         messages.error(request, error.message)
         return redirect("criterion-catalogue", slug=project.slug)
+    adjust = "who answers and how long" if criterion.kind == CriterionKind.PROCESS else "threshold"
     messages.success(
-        request, f"Added {criterion.code} {criterion.name}; adjust its threshold and severity."
+        request, f"Added {criterion.code} {criterion.name}; adjust its {adjust} and severity."
     )
     return redirect("criterion-edit", slug=project.slug, pk=criterion.pk)
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
-from apps.criteria.models import Attestation, AttestationStatus, Criterion
+from apps.criteria.models import Attestation, AttestationStatus, Criterion, CriterionTemplate
 from apps.criteria.services_attestations import attestation_accept, attestation_submit
 from apps.findings.models import Finding, FindingStatus
 from tests.criteria.factories import ProcessCriterionFactory
@@ -237,3 +238,20 @@ def test_the_editor_groups_the_fields_of_each_kind(cast):
     assert "<legend>Kind</legend>" in body
     assert "<legend>Measured by a check</legend>" in body
     assert "<legend>Answered by a person</legend>" in body
+
+
+def test_the_catalogue_shows_process_templates_with_their_question_and_adds_one(cast):
+    catalogue = client_for(cast.qm).get(url("criterion-catalogue", cast), {"q": "intended use"})
+    template = CriterionTemplate.objects.get(code="PROC-01")
+
+    added = client_for(cast.qm).post(
+        url("criteria-add-from-templates", cast), {"template": [template.pk]}
+    )
+
+    body = catalogue.content.decode()
+    assert "Governance and process" in body
+    assert escape(template.question) in body
+    assert "Answered by a quality manager, valid 365 days" in body
+    assert added.status_code == 302
+    criterion = Criterion.objects.get(project=cast.project, code="PROC-01")
+    assert (criterion.kind, criterion.template_version) == ("process", template.version)
