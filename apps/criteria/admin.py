@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.models import Attestation, Criterion, CriterionTemplate
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,14 +20,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CriterionTemplate)
 class CriterionTemplateAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "category", "check_key", "metric", "comparator", "threshold")
-    list_filter = ("category", "severity", "blocking")
+    list_display = ("code", "name", "category", "kind", "check_key", "metric", "threshold")
+    list_filter = ("kind", "category", "severity", "blocking")
     search_fields = ("code", "name", "check_key", "metric")
 
 
 @admin.register(Criterion)
 class CriterionAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "project", "category", "metric", "threshold", "severity")
-    list_filter = ("category", "severity", "blocking")
+    list_display = (
+        "code",
+        "name",
+        "project",
+        "category",
+        "kind",
+        "metric",
+        "threshold",
+        "severity",
+    )
+    list_filter = ("kind", "category", "severity", "blocking")
     search_fields = ("code", "name", "check_key", "project__slug")
     list_select_related = ("project",)
+
+
+@admin.register(Attestation)
+class AttestationAdmin(ReadOnlyAdmin):
+    """Answers change through their services (decisions move findings), never here."""
+
+    list_display = ("criterion", "status", "submitted_by", "submitted_at", "valid_until")
+    list_filter = ("status",)
+    search_fields = ("criterion__code", "criterion__project__slug", "answer")
+    list_select_related = ("criterion", "submitted_by")
