@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -102,7 +103,7 @@ def attestation_accept_view(
                 request,
                 criterion,
                 f"Accepted the answer to {criterion.code}; it holds until "
-                f"{accepted.valid_until:%d %B %Y}.",
+                f"{date_format(accepted.valid_until, 'j F Y')}.",
             )
     return criterion_page(request, project, criterion, status=status, accept_form=form)
 

@@ -33,7 +33,7 @@ def accessible(page, state: str) -> None:
 
 
 def test_a_process_criterion_is_answered_sent_back_and_accepted_on_its_page(
-    live_server, page, tmp_path
+    live_server, page, screenshot, tmp_path
 ):
     team = Team.objects.create(name="Model team")
     project = Project.objects.create(name="Credit", slug="credit", development_team=team)
@@ -69,6 +69,7 @@ def test_a_process_criterion_is_answered_sent_back_and_accepted_on_its_page(
     log_in(page, live_server.url, "qm")
     page.goto(criterion_url)
     accessible(page, "the decision forms")
+    screenshot(page, "process-criterion-decision")
     page.get_by_role("button", name="Send it back").click()
     page.wait_for_load_state()
     reason = page.get_by_label("Why it is sent back")
@@ -97,5 +98,6 @@ def test_a_process_criterion_is_answered_sent_back_and_accepted_on_its_page(
     assert criterion.attestations.first().status == AttestationStatus.ACCEPTED
     assert Finding.objects.get(criterion=criterion).status == FindingStatus.VERIFIED
     accessible(page, "an accepted answer")
+    screenshot(page, "process-criterion-accepted")
     page.goto(f"{live_server.url}/projects/credit/criteria/")
     accessible(page, "the criteria list")
