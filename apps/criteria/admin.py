@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from apps.criteria.models import Attestation, Criterion, CriterionTemplate
@@ -50,3 +51,5 @@ class AttestationAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("criterion__code", "criterion__project__slug", "answer")
     list_select_related = ("criterion", "submitted_by")
+    # Django 6's default, asked for now (it warns otherwise).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

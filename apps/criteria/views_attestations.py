@@ -103,7 +103,7 @@ def attestation_accept_view(
                 request,
                 criterion,
                 f"Accepted the answer to {criterion.code}; it holds until "
-                f"{date_format(accepted.valid_until, 'j F Y')}.",
+                f"{date_format(accepted.valid_until or '', 'j F Y')}.",
             )
     return criterion_page(request, project, criterion, status=status, accept_form=form)
 
