@@ -8,6 +8,7 @@ from apps.accounts.api import MembershipViewSet, NotificationViewSet, TeamViewSe
 from apps.accounts.api_tokens import TokenCreateView, TokenViewSet
 from apps.audit.api import StatusChangeViewSet
 from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
+from apps.criteria.api_attestations import AttestationViewSet
 from apps.evaluations.api import CheckResultViewSet, CheckViewSet, EvaluationRunViewSet
 from apps.findings.api import (
     CommentViewSet,
@@ -39,6 +40,7 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", UserViewSet, basename="user")
 router.register("criterion-templates", CriterionTemplateViewSet, basename="criterion-template")
 router.register("criteria", CriterionViewSet, basename="criterion")
+router.register("attestations", AttestationViewSet, basename="attestation")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("project-frameworks", ProjectFrameworkViewSet, basename="project-framework")
 router.register(

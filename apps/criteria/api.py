@@ -12,8 +12,18 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.accounts.models import User
 from apps.criteria.api_packs import CriterionPackActions
-from apps.criteria.models import Category, Comparator, Criterion, CriterionTemplate, Severity
+from apps.criteria.models import (
+    AnswererRole,
+    Category,
+    Comparator,
+    Criterion,
+    CriterionKind,
+    CriterionTemplate,
+    EvidenceKind,
+    Severity,
+)
 from apps.criteria.selectors import criterion_list, criterion_template_list
 from apps.criteria.services import (
     criterion_create,
@@ -32,10 +42,15 @@ CRITERION_FIELDS = [
     "code",
     "name",
     "category",
+    "kind",
     "check_key",
     "metric",
     "comparator",
     "threshold",
+    "question",
+    "answered_by_role",
+    "evidence_expected",
+    "validity_days",
     "severity",
     "blocking",
     "params",
@@ -47,11 +62,26 @@ CRITERION_HELP = {
     "code": "A short code naming the criterion, unique in its project (or the catalogue), "
     "e.g. PERF-01.",
     "name": "The criterion's name.",
-    "category": "The kind of quality it judges (performance, fairness, drift…).",
-    "check_key": "The engine check that measures it (a key of /api/v1/checks/).",
-    "metric": "The check's metric that is compared with the threshold.",
-    "comparator": "How the observed value must compare with the threshold to pass: <=, <, >= or >.",
-    "threshold": "The value the metric is compared with.",
+    "category": "The kind of quality it judges (performance, fairness, drift, governance…).",
+    "kind": "measured: an engine check judges it in runs; process: a person answers its "
+    "question with evidence, and the quality manager accepts or sends back the answer "
+    "(/api/v1/attestations/). A process criterion is never a plan check and does not change "
+    "a run's verdict.",
+    "check_key": "The engine check that measures it (a key of /api/v1/checks/); empty for a "
+    "process criterion.",
+    "metric": "The check's metric that is compared with the threshold; empty for a process "
+    "criterion.",
+    "comparator": "How the observed value must compare with the threshold to pass: <=, <, >= "
+    "or >; empty for a process criterion.",
+    "threshold": "The value the metric is compared with; null for a process criterion.",
+    "question": "What a process criterion asks, e.g. 'Is the intended use documented and "
+    "approved?'; empty for a measured one.",
+    "answered_by_role": "Which project role answers a process criterion (quality_manager or "
+    "developer), unless a person is named; empty for a measured one.",
+    "evidence_expected": "The evidence an answer must carry: file, link or file_or_link; "
+    "empty for a measured one.",
+    "validity_days": "How many days an accepted answer stays valid before it expires (and "
+    "the criterion fails again); null for a measured one.",
     "severity": "How severe a failure is: critical, high, medium or low (the finding's severity).",
     "blocking": "Whether a failure makes the run's verdict fail (otherwise a failure "
     "makes it pass with warnings).",
@@ -59,6 +89,24 @@ CRITERION_HELP = {
     "rationale": "Why the criterion matters for this kind of system.",
     "guidance": "Remediation guidance written for a developer.",
 }
+
+
+MEASURED_REQUIRED = ("check_key", "metric", "comparator", "threshold")
+PROCESS_REQUIRED = ("question", "answered_by_role", "evidence_expected", "validity_days")
+ANSWERER_HELP = (
+    "Id of the project member who must answer this process criterion, instead of anyone "
+    "with answered_by_role; null for the role."
+)
+
+
+def fields_missing_for_kind(attrs: dict, kind: str) -> dict[str, str]:
+    """The fields a criterion of this kind needs that `attrs` does not give."""
+    needed = PROCESS_REQUIRED if kind == CriterionKind.PROCESS else MEASURED_REQUIRED
+    return {
+        name: f"A {kind} criterion needs this field."
+        for name in needed
+        if attrs.get(name) in (None, "")
+    }
 
 
 class CriterionTemplateSerializer(serializers.ModelSerializer):
@@ -93,7 +141,9 @@ class CriterionSerializer(serializers.ModelSerializer):
             "project",
             "template",
             "template_code",
+            "template_version",
             *CRITERION_FIELDS,
+            "answerer",
             "created_at",
             "updated_at",
         ]
@@ -101,6 +151,8 @@ class CriterionSerializer(serializers.ModelSerializer):
         extra_kwargs = help_texts(
             id="The criterion's id.",
             template="Id of the catalogue template it was made from; null if made from scratch.",
+            template_version="The template's version it was made from; null if from scratch.",
+            answerer=ANSWERER_HELP,
             created_at="When the criterion was made.",
             updated_at="When it last changed.",
             **CRITERION_HELP,
@@ -108,19 +160,53 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 
 class CriterionUpdateSerializer(serializers.Serializer):
-    """The values a quality manager sets; PATCH may send any subset."""
+    """The values a quality manager sets; PATCH may send any subset. PUT needs the fields
+    of the criterion's kind (the one sent, else its current one)."""
 
     code = serializers.CharField(max_length=32, help_text=CRITERION_HELP["code"])
     name = serializers.CharField(max_length=200, help_text=CRITERION_HELP["name"])
     category = serializers.ChoiceField(
         choices=Category.choices, help_text=CRITERION_HELP["category"]
     )
-    check_key = serializers.CharField(max_length=100, help_text=CRITERION_HELP["check_key"])
-    metric = serializers.CharField(max_length=100, help_text=CRITERION_HELP["metric"])
-    comparator = serializers.ChoiceField(
-        choices=Comparator.choices, help_text=CRITERION_HELP["comparator"]
+    kind = serializers.ChoiceField(
+        choices=CriterionKind.choices, required=False, help_text=CRITERION_HELP["kind"]
     )
-    threshold = serializers.FloatField(help_text=CRITERION_HELP["threshold"])
+    check_key = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=CRITERION_HELP["check_key"]
+    )
+    metric = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=CRITERION_HELP["metric"]
+    )
+    comparator = serializers.ChoiceField(
+        choices=Comparator.choices,
+        required=False,
+        allow_blank=True,
+        help_text=CRITERION_HELP["comparator"],
+    )
+    threshold = serializers.FloatField(
+        required=False, allow_null=True, help_text=CRITERION_HELP["threshold"]
+    )
+    question = serializers.CharField(
+        required=False, allow_blank=True, help_text=CRITERION_HELP["question"]
+    )
+    answered_by_role = serializers.ChoiceField(
+        choices=AnswererRole.choices,
+        required=False,
+        allow_blank=True,
+        help_text=CRITERION_HELP["answered_by_role"],
+    )
+    evidence_expected = serializers.ChoiceField(
+        choices=EvidenceKind.choices,
+        required=False,
+        allow_blank=True,
+        help_text=CRITERION_HELP["evidence_expected"],
+    )
+    validity_days = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text=CRITERION_HELP["validity_days"]
+    )
+    answerer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, help_text=ANSWERER_HELP
+    )
     severity = serializers.ChoiceField(
         choices=Severity.choices, help_text=CRITERION_HELP["severity"]
     )
@@ -128,6 +214,14 @@ class CriterionUpdateSerializer(serializers.Serializer):
     params = serializers.DictField(required=False, help_text=CRITERION_HELP["params"])
     rationale = serializers.CharField(help_text=CRITERION_HELP["rationale"])
     guidance = serializers.CharField(help_text=CRITERION_HELP["guidance"])
+
+    def validate(self, attrs: dict) -> dict:
+        if not self.partial:
+            kind = attrs.get("kind") or self.context.get("kind", CriterionKind.MEASURED)
+            missing = fields_missing_for_kind(attrs, kind)
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class CriterionCreateSerializer(CriterionUpdateSerializer):
@@ -141,7 +235,8 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
         required=False,
         allow_null=True,
         help_text="Id of a catalogue template to start from; the fields given override its "
-        "values. Without one, every field but blocking and params is required.",
+        "values. Without one, the fields of the criterion's kind are required (blocking, "
+        "params and answerer are optional).",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -157,12 +252,19 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
 
     def validate(self, attrs: dict) -> dict:
         if attrs.get("template") is None:
-            optional = {"blocking", "params"}
-            missing = [n for n in CRITERION_FIELDS if n not in attrs and n not in optional]
+            base = ("code", "name", "category", "severity", "rationale", "guidance")
+            missing = {
+                name: "This field is required when no template is given."
+                for name in base
+                if name not in attrs
+            }
+            kind = attrs.get("kind", CriterionKind.MEASURED)
+            missing |= {
+                name: f"This field is required for a {kind} criterion when no template is given."
+                for name in fields_missing_for_kind(attrs, kind)
+            }
             if missing:
-                raise serializers.ValidationError(
-                    {name: "This field is required when no template is given." for name in missing}
-                )
+                raise serializers.ValidationError(missing)
         return attrs
 
 
@@ -170,23 +272,25 @@ class CriterionCreateSerializer(CriterionUpdateSerializer):
     category="Only templates of this category.",
     check_key="Only templates measured by this engine check.",
     pack="Only the templates of this pack (qualiti: the shipped ones).",
+    kind="Only measured templates, or only process ones.",
 )
 class CriterionTemplateFilter(QualitiFilterSet):
     class Meta:
         model = CriterionTemplate
-        fields = ["category", "check_key", "pack"]
+        fields = ["category", "check_key", "kind", "pack"]
 
 
 @filter_help_texts(
     category="Only criteria of this category.",
     severity="Only criteria of this severity.",
+    kind="Only measured criteria, or only process ones.",
 )
 class CriterionFilter(QualitiFilterSet):
     project = filters.CharFilter(field_name="project__slug", help_text="Project slug.")
 
     class Meta:
         model = Criterion
-        fields = ["project", "category", "severity"]
+        fields = ["project", "category", "severity", "kind"]
 
 
 @extend_schema(tags=["criterion templates"])
@@ -262,7 +366,9 @@ class CriterionViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
     def update(self, request: Request, *args, **kwargs) -> Response:
         criterion = self.get_object()
         serializer = CriterionUpdateSerializer(
-            data=request.data, partial=kwargs.get("partial", False)
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context={"kind": criterion.kind},
         )
         serializer.is_valid(raise_exception=True)
         criterion = criterion_update(

@@ -1,6 +1,9 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 
 class Severity(models.TextChoices):
@@ -25,6 +28,9 @@ class Category(models.TextChoices):
     DRIFT = "drift", "Drift and representativeness"
     ANOMALY = "anomaly", "Anomalies"
     EFFICIENCY = "efficiency", "Efficiency"
+    # Not an engine category: process criteria (documentation, oversight, records) and
+    # the findings their failed answers open.
+    GOVERNANCE = "governance", "Governance and process"
 
 
 class Comparator(models.TextChoices):
@@ -220,3 +226,75 @@ class TemplateRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.code} v{self.version}"
+
+
+class AttestationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Waiting for a decision"
+    ACCEPTED = "accepted", "Accepted"
+    REFUSED = "refused", "Sent back"
+    EXPIRED = "expired", "Expired"
+
+
+class ProcessStatus(models.TextChoices):
+    """Where a process criterion stands, judged from its answers (apps.criteria.selectors)."""
+
+    SATISFIED = "satisfied", "Satisfied"
+    FAILING = "failing", "Failing"
+    UNANSWERED = "unanswered", "Not answered yet"
+    PENDING = "pending", "Waiting for a decision"
+
+
+def attestation_evidence_path(instance: "Attestation", filename: str) -> str:
+    # A folder of its own per upload: two answers may carry files of the same name.
+    return f"projects/{instance.criterion.project_id}/attestations/{uuid.uuid4().hex}/{filename}"
+
+
+class Attestation(models.Model):
+    """A person's answer to a process criterion, with its evidence (a file, a link or
+    both), accepted or sent back by the quality manager. An accepted answer holds until
+    `valid_until`; then the periodic expiry marks it expired."""
+
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="attestations")
+    answer = models.TextField(help_text="The answer to the criterion's question.")
+    evidence_file = models.FileField(
+        upload_to=attestation_evidence_path, max_length=400, blank=True, help_text="A document."
+    )
+    evidence_name = models.CharField(
+        max_length=255, blank=True, help_text="The evidence file's name as uploaded."
+    )
+    evidence_size = models.PositiveBigIntegerField(null=True, blank=True)
+    evidence_url = models.URLField(max_length=1000, blank=True, help_text="A link to evidence.")
+    status = models.CharField(
+        max_length=16,
+        choices=AttestationStatus.choices,
+        default=AttestationStatus.SUBMITTED,
+        db_index=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, help_text="Why it was sent back (required), or a note on the acceptance."
+    )
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="The last day an accepted answer holds."
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion"],
+                condition=Q(status="submitted"),
+                name="one_attestation_waiting_per_criterion",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"attestation {self.pk} of criterion {self.criterion_id} ({self.status})"

@@ -13,11 +13,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 from apps.accounts.permissions import Action, project_action_check
 from apps.audit.services import status_change_record
 from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
-from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.models import Criterion, CriterionKind, CriterionTemplate
 from apps.projects.models import Project
 from apps.testplans.models import PlanCheck
 from qualiti.errors import InvalidInput
@@ -27,16 +27,23 @@ EDITABLE_FIELDS = (
     "code",
     "name",
     "category",
+    "kind",
     "check_key",
     "metric",
     "comparator",
     "threshold",
+    "question",
+    "answered_by_role",
+    "evidence_expected",
+    "validity_days",
     "severity",
     "blocking",
     "params",
     "rationale",
     "guidance",
 )
+# Set on a project's criterion only: the person who answers a process criterion.
+PERSON_FIELDS = ("answerer",)
 
 # The audit trail records what happened to a criterion as a status-less event.
 EVENT_CREATED = "created"
@@ -62,7 +69,13 @@ def criterion_create_from_template(
     """Instantiate a catalogue template in a project; `overrides` replace the template's values."""
     fields = {name: copy.deepcopy(getattr(template, name)) for name in EDITABLE_FIELDS}
     fields.update(overrides or {})
-    return criterion_create(project=project, user=user, template=template, **fields)
+    return criterion_create(
+        project=project,
+        user=user,
+        template=template,
+        template_version=template.version,
+        **fields,
+    )
 
 
 def criteria_create_from_templates(
@@ -94,16 +107,14 @@ def criterion_create(
     project: Project,
     user: User,
     template: CriterionTemplate | None = None,
+    template_version: int | None = None,
     **fields: Any,
 ) -> Criterion:
     """Create a project's criterion from explicit values."""
     _manage_check(user, project.pk)
     _refuse_unknown_fields(fields)
     criterion = Criterion(
-        project=project,
-        template=template,
-        template_version=template.version if template else None,
-        **fields,
+        project=project, template=template, template_version=template_version, **fields
     )
     with transaction.atomic():
         _validate_and_save(criterion)
@@ -129,6 +140,8 @@ def criterion_update(*, criterion: Criterion, user: User, **fields: Any) -> Crit
     }
     if not changes:
         return criterion
+    if "kind" in changes:
+        _kind_change_check(criterion)
     for name, (_before, after) in changes.items():
         setattr(criterion, name, after)
     try:
@@ -151,6 +164,23 @@ def criterion_update(*, criterion: Criterion, user: User, **fields: Any) -> Crit
             setattr(criterion, name, before)
         raise
     return criterion
+
+
+def _kind_change_check(criterion: Criterion) -> None:
+    """A criterion a plan checks cannot become a process criterion, and one with answers
+    cannot become measured: either would leave rows that no longer fit it."""
+    if PlanCheck.objects.filter(criterion=criterion).exists():
+        raise InvalidInput(
+            f"{criterion.code} is a check of a test plan; remove it from the plan before "
+            "making it a process criterion.",
+            field="kind",
+        )
+    if criterion.attestations.exists():
+        raise InvalidInput(
+            f"{criterion.code} has answers; it stays a process criterion. Make a new "
+            "criterion instead.",
+            field="kind",
+        )
 
 
 def criterion_delete(*, criterion: Criterion, user: User) -> None:
@@ -187,13 +217,25 @@ def criterion_delete(*, criterion: Criterion, user: User) -> None:
 
 
 def _refuse_unknown_fields(fields: dict[str, Any]) -> None:
-    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS) - set(PERSON_FIELDS))
     if unknown:
         raise InvalidInput(f"A criterion has no field {', '.join(unknown)}.", field=unknown[0])
 
 
+def _validate_answerer(criterion: Criterion) -> None:
+    if criterion.answerer_id is None:
+        return
+    if criterion.kind != CriterionKind.PROCESS:
+        raise InvalidInput("Only a process criterion has an answerer.", field="answerer")
+    if not Membership.objects.filter(
+        project_id=criterion.project_id, user_id=criterion.answerer_id
+    ).exists():
+        raise InvalidInput("The answerer must be a member of the project.", field="answerer")
+
+
 def _validate_and_save(criterion: Criterion) -> None:
-    if criterion.check_key not in CHECK_KEYS:
+    _validate_answerer(criterion)
+    if criterion.kind == CriterionKind.MEASURED and criterion.check_key not in CHECK_KEYS:
         raise InvalidInput(
             f"Unknown check key '{criterion.check_key}': use one of the engine's checks "
             "listed by the criterion templates.",
@@ -238,13 +280,22 @@ def _describe_change(name: str, before: Any, after: Any) -> str:
     # Texts like the guidance are too long for the trail; say only that they changed.
     if isinstance(after, str) and max(len(after), len(str(before))) > 60:
         return f"{name} changed"
+    if isinstance(after, User) or isinstance(before, User):
+        before, after = (getattr(person, "username", None) for person in (before, after))
     return f"{name}: {before!r} → {after!r}"
 
 
 def _describe(criterion: Criterion) -> str:
+    if criterion.kind == CriterionKind.PROCESS:
+        who = criterion.answerer.username if criterion.answerer else criterion.answered_by_role
+        return (
+            f"{criterion.code} {criterion.name}: answered by {who}, valid "
+            f"{criterion.validity_days} days ({criterion.severity})"
+        )
+    threshold = "" if criterion.threshold is None else f"{criterion.threshold:g}"
     return (
         f"{criterion.code} {criterion.name}: {criterion.metric} {criterion.comparator} "
-        f"{criterion.threshold:g} ({criterion.severity})"
+        f"{threshold} ({criterion.severity})"
     )
 
 

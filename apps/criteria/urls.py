@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.criteria import views, views_catalogue, views_packs
+from apps.criteria import views, views_attestations, views_catalogue, views_packs
 
 # Mounted at projects/<slug>/criteria/.
 urlpatterns = [
@@ -20,5 +20,25 @@ urlpatterns = [
         "<int:pk>/take-update/",
         views_catalogue.criterion_take_update,
         name="criterion-take-update",
+    ),
+    path(
+        "<int:pk>/answers/",
+        views_attestations.attestation_submit_view,
+        name="attestation-submit",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/accept/",
+        views_attestations.attestation_accept_view,
+        name="attestation-accept",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/send-back/",
+        views_attestations.attestation_refuse_view,
+        name="attestation-refuse",
+    ),
+    path(
+        "<int:pk>/answers/<int:attestation_id>/download/",
+        views_attestations.attestation_evidence,
+        name="attestation-evidence",
     ),
 ]

@@ -8,10 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.accounts.models import User
 from apps.accounts.permissions import (
     Action,
     can_import_criterion_packs,
@@ -19,13 +22,14 @@ from apps.accounts.permissions import (
     user_can,
 )
 from apps.criteria.forms import CatalogueFilterForm, CriterionForm, PackImportForm
-from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.models import Criterion, CriterionKind, CriterionTemplate
 from apps.criteria.selectors import (
     criteria_behind_catalogue,
     criterion_list_for_project,
     criterion_pack_list,
     criterion_template_catalogue,
     criterion_template_ids_used,
+    process_states_for_project,
 )
 from apps.criteria.services import (
     criteria_create_from_templates,
@@ -34,6 +38,7 @@ from apps.criteria.services import (
     criterion_delete,
     criterion_update,
 )
+from apps.criteria.views_process import process_page_context
 from apps.evaluations import engine
 from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
@@ -48,10 +53,17 @@ def _may_manage(request: AuthenticatedHttpRequest, project: Project) -> bool:
     return user_can(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
 
 
-def _project_criterion_or_404(project: Project, pk: int) -> Criterion:
+def project_criterion_or_404(project: Project, pk: int) -> Criterion:
     return get_object_or_404(
-        Criterion.objects.select_related("template", "project"), project=project, pk=pk
+        Criterion.objects.select_related("template", "project", "answerer"),
+        project=project,
+        pk=pk,
     )
+
+
+def _members(project: Project) -> QuerySet[User]:
+    """Who may be named to answer a process criterion: the project's members."""
+    return User.objects.filter(memberships__project=project).order_by("username")
 
 
 @login_required
@@ -61,6 +73,9 @@ def criteria_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     page = Paginator(criterion_list_for_project(project_id=project.pk), CRITERIA_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    states = process_states_for_project(project_id=project.pk)
+    for criterion in page.object_list:
+        criterion.process_state = states.get(criterion.pk)
     return render(
         request,
         "criteria/criteria_list.html",
@@ -147,8 +162,9 @@ def criterion_add_from_template(
         refusal_raise(error)
         messages.error(request, error.message)
         return redirect("criterion-catalogue", slug=project.slug)
+    adjust = "who answers and how long" if criterion.kind == CriterionKind.PROCESS else "threshold"
     messages.success(
-        request, f"Added {criterion.code} {criterion.name}; adjust its threshold and severity."
+        request, f"Added {criterion.code} {criterion.name}; adjust its {adjust} and severity."
     )
     return redirect("criterion-edit", slug=project.slug, pk=criterion.pk)
 
@@ -158,7 +174,7 @@ def criterion_add_from_template(
 def criterion_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
     require_action(user=request.user, project_id=project.pk, action=Action.CRITERIA_MANAGE)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST or None, members=_members(project))
     status = 200
     if request.method == "POST":
         status = 400
@@ -181,14 +197,49 @@ def criterion_create_view(request: AuthenticatedHttpRequest, slug: str) -> HttpR
     )
 
 
+def criterion_editor_form(
+    project: Project, criterion: Criterion, data: QueryDict | None = None
+) -> CriterionForm:
+    return CriterionForm(
+        data, initial=CriterionForm.initial_from(criterion), members=_members(project)
+    )
+
+
+def criterion_page(
+    request: AuthenticatedHttpRequest,
+    project: Project,
+    criterion: Criterion,
+    *,
+    form: CriterionForm | None = None,
+    status: int = 200,
+    answer_refusal: str = "",
+    **process_forms: Form,
+) -> HttpResponse:
+    """The page of one criterion: its editor (or its facts, read-only), and for a process
+    criterion its answers with the forms to answer and to decide."""
+    check = engine.registered_checks().get(criterion.check_key)
+    context: dict[str, Any] = {
+        "project": project,
+        "tab": "criteria",
+        "form": form or criterion_editor_form(project, criterion),
+        "criterion": criterion,
+        "check_metrics": sorted(check.metrics.items()) if check else [],
+        "may_manage": _may_manage(request, project),
+    }
+    if criterion.kind == CriterionKind.PROCESS:
+        context |= process_page_context(request.user, criterion, **process_forms)
+        context["answer_refusal"] = answer_refusal
+    return render(request, "criteria/criterion_form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The editor of one criterion. Readers who may not manage see it read-only (GET)."""
+    """The page of one criterion, with its editor. Readers who may not manage see it
+    read-only (GET)."""
     project = project_visible_or_404(user=request.user, slug=slug)
-    criterion = _project_criterion_or_404(project, pk)
-    may_manage = _may_manage(request, project)
-    form = CriterionForm(request.POST or None, initial=CriterionForm.initial_from(criterion))
+    criterion = project_criterion_or_404(project, pk)
+    form = criterion_editor_form(project, criterion, request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
@@ -201,27 +252,14 @@ def criterion_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
             else:
                 messages.success(request, f"Saved {criterion.code} {criterion.name}.")
                 return redirect("criteria-list", slug=project.slug)
-    check = engine.registered_checks().get(criterion.check_key)
-    return render(
-        request,
-        "criteria/criterion_form.html",
-        {
-            "project": project,
-            "tab": "criteria",
-            "form": form,
-            "criterion": criterion,
-            "check_metrics": sorted(check.metrics.items()) if check else [],
-            "may_manage": may_manage,
-        },
-        status=status,
-    )
+    return criterion_page(request, project, criterion, form=form, status=status)
 
 
 @login_required
 @require_POST
 def criterion_delete_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     project = project_visible_or_404(user=request.user, slug=slug)
-    criterion = _project_criterion_or_404(project, pk)
+    criterion = project_criterion_or_404(project, pk)
     label = f"{criterion.code} {criterion.name}"
     try:
         criterion_delete(criterion=criterion, user=request.user)

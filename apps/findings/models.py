@@ -25,6 +25,7 @@ CLOSED_FINDING_STATUSES = (
 class FindingSource(models.TextChoices):
     CHECK = "check", "Check"
     MANUAL = "manual", "Manual"
+    PROCESS = "process", "Process criterion"
 
 
 class Finding(models.Model):

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.text import Truncator
 
-from apps.criteria.models import Category, Criterion
+from apps.criteria.models import Category, Criterion, CriterionKind
 from apps.evaluations import engine
 from apps.projects.models import DatasetRole
 from apps.testplans.models import TestPlan
@@ -65,7 +65,10 @@ class PlanCheckForm(forms.Form):
 
     def __init__(self, *args: Any, plan: TestPlan, check_key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        criteria = Criterion.objects.filter(project_id=plan.project_id).order_by("code")
+        # A process criterion is answered by a person, never checked in a run.
+        criteria = Criterion.objects.filter(
+            project_id=plan.project_id, kind=CriterionKind.MEASURED
+        ).order_by("code")
         cast(CriterionChoiceField, self.fields["criterion"]).queryset = criteria
         if check_key and "criterion" not in self.initial:
             # Preselect the first criterion written for this check.

@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.permissions import Action, project_action_check
 from apps.audit.services import status_change_record
-from apps.criteria.models import Criterion
+from apps.criteria.models import Criterion, CriterionKind
 from apps.projects.models import DatasetRole, Project
 from apps.testplans.models import PlanCheck, PlanStatus, TestPlan
 from qualiti.errors import InvalidInput
@@ -188,6 +188,13 @@ def plan_check_add(
     _require_draft(plan)
     if criterion.project_id != plan.project_id:
         raise InvalidInput("The criterion belongs to another project.", field="criterion")
+    if criterion.kind == CriterionKind.PROCESS:
+        raise InvalidInput(
+            f"{criterion.code} is a process criterion: a person answers it and the quality "
+            "manager accepts the answer, so no check of a run measures it and it cannot be "
+            "a plan check.",
+            field="criterion",
+        )
     if params is not None and not isinstance(params, dict):
         raise InvalidInput("params must be a JSON object.", field="params")
     position = (plan.checks.aggregate(Max("position"))["position__max"] or 0) + 1

@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 from apps.accounts.models import User
 from apps.criteria.models import Criterion, CriterionTemplate
 from apps.criteria.services import criterion_create_from_template, criterion_templates_sync
+from apps.criteria.services_attestations import attestation_accept, attestation_submit
 from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
 from apps.testplans import services as plan_services
@@ -21,6 +22,9 @@ from qualiti.demo import data as demo_data
 DEMO_CRITERIA = [
     "PERF-01", "PERF-03", "CAL-01", "FAIR-01", "DQ-02", "DQ-04", "DQ-12", "DRIFT-01", "DRIFT-02",
 ]  # fmt: skip
+# Questions a person answers: the quality manager's is answered and accepted, the
+# developer's waits for the quality manager's decision.
+DEMO_PROCESS_CRITERIA = ["PROC-01", "PROC-02"]
 DEMO_PLAN = "Release gate"
 DEMO_MODEL_LABEL = "1.0 (gradient boosting)"
 # name, role, seed, rows, label bias, share of lost incomes, file format. The training labels
@@ -45,6 +49,8 @@ def demo_review_seed(*, project: Project, qm: User, dev: User) -> list[str]:
             criterion = criterion_create_from_template(project=project, template=template, user=qm)
             created.append(f"criterion {code}")
         criteria.append(criterion)
+
+    created += _process_criteria_seed(project=project, qm=qm, dev=dev)
 
     if not TestPlan.objects.filter(project=project, name=DEMO_PLAN).exists():
         plan = plan_services.test_plan_create(
@@ -104,4 +110,28 @@ def demo_review_seed(*, project: Project, qm: User, dev: User) -> list[str]:
                     notes="Gradient boosting on the 2023 applications.",
                 )
             created.append(f"model version {DEMO_MODEL_LABEL}")
+    return created
+
+
+def _process_criteria_seed(*, project: Project, qm: User, dev: User) -> list[str]:
+    created: list[str] = []
+    answers = {
+        "PROC-01": (qm, "Approved by the product owner; the statement lists the excluded uses."),
+        "PROC-02": (dev, "Updated for version 1.0: data, features, training and validation."),
+    }
+    for code in DEMO_PROCESS_CRITERIA:
+        if Criterion.objects.filter(project=project, code=code).exists():
+            continue
+        template = CriterionTemplate.objects.get(code=code)
+        criterion = criterion_create_from_template(project=project, template=template, user=qm)
+        person, answer = answers[code]
+        attestation = attestation_submit(
+            criterion=criterion,
+            user=person,
+            answer=answer,
+            evidence_url=f"https://wiki.example.com/credit-scoring/{code.lower()}",
+        )
+        if person == qm:
+            attestation_accept(attestation=attestation, user=qm, note="Signed copy on file.")
+        created.append(f"criterion {code}")
     return created

@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "findings.risk_acceptances_expire",
         "schedule": env.float("RISK_EXPIRY_PERIOD_SECONDS", default=3600),
     },
+    # Accepted answers to process criteria end on their date; the check is daily work
+    # done hourly, so an answer expires within the hour after its last valid day.
+    "expire-process-answers": {
+        "task": "criteria.attestations_expire",
+        "schedule": env.float("QUALITI_ATTESTATION_EXPIRY_PERIOD_SECONDS", default=3600),
+    },
     "sweep-stale-evaluation-runs": {
         "task": "evaluations.runs_sweep",
         "schedule": QUALITI_RUN_SWEEP_PERIOD_SECONDS,
@@ -382,6 +388,8 @@ from .rest import *  # noqa: E402, F403
 QUALITI_MAX_UPLOAD_BYTES = env.int("QUALITI_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 # Criterion packs (YAML) are read whole in memory: bodies larger than this are refused.
 QUALITI_PACK_MAX_BYTES = env.int("QUALITI_PACK_MAX_BYTES", default=1024**2)
+# The evidence attached to an answer to a process criterion (a document, not data).
+QUALITI_MAX_EVIDENCE_BYTES = env.int("QUALITI_MAX_EVIDENCE_BYTES", default=25 * 1024**2)
 # The .skops upload audit's caps (zip bombs, huge schemas); the file is never loaded.
 QUALITI_SKOPS_MAX_MEMBERS = env.int("QUALITI_SKOPS_MAX_MEMBERS", default=10_000)
 QUALITI_SKOPS_MAX_UNCOMPRESSED_BYTES = env.int(

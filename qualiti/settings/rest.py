@@ -62,6 +62,10 @@ API_TAGS = {
     "criteria": "A project's quality criteria: which check and metric, compared with which "
     "threshold, how severe a failure is. Members read them; the project's quality manager "
     "and administrators edit them.",
+    "attestations": "Answers to process criteria (questions a person answers with evidence, "
+    "a file or a link): submitted by whoever the criterion names, accepted or sent back by "
+    "the project's quality manager. A refused or expired answer opens the criterion's "
+    "finding; an accepted one verifies it.",
     "checks": "The evaluation engine's check catalogue: what each check measures, its "
     "parameters with their defaults, its metrics and its documentation.",
     "test plans": "Named, versioned test plans. An approved version never changes: editing "
@@ -111,6 +115,10 @@ SPECTACULAR_SETTINGS = {
         "FindingStatusEnum": "apps.findings.models.FindingStatus",
         "ActionStatusEnum": "apps.findings.models.ActionStatus",
         "RiskAcceptanceStateEnum": "apps.findings.models.RiskAcceptanceState",
+        "AttestationStatusEnum": "apps.criteria.models.AttestationStatus",
+        "CriterionKindEnum": "apps.criteria.models.CriterionKind",
+        "AnswererRoleEnum": "apps.criteria.models.AnswererRole",
+        "EvidenceKindEnum": "apps.criteria.models.EvidenceKind",
         "PlanStatusEnum": "apps.testplans.models.PlanStatus",
         "RunStatusEnum": "apps.evaluations.models.RunStatus",
         "ValidationStatusEnum": "apps.projects.models.ValidationStatus",
@@ -124,6 +132,5 @@ SPECTACULAR_SETTINGS = {
         "HistoryKindEnum": "apps.audit.models.HistoryKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
         "CoverageStatusEnum": "apps.standards.selectors.CoverageStatus",
-        "CriterionKindEnum": "apps.criteria.models.CriterionKind",
     },
 }

@@ -209,6 +209,23 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         },
     ),
     ("delete", "/api/v1/criteria/{id}/"): Case(writes(204, QM), params=ids("unused_criterion")),
+    ("get", "/api/v1/attestations/"): Case(reads(outsider=200), project_object="attestation"),
+    ("post", "/api/v1/attestations/"): Case(
+        # The process criteria are answered by developers; this one has no answer waiting.
+        writes(201, {"dev"}, outsider=400),
+        body=lambda world: {
+            "criterion": world.ids["process_criterion"],
+            "answer": "Yes, approved.",
+            "evidence_file": SimpleUploadedFile("use.pdf", b"%PDF-1.7 approved"),
+        },
+        multipart=True,
+    ),
+    ("get", "/api/v1/attestations/{id}/"): Case(reads(), params=ids("attestation")),
+    ("post", "/api/v1/attestations/{id}/accept/"): Case(writes(200, QM), params=ids("attestation")),
+    ("post", "/api/v1/attestations/{id}/refuse/"): Case(
+        writes(200, QM), params=ids("attestation"), body=lambda world: {"reason": "Unsigned."}
+    ),
+    ("get", "/api/v1/attestations/{id}/evidence/"): Case(reads(), params=ids("attestation")),
     ("get", "/api/v1/test-plans/"): Case(reads(outsider=200), project_object="draft_plan"),
     ("post", "/api/v1/test-plans/"): Case(
         writes(201, QM, outsider=400), body=lambda world: {"project": "credit", "name": "Nightly"}

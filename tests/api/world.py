@@ -9,7 +9,7 @@ from knox.models import AuthToken
 
 from apps.accounts.models import Membership, Notification, OrgRole, ProjectRole, Team, User
 from apps.audit.models import StatusChange
-from apps.criteria.models import Criterion, CriterionTemplate
+from apps.criteria.models import Attestation, Criterion, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun
 from apps.findings.models import Comment, CorrectiveAction, Finding, RiskAcceptance
 from apps.monitoring.services.schedules import monitoring_schedule_create
@@ -74,6 +74,19 @@ def build_world() -> World:
         check_key="efficiency.latency", metric="latency_p95_ms", comparator="<=", threshold=50,
         severity="low", rationale="r", guidance="g",
     )  # fmt: skip
+    process_fields = {
+        "project": project, "category": "governance", "kind": "process",
+        "question": "Is the intended use approved?", "answered_by_role": "developer",
+        "evidence_expected": "file_or_link", "validity_days": 365, "severity": "high",
+        "rationale": "r", "guidance": "g",
+    }  # fmt: skip
+    process_criterion = Criterion.objects.create(code="PROC-01", name="Use", **process_fields)
+    answered_criterion = Criterion.objects.create(code="PROC-02", name="Docs", **process_fields)
+    attestation = Attestation(
+        criterion=answered_criterion, answer="Yes.", submitted_by=users["dev"],
+        evidence_name="docs.pdf",
+    )  # fmt: skip
+    attestation.evidence_file.save("docs.pdf", ContentFile(b"%PDF-1.7 documentation"))
     template = CriterionTemplate.objects.order_by("code").first()
     draft = TestPlan.objects.create(project=project, name="Draft plan")
     draft_check = PlanCheck.objects.create(
@@ -169,6 +182,8 @@ def build_world() -> World:
         "user": users["dev"].pk,
         "criterion": criterion.pk,
         "unused_criterion": unused_criterion.pk,
+        "process_criterion": process_criterion.pk,
+        "attestation": attestation.pk,
         "template": template.pk,
         "draft_plan": draft.pk,
         "approved_plan": approved.pk,

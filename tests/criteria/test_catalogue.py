@@ -7,11 +7,21 @@ import pytest
 from django.apps import apps as django_apps
 
 from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
-from apps.criteria.models import Category, Comparator, CriterionTemplate, Severity
+from apps.criteria.models import (
+    AnswererRole,
+    Category,
+    Comparator,
+    CriterionKind,
+    CriterionTemplate,
+    EvidenceKind,
+    Severity,
+)
 
-CODE_PATTERN = re.compile(r"^(PERF|CAL|ROB|FAIR|SEG|DQ|DRIFT|ANOM|EFF)-\d{2}$")
+CODE_PATTERN = re.compile(r"^(PERF|CAL|ROB|FAIR|SEG|DQ|DRIFT|ANOM|EFF|PROC)-\d{2}$")
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 CHECK_KEY_PATTERN = re.compile(r"^[a-z_]+\.[a-z_]+$")
+MEASURED = [t for t in TEMPLATES if t.get("kind", CriterionKind.MEASURED) == CriterionKind.MEASURED]
+PROCESS = [t for t in TEMPLATES if t.get("kind") == CriterionKind.PROCESS]
 
 
 def test_the_catalogue_has_at_least_thirty_two_templates_with_unique_codes():
@@ -26,16 +36,16 @@ def test_every_category_is_covered():
     assert {template["category"] for template in TEMPLATES} == set(Category.values)
 
 
-def test_every_template_names_a_documented_check_key_and_every_key_is_used():
-    used = {template["check_key"] for template in TEMPLATES}
+def test_every_measured_template_names_a_documented_check_key_and_every_key_is_used():
+    used = {template["check_key"] for template in MEASURED}
 
     assert used <= set(CHECK_KEYS)
     assert set(CHECK_KEYS) <= used
     assert all(CHECK_KEY_PATTERN.match(key) and CHECK_KEYS[key] for key in CHECK_KEYS)
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda template: template["code"])
-def test_each_template_is_complete_and_consistent(template):
+@pytest.mark.parametrize("template", MEASURED, ids=lambda template: template["code"])
+def test_each_measured_template_is_complete_and_consistent(template):
     assert SNAKE_CASE.match(template["metric"])
     assert template["comparator"] in Comparator.values
     assert template["severity"] in Severity.values
@@ -46,6 +56,30 @@ def test_each_template_is_complete_and_consistent(template):
     for text in ("rationale", "guidance", "references"):
         assert len(template[text].strip()) >= 30, text
     # Guidance is a short paragraph of concrete advice: two to five sentences.
+    assert 2 <= len(re.findall(r"[.?!](\s|$)", template["guidance"])) <= 5
+
+
+def test_the_catalogue_ships_process_templates_for_documentation_oversight_records_and_risk():
+    names = " ".join(template["name"].lower() for template in PROCESS)
+
+    assert len(PROCESS) >= 8
+    for duty in ("intended use", "documentation", "logged", "oversight", "risk", "monitoring"):
+        assert duty in names, duty
+
+
+@pytest.mark.parametrize("template", PROCESS, ids=lambda template: template["code"])
+def test_each_process_template_asks_a_question_and_names_no_check(template):
+    assert template["code"].startswith("PROC-")
+    assert template["question"].strip().endswith("?")
+    assert template["answered_by_role"] in AnswererRole.values
+    assert template["evidence_expected"] in EvidenceKind.values
+    assert isinstance(template["validity_days"], int) and template["validity_days"] > 0
+    assert template["severity"] in Severity.values
+    assert template["blocking"] is False
+    assert (template["check_key"], template["metric"], template["comparator"]) == ("", "", "")
+    assert template["threshold"] is None
+    for text in ("rationale", "guidance", "references"):
+        assert len(template[text].strip()) >= 30, text
     assert 2 <= len(re.findall(r"[.?!](\s|$)", template["guidance"])) <= 5
 
 
@@ -80,3 +114,17 @@ def test_loading_the_catalogue_again_restores_a_changed_template_without_duplica
 
     assert CriterionTemplate.objects.get(code="FAIR-01").threshold == 0.8
     assert CriterionTemplate.objects.count() == len(TEMPLATES)
+
+
+@pytest.mark.django_db
+def test_the_migrations_map_the_process_templates_to_their_requirements():
+    from apps.standards.packs import shipped_evidence
+
+    for template in CriterionTemplate.objects.filter(kind=CriterionKind.PROCESS):
+        loaded = {
+            (requirement.framework.identifier, requirement.identifier)
+            for requirement in template.requirements.select_related("framework")
+        }
+        assert loaded == set(shipped_evidence()[template.code]), template.code
+    oversight = CriterionTemplate.objects.get(code="PROC-04")
+    assert oversight.requirements.filter(identifier="art-14").exists()

@@ -12,7 +12,7 @@ from apps.criteria.services import (
 from apps.testplans import models as testplans
 from qualiti.errors import InvalidInput
 from tests.criteria.factories import CriterionFactory
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +214,77 @@ def test_a_criterion_used_by_an_approved_plan_cannot_be_deleted():
     assert '"Release gate" v2 (approved)' in refused.value.message
     assert Criterion.objects.filter(pk=criterion.pk).exists()
     assert not StatusChange.objects.filter(to_status="deleted").exists()
+
+
+def process_values(**changes) -> dict:
+    values = {
+        "code": "PROC-X1",
+        "name": "Intended use approved",
+        "category": "governance",
+        "kind": "process",
+        "question": "Is the intended use documented and approved?",
+        "answered_by_role": "quality_manager",
+        "evidence_expected": "file_or_link",
+        "validity_days": 365,
+        "severity": "high",
+        "rationale": "Everything else is judged against it.",
+        "guidance": "Write it down and have it approved.",
+    }
+    return values | changes
+
+
+def test_a_process_template_becomes_a_process_criterion_with_no_check():
+    template = CriterionTemplate.objects.get(code="PROC-01")
+
+    criterion = criterion_create_from_template(
+        project=ProjectFactory(), template=template, user=admin()
+    )
+
+    criterion.refresh_from_db()
+    assert (criterion.kind, criterion.check_key, criterion.threshold) == ("process", "", None)
+    assert criterion.question == template.question
+    assert criterion.validity_days == template.validity_days
+    assert criterion.template_version == template.version
+
+
+def test_a_process_criterion_is_made_from_scratch_with_a_named_answerer():
+    project = ProjectFactory()
+    person = MembershipFactory(project=project).user
+
+    criterion = criterion_create(project=project, user=admin(), answerer=person, **process_values())
+
+    assert (criterion.kind, criterion.answerer) == ("process", person)
+    assert "answered by" in StatusChange.objects.get(object_id=criterion.pk).reason
+
+
+def test_a_process_criterion_refuses_a_check_and_needs_its_question():
+    project = ProjectFactory()
+
+    with pytest.raises(InvalidInput, match="has no check key"):
+        criterion_create(project=project, user=admin(), **process_values(check_key="drift.columns"))
+    with pytest.raises(InvalidInput) as error:
+        criterion_create(project=project, user=admin(), **process_values(question=""))
+    assert error.value.field == "question"
+
+
+def test_the_answerer_must_be_a_member_of_the_project():
+    with pytest.raises(InvalidInput, match="member of the project") as error:
+        criterion_create(
+            project=ProjectFactory(), user=admin(), answerer=UserFactory(), **process_values()
+        )
+
+    assert error.value.field == "answerer"
+
+
+def test_a_criterion_a_plan_checks_cannot_become_a_process_criterion():
+    criterion = CriterionFactory()
+    plan = testplans.TestPlan.objects.create(project=criterion.project, name="Gate")
+    testplans.PlanCheck.objects.create(plan=plan, criterion=criterion, check_key="x")
+
+    changes = process_values(check_key="", metric="", comparator="", threshold=None)
+    with pytest.raises(InvalidInput, match="check of a test plan") as error:
+        criterion_update(criterion=criterion, user=admin(), **changes)
+
+    assert error.value.field == "kind"
+    criterion.refresh_from_db()
+    assert criterion.kind == "measured"

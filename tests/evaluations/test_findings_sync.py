@@ -171,3 +171,29 @@ def test_the_assignee_hears_of_a_verification():
 
     assert Notification.objects.get(kind="finding_verified").user == history.cast.dev
     assert timezone.now() >= Finding.objects.get().closed_at
+
+
+def test_a_run_leaves_a_process_criterions_finding_and_the_plan_alone():
+    from apps.criteria.services_attestations import attestation_refuse, attestation_submit
+    from apps.evaluations.services.plans import plan_document
+    from tests.criteria.factories import ProcessCriterionFactory
+    from tests.evaluations.factories import approved_plan
+
+    history = History()
+    process = ProcessCriterionFactory(project=history.cast.project)
+    answer = attestation_submit(
+        criterion=process, user=history.cast.dev, answer="Yes.", evidence_url="https://w.example"
+    )
+    attestation_refuse(attestation=answer, user=history.cast.qm, reason="Unsigned.")
+    process_finding = Finding.objects.get(criterion=process)
+    plan = approved_plan(
+        history.cast.project, [history.criterion], user=history.cast.qm, name="Release"
+    )
+    run2 = history.run(history.v2)
+    history.result(run2, "pass")
+
+    findings_sync_for_run(run=run2)
+
+    assert [item["criterion"] for item in plan_document(plan)] == [history.criterion.code]
+    process_finding.refresh_from_db()
+    assert (process_finding.status, process_finding.last_seen_run) == (S.OPEN, None)

@@ -6,6 +6,7 @@ from apps.testplans import models as plan_models
 from apps.testplans import services
 from apps.testplans.models import PlanStatus
 from qualiti.errors import InvalidInput
+from tests.criteria.factories import ProcessCriterionFactory
 from tests.findings.factories import ProjectCast
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,14 @@ def test_approval_freezes_each_criterions_judgement(approved_plan):
     assert check.criterion_snapshot["threshold"] == 0.8
     assert check.criterion_snapshot["comparator"] == ">="
     assert check.criterion_snapshot["code"] == "FAIR-01"
+
+
+def test_a_process_criterion_cannot_be_a_plan_check(cast):
+    plan = services.test_plan_create(project=cast.project, user=cast.qm, name="Release gate")
+    process = ProcessCriterionFactory(project=cast.project, code="PROC-01")
+
+    with pytest.raises(InvalidInput, match="PROC-01 is a process criterion") as error:
+        services.plan_check_add(user=cast.qm, plan=plan, criterion=process)
+
+    assert error.value.field == "criterion"
+    assert not plan.checks.exists()

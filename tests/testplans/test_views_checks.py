@@ -6,7 +6,7 @@ from django.urls import reverse
 from apps.testplans import services
 from apps.testplans.forms import check_params_form, schema_form_field
 from apps.testplans.models import PlanCheck, TestPlan
-from tests.criteria.factories import CriterionFactory
+from tests.criteria.factories import CriterionFactory, ProcessCriterionFactory
 from tests.findings.factories import ProjectCast
 
 pytestmark = pytest.mark.django_db
@@ -335,3 +335,18 @@ def test_a_check_of_another_plan_is_404(cast, plan, fairness):
 
     assert response.status_code == 404
     assert PlanCheck.objects.filter(pk=check.pk).exists()
+
+
+def test_the_add_form_offers_no_process_criterion_and_refuses_one_posted(cast, plan, fairness):
+    process = ProcessCriterionFactory(project=cast.project, code="PROC-01")
+
+    page = client_for(cast.qm).get(
+        url("plan-detail", cast, plan.pk), {"check": "fairness.classification"}
+    )
+    response = client_for(cast.qm).post(
+        url("plan-check-add", cast, plan.pk), fairness_post(process)
+    )
+
+    assert "PROC-01" not in page.content.decode()
+    assert response.status_code == 400
+    assert not PlanCheck.objects.exists()

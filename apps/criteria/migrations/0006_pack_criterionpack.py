@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('criteria', '0004_process_criteria_and_template_versions'),
+        ('criteria', '0005_attestations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

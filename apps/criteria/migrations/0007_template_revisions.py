@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('criteria', '0006_pack_criterionpack'),
-        ('standards', '0002_load_packs'),
+        ('standards', '0003_process_templates'),
     ]
 
     operations = [

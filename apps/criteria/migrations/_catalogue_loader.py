@@ -2,8 +2,10 @@
 call it again, and so does `criterion_templates_sync` with the live models.
 
 Only fields the model of that moment has are written, so a field added to the catalogue
-later cannot break an earlier migration. Once templates have versions and revisions, a
-template whose values change gets its next version and a revision saying what changed.
+later cannot break an earlier migration; nor can a process template (no check, no
+threshold), which a model from before process criteria existed cannot hold: it is left to
+the later migration that loads it. Once templates have versions and revisions, a template
+whose values change gets its next version and a revision saying what changed.
 """
 
 from typing import Any
@@ -62,6 +64,8 @@ def load_catalogue(apps, schema_editor) -> None:
     revision_model = get_model_or_none(apps, "criteria", "TemplateRevision")
     fields = {field.name: field for field in template_model._meta.concrete_fields}
     for entry in TEMPLATES:
+        if entry.get("kind", "measured") != "measured" and "kind" not in fields:
+            continue
         # A field the entry leaves out takes the model's default (a measured template has
         # no question), so a release that drops a value is seen as a change too.
         defaults = {

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0005_model_card_fields'),
-        ('standards', '0002_load_packs'),
+        ('standards', '0003_process_templates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,149 @@
+"""Pages that answer a process criterion and decide on the answer, and the download of an
+answer's evidence. Each refuses who may not (403) and hides what the user may not see
+(404); a refused form comes back on the criterion's page with its error."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.criteria.evidence import evidence_body_guard, evidence_download
+from apps.criteria.forms import AttestationAcceptForm, AttestationForm, AttestationRefuseForm
+from apps.criteria.models import Attestation, Criterion
+from apps.criteria.services_attestations import (
+    attestation_accept,
+    attestation_refuse,
+    attestation_submit,
+)
+from apps.criteria.views import criterion_page, project_criterion_or_404
+from apps.projects.models import Project
+from apps.projects.selectors import project_visible_or_404
+from qualiti.errors import NotFound, QualitiError
+from qualiti.forms import service_error_add
+from qualiti.http import AuthenticatedHttpRequest
+
+
+def _answer_of(criterion: Criterion, attestation_id: int) -> Attestation:
+    return get_object_or_404(
+        Attestation.objects.select_related("criterion__project"),
+        criterion=criterion,
+        pk=attestation_id,
+    )
+
+
+def _done(request: AuthenticatedHttpRequest, criterion: Criterion, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("criterion-edit", slug=criterion.project.slug, pk=criterion.pk)
+
+
+@csrf_protect
+def _answer(
+    request: AuthenticatedHttpRequest, project: Project, criterion: Criterion
+) -> HttpResponse:
+    form = AttestationForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            attestation_submit(
+                criterion=criterion,
+                user=request.user,
+                answer=data["answer"],
+                evidence_file=data["evidence_file"],
+                evidence_url=data["evidence_url"],
+            )
+        except QualitiError as error:
+            service_error_add(form, error)
+            status = error.status_code
+        else:
+            return _done(
+                request, criterion, f"Answer to {criterion.code} sent to the quality manager."
+            )
+    return criterion_page(request, project, criterion, status=status, answer_form=form)
+
+
+@csrf_exempt  # checked by _answer, once the body's size is judged from its length
+@login_required
+@require_POST
+def attestation_submit_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = project_criterion_or_404(project, pk)
+    try:
+        evidence_body_guard(request.META)
+    except QualitiError as error:  # too large: refused before the body is read
+        return criterion_page(
+            request, project, criterion, status=error.status_code, answer_refusal=error.message
+        )
+    return _answer(request, project, criterion)
+
+
+@login_required
+@require_POST
+def attestation_accept_view(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, attestation_id: int
+) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = project_criterion_or_404(project, pk)
+    attestation = _answer_of(criterion, attestation_id)
+    form = AttestationAcceptForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            accepted = attestation_accept(
+                attestation=attestation, user=request.user, note=form.cleaned_data["note"]
+            )
+        except QualitiError as error:
+            service_error_add(form, error)
+            status = error.status_code
+        else:
+            return _done(
+                request,
+                criterion,
+                f"Accepted the answer to {criterion.code}; it holds until "
+                f"{date_format(accepted.valid_until or '', 'j F Y')}.",
+            )
+    return criterion_page(request, project, criterion, status=status, accept_form=form)
+
+
+@login_required
+@require_POST
+def attestation_refuse_view(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, attestation_id: int
+) -> HttpResponse:
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = project_criterion_or_404(project, pk)
+    attestation = _answer_of(criterion, attestation_id)
+    form = AttestationRefuseForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            attestation_refuse(
+                attestation=attestation, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except QualitiError as error:
+            service_error_add(form, error)
+            status = error.status_code
+        else:
+            return _done(
+                request,
+                criterion,
+                f"Sent the answer to {criterion.code} back; its finding is open with your reason.",
+            )
+    return criterion_page(request, project, criterion, status=status, refuse_form=form)
+
+
+@login_required
+@require_GET
+def attestation_evidence(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, attestation_id: int
+) -> FileResponse:
+    """An answer's evidence file, as an attachment, for whoever sees the project."""
+    project = project_visible_or_404(user=request.user, slug=slug)
+    attestation = _answer_of(project_criterion_or_404(project, pk), attestation_id)
+    try:
+        return evidence_download(attestation)
+    except NotFound as error:
+        raise Http404(error.message) from error
