@@ -33,8 +33,8 @@ def test_a_project_without_criteria_covers_nothing_and_is_offered_the_mapped_tem
 
     assert {row.status for row in rows.values()} == {CoverageStatus.NOT_COVERED}
     assert len(rows) == cast.framework.requirements.count()
-    assert [t.code for t in rows["art-13"].suggested_templates] == ["CAL-01", "CAL-02"]
-    assert rows["art-9"].suggested_templates == []  # no catalogue template maps to it
+    assert [t.code for t in rows["art-13"].suggested_templates] == ["CAL-01", "CAL-02", "PROC-01"]
+    assert rows["annex-iv-8"].suggested_templates == []  # no catalogue template maps to it
 
 
 def test_a_criterion_added_but_never_run_makes_its_requirements_failing_not_evaluated_yet(cast):
@@ -155,6 +155,8 @@ def test_suggested_templates_leave_out_a_code_the_project_already_uses(cast):
         "DRIFT-02",
         "DRIFT-04",
         "DRIFT-05",
+        "PROC-06",
+        "PROC-08",
     ]
 
 

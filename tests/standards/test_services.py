@@ -131,10 +131,11 @@ def test_filling_a_gap_adds_every_missing_template_in_one_step(cast):
 
     added = requirement_gap_fill(project=cast.project, requirement=requirement, user=cast.qm)
 
-    assert [criterion.code for criterion in added] == ["CAL-01", "CAL-02"]
+    assert [criterion.code for criterion in added] == ["CAL-01", "CAL-02", "PROC-01"]
     assert {c.template.code for c in Criterion.objects.filter(project=cast.project)} == {
         "CAL-01",
         "CAL-02",
+        "PROC-01",
     }
     assert status_of(cast, "art-13") == CoverageStatus.FAILING  # not evaluated yet
 
@@ -144,11 +145,11 @@ def test_filling_a_gap_skips_the_templates_already_added(cast):
     requirement = cast.requirement("art-13")
     assert [
         t.code for t in requirement_templates_missing(project=cast.project, requirement=requirement)
-    ] == ["CAL-02"]
+    ] == ["CAL-02", "PROC-01"]
 
     added = requirement_gap_fill(project=cast.project, requirement=requirement, user=cast.qm)
 
-    assert [criterion.code for criterion in added] == ["CAL-02"]
+    assert [criterion.code for criterion in added] == ["CAL-02", "PROC-01"]
     with pytest.raises(InvalidInput, match="already has every catalogue template"):
         requirement_gap_fill(project=cast.project, requirement=requirement, user=cast.qm)
 

@@ -104,9 +104,9 @@ def test_add_these_templates_adds_the_gaps_templates_in_one_step(cast):
     assert response.status_code == 302
     assert response["Location"].endswith(f"?framework=eu-ai-act#requirement-{requirement.pk}")
     codes = Criterion.objects.filter(project=cast.project).values_list("code", flat=True)
-    assert sorted(codes) == ["CAL-01", "CAL-02"]
+    assert sorted(codes) == ["CAL-01", "CAL-02", "PROC-01"]
     body = client.get(response["Location"]).content.decode()
-    assert "Added 2 criteria: CAL-01, CAL-02." in body
+    assert "Added 3 criteria: CAL-01, CAL-02, PROC-01." in body
 
 
 def test_not_applicable_needs_a_justification_and_then_shows_it(cast):
