@@ -30,6 +30,7 @@ urlpatterns = [
     path(f"{project}reports/schedule/", include("apps.reports.urls_schedule")),
     path(f"{project}reports/", include("apps.reports.urls")),
     path(f"{project}uploads/models/<int:pk>/", include("apps.reports.urls_model_card")),
+    path("guide/", include("apps.guide.urls")),
     path("", include("apps.reports.urls_signing")),  # a run's analysis and sign-off, verify
     path("", include("apps.findings.urls")),
     path("", include("apps.projects.urls")),

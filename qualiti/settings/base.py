@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.monitoring",
     "apps.standards",
+    "apps.guide",
     "django_celery_beat",  # beat's schedule in the database (monitoring schedules)
     "qualiti",  # its management commands: seed_demo, seed_large (qualiti/demo/)
 ]

@@ -9,7 +9,9 @@ from tests.support.browser import requires_chromium
 from tests.support.keyboard import walk_with_tab
 from tests.support.page_audit import walk_pages
 
-pytestmark = [pytest.mark.browser, requires_chromium]
+# Four (two) users' walks over every page, with axe-core or the Tab key on each: minutes
+# on a busy machine, so more than the suite's 300 s per test.
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.timeout(1200)]
 
 # Between them they reach every page and every action a demo user has.
 KEYBOARD_USERS = ["qm", "dev"]

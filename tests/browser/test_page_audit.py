@@ -15,7 +15,9 @@ from tests.browser.journey_setup import log_in
 from tests.support.browser import ARTIFACTS, requires_chromium
 from tests.support.page_audit import axe_violations, horizontal_overflow, walk_pages
 
-pytestmark = [pytest.mark.browser, requires_chromium]
+# Four (two) users' walks over every page, with axe-core or the Tab key on each: minutes
+# on a busy machine, so more than the suite's 300 s per test.
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.timeout(1200)]
 
 LAPTOP, PHONE = (1366, 768), (390, 844)
 DEMO_USERS = ["qm", "dev", "manager", "viewer"]

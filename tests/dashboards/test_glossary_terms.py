@@ -1,5 +1,6 @@
-"""The names of checks and metrics across the pages: the name, linked to the glossary, the
-key on hover; plain text for reports; the key itself for one the engine no longer knows."""
+"""The names of checks and metrics across the pages: the name, linked to the check's guide
+page or the metric's glossary entry, the key on hover; plain text for reports; the key
+itself for one the engine no longer knows."""
 
 import pytest
 from django.template import Context, Template
@@ -10,13 +11,24 @@ def render(source: str, **context) -> str:
     return Template("{% load glossary_terms %}" + source).render(Context(context))
 
 
-def test_a_check_is_shown_by_its_name_linked_to_the_glossary_with_its_key_on_hover():
+def test_a_check_is_shown_by_its_name_linked_to_its_guide_page_with_its_key_on_hover():
     html = render("{% check_name key %}", key="calibration.classification")
 
     assert html == (
-        f'<a class="term" href="{reverse("glossary")}#check-calibration.classification" '
+        f'<a class="term" href="{reverse("guide-check", args=["calibration.classification"])}" '
         'title="key: calibration.classification">Probability calibration</a>'
     )
+
+
+def test_a_guide_link_names_its_check_for_screen_readers_and_needs_a_known_check():
+    html = render('{% guide_link key before=" · " %}', key="drift.columns")
+
+    assert html == (
+        f' · <a class="guide-link" href="{reverse("guide-check", args=["drift.columns"])}">'
+        'Guide<span class="visually-hidden"> to Column drift</span></a>'
+    )
+    assert render("{% guide_link 'retired.check' %}") == ""
+    assert render("{% guide_link key %}", key="") == ""
 
 
 def test_a_metric_is_shown_by_its_name_linked_to_the_glossary_with_its_key_on_hover():

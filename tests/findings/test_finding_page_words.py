@@ -113,8 +113,8 @@ def test_the_check_and_the_status_are_named_with_their_keys_on_hover(cast, synce
 
     page = page_of(cast.qm, synced_finding)
 
-    glossary = reverse("glossary")
-    assert f'href="{glossary}#check-performance.classification"' in page
+    guide = reverse("guide-check", args=["performance.classification"])
+    assert f'href="{guide}"' in page
     assert 'title="key: performance.classification">Classification performance</a>' in page
     assert 'title="key: fix_submitted">Fix submitted</a>' in page
     assert "<code>performance.classification</code>" not in page

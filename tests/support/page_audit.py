@@ -61,10 +61,20 @@ def page_links(page, origin: str) -> Iterator[str]:
         yield url
 
 
+# Pages named by a key rather than a number: one guide page per check and one per framework
+# requirement, each kind drawn by one template (else the guide's ~120 pages would fill the
+# walk before it reached the projects).
+KEYED_PAGES = (("/guide/checks/", "/guide/checks/<key>/"),
+               ("/guide/frameworks/", "/guide/frameworks/<key>/<key>/"))  # fmt: skip
+
+
 def page_kind(url: str) -> str:
-    """A page's kind: its path with every number replaced, so one finding page stands for
-    them all and a walk sees each kind of page once."""
+    """A page's kind: its path with every number (and the guide's keys) replaced, so one
+    finding page stands for them all and a walk sees each kind of page once."""
     parts = urlsplit(url)
+    for prefix, kind in KEYED_PAGES:
+        if parts.path.startswith(prefix):
+            return kind
     path = "/".join("<n>" if part.isdigit() else part for part in parts.path.split("/"))
     return path + ("?" + parts.query if parts.query and "page=" not in parts.query else "")
 

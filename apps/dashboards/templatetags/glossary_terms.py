@@ -1,9 +1,10 @@
-"""Checks and metrics by their names, linked to their glossary entry, with the key that
-engineers use on hover (the link's title, which screen readers announce as its
-description; the glossary entry shows it too).
+"""Checks and metrics by their names, linked to their guide page (a check) or glossary
+entry (a metric, a status), with the key that engineers use on hover (the link's title,
+which screen readers announce as its description; the page shows it too).
 
     {% load glossary_terms %}
-    {% check_name result.check_key %}           a link to the glossary
+    {% check_name result.check_key %}           a link to the check's guide page
+    {% guide_link finding.check_key before=" · " %}  a "Guide" link to it, after " · "
     {% metric_name result.metric link=False %}  plain text, for reports and PDFs
     {% check_name key link=False show_key=True %}  the key in small type after the name
     {{ key|check_label }}                       the name alone, for attributes and titles
@@ -23,12 +24,13 @@ from apps.evaluations import engine
 register = template.Library()
 
 
-def _term(kind: str, key: str, name: str, *, link: bool, show_key: bool) -> SafeString:
+def _term(
+    kind: str, key: str, name: str, *, link: bool, show_key: bool, href: str = ""
+) -> SafeString:
     if link:
         shown = format_html(
-            '<a class="term" href="{}#{}" title="key: {}">{}</a>',
-            reverse("glossary"),
-            glossary_anchor(kind, key),
+            '<a class="term" href="{}" title="key: {}">{}</a>',
+            href or f"{reverse('glossary')}#{glossary_anchor(kind, key)}",
             key,
             name,
         )
@@ -41,13 +43,28 @@ def _term(kind: str, key: str, name: str, *, link: bool, show_key: bool) -> Safe
 
 @register.simple_tag
 def check_name(key: str | None, link: bool = True, show_key: bool = False) -> SafeString:
-    """A check by its name, linked to the glossary, its key on hover."""
+    """A check by its name, linked to its guide page, its key on hover."""
     if not key:
         return mark_safe("")
     name = engine.check_name(key)
     if name == key:  # no longer registered: a registered check's name is never its key
         return format_html("<code>{}</code>", key)
-    return _term("check", key, name, link=link, show_key=show_key)
+    href = reverse("guide-check", args=[key])
+    return _term("check", key, name, link=link, show_key=show_key, href=href)
+
+
+@register.simple_tag
+def guide_link(key: str | None, before: str = "") -> SafeString:
+    """A "Guide" link to a check's guide page, after `before` (" · "), its name for screen
+    readers; nothing for no check or one the engine no longer knows (it has no page)."""
+    if not key or engine.check_name(key) == key:
+        return mark_safe("")
+    return format_html(
+        '{}<a class="guide-link" href="{}">Guide<span class="visually-hidden"> to {}</span></a>',
+        before,
+        reverse("guide-check", args=[key]),
+        engine.check_name(key),
+    )
 
 
 @register.simple_tag
