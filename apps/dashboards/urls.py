@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apps.dashboards import views
+from apps.dashboards import views, views_search
 
 urlpatterns = [
     path("", views.portfolio, name="home"),
+    path("search/", views_search.search_page, name="search"),
     path("projects/<slug:slug>/", views.project_overview, name="project-overview"),
 ]
