@@ -17,7 +17,7 @@ def search_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         results = search(user=request.user, query=raw)
     except InvalidInput as refusal:
         # Echo what was typed (the box keeps it to correct), searched for nothing.
-        results, error = SearchResults(query=raw.strip()), refusal.message
+        results, error = SearchResults(query=raw.strip().replace("\x00", "")), refusal.message
     context = {
         "results": results,
         "search_query": results.query,  # the top bar's box shows it (templates/base.html)

@@ -106,3 +106,11 @@ def test_the_page_takes_as_many_queries_for_many_results_as_for_one(
     EvaluationRunFactory.create_batch(15, project=cast.project, model_version=cast.version)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("search"), {"q": "credit"})
+
+
+def test_a_nul_character_gets_a_message_and_is_not_echoed(cast):
+    response = page(cast.viewer, "cred\x00it")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The search holds a character that cannot be searched for." in html
+    assert "\x00" not in html and 'value="credit"' in html
