@@ -8,6 +8,7 @@ from apps.accounts.api import MembershipViewSet, NotificationViewSet, TeamViewSe
 from apps.accounts.api_tokens import TokenCreateView, TokenViewSet
 from apps.audit.api import StatusChangeViewSet
 from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
+from apps.dashboards.api import SearchView
 from apps.evaluations.api import CheckResultViewSet, CheckViewSet, EvaluationRunViewSet
 from apps.findings.api import (
     CommentViewSet,
@@ -59,6 +60,7 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
     path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
+    path("v1/search/", SearchView.as_view(), name="search-api"),
     # Namespaced: the router's names ("finding-list", "run-detail"…) would otherwise shadow or
     # be shadowed by the pages' own, and the API root would link to HTML pages.
     path("v1/", include((router.urls, "api"))),
