@@ -28,16 +28,19 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchGroupSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["projects", "model_versions", "runs", "findings"])
+    kind = serializers.ChoiceField(
+        choices=["projects", "model_versions", "runs", "findings"],
+        help_text="What the group holds: projects, model versions, runs or findings.",
+    )
     title = serializers.CharField(help_text="What the search page calls them.")
     total = serializers.IntegerField(help_text="Every match the caller may see.")
     more = serializers.IntegerField(help_text="Matches beyond the results listed.")
-    results = SearchHitSerializer(many=True)
+    results = SearchHitSerializer(many=True, help_text="The first matches, at most ten.")
 
 
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField(help_text="The query as searched (trimmed).")
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Every match the caller may see, in all groups.")
     groups = SearchGroupSerializer(many=True, help_text="Empty for an empty query.")
 
 
@@ -83,6 +86,8 @@ class SearchView(APIView):
 
     @extend_schema(
         operation_id="search",
+        tags=["search"],
+        summary="Search projects, model versions, runs and findings",
         parameters=[
             OpenApiParameter(
                 "q",
