@@ -13,6 +13,7 @@ import json
 import os
 import random
 from pathlib import Path
+from urllib.parse import urlencode
 
 from locust import HttpUser, between, constant
 
@@ -123,12 +124,22 @@ class Page(HttpUser):
     def tokens(self) -> None:
         self.get("API tokens", "/accounts/tokens/")
 
+    def search(self) -> None:
+        # What people type in the top bar: a criterion code (a third of all findings), a
+        # subject, a version label, a project's name, a finding's or a run's number.
+        slug, ids = self.project()
+        query = random.choice([
+            "FAIR-01", "segment 7", "release 2", f"Large project {slug[-2:-1]}",
+            f"#{random.choice(ids['findings'])}", f"#{random.choice(ids['runs'])}",
+        ])  # fmt: skip
+        self.get("search", f"/search/?{urlencode({'q': query})}")
+
 
 EVERY_PAGE = [Page.portfolio, Page.overview, Page.criteria, Page.catalogue, Page.plans,
               Page.plan, Page.plan_diff, Page.uploads, Page.members, Page.model_version,
               Page.dataset, Page.run_launch, Page.run_page, Page.findings,
               Page.findings_filtered, Page.finding, Page.my_work, Page.notifications,
-              Page.tokens]  # fmt: skip
+              Page.tokens, Page.search]  # fmt: skip
 
 
 class QualityManager(Page):

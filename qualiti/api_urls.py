@@ -9,6 +9,7 @@ from apps.accounts.api_tokens import TokenCreateView, TokenViewSet
 from apps.audit.api import StatusChangeViewSet
 from apps.criteria.api import CriterionTemplateViewSet, CriterionViewSet
 from apps.criteria.api_attestations import AttestationViewSet
+from apps.dashboards.api import SearchView
 from apps.evaluations.api import CheckResultViewSet, CheckViewSet, EvaluationRunViewSet
 from apps.findings.api import (
     CommentViewSet,
@@ -74,6 +75,7 @@ urlpatterns = [
     path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
     # Not in the router: without its two required parameters it answers 400, not a list.
     path("v1/coverage/", CoverageView.as_view(), name="coverage-api"),
+    path("v1/search/", SearchView.as_view(), name="search-api"),
     # Namespaced: the router's names ("finding-list", "run-detail"…) would otherwise shadow or
     # be shadowed by the pages' own, and the API root would link to HTML pages.
     path("v1/", include((router.urls, "api"))),

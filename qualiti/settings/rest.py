@@ -28,6 +28,8 @@ QUALITI_TOKEN_DAYS = env.int("QUALITI_TOKEN_DAYS", default=90)
 QUALITI_TOKEN_MAX_DAYS = env.int("QUALITI_TOKEN_MAX_DAYS", default=365)
 REST_KNOX = {"TOKEN_TTL": timedelta(days=QUALITI_TOKEN_DAYS), "AUTH_HEADER_PREFIX": "Token"}
 API_TAGS = {
+    "search": "One query over the projects, model versions, runs and findings you may see, by "
+    "name, label, code, check, subject or number; the top bar's search as JSON.",
     "tokens": "API tokens: exchange a username and password for one, then send it as "
     "`Authorization: Token <token>`. Tokens expire; list yours by their public prefix and "
     "revoke one with DELETE.",
