@@ -15,6 +15,7 @@ from apps.criteria.services import criterion_create_from_template, criterion_tem
 from apps.criteria.services_attestations import attestation_accept, attestation_submit
 from apps.projects.models import Dataset, DatasetRole, ModelVersion, Project, TaskType
 from apps.projects.services import dataset_create, dataset_validate, model_version_create
+from apps.standards.services import frameworks_sync
 from apps.testplans import services as plan_services
 from apps.testplans.models import TestPlan
 from qualiti.demo import data as demo_data
@@ -41,6 +42,7 @@ def demo_review_seed(*, project: Project, qm: User, dev: User) -> list[str]:
     """Create what is missing; returns what was created."""
     created: list[str] = []
     criterion_templates_sync()
+    frameworks_sync()
     criteria = []
     for code in DEMO_CRITERIA:
         criterion = Criterion.objects.filter(project=project, code=code).first()

@@ -153,3 +153,16 @@ def test_the_page_costs_the_same_queries_for_a_small_and_a_large_framework(cast)
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_with_no_framework_loaded_the_tab_says_so_instead_of_404(cast):
+    from apps.standards.models import Framework
+    from apps.standards.services import frameworks_sync
+
+    Framework.objects.all().delete()
+    response = client_for(cast.viewer).get(url("compliance", cast))
+    assert response.status_code == 200
+    assert "No regulation or standard is loaded" in response.content.decode()
+
+    assert frameworks_sync() == 4
+    assert "No regulation or standard is loaded" not in page(cast, cast.viewer).content.decode()
