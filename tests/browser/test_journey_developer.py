@@ -176,7 +176,7 @@ def test_a_developer_fixes_a_finding_and_sees_it_verified(
     page.goto(version_page)
     page.get_by_role("link", name="Launch a run on this version").click()
     page.wait_for_url(re.compile(r"/runs/new/\?model_version="))
-    assert page.get_by_label("Model version").input_value() == str(fixed.pk)
+    assert page.get_by_label("Model version", exact=True).input_value() == str(fixed.pk)
     page.get_by_label("Test plan").select_option(str(review.plan.pk))
     page.get_by_label("Evaluation dataset").select_option(str(review.evaluation.pk))
     page.get_by_label("Reference dataset").select_option(str(review.reference.pk))

@@ -150,7 +150,7 @@ def test_the_project_tabs_stay_on_the_run_page_with_runs_current():
 
     assert '<nav class="project-nav" aria-label="Project">' in html
     runs_tab = reverse("run-launch", args=[cast.project.slug])
-    assert f'<a href="{runs_tab}" aria-current="page">Run</a>' in html
+    assert f'<a href="{runs_tab}" aria-current="page">Runs</a>' in html
 
 
 CANCEL = "Cancel this run</button>"
