@@ -1,12 +1,13 @@
 """The top bar's search: projects, model versions, runs and findings by name, code or id,
 among what the user may see.
 
-Each group is one query whatever the number of matches: the first few rows with what the
-results page shows (select_related), and the count of every match in a window over the
-same rows, so "and N more" only ever counts what the user may see. Matching is a
-case-insensitive substring (icontains: LIKE on SQLite, ILIKE-like UPPER on PostgreSQL), the
-query taken whole; a number ("12", "#12") also finds the run and the finding of that id,
-and "v3" the third version of a model.
+Each group takes two queries whatever the number of matches (one when nothing matches):
+the ids of the first few and the count of every match, in a window over the scoped rows
+(so "and N more" only ever counts what the user may see), then those rows with what the
+results page shows (select_related). Matching is a case-insensitive substring (icontains:
+LIKE on SQLite, UPPER(...) LIKE on PostgreSQL), the query taken whole; a number ("12",
+"#12") also finds the run and the finding of that id, and "v3" the third version of a
+model.
 """
 
 import re
@@ -100,9 +101,16 @@ def _matched_number(pattern: re.Pattern[str], query: str) -> int | None:
 
 
 def _group(kind: str, label: str, queryset: QuerySet, per_group: int) -> SearchGroup:
-    rows = list(queryset.annotate(search_total=Window(Count("pk")))[:per_group])
-    total = rows[0].search_total if rows else 0
-    return SearchGroup(kind=kind, label=label, rows=rows, total=total)
+    # Counting over narrow rows, then loading the few shown: counting over the rows with
+    # their joined project and criterion carried every match's columns through the window
+    # and led PostgreSQL to a nested loop ("FAIR-01" over seed_large's 10,000 findings, as
+    # management: 42 ms in one query, 16 + 3 ms in these two).
+    counted = queryset.annotate(search_total=Window(Count("pk")))
+    first = list(counted.values_list("pk", "search_total")[:per_group])
+    if not first:
+        return SearchGroup(kind=kind, label=label, rows=[], total=0)
+    rows = list(queryset.filter(pk__in=[pk for pk, _ in first]))
+    return SearchGroup(kind=kind, label=label, rows=rows, total=first[0][1])
 
 
 def _newest_first(number: int | None) -> list[Case | str]:
