@@ -1,7 +1,7 @@
 """Page response times on the large seed, served as in production, measured with Locust.
 
-    .venv/bin/python bench/pages_bench.py [--users 10] [--duration 60s] [--workers 3]
-                                          [--think 1,3] [--reuse-db]
+    .venv/bin/python bench/pages_bench.py [--users 10] [--duration 60s] [--warmup 15s]
+                                          [--workers 3] [--think 1,3] [--reuse-db]
 
 1. (Re)creates the PostgreSQL database `qualiti_bench` on 127.0.0.1:5432 (user postgres),
    migrates it and loads `manage.py seed_large` (50 projects, 200 runs, 10,000 findings)
