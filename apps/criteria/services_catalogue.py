@@ -33,7 +33,9 @@ def criterion_catalogue_update_take(*, criterion: Criterion, user: User) -> Take
     whose checks use the new check and parameters."""
     _manage_check(user, criterion.project_id)
     criterion = (
-        Criterion.objects.select_for_update().select_related("template").get(pk=criterion.pk)
+        Criterion.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=criterion.pk)
     )
     template = criterion.template
     if template is None:
