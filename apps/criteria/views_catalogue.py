@@ -3,6 +3,7 @@ lists the catalogue's changes by version."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -12,6 +13,7 @@ from apps.criteria.selectors import catalogue_revisions
 from apps.criteria.services_catalogue import criterion_catalogue_update_take
 from apps.projects.selectors import project_visible_or_404
 from apps.standards.models import Framework
+from apps.standards.selectors import framework_revisions
 from qualiti.errors import QualitiError
 from qualiti.forms import refusal_raise
 from qualiti.http import AuthenticatedHttpRequest
@@ -47,6 +49,7 @@ def catalogue_whats_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         "criteria/whats_new.html",
         {
             "revisions": catalogue_revisions(),
-            "frameworks": Framework.objects.order_by("identifier"),
+            "framework_revisions": framework_revisions(),
+            "frameworks": Framework.objects.annotate(requirement_total=Count("requirements")),
         },
     )

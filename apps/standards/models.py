@@ -57,6 +57,32 @@ class Requirement(models.Model):
         return f"{self.framework.identifier} {self.identifier}: {self.title}"
 
 
+class FrameworkRevision(models.Model):
+    """One revision of a framework's pack and what changed from the revision before (the
+    "What's new" page); the first revision records the framework as first published."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{requirement, field, before, after}] from the revision before.",
+    )
+    requirement_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "framework__identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "revision"], name="framework_revision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.identifier} r{self.revision}"
+
+
 class ProjectFramework(models.Model):
     """A framework a project has chosen to be judged against: its reports show coverage of
     each chosen framework (the Compliance tab shows any framework, chosen or not)."""

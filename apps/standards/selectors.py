@@ -12,7 +12,14 @@ from apps.criteria import selectors as criteria_selectors
 from apps.criteria.models import Criterion, CriterionKind, CriterionTemplate
 from apps.evaluations.models import CheckResult, EvaluationRun, Outcome, RunStatus
 from apps.projects.models import Project
-from apps.standards.models import Framework, ProjectFramework, Requirement, RequirementExclusion
+from apps.standards.models import (
+    Framework,
+    FrameworkRevision,
+    ProjectFramework,
+    Requirement,
+    RequirementExclusion,
+)
+from apps.standards.packs.changes import first_revision_in_words, framework_change_in_words
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -291,3 +298,19 @@ def frameworks_for_project(*, project: Project) -> tuple[list[Framework], set[in
         ProjectFramework.objects.filter(project=project).values_list("framework_id", flat=True)
     )
     return sorted(frameworks, key=lambda f: f.pk not in chosen), chosen
+
+
+def framework_revisions(*, limit: int = 100) -> list[tuple[FrameworkRevision, list[str]]]:
+    """Every framework pack's revisions, newest first, each with what changed in words
+    (the first revision: as first published)."""
+    revisions = FrameworkRevision.objects.select_related("framework").order_by(
+        "-created_at", "framework__identifier", "-revision"
+    )[:limit]
+    return [
+        (
+            revision,
+            [framework_change_in_words(change) for change in revision.changes]
+            or [first_revision_in_words(revision.requirement_count)],
+        )
+        for revision in revisions
+    ]

@@ -48,7 +48,7 @@ def template_revise(template, revision_model, before: dict[str, Any], compared) 
     changes = entry_changes(before, after)
     if not changes:
         return False
-    template.version = latest.version + 1
+    template.version = max(template.version, latest.version + 1)
     template.save(update_fields=["version"])
     revision_model.objects.create(
         template=template, version=template.version, values=after, changes=changes

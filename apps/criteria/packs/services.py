@@ -5,7 +5,8 @@ safely and checked whole first (apps.criteria.packs.reading, .validation); a pac
 problem is refused with every problem listed and nothing written. Otherwise, in one
 transaction, the pack's row, its frameworks (with their requirements) and its templates
 (with the requirements they give evidence for) become what the file says: new ones are
-created, changed ones updated (their version raised), those the file no longer has removed.
+created, changed ones updated (their version raised, with a revision saying what changed,
+as for the shipped catalogue), those the file no longer has removed.
 Rows of other packs, the shipped one included, are never touched.
 """
 
@@ -19,7 +20,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.permissions import organisation_action_check
-from apps.criteria.models import CriterionPack, CriterionTemplate
+from apps.criteria.catalogue.changes import COMPARED_FIELDS
+from apps.criteria.migrations._catalogue_loader import template_revise, template_values
+from apps.criteria.models import CriterionPack, CriterionTemplate, TemplateRevision
 from apps.criteria.packs import SEPARATOR
 from apps.criteria.packs.reading import pack_yaml_read
 from apps.criteria.packs.valid import (
@@ -31,7 +34,9 @@ from apps.criteria.packs.valid import (
     ValidTemplate,
 )
 from apps.criteria.packs.validation import pack_validate
-from apps.standards.models import Framework, Requirement
+from apps.standards.migrations._pack_loader import framework_revise
+from apps.standards.models import Framework, FrameworkRevision, Requirement
+from apps.standards.packs.changes import framework_state
 from qualiti.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -120,6 +125,7 @@ def _frameworks_save(valid: ValidPack) -> PackChanges:
     }
     for entry in valid.frameworks:
         framework = existing.pop(entry.identifier, None)
+        before = framework_state(framework) if framework is not None else None
         if framework is None:
             framework = Framework(identifier=entry.identifier, revision=entry.revision)
             changes.created.append(entry.identifier)
@@ -134,6 +140,7 @@ def _frameworks_save(valid: ValidPack) -> PackChanges:
             bucket.append(entry.identifier)
             framework.revision = revision
         _framework_write(framework, entry)
+        framework_revise(framework, FrameworkRevision, before)
     for identifier, framework in existing.items():
         framework.delete()
         changes.removed.append(identifier)
@@ -186,6 +193,7 @@ def _templates_save(valid: ValidPack) -> PackChanges:
     }
     for entry in valid.templates:
         template = existing.pop(entry.code, None)
+        before = template_values(template, COMPARED_FIELDS) if template is not None else {}
         if template is None:
             template = CriterionTemplate(code=entry.code, pack=valid.id, version=entry.version)
             changes.created.append(entry.code)
@@ -198,6 +206,7 @@ def _templates_save(valid: ValidPack) -> PackChanges:
             bucket.append(entry.code)
             template.version = version
         _template_write(template, entry, requirement_ids)
+        template_revise(template, TemplateRevision, before, COMPARED_FIELDS)
     for code, template in existing.items():
         template.delete()  # criteria taken from it keep their values (template: SET_NULL)
         changes.removed.append(code)

@@ -1,5 +1,33 @@
 """Upsert the shipped framework packs (apps/standards/packs) and the templates' evidence
-mapping; later migrations that change a pack call it again."""
+mapping; later migrations that change a pack call it again. Once frameworks have revisions,
+a framework whose pack changed gets its next revision, saying what changed."""
+
+from typing import Any
+
+
+def framework_revise(framework, revision_model, before: dict[str, Any] | None) -> bool:
+    """Record the framework's next revision when it differs from `before` (None: it is
+    new); the first revision of a framework records it as it is. The revision number is
+    never lower than the pack's own. Returns whether it recorded one."""
+    from apps.standards.packs.changes import framework_changes, framework_state
+
+    after = framework_state(type(framework).objects.get(pk=framework.pk))
+    count = len(after["requirements"])
+    latest = revision_model.objects.filter(framework=framework).order_by("-revision").first()
+    if latest is None:
+        revision_model.objects.create(
+            framework=framework, revision=framework.revision, requirement_count=count
+        )
+        return True
+    changes = framework_changes(before, after) if before is not None else []
+    if not changes:
+        return False
+    framework.revision = max(framework.revision, latest.revision + 1)
+    framework.save(update_fields=["revision"])
+    revision_model.objects.create(
+        framework=framework, revision=framework.revision, changes=changes, requirement_count=count
+    )
+    return True
 
 
 def load_packs(apps, schema_editor) -> None:
@@ -10,13 +38,17 @@ def load_packs(apps, schema_editor) -> None:
         template_values,
     )
     from apps.standards.packs import shipped_evidence, shipped_frameworks
+    from apps.standards.packs.changes import framework_state
 
     framework_model = apps.get_model("standards", "Framework")
     requirement_model = apps.get_model("standards", "Requirement")
     template_model = apps.get_model("criteria", "CriterionTemplate")
+    framework_revision_model = get_model_or_none(apps, "standards", "FrameworkRevision")
 
     requirements = {}
     for entry in shipped_frameworks():
+        stored = framework_model.objects.filter(identifier=entry.id).first()
+        before = framework_state(stored) if stored is not None else None
         framework, _ = framework_model.objects.update_or_create(
             identifier=entry.id,
             defaults={
@@ -40,6 +72,8 @@ def load_packs(apps, schema_editor) -> None:
                 },
             )
             requirements[(entry.id, item.id)] = requirement
+        if framework_revision_model is not None:
+            framework_revise(framework, framework_revision_model, before)
 
     # Once templates have revisions, one that gives evidence for other requirements than
     # before gets its next version, like any other change of the catalogue.
