@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -42,7 +42,6 @@ class StatusAnnotations(TypedDict):
 
     overdue_findings: int
     overdue_critical: int
-    overdue_actions: int | None
     latest_run_id: int | None
     latest_verdict: str | None
     latest_summary: Any
@@ -145,14 +144,6 @@ def projects_with_status(
     """Visible projects annotated with everything their status needs, in one query."""
     today = today or timezone.localdate()
     overdue = _OPEN & Q(findings__due_date__lt=today)
-    overdue_actions = (
-        CorrectiveAction.objects.filter(finding__project=OuterRef("pk"), due_date__lt=today)
-        .filter(_OPEN_ACTION)
-        .order_by()
-        .values("finding__project")
-        .annotate(count=Count("id"))
-        .values("count")
-    )
     latest = _latest_finished_run()
     counts = {
         f"open_{severity}": Count("findings", filter=_OPEN & Q(findings__severity=severity))
@@ -163,9 +154,6 @@ def projects_with_status(
         **readiness_annotations(),
         overdue_findings=Count("findings", filter=overdue),
         overdue_critical=Count("findings", filter=overdue & Q(findings__severity="critical")),
-        # No Coalesce around it: an expression (unlike a bare Subquery) goes into the GROUP
-        # BY, and PostgreSQL then runs the subquery once per joined finding, not per project.
-        overdue_actions=Subquery(overdue_actions, output_field=IntegerField()),
         latest_run_id=Subquery(latest.values("id")[:1]),
         latest_verdict=Subquery(latest.values("verdict")[:1]),
         latest_summary=Subquery(latest.values("summary")[:1]),
@@ -182,10 +170,27 @@ def _blocking_failures(summary) -> int:
     return int((summary or {}).get("blocking_failures") or 0)
 
 
-def project_status(project: "ProjectWithStatus") -> ProjectStatus:
-    """The status of a project annotated by `projects_with_status`."""
+def overdue_actions_per_project(
+    project_ids: list[int], *, today: datetime.date | None = None
+) -> dict[int, int]:
+    """Open corrective actions past their due date, per project, in one grouped query (as
+    a correlated subquery of `projects_with_status`, PostgreSQL scanned every action once
+    per project: 33 of the portfolio's 52 ms on the large seed)."""
+    today = today or timezone.localdate()
+    rows = (
+        CorrectiveAction.objects.filter(finding__project_id__in=project_ids, due_date__lt=today)
+        .filter(_OPEN_ACTION)
+        .order_by()
+        .values_list("finding__project_id")
+        .annotate(count=Count("id"))
+    )
+    return dict(rows)
+
+
+def project_status(project: "ProjectWithStatus", *, overdue_actions: int = 0) -> ProjectStatus:
+    """The status of a project annotated by `projects_with_status`, given its number of
+    overdue corrective actions (`overdue_actions_per_project`)."""
     open_by_severity = {s: getattr(project, f"open_{s}") for s in SEVERITIES}
-    overdue_actions = project.overdue_actions or 0  # None: no overdue action
     missing = missing_steps(project)
     level, reasons = status_level(
         blocking_failures=_blocking_failures(project.latest_summary),
@@ -223,7 +228,12 @@ def portfolio_statuses(
         projects = projects.filter(risk_level=risk_level)
     if team_id:
         projects = projects.filter(development_team_id=team_id)
-    rows = [project_status(project) for project in projects]
+    projects = list(projects)
+    overdue_actions = overdue_actions_per_project([project.pk for project in projects])
+    rows = [
+        project_status(project, overdue_actions=overdue_actions.get(project.pk, 0))
+        for project in projects
+    ]
     if level:
         rows = [row for row in rows if row.level == level]
     return sorted(rows, key=lambda row: (LEVEL_ORDER[row.level], row.project.name.lower()))

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from apps.accounts.models import Membership, User
-from apps.dashboards.selectors.portfolio import ProjectStatus, project_status, projects_with_status
+from apps.dashboards.selectors.portfolio import (
+    ProjectStatus,
+    overdue_actions_per_project,
+    project_status,
+    projects_with_status,
+)
 from apps.evaluations.models import CheckResult, EvaluationRun, RunStatus
 from apps.findings.models import CLOSED_FINDING_STATUSES, Finding
 from apps.projects.models import ModelVersion, Project
@@ -43,7 +48,10 @@ class MetricTrend:
 
 
 def project_overview_status(*, user: User, project: Project) -> ProjectStatus:
-    return project_status(projects_with_status(user=user).get(pk=project.pk))
+    overdue_actions = overdue_actions_per_project([project.pk]).get(project.pk, 0)
+    return project_status(
+        projects_with_status(user=user).get(pk=project.pk), overdue_actions=overdue_actions
+    )
 
 
 def model_versions_with_verdicts(*, project: Project) -> list["VersionWithVerdict"]:
