@@ -90,8 +90,7 @@ def _decide(
     pk: int,
     attestation_id: int,
     *,
-    form_class: type[Form],
-    form_key: str,
+    accepting: bool,
     decide: Callable[[Attestation, dict[str, Any]], str],
 ) -> HttpResponse:
     """The quality manager's decision on an answer: the form, then `decide` (the service
@@ -99,7 +98,7 @@ def _decide(
     project = project_visible_or_404(user=request.user, slug=slug)
     criterion = project_criterion_or_404(project, pk)
     attestation = _answer_of(criterion, attestation_id)
-    form = form_class(request.POST)
+    form: Form = (AttestationAcceptForm if accepting else AttestationRefuseForm)(request.POST)
     status = 400
     if form.is_valid():
         try:
@@ -109,7 +108,9 @@ def _decide(
             status = error.status_code
         else:
             return _done(request, criterion, message)
-    return criterion_page(request, project, criterion, status=status, **{form_key: form})
+    if accepting:
+        return criterion_page(request, project, criterion, status=status, accept_form=form)
+    return criterion_page(request, project, criterion, status=status, refuse_form=form)
 
 
 @login_required
@@ -126,7 +127,7 @@ def attestation_accept_view(
 
     return _decide(
         request, slug, pk, attestation_id,
-        form_class=AttestationAcceptForm, form_key="accept_form", decide=accept,
+        accepting=True, decide=accept,
     )  # fmt: skip
 
 
@@ -144,7 +145,7 @@ def attestation_refuse_view(
 
     return _decide(
         request, slug, pk, attestation_id,
-        form_class=AttestationRefuseForm, form_key="refuse_form", decide=refuse,
+        accepting=False, decide=refuse,
     )  # fmt: skip
 
 

@@ -228,11 +228,11 @@ def portfolio_statuses(
         projects = projects.filter(risk_level=risk_level)
     if team_id:
         projects = projects.filter(development_team_id=team_id)
-    projects = list(projects)
-    overdue_actions = overdue_actions_per_project([project.pk for project in projects])
+    fetched = list(projects)
+    overdue_actions = overdue_actions_per_project([project.pk for project in fetched])
     rows = [
         project_status(project, overdue_actions=overdue_actions.get(project.pk, 0))
-        for project in projects
+        for project in fetched
     ]
     if level:
         rows = [row for row in rows if row.level == level]
