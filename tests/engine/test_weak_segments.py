@@ -129,6 +129,24 @@ def test_the_overlap_that_leaves_a_slice_out_is_a_parameter():
     assert subjects[:2] == ["site = a", "batch = b"]
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_bin_weak_only_through_a_pair_inside_it_is_named_by_the_pair(seed):
+    """With a lower gap, east (seed 0) or phone (seed 1) is weak as a whole, but only
+    through east & phone: the result names the pair, not the wider bin."""
+    data = datasets(seed)
+    frame = data.evaluation
+    pair = (frame["region"] == "east") & (frame["channel"] == "phone")
+    worsen(frame, pair, np.random.default_rng(seed), share=0.9)
+
+    outcomes = results(context_for(data), gap=0.05)
+
+    [weak] = by_metric(outcomes, "slice_metric_gap")
+    [share] = by_metric(outcomes, "weak_slice_row_share")
+    assert {"region = east", "channel = phone"} & set(share.evidence["found_subjects"])
+    assert weak.subject == "region = east & channel = phone"
+    assert set(weak.flagged_rows) == set(np.flatnonzero(pair))
+
+
 def test_at_most_max_results_slices_are_reported_and_the_rest_still_counted():
     data = datasets(9)
     plant_two_weak_slices(data.evaluation, 9)
