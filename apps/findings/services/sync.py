@@ -253,6 +253,7 @@ def _no_longer_found(run: EvaluationRun, judged: dict[str, CheckResult]) -> int:
             .select_related("project", "last_seen_run__model_version", "assignee")
             .filter(same_criterion, project_id=run.project_id, check_key=check_key,
                     source=FindingSource.CHECK)
+            .filter(status__in=(S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED, S.RISK_ACCEPTED))
             .exclude(subject__in=subjects)
             .exclude(subject="")  # a whole run's finding is verified by its own pass
         )  # fmt: skip
