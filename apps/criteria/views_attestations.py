@@ -2,8 +2,12 @@
 answer's evidence. Each refuses who may not (403) and hides what the user may not see
 (404); a refused form comes back on the criterion's page with its error."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.formats import date_format
@@ -80,32 +84,50 @@ def attestation_submit_view(request: AuthenticatedHttpRequest, slug: str, pk: in
     return _answer(request, project, criterion)
 
 
+def _decide(
+    request: AuthenticatedHttpRequest,
+    slug: str,
+    pk: int,
+    attestation_id: int,
+    *,
+    form_class: type[Form],
+    form_key: str,
+    decide: Callable[[Attestation, dict[str, Any]], str],
+) -> HttpResponse:
+    """The quality manager's decision on an answer: the form, then `decide` (the service
+    call, returning the message to show); a refusal comes back on the criterion's page."""
+    project = project_visible_or_404(user=request.user, slug=slug)
+    criterion = project_criterion_or_404(project, pk)
+    attestation = _answer_of(criterion, attestation_id)
+    form = form_class(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            message = decide(attestation, form.cleaned_data)
+        except QualitiError as error:
+            service_error_add(form, error)
+            status = error.status_code
+        else:
+            return _done(request, criterion, message)
+    return criterion_page(request, project, criterion, status=status, **{form_key: form})
+
+
 @login_required
 @require_POST
 def attestation_accept_view(
     request: AuthenticatedHttpRequest, slug: str, pk: int, attestation_id: int
 ) -> HttpResponse:
-    project = project_visible_or_404(user=request.user, slug=slug)
-    criterion = project_criterion_or_404(project, pk)
-    attestation = _answer_of(criterion, attestation_id)
-    form = AttestationAcceptForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            accepted = attestation_accept(
-                attestation=attestation, user=request.user, note=form.cleaned_data["note"]
-            )
-        except QualitiError as error:
-            service_error_add(form, error)
-            status = error.status_code
-        else:
-            return _done(
-                request,
-                criterion,
-                f"Accepted the answer to {criterion.code}; it holds until "
-                f"{date_format(accepted.valid_until or '', 'j F Y')}.",
-            )
-    return criterion_page(request, project, criterion, status=status, accept_form=form)
+    def accept(attestation: Attestation, data: dict[str, Any]) -> str:
+        accepted = attestation_accept(attestation=attestation, user=request.user, note=data["note"])
+        return (
+            f"Accepted the answer to {attestation.criterion.code}; it holds until "
+            f"{date_format(accepted.valid_until or '', 'j F Y')}."
+        )
+
+    return _decide(
+        request, slug, pk, attestation_id,
+        form_class=AttestationAcceptForm, form_key="accept_form", decide=accept,
+    )  # fmt: skip
 
 
 @login_required
@@ -113,26 +135,17 @@ def attestation_accept_view(
 def attestation_refuse_view(
     request: AuthenticatedHttpRequest, slug: str, pk: int, attestation_id: int
 ) -> HttpResponse:
-    project = project_visible_or_404(user=request.user, slug=slug)
-    criterion = project_criterion_or_404(project, pk)
-    attestation = _answer_of(criterion, attestation_id)
-    form = AttestationRefuseForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            attestation_refuse(
-                attestation=attestation, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except QualitiError as error:
-            service_error_add(form, error)
-            status = error.status_code
-        else:
-            return _done(
-                request,
-                criterion,
-                f"Sent the answer to {criterion.code} back; its finding is open with your reason.",
-            )
-    return criterion_page(request, project, criterion, status=status, refuse_form=form)
+    def refuse(attestation: Attestation, data: dict[str, Any]) -> str:
+        attestation_refuse(attestation=attestation, user=request.user, reason=data["reason"])
+        return (
+            f"Sent the answer to {attestation.criterion.code} back; its finding is open with "
+            "your reason."
+        )
+
+    return _decide(
+        request, slug, pk, attestation_id,
+        form_class=AttestationRefuseForm, form_key="refuse_form", decide=refuse,
+    )  # fmt: skip
 
 
 @login_required

@@ -62,17 +62,11 @@ def project_framework_unchoose(*, project: Project, framework: Framework, user: 
     _decide_check(user, project)
     with transaction.atomic():
         choice = ProjectFramework.objects.filter(project=project, framework=framework).first()
-        if choice is None:
-            return
-        status_change_record(
-            subject=choice,
-            project_id=project.pk,
-            from_status=CHOSEN,
-            to_status=UNCHOSEN,
-            actor_id=user.pk,
-            reason=f"The project no longer follows {framework.name}.",
-        )
-        choice.delete()
+        if choice is not None:
+            _delete_recorded(
+                choice, project=project, user=user, change=(CHOSEN, UNCHOSEN),
+                reason=f"The project no longer follows {framework.name}.",
+            )  # fmt: skip
 
 
 def requirement_exclude(
@@ -120,17 +114,31 @@ def requirement_include(*, project: Project, requirement: Requirement, user: Use
         exclusion = RequirementExclusion.objects.filter(
             project=project, requirement=requirement
         ).first()
-        if exclusion is None:
-            return
-        status_change_record(
-            subject=exclusion,
-            project_id=project.pk,
-            from_status=NOT_APPLICABLE,
-            to_status=APPLICABLE,
-            actor_id=user.pk,
-            reason=f"{requirement.identifier} applies again.",
-        )
-        exclusion.delete()
+        if exclusion is not None:
+            _delete_recorded(
+                exclusion, project=project, user=user, change=(NOT_APPLICABLE, APPLICABLE),
+                reason=f"{requirement.identifier} applies again.",
+            )  # fmt: skip
+
+
+def _delete_recorded(
+    row: ProjectFramework | RequirementExclusion,
+    *,
+    project: Project,
+    user: User,
+    change: tuple[str, str],
+    reason: str,
+) -> None:
+    """Delete a project's decision, its history keeping who reverted it and why."""
+    status_change_record(
+        subject=row,
+        project_id=project.pk,
+        from_status=change[0],
+        to_status=change[1],
+        actor_id=user.pk,
+        reason=reason,
+    )
+    row.delete()
 
 
 def requirement_templates_missing(

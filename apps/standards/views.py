@@ -105,34 +105,37 @@ def _framework_posted(request: AuthenticatedHttpRequest) -> Framework:
     return get_object_or_404(Framework, identifier=request.POST.get("framework", ""))
 
 
-@login_required
-@require_POST
-def framework_follow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+def _framework_choice(
+    request: AuthenticatedHttpRequest, slug: str, *, follow: bool
+) -> HttpResponse:
     project = _project_to_decide(request, slug)
     framework = _framework_posted(request)
+    change = project_framework_choose if follow else project_framework_unchoose
     try:
-        project_framework_choose(project=project, framework=framework, user=request.user)
+        change(project=project, framework=framework, user=request.user)
     except QualitiError as error:
         refusal_raise(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, f"The project follows {framework.name}; its reports show it.")
+        messages.success(
+            request,
+            f"The project follows {framework.name}; its reports show it."
+            if follow
+            else f"The project no longer follows {framework.name}.",
+        )
     return _back(project, framework)
+
+
+@login_required
+@require_POST
+def framework_follow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    return _framework_choice(request, slug, follow=True)
 
 
 @login_required
 @require_POST
 def framework_unfollow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    project = _project_to_decide(request, slug)
-    framework = _framework_posted(request)
-    try:
-        project_framework_unchoose(project=project, framework=framework, user=request.user)
-    except QualitiError as error:
-        refusal_raise(error)
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"The project no longer follows {framework.name}.")
-    return _back(project, framework)
+    return _framework_choice(request, slug, follow=False)
 
 
 @login_required

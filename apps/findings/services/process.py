@@ -22,14 +22,13 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.services import status_change_record
 from apps.criteria.models import Criterion
-from apps.findings.models import Finding, FindingSource, FindingStatus, RiskAcceptanceState
+from apps.findings.models import Finding, FindingSource, FindingStatus
 from apps.findings.services.actions import corrective_action_create
 from apps.findings.services.findings import (
-    claim_finding_version,
     finding_due_date,
     finding_reopen,
 )
-from apps.findings.services.sync import finding_fingerprint
+from apps.findings.services.sync import finding_fingerprint, finding_verify
 from qualiti.events import Event, event_publish
 
 S = FindingStatus
@@ -164,21 +163,5 @@ def process_finding_pass(
     )
     if not verifiable:
         return finding
-    changes: dict[str, object] = {"closed_at": timezone.now()}
-    if from_status == S.RISK_ACCEPTED:
-        finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
-            state=RiskAcceptanceState.EXPIRED
-        )
-        changes["risk_expires_on"] = None
-    claim_finding_version(finding=finding, version=finding.version, status=S.VERIFIED, **changes)
-    status_change_record(
-        subject=finding,
-        project_id=finding.project_id,
-        from_status=from_status,
-        to_status=S.VERIFIED,
-        actor_id=actor_id,
-        reason=reason,
-    )
-    data = {"from": from_status, "to": S.VERIFIED, "reason": reason, "run_id": None}
-    event_publish(Event("finding.status_changed", finding.project, finding, _actor(actor_id), data))
+    finding_verify(finding, reason=reason, actor_id=actor_id)
     return finding

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.models import StatusChange
 from apps.audit.services import status_change_record
 from apps.evaluations import engine
@@ -55,32 +56,35 @@ def _is_newer(run: EvaluationRun, finding: Finding) -> bool:
     return run.model_version.sequence > last.model_version.sequence
 
 
-def _verify(finding: Finding, *, run: EvaluationRun, reason: str) -> None:
+def finding_verify(
+    finding: Finding, *, reason: str, run: EvaluationRun | None = None, actor_id: int | None = None
+) -> None:
+    """Close a finding as verified: by a run whose check passed (`run`), or by a person's
+    decision (`actor_id`, e.g. an accepted answer to a process criterion). An accepted risk
+    it ends expires. Call inside the caller's transaction, on a locked finding."""
     from_status = finding.status
-    changes: dict[str, object] = {"closed_at": timezone.now(), "last_seen_run": run}
+    changes: dict[str, object] = {"closed_at": timezone.now()}
+    if run is not None:
+        changes["last_seen_run"] = run
     if from_status == S.RISK_ACCEPTED:
         finding.risk_acceptances.filter(state=RiskAcceptanceState.APPROVED).update(
             state=RiskAcceptanceState.EXPIRED
         )
         changes["risk_expires_on"] = None
     claim_finding_version(finding=finding, version=finding.version, status=S.VERIFIED, **changes)
+    run_id = run.pk if run is not None else None
     status_change_record(
         subject=finding,
         project_id=finding.project_id,
         from_status=from_status,
         to_status=S.VERIFIED,
-        actor_id=None,
+        actor_id=actor_id,
         reason=reason,
-        run_id=run.pk,
+        run_id=run_id,
     )
-    event_publish(
-        Event(
-            "finding.status_changed",
-            finding.project,
-            finding,
-            data={"from": from_status, "to": S.VERIFIED, "reason": reason, "run_id": run.pk},
-        )
-    )
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    data = {"from": from_status, "to": S.VERIFIED, "reason": reason, "run_id": run_id}
+    event_publish(Event("finding.status_changed", finding.project, finding, actor, data))
 
 
 def _verifying_run(finding: Finding) -> EvaluationRun | None:
@@ -221,7 +225,7 @@ def _on_pass(
         return
     sequence = run.model_version.sequence
     reason = reason or f"{_check(result)} passed in run {run.pk} on model version {sequence}"
-    _verify(finding, run=run, reason=reason)
+    finding_verify(finding, run=run, reason=reason)
 
 
 def _discovers_subjects(check_key: str) -> bool:

@@ -1,5 +1,5 @@
-"""Writes of the projects app: model version and dataset uploads, their validation and
-deletion.
+"""Writes of the projects app: model version and dataset uploads and their deletion (the
+full read of a stored dataset is in .dataset_validation).
 
 An upload is judged before anything is kept: size, type by content, the skops audit or the
 dataset header. Only then is the file stored (moved from its temporary file, not copied
@@ -17,7 +17,6 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.permissions import Action, dataset_upload_action, project_action_check
@@ -31,7 +30,6 @@ from apps.projects.models import (
     ValidationStatus,
 )
 from apps.projects.services.hooks import (
-    after_dataset_validated_actions,
     after_model_version_upload_actions,
 )
 from apps.projects.uploads.handlers import too_large, upload_limit_bytes
@@ -41,13 +39,9 @@ from apps.projects.uploads.headers import (
     named_columns_check,
 )
 from apps.projects.uploads.inspection import dataset_file_inspect, model_artifact_inspect
-from apps.projects.uploads.validation import dataset_file_validate
 from qualiti.errors import InvalidInput
 from qualiti.stored_files import (
-    StorageUnavailable,
-    StoredFileMismatch,
     storage_errors_raised,
-    stored_file_local,
 )
 
 
@@ -255,7 +249,7 @@ def dataset_create(
     dataset.columns = dataset_columns_read(
         file=_binary(uploaded_file), file_format=dataset.file_format
     )
-    named_columns_check(columns=dataset.columns, named=_named_columns(dataset))
+    named_columns_check(columns=dataset.columns, named=dataset_named_columns(dataset))
     dataset_rows_check(file=_binary(uploaded_file), file_format=dataset.file_format)
     dataset.column_count = len(dataset.columns)
 
@@ -274,7 +268,7 @@ def dataset_create(
     return dataset
 
 
-def _named_columns(dataset: Dataset) -> dict[str, list[str]]:
+def dataset_named_columns(dataset: Dataset) -> dict[str, list[str]]:
     return {
         "target_column": [dataset.target_column],
         "sensitive_columns": dataset.sensitive_columns,
@@ -314,84 +308,6 @@ def _dataset_validation_queue(dataset_id: int) -> None:
     from apps.projects.tasks import dataset_validate_task  # the task module imports us
 
     dataset_validate_task.delay(dataset_id)
-
-
-def dataset_validate(*, dataset_id: int) -> Dataset:
-    """Read the dataset's file in full (pyarrow) and mark it "valid" or "invalid" with the
-    reason and the broken rows. Only a "validating" dataset changes, so a repeated call
-    does nothing; a dataset deleted meanwhile raises Dataset.DoesNotExist."""
-    dataset = Dataset.objects.get(pk=dataset_id)
-    if dataset.validation_status != ValidationStatus.VALIDATING:
-        return dataset
-    problem = ""
-    try:
-        # From a bucket: a copy in this worker's folder, its size and sha256 checked.
-        stored = stored_file_local(dataset.file, size=dataset.size_bytes, sha256=dataset.sha256)
-        with stored as path, path.open("rb") as stored_file:
-            report = dataset_file_validate(
-                file=stored_file,
-                file_format=dataset.file_format,
-                named=_named_columns(dataset),
-                probability=dataset.probability_columns,
-            )
-    except FileNotFoundError:
-        report, problem = None, "The stored file is missing."
-    except (StoredFileMismatch, StorageUnavailable) as error:
-        report, problem = None, error.message
-    with transaction.atomic():
-        dataset = Dataset.objects.select_for_update().get(pk=dataset_id)
-        if dataset.validation_status != ValidationStatus.VALIDATING:
-            return dataset
-        if report is None:
-            dataset.validation_status = ValidationStatus.INVALID
-            dataset.validation_error = problem
-        else:
-            dataset.validation_status = (
-                ValidationStatus.VALID if report.valid else ValidationStatus.INVALID
-            )
-            dataset.validation_error = report.error
-            dataset.validation_problems = report.problems
-            dataset.warnings = report.warnings
-            dataset.row_count = report.row_count
-            if report.columns:
-                dataset.columns = report.columns
-                dataset.column_count = len(report.columns)
-            dataset.schema = report.schema
-        dataset.validated_at = timezone.now()
-        dataset.full_clean()
-        dataset.save()
-        status_change_record(
-            subject=dataset,
-            project_id=dataset.project_id,
-            from_status=ValidationStatus.VALIDATING,
-            to_status=dataset.validation_status,
-            actor_id=None,
-            reason=dataset.validation_error,
-        )
-        for action in after_dataset_validated_actions():  # e.g. a monitoring run
-            transaction.on_commit(partial(action, dataset.pk))
-    return dataset
-
-
-def dataset_validation_abandon(*, dataset_id: int, reason: str) -> None:
-    """Mark a dataset whose validation could not finish (e.g. over its time limit) as
-    "invalid" with the reason, so it never stays "validating"."""
-    with transaction.atomic():
-        dataset = Dataset.objects.select_for_update().filter(pk=dataset_id).first()
-        if dataset is None or dataset.validation_status != ValidationStatus.VALIDATING:
-            return
-        dataset.validation_status = ValidationStatus.INVALID
-        dataset.validation_error = reason
-        dataset.validated_at = timezone.now()
-        dataset.save(update_fields=["validation_status", "validation_error", "validated_at"])
-        status_change_record(
-            subject=dataset,
-            project_id=dataset.project_id,
-            from_status=ValidationStatus.VALIDATING,
-            to_status=ValidationStatus.INVALID,
-            actor_id=None,
-            reason=reason,
-        )
 
 
 def dataset_delete(*, dataset: Dataset, actor: User | None) -> None:
