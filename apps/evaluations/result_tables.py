@@ -15,12 +15,16 @@ _ANOMALY_SCORES = {
 
 
 def weak_segment_rows(results: Iterable[CheckResult]) -> list[dict[str, Any]]:
-    """The significantly weak-performing slices the discovery found, weakest first."""
-    rows = []
+    """The significantly weak-performing slices the discovery found, weakest first (each
+    once: the results of one search carry the same table)."""
+    rows, seen = [], set()
     for result in results:
         if result.check_key != "weak_segments.discovery":
             continue
         for found in result.evidence.get("slices", []):
+            if found.get("slice") in seen:
+                continue
+            seen.add(found.get("slice"))
             gap_kind = _gap_kind(found.get("loss"), result.evidence.get("compared_with"))
             rows.append({**found, "gap_kind": gap_kind})
     return sorted(rows, key=lambda row: -(row.get("gap") or 0.0))

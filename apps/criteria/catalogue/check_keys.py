@@ -46,7 +46,8 @@ CHECK_KEYS: dict[str, str] = {
     ),
     "weak_segments.discovery": (
         "Searches slices of one or two binned features for ones where the primary metric is "
-        "significantly below the whole set's; reports the worst gap and the rows involved."
+        "significantly below the whole set's; reports each distinct weak slice (up to a cap) "
+        "as its own result with its rows, and the share of rows in weak slices."
     ),
     # Data quality
     "data_quality.schema": (

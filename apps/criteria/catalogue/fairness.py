@@ -2,6 +2,10 @@
 
 from typing import Any
 
+# SEG-01 and SEG-02 search the same slices with the same parameters, so a run searches once.
+_SLICE_SEARCH = {"min_slice_size": 50, "max_features": 2, "n_bins": 5, "alpha": 0.05, "gap": 0.1,
+                 "max_results": 10, "overlap": 0.8}  # fmt: skip
+
 FAIRNESS_TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "FAIR-01",
@@ -138,22 +142,25 @@ FAIRNESS_TEMPLATES: list[dict[str, Any]] = [
         "name": "No data slice performs far below the whole set",
         "category": "weak_segment",
         "check_key": "weak_segments.discovery",
-        "metric": "worst_slice_metric_gap",
+        "metric": "slice_metric_gap",
         "comparator": "<=",
         "threshold": 0.1,
         "severity": "medium",
         "blocking": False,
-        "params": {"min_slice_size": 50, "max_features": 2, "n_bins": 5, "alpha": 0.05},
+        "params": {**_SLICE_SEARCH},
         "rationale": (
             "Aggregate metrics hide slices (for example 'age > 60 and channel = phone') where the "
             "model is much worse. A slice of at least 50 rows whose primary metric is "
-            "significantly more than 10 points below the whole set's deserves attention."
+            "significantly more than 10 points below the whole set's deserves attention. Each "
+            "distinct weak slice is its own finding (up to 10 a run), fixed and verified on its "
+            "own; a slice mostly inside a weaker one is the same problem and is left out."
         ),
         "guidance": (
-            "Open the slice in the evidence and read its misclassified rows. Typical causes are "
+            "Open the slice's flagged rows and read its misclassified ones. Typical causes are "
             "too few training examples of the slice, a feature that behaves differently there, "
             "or label noise. Add data for the slice, engineer a feature that captures it, or "
-            "document it as a known limitation and route such cases to a human."
+            "document it as a known limitation and route such cases to a human. A run on a "
+            "newer model version that no longer finds the slice weak verifies the finding."
         ),
         "references": (
             "Chung Y. et al. (2019), Slice Finder: Automated Data Slicing for Model Validation, "
@@ -171,7 +178,7 @@ FAIRNESS_TEMPLATES: list[dict[str, Any]] = [
         "threshold": 0.05,
         "severity": "low",
         "blocking": False,
-        "params": {"min_slice_size": 50, "max_features": 2, "n_bins": 5, "alpha": 0.05, "gap": 0.1},
+        "params": {**_SLICE_SEARCH},
         "rationale": (
             "Weak slices matter in proportion to the traffic they carry: when more than 5% of "
             "rows sit in slices 10 points worse than average, users will notice."

@@ -69,6 +69,7 @@ METRIC_NAMES: dict[str, str] = {
     "mae_difference": "Group MAE difference",
     "mae_spread": "Group MAE spread",
     # Weak segments
+    "slice_metric_gap": "Slice gap",
     "worst_slice_metric_gap": "Worst slice gap",
     "weak_slice_row_share": "Share of rows in weak slices",
     "weak_slice_count": "Weak slice count",

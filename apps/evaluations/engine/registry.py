@@ -84,6 +84,11 @@ class Check:
     # A run's launch refuses evaluation data without a target column for a plan of a check
     # that reads "labels". Every check declares it: there is no default to forget.
     reads: ClassVar[frozenset[str]]
+    # A check that finds its subjects (weak slices) rather than measuring a fixed list of
+    # them reports only those it finds: a subject it no longer finds is fixed. Its results'
+    # evidence lists under "found_subjects" every subject it still finds, reported or not
+    # (a cap, or one inside another), so such a subject is not taken for fixed.
+    discovers_subjects: ClassVar[bool] = False
 
     def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         """What the check reads with these parameters (a column selection may leave the

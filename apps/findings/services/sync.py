@@ -20,6 +20,7 @@ import hashlib
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -211,7 +212,9 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     )
 
 
-def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
+def _on_pass(
+    run: EvaluationRun, finding: Finding, result: CheckResult, *, reason: str = ""
+) -> None:
     if not _is_newer(run, finding):
         return
     status = finding.status
@@ -221,8 +224,51 @@ def _on_pass(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     if not verifiable:
         return
     sequence = run.model_version.sequence
-    reason = f"{_check(result)} passed in run {run.pk} on model version {sequence}"
+    reason = reason or f"{_check(result)} passed in run {run.pk} on model version {sequence}"
     finding_verify(finding, run=run, reason=reason)
+
+
+def _discovers_subjects(check_key: str) -> bool:
+    try:
+        return engine.get_check(check_key).discovers_subjects
+    except KeyError:  # a check no longer registered
+        return False
+
+
+def _no_longer_found(run: EvaluationRun, judged: dict[str, CheckResult]) -> int:
+    """Verify the findings of a check that finds its subjects (weak slices) on a subject
+    this run judged the check but no longer found, nor lists as still found beyond what it
+    reported: the slice is not weak any more. Returns how many findings it looked at."""
+    reported: dict[tuple[int | None, str], tuple[CheckResult, set[str]]] = {}
+    for result in judged.values():
+        if not _discovers_subjects(result.check_key):
+            continue
+        key = (result.criterion_id, result.check_key)
+        _, subjects = reported.setdefault(key, (result, set()))
+        subjects.add(result.subject)
+        subjects.update(subject[:500] for subject in result.evidence.get("found_subjects", []))
+    looked = 0
+    for (criterion_id, check_key), (result, subjects) in reported.items():
+        same_criterion = (
+            Q(criterion_id=criterion_id) if criterion_id is not None else Q(criterion__isnull=True)
+        )
+        findings = (
+            Finding.objects.select_for_update(of=("self",))
+            .select_related("project", "last_seen_run__model_version", "assignee")
+            .filter(same_criterion, project_id=run.project_id, check_key=check_key,
+                    source=FindingSource.CHECK)
+            .filter(status__in=(S.OPEN, S.IN_PROGRESS, S.FIX_SUBMITTED, S.RISK_ACCEPTED))
+            .exclude(subject__in=subjects)
+            .exclude(subject="")  # a whole run's finding is verified by its own pass
+        )  # fmt: skip
+        for finding in findings:
+            reason = (
+                f"{_check(result)} no longer finds {finding.subject or 'it'} in run {run.pk} "
+                f"on model version {run.model_version.sequence}"
+            )
+            _on_pass(run, finding, result, reason=reason)
+            looked += 1
+    return looked
 
 
 @transaction.atomic
@@ -230,7 +276,9 @@ def findings_sync_for_run(*, run: EvaluationRun) -> dict[str, int]:
     """Open, update, reopen and verify the project's findings from a run's stored results.
 
     A fingerprint with several results (two plan checks of one criterion) fails when any
-    of them fails. Errors and skipped checks change nothing. Returns counts per outcome.
+    of them fails. Errors and skipped checks change nothing. A check that finds its
+    subjects verifies a subject's finding by no longer finding it (`_no_longer_found`).
+    Returns counts per outcome.
     """
     run = EvaluationRun.objects.select_related("project", "model_version").get(pk=run.pk)
     judged: dict[str, CheckResult] = {}
@@ -263,4 +311,5 @@ def findings_sync_for_run(*, run: EvaluationRun) -> dict[str, int]:
         elif finding is not None:
             _on_pass(run, finding, result)
             counts["passed"] += 1
+    counts["passed"] += _no_longer_found(run, judged)
     return counts
