@@ -52,8 +52,7 @@ class Duplicates(Check):
     )
 
     def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
-        compared = frozenset({"reference", "training"})
-        return self.reads if params.get("include_target", True) else compared
+        return self.reads if params.get("include_target", True) else self.reads - {"labels"}
 
     metrics = {
         "duplicate_row_share": "Share of rows that repeat an earlier row exactly.",
