@@ -31,7 +31,7 @@ def gaussian_rows(rows, outlier_share, seed):
     the kind of outlier healthy data hold too. Returns the frame and the outlying rows."""
     rng = np.random.default_rng(seed)
     values = rng.normal(0, 1, (rows, 4))
-    outlying = rng.choice(rows, int(round(outlier_share * rows)), replace=False)
+    outlying = rng.choice(rows, round(outlier_share * rows), replace=False)
     values[outlying] += rng.normal(0, 4, (len(outlying), 4))
     frame = pd.DataFrame(values, columns=["a", "b", "c", "d"])
     return frame.assign(y=rng.integers(0, 2, rows)), outlying
@@ -46,7 +46,11 @@ def test_three_percent_of_outliers_where_healthy_data_hold_two_is_found(seed):
 
     [result] = judged("ANOM-01", evaluation, reference)
 
-    assert (result.check, result.subject, result.outcome) == ("anomaly.input_outliers", None, "fail")
+    assert (result.check, result.subject, result.outcome) == (
+        "anomaly.input_outliers",
+        None,
+        "fail",
+    )
     assert result.observed["outlier_share"] < 0.05  # the old absolute bound missed it
     assert result.observed["excess_outlier_share"] > 0.0025
     assert result.evidence["p_value"] < 0.01
@@ -168,9 +172,25 @@ def test_a_column_as_empty_as_in_the_reference_passes_and_an_emptier_one_is_name
     evaluation.loc[rng.random(len(evaluation)) < 0.10, "income"] = np.nan
     evaluation.loc[rng.random(len(evaluation)) < 0.06, "score"] = np.nan
 
-    results = {r.subject: r for r in judged("DQ-02", evaluation, reference, FEATURES)}
+    results = {
+        r.subject: r for r in judged("DQ-02", evaluation, reference, FEATURES, columns="features")
+    }
 
     assert results["income"].observed["missing_rate"] > 0.05  # the old absolute bound failed it
     assert results["income"].outcome == "pass", results["income"].message
     assert results["score"].outcome == "fail", results["score"].message
     assert [s for s, r in results.items() if r.outcome == "fail"] == ["score"]
+
+
+def test_a_significant_but_negligible_excess_on_a_large_dataset_passes():
+    rng = np.random.default_rng(8)
+    rows = 400_000
+    reference = pd.DataFrame({"income": rng.normal(size=rows), "y": rng.integers(0, 2, rows)})
+    evaluation = reference.sample(frac=1.0, random_state=8, ignore_index=True)
+    reference.loc[rng.random(rows) < 0.020, "income"] = np.nan
+    evaluation.loc[rng.random(rows) < 0.024, "income"] = np.nan
+
+    [result] = judged("DQ-02", evaluation, reference, ["income"], columns="features")
+
+    assert result.evidence["p_value"] < 1e-6  # far beyond noise, but 0.4 points
+    assert result.outcome == "pass", result.message

@@ -24,8 +24,10 @@ ANOMALY_TEMPLATES: list[dict[str, Any]] = [
             "negligible excess on a very large dataset is not."
         ),
         "guidance": (
-            "Open the flagged rows in the evidence and look for a pattern: a data entry error, a "
-            "new kind of case, or a broken feature. Reject or repair erroneous rows at ingestion; "
+            "Compare the outlier share with the reference's in the evidence, then open the "
+            "flagged rows (most isolated first) and look for what the extra ones share: a data "
+            "entry error, a new kind of case, or a broken feature. Reject or repair erroneous "
+            "rows at ingestion; "
             "for new kinds of cases, gather examples and retrain, and consider routing outliers "
             "to a human in production."
         ),
@@ -54,7 +56,8 @@ ANOMALY_TEMPLATES: list[dict[str, Any]] = [
             "the rows."
         ),
         "guidance": (
-            "Review a sample of the flagged rows with a domain expert: correct labels that are "
+            "The evidence gives how many confident errors a calibrated model would make; review "
+            "a sample of the flagged rows with a domain expert: correct labels that are "
             "wrong (cleanlab can rank candidates), and for genuine errors find the feature "
             "pattern they share. Over-confidence across the board points to calibration "
             "(CAL-01)."

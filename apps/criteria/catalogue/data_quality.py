@@ -51,8 +51,10 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
             "share commonly treated as manageable, and the result says so."
         ),
         "guidance": (
-            "Find out why the column's values are missing (not collected, failed join, optional "
-            "field) and whether missingness depends on the target. Fix the pipeline if values "
+            "Compare the column's rate with the reference's in the evidence: a column that "
+            "empties suddenly is usually a failed join or a renamed source field. Find out why "
+            "the values are missing and whether missingness depends on the target. Fix the "
+            "pipeline if values "
             "are lost; otherwise impute inside the model pipeline and add a missing indicator "
             "when absence itself carries information."
         ),
@@ -106,7 +108,9 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
             "result says so."
         ),
         "guidance": (
-            "Look for a one-to-many join in the export query and deduplicate on the business "
+            "Compare the duplicates with the reference's at the same number of rows in the "
+            "evidence. Look for a one-to-many join in the export query and deduplicate on the "
+            "business "
             "key, not on all columns. If duplicates are genuine (identical events), keep them "
             "but make sure they do not straddle the train/evaluation split (see DQ-12)."
         ),
@@ -256,9 +260,12 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
             "tenth of a percent of the rows, count."
         ),
         "guidance": (
-            "Inspect a few conflicting groups: if annotators disagree, adjudicate the labels; if "
-            "the labels are both right, some distinguishing information is missing from the "
-            "features. Add it or accept the noise and document it."
+            "The result says whether the rows were judged as copies (a continuous feature "
+            "among them) or against chance (every feature discrete). Inspect a few conflicting "
+            "groups: copies with different labels are usually a join that attached the wrong "
+            "outcome or annotators who disagree, so adjudicate them; if the labels are both "
+            "right, some distinguishing information is missing from the features. Add it or "
+            "accept the noise and document it."
         ),
         "references": (
             "Northcutt C. et al. (2021), Confident Learning: Estimating Uncertainty in Dataset "

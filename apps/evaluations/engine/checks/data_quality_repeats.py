@@ -188,8 +188,7 @@ class LabelConflicts(Check):
                 "label": labels[labelled].astype("string").to_numpy(),
             }
         )
-        by_group = groups.groupby("group")["label"]
-        distinct = by_group.transform("nunique").to_numpy()
+        distinct = groups.groupby("group")["label"].transform("nunique").to_numpy()
         conflicting = np.zeros(len(frame), dtype=bool)
         conflicting[np.flatnonzero(labelled)[distinct > 1]] = True
         total = int(labelled.sum())
@@ -206,7 +205,7 @@ class LabelConflicts(Check):
                 f"{params['min_groups']} or more count"
             )
         else:
-            expected_groups, expected_rows, p_value = _chance_conflicts(by_group, conflict_groups)
+            expected_groups, expected_rows, p_value = _chance_conflicts(groups, conflict_groups)
             significant = enough and p_value < params["alpha"]
             test = (
                 f"{conflict_groups} conflicting groups against {expected_groups:.1f} by "
@@ -232,22 +231,20 @@ class LabelConflicts(Check):
         ]
 
 
-def _chance_conflicts(by_group: Any, observed_groups: int) -> tuple[float, float, float]:
+def _chance_conflicts(groups: pd.DataFrame, observed_groups: int) -> tuple[float, float, float]:
     """Groups and rows expected to conflict by chance, and the one-sided p-value of the
     observed conflicting groups: a group of n rows agrees with chance sum_k p_k^n, p the
     label rates among rows in groups of two or more."""
-    sizes = by_group.size()
-    repeated = sizes[sizes >= 2]
-    if repeated.empty:
+    sizes = groups.groupby("group").size()
+    n = sizes[sizes >= 2].to_numpy(dtype=float)
+    if not len(n):
         return 0.0, 0.0, 1.0
-    counts = by_group.value_counts().unstack(fill_value=0).loc[repeated.index]
-    rates = counts.sum(axis=0).to_numpy(dtype=float)
-    rates /= rates.sum()
-    n = repeated.to_numpy(dtype=float)
+    repeated = groups["group"].map(sizes).to_numpy() >= 2
+    rates = groups.loc[repeated, "label"].value_counts(normalize=True).to_numpy(dtype=float)
     chance = 1.0 - (rates[None, :] ** n[:, None]).sum(axis=1)
-    expected_groups, variance = float(chance.sum()), float((chance * (1 - chance)).sum())
+    expected_groups, expected_rows = float(chance.sum()), float((n * chance).sum())
+    variance = float((chance * (1 - chance)).sum())
     if variance <= 0:
-        rows = float((n * chance).sum())
-        return expected_groups, rows, 1.0 if observed_groups <= expected_groups else 0.0
+        return expected_groups, expected_rows, 1.0 if observed_groups <= expected_groups else 0.0
     z = (observed_groups - expected_groups - 0.5) / np.sqrt(variance)
-    return expected_groups, float((n * chance).sum()), float(scipy_stats.norm.sf(z))
+    return expected_groups, expected_rows, float(scipy_stats.norm.sf(z))
