@@ -33,7 +33,10 @@ ALPHA_PARAM = number(0.01, minimum=0.0001, maximum=0.5)
 
 
 def _duplicated(frame: pd.DataFrame, columns: list[str]) -> NDArray[Any]:
-    return pd.Series(row_hashes(frame, columns)).duplicated(keep="first").to_numpy()
+    duplicated: NDArray[Any] = (
+        pd.Series(row_hashes(frame, columns)).duplicated(keep="first").to_numpy()
+    )
+    return duplicated
 
 
 @register
