@@ -9,6 +9,7 @@ from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.defaults import from_catalogue
 from apps.evaluations.engine.evaluation import evaluate
 from apps.evaluations.engine.plan import plan_parse
+from tests.engine.conftest import context_for
 from tests.engine.synthetic import datasets
 
 
@@ -194,3 +195,43 @@ def test_a_significant_but_negligible_excess_on_a_large_dataset_passes():
 
     assert result.evidence["p_value"] < 1e-6  # far beyond noise, but 0.4 points
     assert result.outcome == "pass", result.message
+
+
+def test_confident_errors_beyond_what_the_confidence_allows_are_found():
+    data = datasets(5, rows=5_000)
+    frame = data.evaluation
+    confident_right = np.flatnonzero(
+        (np.maximum(frame["probability"], 1 - frame["probability"]) >= 0.9)
+        & (frame["prediction"] == frame["y"])
+    )
+    wrong = np.random.default_rng(5).choice(confident_right, 50, replace=False)  # 1% of rows
+    frame.loc[frame.index[wrong], "y"] = 1 - frame["y"].iloc[wrong].to_numpy()
+
+    [clean] = evaluate(context_for(datasets(5, rows=5_000)), plan_parse([ANOM_02])).results
+    [result] = evaluate(context_for(data), plan_parse([ANOM_02])).results
+
+    assert clean.outcome == "pass", clean.message
+    assert (result.check, result.subject, result.outcome) == (
+        "anomaly.confident_errors",
+        None,
+        "fail",
+    )
+    assert result.observed["excess_confident_error_share"] > 0.005
+    assert len(set(result.flagged_rows) & set(wrong)) >= 40
+
+
+ANOM_02 = from_catalogue("ANOM-02")
+
+
+def test_values_out_of_the_training_range_below_one_percent_are_found_on_their_column():
+    data = datasets(1)
+    rows = np.random.default_rng(6).choice(len(data.evaluation), 16, replace=False)  # 0.8%
+    data.evaluation.loc[data.evaluation.index[rows], "income"] *= 100
+
+    results = evaluate(context_for(data), plan_parse([from_catalogue("DQ-07")])).results
+
+    failed = {r.subject for r in results if r.outcome == "fail"}
+    [income] = [r for r in results if r.subject == "income"]
+    assert failed == {"income"}
+    assert income.observed["out_of_range_share"] < 0.01  # the old bound let it pass
+    assert set(rows) <= set(income.flagged_rows)
