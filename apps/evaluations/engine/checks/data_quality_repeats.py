@@ -111,7 +111,8 @@ class Duplicates(Check):
             evidence = {"compared_with": None, "healthy_share": params["healthy_share"]}
             test = f"binomial test against {params['healthy_share']:.2%}, p = {p_value:.3g}"
             note = (
-                f"no reference data: judged against an assumed healthy share of "
+                f"no reference data with these columns: judged against an assumed healthy "
+                f"share of "
                 f"{params['healthy_share']:.2%}"
             )
         return [
