@@ -132,11 +132,11 @@ def plant(defect: str, data: Datasets, seed: int = 0, *, clean: bool = False):
             rows = _rows(evaluation, 0.05, rng)
             sources = rng.choice(np.setdiff1d(np.arange(len(evaluation)), rows), len(rows))
             evaluation.iloc[rows] = evaluation.iloc[sources].to_numpy()
-        expected = {("data_quality.duplicates", None, "duplicate_row_share")}
+        expected = {("data_quality.duplicates", None, "excess_duplicate_row_share")}
     elif defect == "missing":
         if not clean:
             evaluation.loc[_rows(evaluation, 0.2, rng), "score"] = np.nan
-        expected = {("data_quality.missing_values", "score", "missing_rate")}
+        expected = {("data_quality.missing_values", "score", "excess_missing_rate")}
     elif defect == "impossible":
         if not clean:
             evaluation.loc[_rows(evaluation, 0.03, rng), "age"] = -5.0
@@ -157,7 +157,7 @@ def plant(defect: str, data: Datasets, seed: int = 0, *, clean: bool = False):
             sources = rng.choice(np.setdiff1d(np.arange(len(evaluation)), rows), len(rows))
             evaluation.iloc[rows] = evaluation.iloc[sources].to_numpy()
             evaluation.loc[evaluation.index[rows], "y"] = 1 - evaluation["y"].iloc[rows]
-        expected = {("data_quality.label_conflicts", None, "conflicting_label_share")}
+        expected = {("data_quality.label_conflicts", None, "excess_conflicting_label_share")}
     else:
         raise ValueError(defect)
     evaluation = evaluation.astype(

@@ -31,22 +31,30 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
     },
     {
         "code": "DQ-02",
-        "name": "Feature columns are nearly complete",
+        "name": "Feature columns are no less complete than in the reference",
         "category": "data_quality",
         "check_key": "data_quality.missing_values",
-        "metric": "missing_rate",
+        "metric": "excess_missing_rate",
         "comparator": "<=",
-        "threshold": 0.05,
+        "threshold": 0.01,
         "severity": "medium",
         "blocking": False,
-        "params": {"columns": "features"},
+        "params": {"columns": "features", "alpha": 0.01},
         "rationale": (
-            "Up to 5% missing values per column is commonly treated as manageable by simple "
-            "imputation; beyond that, how values go missing starts to shape the model."
+            "Some columns are often empty in healthy data too (optional fields); what "
+            "signals a broken pipeline is a column emptier than it was. Each feature's "
+            "missing rate is compared with the same column in the reference (or training) "
+            "data, and fails when it is more than one percentage point higher and the "
+            "difference is significant (Fisher's exact test, Benjamini-Hochberg-adjusted over "
+            "the columns, below 0.01). A point is the floor because simple imputation absorbs "
+            "smaller changes. Without a reference column the rate is compared with 5%, the "
+            "share commonly treated as manageable, and the result says so."
         ),
         "guidance": (
-            "Find out why the column's values are missing (not collected, failed join, optional "
-            "field) and whether missingness depends on the target. Fix the pipeline if values "
+            "Compare the column's rate with the reference's in the evidence: a column that "
+            "empties suddenly is usually a failed join or a renamed source field. Find out why "
+            "the values are missing and whether missingness depends on the target. Fix the "
+            "pipeline if values "
             "are lost; otherwise impute inside the model pipeline and add a missing indicator "
             "when absence itself carries information."
         ),
@@ -81,21 +89,28 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
     },
     {
         "code": "DQ-04",
-        "name": "Rows are not duplicated",
+        "name": "No more duplicated rows than in the reference",
         "category": "data_quality",
         "check_key": "data_quality.duplicates",
-        "metric": "duplicate_row_share",
+        "metric": "excess_duplicate_row_share",
         "comparator": "<=",
-        "threshold": 0.01,
+        "threshold": 0.005,
         "severity": "low",
         "blocking": False,
-        "params": {"include_target": True},
+        "params": {"include_target": True, "alpha": 0.01},
         "rationale": (
-            "More than 1% exact duplicate rows usually means a join or export fanned rows out; "
-            "duplicates over-weight some cases in training and in the metrics."
+            "Data with few distinct values repeat rows honestly, and the more rows, the more "
+            "repeats. Duplicates are counted in the evaluation and the reference (or "
+            "training) data at the same number of rows; more of them, by half a percent of "
+            "the rows and significantly (Fisher's exact test, below 0.01), usually means a "
+            "join or export fanned rows out, over-weighting some cases in training and in "
+            "the metrics. Without either dataset the share is compared with 1%, and the "
+            "result says so."
         ),
         "guidance": (
-            "Look for a one-to-many join in the export query and deduplicate on the business "
+            "Compare the duplicates with the reference's at the same number of rows in the "
+            "evidence. Look for a one-to-many join in the export query and deduplicate on the "
+            "business "
             "key, not on all columns. If duplicates are genuine (identical events), keep them "
             "but make sure they do not straddle the train/evaluation split (see DQ-12)."
         ),
@@ -150,16 +165,19 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
         "name": "Numeric values stay within the training range",
         "category": "data_quality",
         "check_key": "data_quality.out_of_range",
-        "metric": "out_of_range_share",
+        "metric": "excess_out_of_range_share",
         "comparator": "<=",
-        "threshold": 0.01,
+        "threshold": 0.005,
         "severity": "medium",
         "blocking": False,
         "params": {"tolerance": 0.0, "reference": "train"},
         "rationale": (
             "Models extrapolate poorly: tree ensembles flatten and linear models grow without "
-            "bound outside the values they were trained on. More than 1% of a column outside "
-            "that range calls for a look."
+            "bound outside the values they were trained on. A new value from the training "
+            "distribution itself lands outside the range of n training values with chance "
+            "2/(n+1), so the criterion judges the share beyond that: half a percent of a "
+            "column more, significant by a binomial test adjusted over the columns "
+            "(Benjamini-Hochberg, below 0.05), calls for a look."
         ),
         "guidance": (
             "Check whether the out-of-range values are errors (unit changes, sentinel values "
@@ -225,20 +243,29 @@ DATA_QUALITY_TEMPLATES: list[dict[str, Any]] = [
         "name": "Identical inputs do not carry conflicting labels",
         "category": "data_quality",
         "check_key": "data_quality.label_conflicts",
-        "metric": "conflicting_label_share",
+        "metric": "excess_conflicting_label_share",
         "comparator": "<=",
-        "threshold": 0.01,
+        "threshold": 0.001,
         "severity": "medium",
         "blocking": False,
-        "params": {},
+        "params": {"min_groups": 3, "alpha": 0.01},
         "rationale": (
             "Rows with the same features and different labels cap the achievable accuracy and "
-            "usually point to labelling errors or to a missing feature that separates them."
+            "usually point to labelling errors or to a missing feature that separates them. "
+            "When a feature is continuous, two honest rows almost never match on it: "
+            "identical rows are copies, and from three conflicting groups and a tenth of a "
+            "percent of the rows the conflicts are labelling errors. When every feature is "
+            "discrete, identical rows are common and honest conflicts too; only conflicts "
+            "significantly beyond what the label rates give by chance (p below 0.01), by a "
+            "tenth of a percent of the rows, count."
         ),
         "guidance": (
-            "Inspect a few conflicting groups: if annotators disagree, adjudicate the labels; if "
-            "the labels are both right, some distinguishing information is missing from the "
-            "features. Add it or accept the noise and document it."
+            "The result says whether the rows were judged as copies (a continuous feature "
+            "among them) or against chance (every feature discrete). Inspect a few conflicting "
+            "groups: copies with different labels are usually a join that attached the wrong "
+            "outcome or annotators who disagree, so adjudicate them; if the labels are both "
+            "right, some distinguishing information is missing from the features. Add it or "
+            "accept the noise and document it."
         ),
         "references": (
             "Northcutt C. et al. (2021), Confident Learning: Estimating Uncertainty in Dataset "

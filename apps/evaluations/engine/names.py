@@ -76,6 +76,7 @@ METRIC_NAMES: dict[str, str] = {
     # Data quality
     "schema_mismatch_count": "Schema mismatch count",
     "missing_rate": "Missing value rate",
+    "excess_missing_rate": "Missing value rate above the reference's",
     "target_missing_rate": "Missing label rate",
     "near_constant_column_count": "Near-constant column count",
     "constant_column_count": "Constant column count",
@@ -83,11 +84,14 @@ METRIC_NAMES: dict[str, str] = {
     "mixed_type_column_count": "Mixed-type column count",
     "minority_type_share": "Minority type share",
     "out_of_range_share": "Out-of-range value share",
+    "excess_out_of_range_share": "Out-of-range share above chance",
     "impossible_value_share": "Impossible value share",
     "unseen_category_share": "Unseen category share",
     "duplicate_row_share": "Duplicate row share",
+    "excess_duplicate_row_share": "Duplicate row share above the reference's",
     "minority_class_share": "Minority class share",
     "conflicting_label_share": "Conflicting label share",
+    "excess_conflicting_label_share": "Conflicting label share above chance",
     "predictive_power": "Single-feature predictive power",
     "max_feature_predictive_power": "Highest single-feature predictive power",
     "overlap_share": "Training overlap share",
@@ -105,7 +109,9 @@ METRIC_NAMES: dict[str, str] = {
     "smallest_group_rows": "Rows in the smallest group",
     # Anomalies
     "outlier_share": "Input outlier share",
+    "excess_outlier_share": "Input outlier share above the reference's",
     "confident_error_share": "Confident error share",
+    "excess_confident_error_share": "Confident error share above calibrated",
     "out_of_range_prediction_share": "Implausible prediction share",
     "residual_outlier_share": "Residual outlier share",
     # Efficiency

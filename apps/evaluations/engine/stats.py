@@ -237,6 +237,26 @@ def benjamini_hochberg(p_values: ArrayLike) -> NDArray[np.float64]:
     return adjusted
 
 
+def excess_over_reference_p_value(
+    count: int, rows: int, reference_count: int, reference_rows: int
+) -> float:
+    """One-sided p-value that a share (count of rows) is above a reference's share,
+    both being estimates: Fisher's exact test of the 2x2 table."""
+    if rows == 0 or reference_rows == 0:
+        return 1.0
+    table = [[count, rows - count], [reference_count, reference_rows - reference_count]]
+    return float(scipy_stats.fisher_exact(table, alternative="greater").pvalue)
+
+
+def excess_over_rate_p_value(count: int, rows: int, rate: float) -> float:
+    """One-sided p-value that a share (count of rows) is above a known rate (binomial)."""
+    if rows == 0:
+        return 1.0
+    if rate <= 0:
+        return float(count == 0)
+    return float(scipy_stats.binomtest(count, rows, min(rate, 1.0), alternative="greater").pvalue)
+
+
 def quantile_edges(reference: NDArray[Any], bins: int) -> NDArray[Any]:
     """Inner bin edges at the reference's quantiles (duplicates removed)."""
     quantiles = np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1])

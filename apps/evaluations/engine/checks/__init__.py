@@ -12,6 +12,7 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     calibration,
     data_quality_columns,
     data_quality_coverage,
+    data_quality_repeats,
     data_quality_rows,
     data_quality_schema,
     drift,

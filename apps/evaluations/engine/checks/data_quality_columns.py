@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from apps.evaluations.engine import stats
 from apps.evaluations.engine.checks.inputs import (
     NAMED_COLUMNS,
     ColumnSelection,
@@ -18,6 +19,7 @@ from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
     Measurement,
+    choice,
     columns_param,
     number,
     register,
@@ -31,16 +33,30 @@ class MissingValues(ColumnSelection, Check):
     name = "Missing values"
     needs = "data"
     category = "data_quality"
-    reads = frozenset({"labels"})  # all columns by default, the target's too
-    params_schema = schema(columns=columns_param("all", NAMED_COLUMNS))
+    # all columns by default, the target's too; the reference's rates when given
+    reads = frozenset({"labels", "reference", "training"})
+    params_schema = schema(
+        columns=columns_param("all", NAMED_COLUMNS),
+        reference=choice("auto", ["auto", "reference", "train"]),
+        healthy_rate=number(0.05, minimum=0.0, maximum=1.0),
+        alpha=number(0.01, minimum=0.0001, maximum=0.5),
+    )
 
     metrics = {
         "missing_rate": "Share of missing values in the column.",
         "target_missing_rate": "Share of rows without a label.",
+        "excess_missing_rate": "Missing value rate minus the same column's in the reference "
+        "(or training) data, or minus `healthy_rate` when the column has no reference; "
+        "significant only when a one-sided test, Benjamini-Hochberg-adjusted over the "
+        "columns, finds it above.",
     }
     default_metric = "missing_rate"
     docs = CheckDocs(
-        what="Share of missing values per column, target included.",
+        what="Share of missing values per column, target included, and its excess over the "
+        "same column's rate in the reference (or training) data: Fisher's exact test per "
+        "column, adjusted over the columns tested (Benjamini-Hochberg), so a column that "
+        "is often empty in healthy data too is judged on what changed. A column without a "
+        "reference is compared with `healthy_rate` (binomial test), and the result says so.",
         why="Beyond a few percent, how values go missing starts to shape the model; rows "
         "without labels silently shrink and bias the evaluation.",
         fix="Find why values are missing (not collected, failed join, optional field); fix "
@@ -51,18 +67,43 @@ class MissingValues(ColumnSelection, Check):
 
     def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
         frame = context.frame("evaluation")
-        results = []
+        role = context.comparison_role(params["reference"])
+        other = context.frame(role) if role else None
+        results, p_values = [], []
         for name in selected_columns(context, params["columns"]):
             missing = frame[name].isna().to_numpy()
-            rate = float(missing.mean()) if len(missing) else 0.0
-            observed = {"missing_rate": rate, "missing_rows": int(missing.sum())}
+            count, rows = int(missing.sum()), len(missing)
+            rate = count / rows if rows else 0.0
+            observed = {"missing_rate": rate, "missing_rows": count}
             if name == context.target:
                 observed["target_missing_rate"] = rate
+            if other is not None and name in other.columns and len(other):
+                healthy = int(other[name].isna().sum())
+                healthy_rate = healthy / len(other)
+                p_values.append(
+                    stats.excess_over_reference_p_value(count, rows, healthy, len(other))
+                )
+                evidence: dict[str, Any] = {"compared_with": role, "reference_rate": healthy_rate}
+                note = ""
+            else:
+                healthy_rate = params["healthy_rate"]
+                p_values.append(stats.excess_over_rate_p_value(count, rows, healthy_rate))
+                evidence = {"compared_with": None, "reference_rate": healthy_rate}
+                note = f"no reference column: judged against an assumed {healthy_rate:.2%}"
+            observed["excess_missing_rate"] = rate - healthy_rate
             results.append(
                 Measurement(
-                    name, observed=observed, flagged_rows=flagged(np.flatnonzero(missing), context)
+                    name,
+                    observed=observed,
+                    evidence=evidence,
+                    flagged_rows=flagged(np.flatnonzero(missing), context),
+                    note=note,
                 )
             )
+        for measurement, p_value in zip(results, stats.benjamini_hochberg(p_values), strict=True):
+            measurement.evidence["p_value"] = float(p_value)
+            measurement.significant = {"excess_missing_rate": bool(p_value < params["alpha"])}
+            measurement.test = f"one-sided test of the excess, BH-adjusted p = {p_value:.3g}"
         return results
 
 

@@ -47,7 +47,11 @@ def _range_significance(
     for measurement in results:
         if measurement.subject in adjusted:
             value = float(adjusted[measurement.subject])
-            measurement.significant = {"out_of_range_share": value < alpha}
+            significant = bool(value < alpha)
+            measurement.significant = {
+                "out_of_range_share": significant,
+                "excess_out_of_range_share": significant,
+            }
             measurement.evidence["out_of_range_p_value"] = value
             measurement.test = f"binomial test against 2/(n+1), BH-adjusted p = {value:.3g}"
 
@@ -78,13 +82,18 @@ class OutOfRange(Check):
     metrics = {
         "out_of_range_share": "Share of the column's values outside the range seen in the "
         "training (or reference) data, widened by tolerance times the range.",
+        "excess_out_of_range_share": "Out-of-range share minus the 2/(n+1) that values "
+        "of the same distribution as the n seen ones give; significant only when the "
+        "binomial test, Benjamini-Hochberg-adjusted over the columns, finds it above.",
         "impossible_value_share": "Share of values that cannot be right: infinite, outside "
         "declared bounds, or negative in a column never negative in the training data.",
     }
     default_metric = "out_of_range_share"
     docs = CheckDocs(
         what="Per numeric column, the share of values outside the training range, and of "
-        "impossible values.",
+        "impossible values. A value of the training distribution falls outside the range "
+        "of n training values with chance 2/(n+1): the default criterion judges the excess "
+        "over that, failing when it passes a small floor and is significant.",
         why="Models extrapolate poorly outside the values they were trained on; impossible "
         "values are data errors (unit changes, sentinels like -1 or 9999).",
         fix="Fix errors and sentinels at the source; for a genuine widening of the "
@@ -120,6 +129,9 @@ class OutOfRange(Check):
                     margin = params["tolerance"] * (maximum - minimum)
                     outside = present & ((values < minimum - margin) | (values > maximum + margin))
                     observed["out_of_range_share"] = _share(outside, present)
+                    observed["excess_out_of_range_share"] = observed["out_of_range_share"] - 2 / (
+                        len(seen) + 1
+                    )
                     evidence.update({"range": [minimum, maximum], "compared_with": role})
                     # Had the values come from the same distribution as the n seen ones,
                     # each would fall outside their range with chance 2 / (n + 1).

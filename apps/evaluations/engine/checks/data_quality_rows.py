@@ -1,5 +1,5 @@
-"""Data quality across rows and labels: duplicates, class imbalance, conflicting labels,
-target leakage and train/evaluation overlap."""
+"""Data quality across rows and labels: class imbalance, target leakage and
+train/evaluation overlap (duplicates and conflicting labels: `data_quality_repeats`)."""
 
 from typing import Any
 
@@ -17,52 +17,11 @@ from apps.evaluations.engine.registry import (
     Check,
     CheckDocs,
     Measurement,
-    boolean,
     choice,
     integer,
     register,
     schema,
 )
-
-
-@register
-class Duplicates(Check):
-    key = "data_quality.duplicates"
-    name = "Duplicate rows"
-    needs = "data"
-    category = "data_quality"
-    reads = frozenset({"labels"})  # rows with their target by default
-    params_schema = schema(include_target=boolean(True))
-
-    def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
-        return self.reads if params.get("include_target", True) else frozenset()
-
-    metrics = {"duplicate_row_share": "Share of rows that repeat an earlier row exactly."}
-    default_metric = "duplicate_row_share"
-    docs = CheckDocs(
-        what="Share of rows that exactly duplicate another row.",
-        why="Duplicates usually come from a one-to-many join; they over-weight some cases in "
-        "training and in the metrics.",
-        fix="Look for a fan-out join in the export and deduplicate on the business key; keep "
-        "genuine repeats but do not let them straddle the train/evaluation split.",
-        reference="pandas DataFrame.duplicated documentation.",
-    )
-
-    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
-        frame = context.frame("evaluation")
-        columns = [
-            name for name in frame.columns if params["include_target"] or name != context.target
-        ]
-        hashes = row_hashes(frame, columns)
-        duplicated = pd.Series(hashes).duplicated(keep="first").to_numpy()
-        share = float(duplicated.mean()) if len(frame) else 0.0
-        return [
-            Measurement(
-                None,
-                observed={"duplicate_row_share": share, "duplicate_rows": int(duplicated.sum())},
-                flagged_rows=flagged(np.flatnonzero(duplicated), context),
-            )
-        ]
 
 
 @register
@@ -96,55 +55,6 @@ class ClassImbalance(Check):
                 observed={"minority_class_share": share},
                 evidence={"class_counts": {str(k): int(v) for k, v in counts.items()}},
                 note=f"the rarest class is {counts.index[-1]!r}",
-            )
-        ]
-
-
-@register
-class LabelConflicts(Check):
-    key = "data_quality.label_conflicts"
-    name = "Conflicting labels"
-    needs = "data"
-    category = "data_quality"
-    reads = frozenset({"labels"})
-    task_types = CLASSIFICATION
-    metrics = {
-        "conflicting_label_share": "Share of labelled rows in groups of identical "
-        "features that carry different labels."
-    }
-    default_metric = "conflicting_label_share"
-    docs = CheckDocs(
-        what="Rows with the same feature values and different labels.",
-        why="They cap the achievable accuracy and usually point to labelling errors or to a "
-        "missing feature that separates them.",
-        fix="Inspect a few conflicting groups: adjudicate the labels if annotators disagree, "
-        "or add the missing distinguishing feature.",
-        reference="Northcutt C. et al. (2021), Confident Learning, JAIR.",
-    )
-
-    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
-        frame = context.frame("evaluation")
-        labels = context.labels("evaluation")
-        labelled = labels.notna().to_numpy()
-        groups = pd.DataFrame(
-            {
-                "group": row_hashes(frame, context.features)[labelled],
-                "label": labels[labelled].astype("string").to_numpy(),
-            }
-        )
-        distinct = groups.groupby("group")["label"].transform("nunique").to_numpy()
-        conflicting = np.zeros(len(frame), dtype=bool)
-        conflicting[np.flatnonzero(labelled)[distinct > 1]] = True
-        share = float(conflicting.sum() / labelled.sum()) if labelled.any() else 0.0
-        conflict_groups = groups.loc[distinct > 1, "group"].nunique()
-        return [
-            Measurement(
-                None,
-                observed={
-                    "conflicting_label_share": share,
-                    "conflicting_groups": int(conflict_groups),
-                },
-                flagged_rows=flagged(np.flatnonzero(conflicting), context),
             )
         ]
 
