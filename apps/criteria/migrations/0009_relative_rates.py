@@ -13,6 +13,6 @@ def load_catalogue(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("criteria", "0007_template_revisions")]
+    dependencies = [("criteria", "0008_weak_slices_each_a_finding")]
 
     operations = [migrations.RunPython(load_catalogue, migrations.RunPython.noop)]
