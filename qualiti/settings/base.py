@@ -239,6 +239,10 @@ QUALITI_RUN_MAX_ATTEMPTS = env.int("QUALITI_RUN_MAX_ATTEMPTS", default=2)
 QUALITI_RUN_QUEUED_RESEND_SECONDS = env.float("QUALITI_RUN_QUEUED_RESEND_SECONDS", default=600)
 QUALITI_RUN_SOFT_TIME_LIMIT = env.int("QUALITI_RUN_SOFT_TIME_LIMIT", default=3 * 3600)
 QUALITI_RUN_TIME_LIMIT = env.int("QUALITI_RUN_TIME_LIMIT", default=3 * 3600 + 600)
+# Threads of one run's model process and of its checks (BLAS/OpenMP). A worker runs one run
+# per process of its concurrency, so each run stays on one core; the command line, alone on
+# its machine, defaults to the machine's cores instead.
+QUALITI_RUN_THREADS = env.int("QUALITI_RUN_THREADS", default=1)
 # Extra type names a .skops model may load in the sandbox (an operator's allowlist).
 QUALITI_RUN_TRUSTED_TYPES = env.list("QUALITI_RUN_TRUSTED_TYPES", default=[])
 

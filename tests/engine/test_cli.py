@@ -1,6 +1,7 @@
 """The command line, run as a subprocess: exit statuses, the summary and the JSON file."""
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
-from apps.evaluations.engine.cli import main
+from apps.evaluations.engine.cli import build_parser, main, thread_split
 from apps.evaluations.engine.results import RESULT_KEYS
 from tests.engine import onnx_models, sandbox_models
 from tests.engine.synthetic import datasets, plant
@@ -261,3 +262,24 @@ def test_argument_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--data", "x.csv"])
     assert exit_.value.code == 2
+
+
+def test_threads_default_to_the_cores_this_process_may_use():
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    required = ["--data", "eval.csv", "--target", "y"]
+    assert build_parser().parse_args(required).threads == usable
+    assert build_parser().parse_args([*required, "--threads", "1"]).threads == 1
+    assert build_parser().parse_args([*required, "--threads", "3"]).threads == 3
+
+
+def test_the_model_and_the_checks_never_ask_for_more_threads_than_the_cores():
+    assert thread_split(1) == (1, 1)  # one core: one thread each, as before
+    for cores in range(2, 65):
+        model, checks = thread_split(cores)
+        assert model >= 1 and checks >= 1 and model + checks == cores
+
+
+def test_threads_below_one_are_refused_in_one_line(files):
+    completed = engine("--data", files / "eval.csv", "--target", "y", "--threads", "0")
+    assert completed.returncode == 2
+    assert completed.stderr.count("\n") == 1 and "--threads" in completed.stderr

@@ -8,6 +8,7 @@ used. Whatever the engine accepts but works around is printed as a "Warning:" li
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -86,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--threads",
-        type=int,
-        default=1,
-        help="BLAS/OpenMP threads for the model and the engine (default 1)",
+        type=positive_integer,
+        default=usable_cores(),
+        help="cores the evaluation may use, shared between the model's process and the "
+        "engine's checks, which run at the same time (default: the cores this process may "
+        f"use, here {usable_cores()})",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -99,6 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra type name a .skops file may load (operator allowlist)",
     )
     return parser
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container's cpuset or
+    `taskset` narrows), else every core of the machine."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def thread_split(cores: int) -> tuple[int, int]:
+    """(the model's process, the engine's checks): the model predicts the datasets and the
+    queued perturbations while the checks run here, so each gets half of the cores (at
+    least one) and together they do not ask for more threads than there are cores, which
+    OpenMP's spinning threads punish. The larger half goes to the model, the long pole."""
+    return max(1, cores - cores // 2), max(1, cores // 2)
+
+
+def positive_integer(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def one_line(text: object) -> str:
@@ -170,7 +196,7 @@ def run(
             memory_mb=arguments.memory_mb,
             load_timeout_s=arguments.load_timeout,
             predict_timeout_s=arguments.timeout,
-            threads=arguments.threads,
+            threads=thread_split(arguments.threads)[0],
         )
         sandbox = ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
         source = sandbox
@@ -192,7 +218,7 @@ def run(
             task=arguments.task,
             source=source,
             positive_label=_label(arguments.positive_label, frames["evaluation"], arguments.target),
-            settings=EngineSettings(seed=arguments.seed, threads=arguments.threads),
+            settings=EngineSettings(seed=arguments.seed, threads=engine_threads(arguments)),
         )
         plan = plan if plan is not None else default_plan(context.task)
         # The model predicts the datasets in its process while the data checks run here.
@@ -202,6 +228,11 @@ def run(
         if sandbox is not None:
             sandbox.close()
     return report, context, plan, sandbox.timings if sandbox is not None else {}
+
+
+def engine_threads(arguments: argparse.Namespace) -> int:
+    """The engine's share of the cores; all of them when no model runs beside it."""
+    return thread_split(arguments.threads)[1] if arguments.model else arguments.threads
 
 
 def _label(text: str | None, frame: pd.DataFrame, target: str) -> Any:

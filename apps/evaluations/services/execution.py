@@ -199,7 +199,8 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
                     )
                 ),
                 limits=engine.SandboxLimits(
-                    predict_timeout_s=min(900.0, settings.QUALITI_RUN_SOFT_TIME_LIMIT)
+                    predict_timeout_s=min(900.0, settings.QUALITI_RUN_SOFT_TIME_LIMIT),
+                    threads=settings.QUALITI_RUN_THREADS,
                 ),
                 trusted_types=settings.QUALITI_RUN_TRUSTED_TYPES,
             )
@@ -215,6 +216,7 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
             features=model_version.features or None,
             task=model_version.task_type,
             source=source,
+            settings=engine.EngineSettings(threads=settings.QUALITI_RUN_THREADS),
         )
         progress.write(8, "predicting", force=True)
         # The model predicts in its process while the checks of the data run here; a
