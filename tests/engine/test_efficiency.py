@@ -90,3 +90,56 @@ def test_predictions_alone_have_no_cost_to_measure():
     measured = results(context_for(datasets(3, rows=200)))
 
     assert {r.outcome for r in measured.values()} == {"skipped"}
+
+
+class RecordingSandbox(ModelSandbox):
+    """The real sandbox, writing down when a timing is sent and when it is read."""
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events, self.timings_sent = events, set()
+
+    def benchmark_later(self, frame, features, **options):
+        ticket = super().benchmark_later(frame, features, **options)
+        self.timings_sent.add(ticket)
+        self.events.append(("timing sent", options["repeats"]))
+        return ticket
+
+    def collect(self, ticket):
+        answer = super().collect(ticket)
+        if ticket in self.timings_sent:
+            self.events.append(("timing read", len(answer["seconds"])))
+        return answer
+
+
+def test_latency_is_timed_while_no_other_check_runs(tmp_path):
+    frame = population(400, 3)
+    columns = ["age", "score"]
+    model = LogisticRegression().fit(frame[columns], frame["y"])
+    path = tmp_path / "model.skops"
+    path.write_bytes(skops.io.dumps(model))
+    plan = plan_parse(
+        [
+            {"check": "efficiency.throughput", "metric": "rows_per_second", "threshold": None},
+            {"check": "efficiency.latency", "metric": "p95_latency_ms", "threshold": None,
+             "params": {"repeats": 7, "warmup": 1}},
+            {"check": "robustness.noise", "metric": "prediction_flip_rate", "threshold": None},
+            {"check": "data_quality.missing_values", "metric": "missing_rate",
+             "threshold": None},
+        ]
+    )  # fmt: skip
+    events = []
+
+    with RecordingSandbox(path, events=events) as sandbox:
+        context = EvaluationContext(evaluation=frame[[*columns, "y"]], target="y", source=sandbox)
+        report = evaluate(context, plan, progress=lambda _, __, check: events.append(check))
+
+    # Throughput (5 repeats) is queued at the start; latency (7) only when its turn comes,
+    # and read before the next check starts.
+    sent = events.index(("timing sent", 7))
+    assert events.index(("timing sent", 5)) < events.index("data_quality.missing_values")
+    assert events[sent - 1] == "efficiency.latency"
+    assert events[sent + 1] == ("timing read", 7)
+    latency = next(r for r in report.results if r.check == "efficiency.latency")
+    assert latency.evidence["timed_alone"] is True
+    assert "no other check ran" in latency.message

@@ -74,9 +74,13 @@ class Latency(BenchmarkCheck):
         "latency_per_row_ms": "Median call time divided by the rows per call.",
     }
     default_metric = "p95_latency_ms"
+    # Milliseconds per call move with whatever else uses the cores: the timing is sent when
+    # the check runs and waited for, so no other check works beside it (see `queueing`).
+    alone = True
     docs = CheckDocs(
         what="Times `repeats` calls of the model on `batch_size` rows each (single rows by "
-        "default), after `warmup` untimed calls, in the model's process.",
+        "default), after `warmup` untimed calls, in the model's process, while no other "
+        "check runs.",
         why="An online service answers one request at a time; its users feel the p95, not "
         "the average, and an uneven tail makes capacity hard to plan.",
         fix="Profile the pipeline's steps: expensive feature transformations, too many or "
@@ -109,8 +113,10 @@ class Latency(BenchmarkCheck):
                     "histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
                     "calls": len(milliseconds),
                     "rows_per_call": measured["rows"],
+                    "timed_alone": self.alone,
                 },
-                note=f"{len(milliseconds)} calls of {measured['rows']} row(s)",
+                note=f"{len(milliseconds)} calls of {measured['rows']} row(s)"
+                + (", timed while no other check ran" if self.alone else ""),
             )
         ]
 

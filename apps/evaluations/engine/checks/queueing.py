@@ -1,9 +1,14 @@
 """Model work handed over early: a check that calls the model queues its requests in
-`prepare` (the model works while the data checks run) and collects them in `run`."""
+`prepare` (the model works while the data checks run) and collects them in `run`.
+
+A check that times the model (`alone`) hands its work over only in `run` and waits for it
+there: the checks run one after another in one thread, so none of them works beside the
+timing, and the model's process answers its requests in order, so the timing starts after
+the work queued before it is done."""
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import Check, Measurement
@@ -36,6 +41,7 @@ class ModelWorkCheck(Check):
     none), `measure` reads the finished work."""
 
     needs = "model"
+    alone: ClassVar[bool] = False  # queued in `run`, with nothing of ours running beside it
 
     # The work is whatever the check hands over (Any: it differs per check), or a string
     # saying why there is none.
@@ -48,6 +54,8 @@ class ModelWorkCheck(Check):
         raise NotImplementedError
 
     def prepare(self, context: EvaluationContext, params: dict[str, Any]) -> None:
+        if self.alone:
+            return
         queued(context, self, params, lambda: self.queue(context, params))
 
     def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
