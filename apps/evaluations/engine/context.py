@@ -7,14 +7,15 @@ sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of
 """
 
 import contextlib
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
+from apps.evaluations.engine.alignment import aligned, comparable
 from apps.evaluations.engine.data import column_kinds, left_out_columns_check
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sources import (
@@ -44,6 +45,7 @@ class EngineSettings:
     threads: int = 1  # BLAS/OpenMP threads for the engine's own models
     bootstrap_max_rows: int = 50_000  # above it, an m-out-of-n bootstrap (see stats)
     flagged_rows_limit: int = 1000
+    copy_chunk_cells: int = 4_000_000  # per request of perturbed copies (perturbed_copies)
 
 
 class EvaluationContext:
@@ -72,6 +74,7 @@ class EvaluationContext:
         self._predictions: dict[str, Predictions | None] = {}
         self._requested: dict[str, Any] = {}  # role → the source's ticket
         self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
+        self._between_checks: list[Callable[[], None]] = []
         loading = self._background("wait_loaded")
         if loading is not None:
             loading.wait_loaded()
@@ -228,6 +231,16 @@ class EvaluationContext:
         timings: dict[str, Any] = self._ticketed().collect(value) if kind == "later" else value
         return timings
 
+    def frame_finished(self, handle: FrameHandle) -> bool:
+        """Whether `collect_frame(handle)` would return without waiting."""
+        kind, value, _ = handle
+        return kind != "later" or self._ticketed().finished(value)
+
+    def between_checks(self, work: Callable[[], None]) -> None:
+        """Have `collect_finished` call `work` too: model work sent a part at a time sends
+        the next parts (without waiting) while the checks run here."""
+        self._between_checks.append(work)
+
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
         for role, ticket in list(self._requested.items()):
@@ -235,6 +248,8 @@ class EvaluationContext:
             with contextlib.suppress(EngineError):
                 if self._ticketed().finished(ticket):
                     self.predictions(role)
+        for work in self._between_checks:
+            work()
 
     def release_model(self) -> None:
         """Free the model's process once every requested prediction is in (it restarts
@@ -269,50 +284,7 @@ class EvaluationContext:
         """Probabilities with one column per class of `self.classes`, in that order."""
         if predictions is None:
             return None
-        if predictions.labels is None:
-            probabilities = self._aligned(
-                Predictions(np.zeros(rows), predictions.probabilities, predictions.classes), rows
-            ).probabilities
-            if probabilities is None or self.classes is None:
-                raise EngineError(
-                    "Probability columns alone give no predictions for a regression target; "
-                    "give a prediction column."
-                )
-            labels = self.classes[np.argmax(probabilities, axis=1)]
-            return Predictions(labels, probabilities, self.classes)
-        if len(predictions.labels) != rows:
-            raise EngineError(
-                f"The model returned {len(predictions.labels)} predictions for {rows} rows."
-            )
-        probabilities = predictions.probabilities
-        classes = self.classes  # None exactly when the task is regression
-        if self.task == "regression" or classes is None or probabilities is None:
-            return Predictions(predictions.labels, None, self.classes)
-        probabilities = np.asarray(probabilities, dtype=float)
-        if probabilities.ndim == 1:  # one column: the positive class's probability
-            if len(classes) != 2:
-                raise EngineError(
-                    "One probability column was given for a target with "
-                    f"{len(classes)} classes; give one column per class."
-                )
-            probabilities = np.column_stack([1 - probabilities, probabilities])
-            if self.positive_label is not None and self.positive_label == classes[0]:
-                probabilities = probabilities[:, ::-1]
-        source_classes = predictions.classes
-        if source_classes is None:
-            if probabilities.shape[1] != len(classes):
-                raise EngineError(
-                    f"The model gives {probabilities.shape[1]} probability columns for "
-                    f"{len(classes)} classes ({_short(classes)})."
-                )
-            return Predictions(predictions.labels, probabilities, classes)
-        positions = pd.Index(_comparable(source_classes, classes)).get_indexer(
-            _comparable(classes, source_classes)
-        )
-        aligned = np.zeros((rows, len(classes)))
-        known = positions >= 0
-        aligned[:, known] = probabilities[:, positions[known]]
-        return Predictions(predictions.labels, aligned, classes)
+        return aligned(predictions, rows, self.task, self.classes, self.positive_label)
 
     @property
     def class_labels(self) -> NDArray[Any]:
@@ -325,7 +297,7 @@ class EvaluationContext:
         """Each label's position in `classes` (-1 for a label the model does not know)."""
         classes = self.class_labels
         # pandas ships no types here (no pandas-stubs): get_indexer's result is Any.
-        positions: NDArray[np.intp] = pd.Index(classes).get_indexer(_comparable(values, classes))
+        positions: NDArray[np.intp] = pd.Index(classes).get_indexer(comparable(values, classes))
         return positions
 
     # --- cache ----------------------------------------------------------------------
@@ -373,22 +345,6 @@ class EvaluationContext:
             return np.asarray(sorted(values))
         except TypeError:  # labels of mixed types
             return np.asarray(sorted(values, key=str), dtype=object)
-
-
-def _comparable(values: ArrayLike, classes: ArrayLike) -> NDArray[Any]:
-    """Labels in the classes' type, so 1.0 read from a gappy CSV matches the class 1."""
-    labels = np.asarray(values)
-    class_array = np.asarray(classes)
-    if class_array.dtype.kind in "iub" and labels.dtype.kind == "f":
-        return labels
-    if class_array.dtype.kind in "OUS" and labels.dtype.kind not in "OUS":
-        return labels.astype(str)
-    return labels
-
-
-def _short(values: Iterable[object], limit: int = 10) -> str:
-    texts = [str(value) for value in values]
-    return ", ".join(texts[:limit]) + (" …" if len(texts) > limit else "")
 
 
 def _column_list(frame: pd.DataFrame, limit: int = 12) -> str:

@@ -3,12 +3,12 @@ disturbed a little (noise, a small multiplicative shift, swapped categories), wh
 feature is taken away (permuted), and when values go missing.
 
 Each perturbation is applied to a random sample of labelled evaluation rows (stated in
-the result), and all the perturbed copies go to the model in one call. A prediction
-"flips" when a classifier's label changes, or when a regression value moves by more
-than a quarter of the predictions' standard deviation.
+the result), and the perturbed copies go to the model a part at a time (see
+`perturbed_copies`). A prediction "flips" when a classifier's label changes, or when a
+regression value moves by more than a quarter of the predictions' standard deviation.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from apps.evaluations.engine.checks.encoding import split_columns
+from apps.evaluations.engine.checks.perturbed_copies import CopyStream
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.context import EvaluationContext, FrameHandle
 from apps.evaluations.engine.errors import EngineError
@@ -92,26 +93,25 @@ def numeric_features(
 
 
 def queue_copies(context: EvaluationContext, copies: list[pd.DataFrame]) -> FrameHandle:
-    """Hand all perturbed copies to the model in one request."""
+    """Hand a few perturbed copies to the model in one request."""
     return context.predict_frame_later(pd.concat(copies, ignore_index=True))
 
 
-def collect_copies(
-    context: EvaluationContext, sample: Sample, handle: FrameHandle
-) -> list[NDArray[Any]]:
-    """The model's outputs (class positions or values) on each copy, and the original
-    outputs on the sample filled in."""
-    predictions = context.collect_frame(handle)
+def copy_stream(
+    context: EvaluationContext, sample: Sample, copies: Iterable[pd.DataFrame]
+) -> CopyStream:
+    """The sample's perturbed copies, drawn as they are sent, a part at a time."""
+    return CopyStream(context, copies, rows=sample.rows, columns=len(sample.frame.columns))
+
+
+def original_outputs(context: EvaluationContext, sample: Sample) -> None:
+    """Fill in the model's original outputs (class positions or values) on the sample."""
     original = context.predictions("evaluation")
     if original is None:  # a model predicts every dataset
         raise EngineError("There are no predictions for the evaluation data.")
-    if context.task == "regression":
-        values = np.asarray(predictions.labels, dtype=float)
-        sample.predicted = np.asarray(original.labels, dtype=float)[sample.positions]
-    else:
-        values = context.class_index(predictions.labels)
-        sample.predicted = context.class_index(np.asarray(original.labels)[sample.positions])
-    return [values[start : start + sample.rows] for start in range(0, len(values), sample.rows)]
+    labels = np.asarray(original.labels)[sample.positions]
+    regression = context.task == "regression"
+    sample.predicted = labels.astype(float) if regression else context.class_index(labels)
 
 
 def compare(
@@ -120,7 +120,7 @@ def compare(
     """Which rows flipped, and the relative drop of the metric (accuracy, or MAE; None when
     the model answered no row)."""
     predicted = sample.predicted
-    if predicted is None:  # `collect_copies` fills it in first
+    if predicted is None:  # `original_outputs` fills it in first
         raise TypeError("the sample's original outputs are not in")
     if context.task == "regression":
         tolerance = 0.25 * float(np.std(predicted)) or 1e-12
@@ -192,6 +192,26 @@ def rate(flipped: NDArray[Any]) -> tuple[float, dict[str, Any]]:
     return value, interval
 
 
+def noise_copies(
+    frame: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    singles: list[str],
+    params: dict[str, Any],
+) -> Iterator[pd.DataFrame]:
+    """The noise check's copies, one at a time, from one seeded generator: the repeats, the
+    degradation curve, the shift, then one per feature of `singles`."""
+    rng = np.random.default_rng(params["seed"])
+    noise, swap = params["noise_scale"], params["categorical_swap_rate"]
+    for _ in range(params["repeats"]):
+        yield perturb(frame, numeric, categorical, rng, noise=noise, swap=swap)
+    for level in _CURVE:
+        yield perturb(frame, numeric, categorical, rng, noise=noise * level, swap=swap)
+    yield perturb(frame, numeric, categorical, rng, shift=params["shift"])
+    for name in singles:
+        yield perturb(frame, numeric, categorical, rng, noise=noise, swap=swap, only=name)
+
+
 @register
 class NoiseRobustness(ModelWorkCheck):
     key = "robustness.noise"
@@ -230,38 +250,25 @@ class NoiseRobustness(ModelWorkCheck):
 
     def queue(
         self, context: EvaluationContext, params: dict[str, Any]
-    ) -> tuple[Sample, list[str], FrameHandle] | str:
+    ) -> tuple[Sample, list[str], CopyStream] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
         numeric, categorical = numeric_features(context, sample.frame)
-        rng = np.random.default_rng(params["seed"])
-        noise, swap = params["noise_scale"], params["categorical_swap_rate"]
-        copies = [
-            perturb(sample.frame, numeric, categorical, rng, noise=noise, swap=swap)
-            for _ in range(params["repeats"])
-        ]
-        copies += [
-            perturb(sample.frame, numeric, categorical, rng, noise=noise * level, swap=swap)
-            for level in _CURVE
-        ]
-        copies.append(perturb(sample.frame, numeric, categorical, rng, shift=params["shift"]))
-        singles = [name for name in numeric if noise > 0]
-        singles += [name for name in categorical if swap > 0]
-        copies += [
-            perturb(sample.frame, numeric, categorical, rng, noise=noise, swap=swap, only=name)
-            for name in singles
-        ]
-        return sample, singles, queue_copies(context, copies)
+        singles = [name for name in numeric if params["noise_scale"] > 0]
+        singles += [name for name in categorical if params["categorical_swap_rate"] > 0]
+        copies = noise_copies(sample.frame, numeric, categorical, singles, params)
+        return sample, singles, copy_stream(context, sample, copies)
 
     def measure(
         self,
         context: EvaluationContext,
         params: dict[str, Any],
-        work: tuple[Sample, list[str], FrameHandle],
+        work: tuple[Sample, list[str], CopyStream],
     ) -> list[Measurement]:
-        sample, singles, handle = work
-        outputs = collect_copies(context, sample, handle)
+        sample, singles, stream = work
+        outputs = stream.outputs()
+        original_outputs(context, sample)
         noise, copies = params["noise_scale"], range(params["repeats"])
         compared = [compare(context, sample, output) for output in outputs]
         repeated = compared[: len(copies)]

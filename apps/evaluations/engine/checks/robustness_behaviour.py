@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from apps.evaluations.engine.checks.perturbed_copies import decisions
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
@@ -169,10 +170,3 @@ class Behaviour(ModelWorkCheck):
             flagged_rows=[int(row) for row in rows[: context.settings.flagged_rows_limit]],
             sampling=sample.sampling,
         )
-
-
-def decisions(context: EvaluationContext, predictions: Predictions) -> NDArray[Any]:
-    """Labels (as class positions) or values."""
-    if context.task == "regression":
-        return np.asarray(predictions.labels, dtype=float)
-    return context.class_index(predictions.labels)

@@ -1,22 +1,24 @@
 """Robustness to losing inputs: a feature permuted (ablation), values blanked."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from apps.evaluations.engine.checks.perturbed_copies import CopyStream, decisions
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
     Sample,
-    collect_copies,
     compare,
+    copy_stream,
     draw_sample,
     mean_drop,
-    queue_copies,
+    original_outputs,
 )
-from apps.evaluations.engine.context import EvaluationContext, FrameHandle
+from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.registry import (
     CheckDocs,
@@ -27,8 +29,27 @@ from apps.evaluations.engine.registry import (
     schema,
 )
 
-# Per feature: the rows whose value was blanked, and the sample with those blanks.
-Blanks = dict[str, tuple[NDArray[np.bool_], pd.DataFrame]]
+# Per feature: the rows whose value is blanked (the copy is made again when it is sent).
+Blanks = dict[str, NDArray[np.bool_]]
+
+
+def permuted_copies(
+    sample: Sample, features: list[str], repeats: int, rng: np.random.Generator
+) -> Iterator[pd.DataFrame]:
+    """`repeats` copies per feature, each with that feature's values shuffled."""
+    for name in features:
+        for _ in range(repeats):
+            copy = sample.frame.copy()
+            permuted = sample.frame[name].iloc[rng.permutation(sample.rows)]
+            copy[name] = permuted.reset_index(drop=True)  # keeps the column's type
+            yield copy
+
+
+def blanked(sample: Sample, name: str, chosen: NDArray[np.bool_]) -> pd.DataFrame:
+    """The sample with the chosen rows of one feature blanked (its own missing value)."""
+    copy = sample.frame.copy()
+    copy[name] = sample.frame[name].mask(chosen)
+    return copy
 
 
 @register
@@ -61,25 +82,20 @@ class FeatureAblation(ModelWorkCheck):
 
     def queue(
         self, context: EvaluationContext, params: dict[str, Any]
-    ) -> tuple[Sample, FrameHandle] | str:
+    ) -> tuple[Sample, CopyStream] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
         rng = np.random.default_rng(params["seed"])
-        copies = []
-        for name in context.features:
-            for _ in range(params["repeats"]):
-                copy = sample.frame.copy()
-                permuted = sample.frame[name].iloc[rng.permutation(sample.rows)]
-                copy[name] = permuted.reset_index(drop=True)  # keeps the column's type
-                copies.append(copy)
-        return sample, queue_copies(context, copies)
+        copies = permuted_copies(sample, context.features, params["repeats"], rng)
+        return sample, copy_stream(context, sample, copies)
 
     def measure(
-        self, context: EvaluationContext, params: dict[str, Any], work: tuple[Sample, FrameHandle]
+        self, context: EvaluationContext, params: dict[str, Any], work: tuple[Sample, CopyStream]
     ) -> list[Measurement]:
-        sample, handle = work
-        outputs = collect_copies(context, sample, handle)
+        sample, stream = work
+        outputs = stream.outputs()
+        original_outputs(context, sample)
         repeats, drops = params["repeats"], {}
         for position, name in enumerate(context.features):
             repeated = outputs[position * repeats : (position + 1) * repeats]
@@ -128,38 +144,39 @@ class MissingInputs(ModelWorkCheck):
 
     def queue(
         self, context: EvaluationContext, params: dict[str, Any]
-    ) -> tuple[Sample, Blanks, FrameHandle] | str:
+    ) -> tuple[Sample, Blanks, CopyStream] | str:
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
         rng = np.random.default_rng(params["seed"])
-        blanks = {}
-        for name in context.features:
-            copy = sample.frame.copy()
-            chosen = rng.random(sample.rows) < params["missing_rate"]
-            copy[name] = sample.frame[name].mask(chosen)  # the column's own missing value
-            blanks[name] = (chosen, copy)
-        # One request for all features; only if the model fails on it, one per feature
-        # (in `run`) to find which blanks break it.
-        return sample, blanks, queue_copies(context, [copy for _, copy in blanks.values()])
+        blanks = {
+            name: rng.random(sample.rows) < params["missing_rate"] for name in context.features
+        }
+        # Every feature's copy in one stream; only if the model fails on it, one request per
+        # feature (in `run`) to find which blanks break it.
+        copies = (blanked(sample, name, chosen) for name, chosen in blanks.items())
+        return sample, blanks, copy_stream(context, sample, copies)
 
     def measure(
         self,
         context: EvaluationContext,
         params: dict[str, Any],
-        work: tuple[Sample, Blanks, FrameHandle],
+        work: tuple[Sample, Blanks, CopyStream],
     ) -> list[Measurement]:
         sample, blanks, together = work
         try:
-            outputs = dict(zip(blanks, collect_copies(context, sample, together), strict=True))
+            outputs = dict(zip(blanks, together.outputs(), strict=True))
         except EngineError:
             outputs = {}
+        original_outputs(context, sample)
         failures, drops, errors = {}, {}, {}
-        for name, (chosen, copy) in blanks.items():
+        for name, chosen in blanks.items():
             try:
                 output = outputs.get(name)
                 if output is None:
-                    [output] = collect_copies(context, sample, queue_copies(context, [copy]))
+                    output = decisions(
+                        context, context.predict_frame(blanked(sample, name, chosen))
+                    )
             except EngineError as error:
                 failures[name], errors[name] = int(chosen.sum()), str(error)
                 continue
@@ -167,19 +184,19 @@ class MissingInputs(ModelWorkCheck):
             bad = ~np.isfinite(output.astype(float)) if regression else output < 0
             failures[name] = int((bad & chosen).sum())
             drops[name] = compare(context, sample, output)[1]
-        blanked = {name: int(chosen.sum()) for name, (chosen, _) in blanks.items()}
+        counts = {name: int(chosen.sum()) for name, chosen in blanks.items()}
         return [
             Measurement(
                 None,
                 observed={
-                    "failure_rate": sum(failures.values()) / max(sum(blanked.values()), 1),
+                    "failure_rate": sum(failures.values()) / max(sum(counts.values()), 1),
                     "relative_metric_drop": float(np.mean(list(drops.values()))) if drops else None,
                 },
                 evidence={
                     "failures": failures,
                     "errors": errors,
                     "metric_drop": drops,
-                    "blanked_values": blanked,
+                    "blanked_values": counts,
                 },
                 sampling=sample.sampling,
                 note=f"the model failed with blanks in {', '.join(errors)}" if errors else "",

@@ -1,0 +1,98 @@
+"""Perturbed copies of a sample, sent to the model a part at a time.
+
+Robustness checks make a copy of the sample per feature (and per repeat), so all their
+copies at once grow with the features squared: 200 features of 2,000 rows are 200 copies of
+400,000 cells per check. A `CopyStream` draws the copies from a generator in order, sends
+them in parts of at most `EngineSettings.copy_chunk_cells` cells, keeps at most `WINDOW`
+parts with the model, and keeps only each copy's outputs (a label position or a value per
+row). The copies are drawn in the same order whatever the part's size, so a seeded check
+gives the same measurements as when every copy went in one request.
+
+The first parts are sent when the check is prepared; `advance`, called between checks,
+takes in the parts the model has finished and sends the next, so the model keeps working
+while the data checks run; `outputs` waits for the rest.
+"""
+
+import itertools
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from apps.evaluations.engine.context import EvaluationContext, FrameHandle
+from apps.evaluations.engine.errors import EngineError
+from apps.evaluations.engine.sources import Predictions
+
+# Parts with the model at once: one predicted while the next is written, and a spare.
+WINDOW = 2
+
+
+def decisions(context: EvaluationContext, predictions: Predictions) -> NDArray[Any]:
+    """Labels (as class positions) or values."""
+    if context.task == "regression":
+        return np.asarray(predictions.labels, dtype=float)
+    return context.class_index(np.asarray(predictions.labels))
+
+
+class CopyStream:
+    """The model's outputs on each of `copies` (frames of `rows` rows and `columns`
+    columns), predicted a part at a time."""
+
+    def __init__(
+        self,
+        context: EvaluationContext,
+        copies: Iterable[pd.DataFrame],
+        *,
+        rows: int,
+        columns: int,
+    ) -> None:
+        self.context = context
+        self.copies_per_part = max(1, context.settings.copy_chunk_cells // max(rows * columns, 1))
+        self._copies = iter(copies)
+        self._sent: deque[tuple[FrameHandle, int]] = deque()  # a part, and its copies
+        self._outputs: list[NDArray[Any]] = []
+        self._failure: EngineError | None = None
+        self._send()
+        context.between_checks(self.advance)
+
+    def outputs(self) -> list[NDArray[Any]]:
+        """Each copy's outputs, in the order of the copies; waits for the model. A part the
+        model failed on raises its error, once every part sent has been answered."""
+        while self._sent:
+            self._take()
+            self._send()
+        if self._failure is not None:
+            raise self._failure
+        return self._outputs
+
+    def advance(self) -> None:
+        """Take in the parts the model has finished and send the next ones, without waiting."""
+        try:
+            while self._sent and self.context.frame_finished(self._sent[0][0]):
+                self._take()
+            self._send()
+        except EngineError as error:  # a crash: met again, and raised, by `outputs`
+            self._failure = self._failure or error
+
+    def _send(self) -> None:
+        while len(self._sent) < WINDOW and self._failure is None:
+            part = list(itertools.islice(self._copies, self.copies_per_part))
+            if not part:
+                return
+            count = len(part)
+            frame = part[0] if count == 1 else pd.concat(part, ignore_index=True)
+            del part  # the concatenation holds the rows now: one copy of the part in memory
+            self._sent.append((self.context.predict_frame_later(frame), count))
+
+    def _take(self) -> None:
+        handle, count = self._sent.popleft()
+        try:
+            values = decisions(self.context, self.context.collect_frame(handle))
+        except EngineError as error:
+            self._failure = self._failure or error
+            return
+        if self._failure is None:
+            self._outputs += np.split(values, count)
