@@ -1,0 +1,128 @@
+"""Robustness copies sent to the model a part at a time: the same measurements whatever the
+part's size, no request above the budget, and the first parts sent before the data checks
+run (the model works on them meanwhile)."""
+
+import skops.io
+
+from apps.evaluations.engine.checks.perturbed_copies import WINDOW
+from apps.evaluations.engine.context import EngineSettings, EvaluationContext
+from apps.evaluations.engine.evaluation import evaluate
+from apps.evaluations.engine.plan import plan_parse
+from apps.evaluations.engine.runner import ModelSandbox
+from tests.engine.estimator_source import EstimatorSource, fitted
+from tests.engine.synthetic import FEATURES, datasets
+
+PLAN = [
+    {"check": "data_quality.missing_values", "metric": "missing_rate", "threshold": None},
+    {"check": "robustness.noise", "metric": "prediction_flip_rate", "threshold": None,
+     "params": {"categorical_swap_rate": 0.1}},
+    {"check": "robustness.ablation", "metric": "metric_drop", "threshold": None},
+    {"check": "robustness.missing_inputs", "metric": "failure_rate", "threshold": None},
+    {"check": "data_quality.constant_columns", "metric": "constant_column_count", "threshold": None},
+]  # fmt: skip
+ROBUSTNESS = {"robustness.noise", "robustness.ablation", "robustness.missing_inputs"}
+
+
+class RecordingSource(EstimatorSource):
+    """The estimator, called here, writing down the cells of every frame it predicts."""
+
+    def __init__(self, estimator):
+        super().__init__(estimator)
+        self.cells = []
+
+    def predict(self, frame, features):
+        self.cells.append(frame.shape[0] * frame.shape[1])
+        return super().predict(frame, features)
+
+
+class RecordingSandbox(ModelSandbox):
+    """The real sandbox, writing down each request's cells and what it still had to do."""
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events = events
+
+    def predict_later(self, frame, features):
+        ticket = super().predict_later(frame, features)
+        self.events.append(("sent", frame.shape[0] * frame.shape[1], len(self._pending)))
+        return ticket
+
+
+def measured(context):
+    return [
+        (r.check, r.subject, r.outcome, r.observed, r.evidence, r.ci)
+        for r in evaluate(context, plan_parse(PLAN)).results
+        if r.check in ROBUSTNESS
+    ]
+
+
+def copy_cells(data):
+    """The cells of one perturbed copy: the sample (every labelled row, here) with every
+    column of the evaluation data."""
+    return data.evaluation.shape[0] * data.evaluation.shape[1]
+
+
+def test_measurements_do_not_depend_on_the_part_size():
+    data = datasets(4, rows=300)
+    model = fitted(data.train)
+    results = []
+    for budget in (1, 5 * copy_cells(data), 10**9):  # one copy a request .. all in one
+        context = EvaluationContext(
+            evaluation=data.evaluation,
+            target="y",
+            source=EstimatorSource(model),
+            settings=EngineSettings(copy_chunk_cells=budget),
+        )
+        results.append(measured(context))
+
+    assert all(outcome == "pass" for _, _, outcome, *_ in results[0])
+    assert len(results[0]) == 1 + len(FEATURES) + len(FEATURES) + 1  # noise, ablation, blanks
+    assert results[0] == results[1] == results[2]
+
+
+def test_no_request_holds_more_cells_than_the_budget():
+    data = datasets(5, rows=300)
+    budget = 3 * copy_cells(data)
+    source = RecordingSource(fitted(data.train))
+    context = EvaluationContext(
+        evaluation=data.evaluation,
+        target="y",
+        source=source,
+        settings=EngineSettings(copy_chunk_cells=budget),
+    )
+
+    measured(context)
+
+    # noise: 3 repeats, 4 curve points, a shift, 6 features; ablation: 3 repeats of 6
+    # features; blanks: 6 features. At 3 copies a request: 5 + 6 + 2 requests, and one
+    # for the evaluation data.
+    assert max(source.cells) <= budget
+    assert len(source.cells) == 1 + 5 + 6 + 2
+
+
+def test_the_sandboxed_model_gets_its_first_parts_before_the_data_checks(tmp_path):
+    data = datasets(6, rows=300)
+    path = tmp_path / "model.skops"
+    path.write_bytes(skops.io.dumps(fitted(data.train)))
+    budget = 4 * copy_cells(data)
+    events = []
+
+    with RecordingSandbox(path, events=events) as sandbox:
+        context = EvaluationContext(
+            evaluation=data.evaluation,
+            target="y",
+            source=sandbox,
+            settings=EngineSettings(copy_chunk_cells=budget),
+        )
+        report = evaluate(context, plan_parse(PLAN), progress=lambda *a: events.append(a[2]))
+
+    sent = [event for event in events if isinstance(event, tuple)]
+    copies = sent[1:]  # after the evaluation data's request
+    assert max(cells for _, cells, _ in copies) <= budget
+    # Each of the 3 checks has at most WINDOW parts with the model, the first of them sent
+    # before the first check runs (the next ones follow as parts come back, between checks
+    # while the model keeps up, or when the robustness checks collect them).
+    assert max(waiting for _, _, waiting in sent) <= 1 + 3 * WINDOW
+    first_check = events.index("data_quality.missing_values")
+    assert len([e for e in events[:first_check] if isinstance(e, tuple)]) == 1 + 3 * WINDOW
+    assert {r.outcome for r in report.results if r.check in ROBUSTNESS} == {"pass"}
