@@ -18,7 +18,8 @@ PLAN = [
      "params": {"categorical_swap_rate": 0.1}},
     {"check": "robustness.ablation", "metric": "metric_drop", "threshold": None},
     {"check": "robustness.missing_inputs", "metric": "failure_rate", "threshold": None},
-    {"check": "data_quality.constant_columns", "metric": "constant_column_count", "threshold": None},
+    {"check": "data_quality.constant_columns", "metric": "constant_column_count",
+     "threshold": None},
 ]  # fmt: skip
 ROBUSTNESS = {"robustness.noise", "robustness.ablation", "robustness.missing_inputs"}
 
