@@ -26,7 +26,7 @@ from apps.evaluations.engine.context import EvaluationContext, FrameHandle
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sources import Predictions
 
-# Parts with the model at once: one predicted while the next is written, and a spare.
+# Parts with the model at once, per stream: one predicted while the next waits its turn.
 WINDOW = 2
 
 
