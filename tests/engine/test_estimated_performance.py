@@ -126,3 +126,18 @@ def test_without_labelled_reference_data_it_says_so():
     context = unlabelled_context(model, reference, population(2000, 8))
 
     assert "reference data has no labels" in measure(context).skipped
+
+
+def test_once_the_labels_are_in_the_evidence_shows_how_the_estimate_fared():
+    model = trained_model()
+    reference, current = population(3000, 1), population(2000, 2, x1_spread=0.4)
+    unlabelled = measure(unlabelled_context(model, reference, current))
+    labelled_context = unlabelled_context(model, reference, current)
+    labelled_context.frames["evaluation"] = current  # the same batch, labels revealed
+
+    labelled = measure(labelled_context)
+
+    assert labelled.observed == unlabelled.observed  # the estimate never reads them
+    realised = labelled.evidence["evaluated_realised"]["accuracy"]
+    assert realised == pytest.approx(realised_accuracy(model, current))
+    assert "evaluated_realised" not in unlabelled.evidence

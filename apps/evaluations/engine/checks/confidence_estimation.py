@@ -166,23 +166,28 @@ def _expected_auc(p: NDArray[Any], score: NDArray[Any]) -> float:
     return float(np.sum(negatives * (above + positives / 2)) / total)
 
 
+def score_ranks(scores: NDArray[Any]) -> NDArray[Any]:
+    """Each class's scores as ranks (ties averaged), for the Mann-Whitney form of ROC AUC."""
+    return np.column_stack([rankdata(scores[:, k]) for k in range(scores.shape[1])])
+
+
 def realised_metrics(
-    labels: NDArray[np.intp], scores: NDArray[Any], predicted: NDArray[np.intp]
+    labels: NDArray[np.intp], ranks: NDArray[Any], predicted: NDArray[np.intp]
 ) -> dict[str, NDArray[Any]]:
-    """The same metrics for label draws (a 2-d array, one draw a row): for true labels, one row."""
+    """The same metrics for label draws (a 2-d array, one draw a row): for true labels, one
+    row. `ranks` are `score_ranks` of the scores."""
     accuracy = np.mean(labels == predicted[None, :], axis=1)
     f1s, aucs = [], []
     n = labels.shape[1]
-    for k in _tested_classes(scores.shape[1]):
+    for k in _tested_classes(ranks.shape[1]):
         actual, chosen = labels == k, predicted[None, :] == k
         tp = np.sum(actual & chosen, axis=1)
         fp = np.sum(~actual & chosen, axis=1)
         fn = np.sum(actual & ~chosen, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             f1s.append(np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan))
-            ranks = rankdata(scores[:, k])
             positives = actual.sum(axis=1)
-            mann_whitney = actual @ ranks - positives * (positives + 1) / 2
+            mann_whitney = actual @ ranks[:, k] - positives * (positives + 1) / 2
             aucs.append(mann_whitney / (positives * (n - positives)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a draw without a class: undefined
@@ -209,6 +214,7 @@ def drawn_metrics(
     n, n_classes = scores.shape
     batch = max(1, _DRAW_CELLS // (n * n_classes))
     cumulative = [np.cumsum(p, axis=1) for p in probability_sets]
+    ranks = score_ranks(scores)
     values: dict[str, list[NDArray[Any]]] = {name: [] for name in METRICS}
     for start in range(0, draws, batch):
         size = min(batch, draws - start)
@@ -216,7 +222,7 @@ def drawn_metrics(
         for row in range(size):
             cumsum = cumulative[(start + row) % len(cumulative)]
             labels[row] = np.minimum((rng.random(n)[:, None] > cumsum).sum(axis=1), n_classes - 1)
-        for name, drawn in realised_metrics(labels, scores, predicted).items():
+        for name, drawn in realised_metrics(labels, ranks, predicted).items():
             values[name].append(drawn)
     return {name: np.concatenate(parts) for name, parts in values.items()}
 

@@ -24,6 +24,7 @@ from apps.evaluations.engine.checks.confidence_estimation import (
     drawn_metrics,
     expected_metrics,
     realised_metrics,
+    score_ranks,
 )
 from apps.evaluations.engine.checks.inputs import labelled_outputs
 from apps.evaluations.engine.context import EvaluationContext
@@ -131,7 +132,7 @@ class EstimatedPerformance(Check):
         calibrators, verdicts = calibration
         probability_sets = [calibrate(scores) for calibrate in calibrators]
         estimated = expected_metrics(probability_sets[0], scores, predicted)
-        labelled = realised_metrics(ref_truth[None, :], ref_scores, ref_predicted)
+        labelled = realised_metrics(ref_truth[None, :], score_ranks(ref_scores), ref_predicted)
         realised = {name: float(values[0]) for name, values in labelled.items()}
         drawn = drawn_metrics(probability_sets, scores, predicted, params["resamples"], rng)
         observed: dict[str, Any] = {}
@@ -168,6 +169,8 @@ class EstimatedPerformance(Check):
             "evaluated_rows": len(rows),
             "reference_rows": len(ref_truth),
         }
+        if context.has_labels("evaluation"):  # labels revealed: how the estimate fared
+            evidence["evaluated_realised"] = self._realised(context, rows, order, scores, predicted)
         note = verdicts["used"]
         return [
             Measurement(
@@ -181,6 +184,22 @@ class EstimatedPerformance(Check):
                 note=note,
             )
         ]
+
+    def _realised(
+        self,
+        context: EvaluationContext,
+        rows: NDArray[np.intp],
+        order: NDArray[np.intp],
+        scores: NDArray[Any],
+        predicted: NDArray[np.intp],
+    ) -> dict[str, float] | None:
+        """The metrics the evaluated rows' own labels give, where every row has one."""
+        truth = context.class_index(context.labels("evaluation").to_numpy()[rows])
+        if np.any(truth < 0):
+            return None
+        labels = order_index(truth, order)[None, :]
+        values = realised_metrics(labels, score_ranks(scores), predicted)
+        return {name: float(value[0]) for name, value in values.items()}
 
     def _class_order(self, context: EvaluationContext) -> NDArray[np.intp]:
         """Class positions with, for a binary task, the positive class second."""
