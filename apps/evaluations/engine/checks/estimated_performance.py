@@ -135,6 +135,15 @@ class EstimatedPerformance(Check):
         labelled = realised_metrics(ref_truth[None, :], score_ranks(ref_scores), ref_predicted)
         realised = {name: float(values[0]) for name, values in labelled.items()}
         drawn = drawn_metrics(probability_sets, scores, predicted, params["resamples"], rng)
+        # The reference's realised values carry label noise too: its labels redrawn from its
+        # calibrated probabilities show how much, for the drop's interval.
+        reference_drawn = drawn_metrics(
+            [calibrate(ref_scores) for calibrate in calibrators],
+            ref_scores,
+            ref_predicted,
+            params["resamples"],
+            rng,
+        )
         observed: dict[str, Any] = {}
         intervals: dict[str, dict[str, Any]] = {}
         significant: dict[str, bool] = {}
@@ -149,20 +158,27 @@ class EstimatedPerformance(Check):
             if interval is not None:
                 interval["method"] = "labels drawn from the calibrated probabilities"
                 intervals[f"estimated_{name}"] = interval
-                intervals[f"estimated_{name}_drop"] = {
-                    **interval,
-                    "low": realised[name] - interval["high"],
-                    "high": realised[name] - interval["low"],
-                }
-                # A change beyond what the labels still to come can explain.
-                significant[f"estimated_{name}_drop"] = not (
-                    interval["low"] <= realised[name] <= interval["high"]
-                )
+            reference_noise = reference_drawn[name] - np.nanmean(reference_drawn[name])
+            drops = realised[name] - reference_noise - drawn[name]
+            drop = stats.percentile_interval(
+                drops, realised[name] - point, params["confidence_level"]
+            )
+            if drop is not None:
+                drop["method"] = "labels of both datasets drawn from the calibrated probabilities"
+                intervals[f"estimated_{name}_drop"] = drop
+                # A change beyond what the labels of either side can explain by chance.
+                significant[f"estimated_{name}_drop"] = not drop["low"] <= 0 <= drop["high"]
         evidence = {
             "reference_realised": realised,
             "reference_estimated": expected_metrics(
                 calibrators[0](ref_scores), ref_scores, ref_predicted
             ),
+            # what the labels still to come should show (the drops' intervals are the ci)
+            "realised_value_intervals": {
+                name: [interval["low"], interval["high"], interval["level"]]
+                for name, interval in intervals.items()
+                if not name.endswith("_drop")
+            },
             "expected_confusion_matrix": expected_confusion(probability_sets[0], predicted),
             "classes": [str(c) for c in np.asarray(context.class_labels)[order]],
             "calibration": verdicts,
@@ -180,7 +196,7 @@ class EstimatedPerformance(Check):
                 evidence=evidence,
                 sampling=sampling,
                 significant=significant,
-                test="the reference's realised value against the interval of the estimate",
+                test="the drop's interval (label noise of both datasets) against zero",
                 note=note,
             )
         ]
