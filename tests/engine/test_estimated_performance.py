@@ -141,3 +141,19 @@ def test_once_the_labels_are_in_the_evidence_shows_how_the_estimate_fared():
     realised = labelled.evidence["evaluated_realised"]["accuracy"]
     assert realised == pytest.approx(realised_accuracy(model, current))
     assert "evaluated_realised" not in unlabelled.evidence
+
+
+def test_an_overconfident_multiclass_model_is_recalibrated_class_by_class():
+    data = datasets(1, task="multiclass")
+    for frame in (data.evaluation, data.reference):
+        sharpened = frame[["p0", "p1", "p2"]].to_numpy() ** 3
+        frame[["p0", "p1", "p2"]] = sharpened / sharpened.sum(axis=1, keepdims=True)
+    context = context_for(data, task="multiclass")
+
+    measurement = measure(context)
+
+    assert measurement.evidence["calibration"]["as_given"]["calibrated"] is False
+    assert "recalibrated" in measurement.note
+    low, high, _ = measurement.evidence["realised_value_intervals"]["estimated_accuracy"]
+    assert low <= np.mean(data.evaluation["prediction"] == data.evaluation["y"]) <= high
+    assert set(outcomes(context).values()) == {"pass"}

@@ -82,6 +82,9 @@ class Calibrator:
         self.models: dict[int, Any] = {}
         for k in _tested_classes(self.n_classes):
             outcome = (truth == k).astype(float)
+            if outcome.min() == outcome.max():  # the class never (or always) comes true
+                self.models[k] = float(outcome[0]) if len(outcome) else 0.0
+                continue
             if method == "platt":
                 model = LogisticRegression(C=1e6).fit(_logit(probabilities[:, k]), outcome)
             else:
@@ -91,6 +94,8 @@ class Calibrator:
 
     def _class(self, probabilities: NDArray[Any], k: int) -> NDArray[Any]:
         model = self.models[k]
+        if isinstance(model, float):
+            return np.full(len(probabilities), model)
         if isinstance(model, LogisticRegression):
             calibrated: NDArray[Any] = model.predict_proba(_logit(probabilities[:, k]))[:, 1]
             return calibrated
