@@ -155,6 +155,8 @@ def test_suggested_templates_leave_out_a_code_the_project_already_uses(cast):
         "DRIFT-02",
         "DRIFT-04",
         "DRIFT-05",
+        "DRIFT-08",
+        "PERF-08",
         "PROC-06",
         "PROC-08",
     ]

@@ -18,6 +18,11 @@ CHECK_KEYS: dict[str, str] = {
         "Skill of the model over a dummy baseline fitted on the training set (majority class or "
         "median): 1 - model error / baseline error, for the chosen metric."
     ),
+    "performance.estimated": (
+        "Accuracy, F1 and ROC AUC estimated without labels from probabilities calibrated on "
+        "the reference (confidence-based performance estimation), with an interval, against "
+        "the reference's realised values."
+    ),
     "calibration.classification": (
         "Calibration of predicted probabilities: expected and maximum calibration error over "
         "probability bins, Brier score and Brier skill score, with a reliability diagram."
@@ -86,6 +91,10 @@ CHECK_KEYS: dict[str, str] = {
         "Shift of the model's predictions or scores between reference and evaluated data."
     ),
     "drift.label": "Shift of the target's distribution between reference and evaluated data.",
+    "drift.important_inputs": (
+        "Each feature's drift weighted by its importance to the model (permutation importance "
+        "in a surrogate of the model's outputs on the reference), with the top contributors."
+    ),
     "drift.multivariate": (
         "Domain classifier: ROC AUC of a model trained to tell reference rows from evaluated "
         "rows (0.5 means the joint distributions cannot be told apart)."

@@ -184,4 +184,33 @@ DRIFT_TEMPLATES: list[dict[str, Any]] = [
             "Artificial Intelligence."
         ),
     },
+    {
+        "code": "DRIFT-08",
+        "name": "The inputs the model relies on keep their distribution",
+        "category": "drift",
+        "check_key": "drift.important_inputs",
+        "metric": "importance_weighted_drift",
+        "comparator": "<=",
+        "threshold": 0.1,
+        "severity": "medium",
+        "blocking": False,
+        "params": {"alpha": 0.05},
+        "rationale": (
+            "A drifting feature the model ignores is harmless, a small shift of the one it "
+            "relies on is not. Each feature's drift effect size (normed Wasserstein or "
+            "Jensen-Shannon distance) weighted by its share of the model's importance stays "
+            "below 0.1, the same bar as one feature's effect size in DRIFT-01, and fails only "
+            "when an important feature's shift is statistically significant."
+        ),
+        "guidance": (
+            "Start with the top contributors in the evidence. Rule out a pipeline change "
+            "(units, defaults, a new source) first; if the population really moved, estimate "
+            "the impact on performance (PERF-08) and retrain on recent data."
+        ),
+        "references": (
+            "Breiman L. (2001), Random Forests (permutation importance); Rabanser S. et al. "
+            "(2019), Failing Loudly: An Empirical Study of Methods for Detecting Dataset Shift, "
+            "NeurIPS."
+        ),
+    },
 ]

@@ -181,6 +181,39 @@ PERFORMANCE_TEMPLATES: list[dict[str, Any]] = [
         "references": "Efron B., Tibshirani R. (1993), An Introduction to the Bootstrap.",
     },
     {
+        "code": "PERF-08",
+        "name": "Performance estimated on unlabelled production data holds",
+        "category": "performance",
+        "check_key": "performance.estimated",
+        "metric": "estimated_accuracy_drop",
+        "comparator": "<=",
+        "threshold": 0.05,
+        "severity": "high",
+        "blocking": False,
+        "params": {"calibration": "auto", "confidence_level": 0.95},
+        "rationale": (
+            "Labels of production data arrive late. Confidence-based estimation reads the "
+            "accuracy a batch will show from the model's probabilities, calibrated on the "
+            "labelled reference; a drop of more than 5 points from the reference's realised "
+            "accuracy, beyond the estimate's interval, is worth acting on before the labels "
+            "confirm it. The check refuses to estimate when the probabilities cannot be "
+            "calibrated, and says why."
+        ),
+        "guidance": (
+            "Find where the batch moved (DRIFT-01, DRIFT-08): rows drifting towards the "
+            "decision boundary are the usual cause. Collect labels for that region first and "
+            "retrain; confirm with PERF-03 on the labelled batch. The estimate assumes the "
+            "relation between inputs and labels is unchanged: a changed labelling policy or "
+            "concept drift shows only in realised performance."
+        ),
+        "references": (
+            "NannyML documentation, Confidence-based Performance Estimation (CBPE); Platt J. "
+            "(1999), Probabilistic outputs for support vector machines; Zadrozny B., Elkan C. "
+            "(2002), Transforming classifier scores into accurate multiclass probability "
+            "estimates, KDD."
+        ),
+    },
+    {
         "code": "CAL-01",
         "name": "Probabilities are well calibrated (ECE)",
         "category": "calibration",

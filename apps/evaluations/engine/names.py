@@ -41,6 +41,12 @@ METRIC_NAMES: dict[str, str] = {
     "mape_skill": "MAPE skill over the baseline",
     "relative_drop": "Relative drop from the reference",
     "absolute_drop": "Absolute drop from the reference",
+    "estimated_accuracy": "Estimated accuracy (no labels)",
+    "estimated_f1": "Estimated F1 score (no labels)",
+    "estimated_roc_auc": "Estimated ROC AUC (no labels)",
+    "estimated_accuracy_drop": "Estimated accuracy drop from the reference",
+    "estimated_f1_drop": "Estimated F1 drop from the reference",
+    "estimated_roc_auc_drop": "Estimated ROC AUC drop from the reference",
     # Calibration
     "expected_calibration_error": "Expected calibration error",
     "max_calibration_error": "Maximum calibration error",
@@ -105,6 +111,7 @@ METRIC_NAMES: dict[str, str] = {
     "drifted_column_share": "Drifted column share",
     "drifted_column_count": "Drifted column count",
     "domain_classifier_auc": "Domain classifier AUC",
+    "importance_weighted_drift": "Importance-weighted input drift",
     "category_coverage": "Category coverage",
     "smallest_group_rows": "Rows in the smallest group",
     # Anomalies

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 2.0
 # The engine refuses evaluation data without its target column, even for plans of checks
-# that declare they read no labels; such data gets an empty one under this name.
+# that declare they read no labels; such data gets an empty one, under the reference's
+# target name (see `_unlabelled_target`) or else this one.
 NO_TARGET_COLUMN = "__qualiti_no_target__"
 
 
@@ -163,6 +164,17 @@ def _read(stack: contextlib.ExitStack, dataset, role: str):
     return engine.read_table(stack.enter_context(path), role=role)
 
 
+def _unlabelled_target(evaluation, reference) -> str:
+    """The target column's name for evaluated data without labels: the reference's, so the
+    checks that compare with the reference's labels (performance estimated without labels)
+    still find them; a made-up name when there is none, or when the data has a column of
+    that name it does not call its labels."""
+    name = reference.target_column if reference is not None else ""
+    if name and name not in evaluation.columns:
+        return name
+    return NO_TARGET_COLUMN
+
+
 def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
     """The engine's results, each paired with its plan check, and the report summary."""
     checks = plan_checks(run.test_plan)
@@ -182,7 +194,7 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
                     f"The plan's checks need labels, but the dataset “{dataset.name}” has no "
                     "target column."
                 )
-            target = NO_TARGET_COLUMN
+            target = _unlabelled_target(evaluation, run.reference_dataset)
             evaluation[target] = float("nan")
         if model_version.artifact_format == ArtifactFormat.NONE:
             source = engine.ColumnPredictions(
