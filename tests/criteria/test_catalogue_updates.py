@@ -147,3 +147,17 @@ def test_a_developer_posting_take_update_is_refused(monkeypatch, client, cast, f
     response = client.post(f"/projects/{cast.project.slug}/criteria/{fairness.pk}/take-update/")
 
     assert response.status_code == 403
+
+
+def test_a_release_that_adds_a_template_lists_it_as_new(monkeypatch):
+    templates = copy.deepcopy(catalogue.TEMPLATES)
+    added = {**next(t for t in templates if t["code"] == "FAIR-01"), "code": "FAIR-99"}
+    monkeypatch.setattr(catalogue, "TEMPLATES", [*templates, added])
+    from apps.criteria.migrations._catalogue_loader import load_catalogue
+
+    load_catalogue(live_apps, None)
+
+    new = CriterionTemplate.objects.get(code="FAIR-99")
+    assert [(r.template, words) for r, words in catalogue_revisions()] == [
+        (new, ["new in the catalogue"])
+    ]

@@ -60,6 +60,8 @@ def entry_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[st
 def change_in_words(change: dict[str, Any]) -> str:
     """One change told to a person: "default threshold: 0.8 → 0.85"."""
     name, before, after = change["field"], change["before"], change["after"]
+    if name == "added":
+        return "new in the catalogue"
     words = FIELD_WORDS.get(name, name.replace("_", " "))
     if name == "requirements":
         added = sorted(set(after or []) - set(before or []))

@@ -35,15 +35,22 @@ def template_values(template, compared: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
-def template_revise(template, revision_model, before: dict[str, Any], compared) -> bool:
+def template_revise(
+    template, revision_model, before: dict[str, Any], compared, *, added: bool = False
+) -> bool:
     """Record the template's current values as its next version when they differ from
-    `before`; the first revision of a template records it as it is. Returns whether it did."""
+    `before`; the first revision of a template records it as it is, and says it is new
+    when `added` (a release or an import brought it, after the catalogue was installed).
+    Returns whether it recorded one."""
     from apps.criteria.catalogue.changes import entry_changes
 
     after = template_values(template, compared)
     latest = revision_model.objects.filter(template=template).order_by("-version").first()
     if latest is None:
-        revision_model.objects.create(template=template, version=template.version, values=after)
+        changes = [{"field": "added", "before": None, "after": None}] if added else []
+        revision_model.objects.create(
+            template=template, version=template.version, values=after, changes=changes
+        )
         return True
     changes = entry_changes(before, after)
     if not changes:
@@ -63,6 +70,8 @@ def load_catalogue(apps, schema_editor) -> None:
     template_model = apps.get_model("criteria", "CriterionTemplate")
     revision_model = get_model_or_none(apps, "criteria", "TemplateRevision")
     fields = {field.name: field for field in template_model._meta.concrete_fields}
+    # A catalogue loaded into an empty table is an installation: nothing in it is news.
+    installed = template_model.objects.exists()
     for entry in TEMPLATES:
         if entry.get("kind", "measured") != "measured" and "kind" not in fields:
             continue
@@ -75,6 +84,7 @@ def load_catalogue(apps, schema_editor) -> None:
         }
         code = defaults.pop("code")
         template = template_model.objects.filter(code=code).first()
+        added = template is None and installed
         before = template_values(template, COMPARED_FIELDS) if template else {}
         if template is None:
             template = template_model.objects.create(code=code, **defaults)
@@ -83,7 +93,7 @@ def load_catalogue(apps, schema_editor) -> None:
                 setattr(template, name, value)
             template.save()
         if revision_model is not None:
-            template_revise(template, revision_model, before, COMPARED_FIELDS)
+            template_revise(template, revision_model, before, COMPARED_FIELDS, added=added)
 
 
 def _has_field(model, name: str) -> bool:

@@ -206,7 +206,7 @@ def _templates_save(valid: ValidPack) -> PackChanges:
             bucket.append(entry.code)
             template.version = version
         _template_write(template, entry, requirement_ids)
-        template_revise(template, TemplateRevision, before, COMPARED_FIELDS)
+        template_revise(template, TemplateRevision, before, COMPARED_FIELDS, added=not before)
     for code, template in existing.items():
         template.delete()  # criteria taken from it keep their values (template: SET_NULL)
         changes.removed.append(code)

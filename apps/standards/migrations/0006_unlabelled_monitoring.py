@@ -13,7 +13,7 @@ def load_packs(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("standards", "0005_framework_revisions"),
-        ("criteria", "0008_unlabelled_monitoring"),
+        ("criteria", "0010_unlabelled_monitoring"),
     ]
 
     operations = [migrations.RunPython(load_packs, migrations.RunPython.noop)]

@@ -11,6 +11,6 @@ def load_catalogue(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("criteria", "0007_template_revisions")]
+    dependencies = [("criteria", "0009_relative_rates")]
 
     operations = [migrations.RunPython(load_catalogue, migrations.RunPython.noop)]
