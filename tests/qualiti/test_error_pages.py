@@ -44,3 +44,24 @@ def test_a_form_without_its_csrf_token_is_a_styled_403_that_changes_nothing():
     assert "This form has expired" in page and "nothing was changed" in page
     assert "Forbidden (403)" not in page
     assert not Project.objects.filter(name="Sneaky").exists()
+
+
+def test_an_address_for_a_forms_button_opened_in_the_browser_is_a_styled_405(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/accounts/logout/")
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST, OPTIONS"
+    page = response.content.decode()
+    assert "<h1>Not a page to open</h1>" in page and "used by POST only" in page
+    assert 'href="/"' in page and 'class="topbar"' in page
+
+
+def test_the_apis_405_keeps_its_json(client):
+    client.force_login(UserFactory())
+
+    response = client.put("/api/v1/search/?q=x")
+
+    assert response.status_code == 405
+    assert response.json()["detail"]
