@@ -45,7 +45,11 @@ class DatasetChoiceField(_ReadOnceChoiceField):
             if obj.validation_status == ValidationStatus.VALID
             else (f" — {obj.get_validation_status_display().lower()}")
         )
-        rows = f", {obj.row_count} rows" if obj.row_count is not None else ""
+        rows = (
+            f", {obj.row_count} row{'' if obj.row_count == 1 else 's'}"
+            if obj.row_count is not None
+            else ""
+        )
         return f"{obj.name} ({obj.get_role_display().lower()}{rows}){state}"
 
 
@@ -86,7 +90,13 @@ class RunLaunchForm(forms.Form):
         ).order_by("name", "-version")
         versions = cast(ModelVersionChoiceField, self.fields["model_version"])
         versions.queryset = ModelVersion.objects.filter(project=project)
-        datasets = Dataset.objects.filter(project=project).order_by("-created_at")
+        # An invalid dataset can never be evaluated, so it is not offered; one still being
+        # validated is, marked so (it is usually valid by the time the form is sent).
+        datasets = (
+            Dataset.objects.filter(project=project)
+            .exclude(validation_status=ValidationStatus.INVALID)
+            .order_by("-created_at")
+        )
         for name, roles in (
             ("dataset", EVALUATED_ROLES),
             ("reference_dataset", (DatasetRole.REFERENCE,)),

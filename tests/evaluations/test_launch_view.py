@@ -115,6 +115,17 @@ def test_a_dataset_still_validating_is_refused_inline(setup):
     assert not EvaluationRun.objects.exists()
 
 
+def test_an_invalid_dataset_is_not_offered(setup):
+    broken = setup.make_dataset(name="broken", validation_status=ValidationStatus.INVALID)
+
+    page = client_of(setup.qm).get(launch_url(setup)).content.decode()
+    response = launch(setup, setup.qm, dataset=broken.pk)
+
+    assert "broken" not in page and setup.dataset.name in page
+    assert response.status_code == 400 and "dataset" in response.context["form"].errors
+    assert not EvaluationRun.objects.exists()
+
+
 def test_missing_feature_columns_are_refused_inline(setup):
     version = ModelVersionFactory(
         project=setup.project, artifact_format="none", features=["age", "postcode"]

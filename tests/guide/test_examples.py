@@ -84,7 +84,9 @@ def test_a_check_no_criterion_judges_is_drawn_without_a_threshold():
 
 
 def test_a_check_without_sampling_or_test_is_said_to_be_exact():
-    assert statistics_sentences(engine.registered_checks()["data_quality.constant_columns"]) == [EXACT]
+    assert statistics_sentences(engine.registered_checks()["data_quality.constant_columns"]) == [
+        EXACT
+    ]
 
 
 def test_the_parameters_say_what_they_accept():
