@@ -9,6 +9,7 @@ import copy
 import math
 from typing import Any
 
+import jsonschema
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -18,6 +19,7 @@ from apps.accounts.permissions import Action, project_action_check
 from apps.audit.services import status_change_record
 from apps.criteria.catalogue import CHECK_KEYS, TEMPLATES
 from apps.criteria.models import Criterion, CriterionKind, CriterionTemplate
+from apps.evaluations import engine
 from apps.projects.models import Project
 from apps.testplans.models import PlanCheck
 from qualiti.errors import InvalidInput
@@ -233,6 +235,27 @@ def _validate_answerer(criterion: Criterion) -> None:
         raise InvalidInput("The answerer must be a member of the project.", field="answerer")
 
 
+def _validate_params(criterion: Criterion) -> None:
+    """The criterion's parameters must be ones its check accepts, or every plan judging it
+    would fail at launch, far from the cause and in front of someone who cannot fix it."""
+    check = engine.registered_checks().get(criterion.check_key)
+    if check is None:
+        return
+    try:
+        check.params_with_defaults(criterion.params)
+    except jsonschema.ValidationError as error:
+        accepted = ", ".join(sorted(check.params_schema.get("properties", {}))) or "none"
+        name = ".".join(str(part) for part in error.absolute_path)
+        if error.validator == "additionalProperties":
+            unknown = sorted(set(criterion.params) - set(check.params_schema.get("properties", {})))
+            problem = f"{check.name} has no parameter {', '.join(map(repr, unknown))}"
+        else:
+            problem = f"{check.name}'s parameter {name!r} is not valid: {error.message}"
+        raise InvalidInput(
+            f"{problem}. The parameters it accepts: {accepted}.", field="params"
+        ) from error
+
+
 def _validate_and_save(criterion: Criterion) -> None:
     _validate_answerer(criterion)
     if criterion.kind == CriterionKind.MEASURED and criterion.check_key not in CHECK_KEYS:
@@ -245,6 +268,8 @@ def _validate_and_save(criterion: Criterion) -> None:
         raise InvalidInput(
             "params must be an object of parameter names and values.", field="params"
         )
+    if criterion.kind == CriterionKind.MEASURED:
+        _validate_params(criterion)
     if isinstance(criterion.threshold, float | int) and not math.isfinite(criterion.threshold):
         raise InvalidInput("threshold must be a finite number.", field="threshold")
     if (

@@ -288,3 +288,22 @@ def test_a_criterion_a_plan_checks_cannot_become_a_process_criterion():
     assert error.value.field == "kind"
     criterion.refresh_from_db()
     assert criterion.kind == "measured"
+
+
+def test_parameters_the_check_does_not_accept_are_refused_in_words():
+    template = CriterionTemplate.objects.get(code="DQ-02")
+    criterion = criterion_create_from_template(
+        project=ProjectFactory(), template=template, user=admin()
+    )
+
+    with pytest.raises(InvalidInput) as unknown:
+        criterion_update(criterion=criterion, user=admin(), params={"bogus": 1})
+    with pytest.raises(InvalidInput) as ill_typed:
+        criterion_update(criterion=criterion, user=admin(), params={"columns": 42})
+
+    assert unknown.value.field == "params"
+    assert unknown.value.message.startswith("Missing values has no parameter 'bogus'.")
+    assert "The parameters it accepts: " in unknown.value.message
+    assert "parameter 'columns' is not valid" in ill_typed.value.message
+    criterion.refresh_from_db()
+    assert "bogus" not in criterion.params
