@@ -6,7 +6,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.accounts.models import Membership, Team, User
+from apps.accounts.models import Membership, ProjectRole, Team, User
 from apps.accounts.permissions import (
     Action,
     scope_to_visible_projects,
@@ -154,7 +154,7 @@ def assignable_users(*, user: User) -> QuerySet[User]:
     """Who a finding of the projects the user sees may be assigned to: their members and
     the members of their development teams (services.assignees decides per finding)."""
     visible = visible_project_ids(user=user)
-    memberships = Membership.objects.all()
+    memberships = Membership.objects.exclude(role=ProjectRole.VIEWER)
     projects = Project.objects.all()
     if visible is not None:
         memberships = memberships.filter(project__in=visible)

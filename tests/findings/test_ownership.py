@@ -59,7 +59,20 @@ def test_assignable_people_are_the_members_and_the_development_team(cast):
 
     people = set(services.assignable_people(project=cast.project))
 
-    assert people == {cast.qm, cast.dev, cast.other_dev, cast.viewer, newcomer}
+    assert people == {cast.qm, cast.dev, cast.other_dev, newcomer}  # not the viewer
+
+
+@pytest.mark.parametrize("who", ["viewer", "manager"])
+def test_who_only_reads_the_project_cannot_be_given_its_work(cast, who):
+    finding = cast.finding()
+
+    with pytest.raises(InvalidInput) as refused:
+        assign(finding, cast.qm, getattr(cast, who).pk)
+
+    assert refused.value.field == "assignee"
+    assert "reads findings but does not work on them" in refused.value.message
+    finding.refresh_from_db()
+    assert finding.assignee is None
 
 
 def test_a_team_member_assigned_by_the_qm_joins_the_project_as_a_developer(cast):

@@ -1,5 +1,6 @@
 """Who may be given work on a finding (be its assignee, own one of its corrective actions):
-the project's members and the members of its development team. A team member who is not
+the project's members and the members of its development team, but not those who only
+read it (its viewers, management). A team member who is not
 yet a member joins the project as a developer in the same transaction, added by whoever
 gives them the work, so the members rule (apps.accounts.services.membership_create)
 applies: only who may manage the project's members can do it."""
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Membership, ProjectRole, Team, User
-from apps.accounts.permissions import effective_role
+from apps.accounts.permissions import MANAGEMENT, effective_role
 from apps.accounts.services import membership_create
 from apps.audit.models import HistoryKind
 from apps.audit.services import status_change_record
@@ -29,15 +30,25 @@ class Admission:
 def assignable_people(*, project: Project) -> QuerySet[User]:
     """The active members of the project and of its development team, by username: the
     choices of the assignment and owner fields."""
-    people = Q(pk__in=Membership.objects.filter(project=project).values("user_id"))
+    memberships = Membership.objects.filter(project=project)
+    people = Q(pk__in=memberships.exclude(role=ProjectRole.VIEWER).values("user_id"))
     if project.development_team_id is not None:
         team_members = Team.members.through.objects.filter(team_id=project.development_team_id)
         people |= Q(pk__in=team_members.values("user_id"))
-    return User.objects.filter(people, is_active=True).order_by("username")
+    viewers = memberships.filter(role=ProjectRole.VIEWER).values("user_id")
+    return User.objects.filter(people, is_active=True).exclude(pk__in=viewers).order_by("username")
 
 
 def assignable_refusal(*, who: str) -> str:
     return f"The {who} must be a member of the project or of its development team."
+
+
+def _reads_only_refusal(*, who: str, role: str) -> str:
+    return (
+        f"The {who} takes part in this project as {role.replace('_', ' ')}, which reads "
+        "findings but does not work on them: choose a developer or the quality manager "
+        "(or change their role on the Members page first)."
+    )
 
 
 def assignee_admit(
@@ -52,7 +63,10 @@ def assignee_admit(
     person = User.objects.filter(pk=person_id, is_active=True).first()
     if person is None:
         raise InvalidInput(assignable_refusal(who=who), field=field)
-    if effective_role(user=person, project_id=project.pk) is not None:
+    role = effective_role(user=person, project_id=project.pk)
+    if role in (ProjectRole.VIEWER, MANAGEMENT):
+        raise InvalidInput(_reads_only_refusal(who=who, role=role), field=field)
+    if role is not None:
         return Admission(person=person)
     team_id = project.development_team_id
     if team_id is None or not person.teams.filter(pk=team_id).exists():
