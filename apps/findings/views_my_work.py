@@ -3,8 +3,8 @@
 
 - developer: open findings and corrective actions of theirs and their teams, soonest due
   first (Start work, Submit fix, I'll do it, Mark done);
-- quality manager: fixes to verify, findings without an assignee, risk acceptances to
-  request or expiring, runs that failed;
+- quality manager: fixes to verify, answers to process criteria to decide, findings
+  without an assignee, risk acceptances to request or expiring, runs that failed;
 - management: risk acceptances waiting for a decision, overdue critical findings.
 
 The reads are in apps.findings.work_queues; its counts are kept on the request so the top
@@ -116,6 +116,7 @@ def _developer_queue(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 def _quality_manager_queues(user: User) -> dict[str, Any]:
     return {
         "verify_rows": list(work_queues.fixes_to_verify(user=user)[:QUEUE_ROWS]),
+        "answer_rows": list(work_queues.answers_to_decide(user=user)[:QUEUE_ROWS]),
         "unassigned_rows": list(work_queues.findings_unassigned(user=user)[:QUEUE_ROWS]),
         "risk_request_rows": list(work_queues.risk_to_request(user=user)[:QUEUE_ROWS]),
         "risk_expiring_rows": list(work_queues.risk_expiring(user=user)[:QUEUE_ROWS]),

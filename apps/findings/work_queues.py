@@ -4,7 +4,8 @@ count). Each queue is scoped to the projects where the user holds the role it se
 - developer: open findings assigned to them or their teams, and their actions
   (selectors.my_work_findings / my_work_actions);
 - quality manager (projects where their membership says so): fixes waiting for
-  verification, findings without an assignee, risk acceptances to request (overdue high or
+  verification, answers to process criteria waiting for a decision, findings without an
+  assignee, risk acceptances to request (overdue high or
   critical findings nobody has submitted a fix for) or expiring soon, runs that failed;
 - management (and admins, who approve too): risk acceptances waiting for a decision,
   overdue critical findings across projects.
@@ -31,7 +32,7 @@ from django.utils import timezone
 from apps.accounts.models import Membership, OrgRole, ProjectRole, User
 from apps.accounts.permissions import scope_to_visible_projects
 from apps.audit.models import HistoryKind, StatusChange
-from apps.criteria.models import Severity
+from apps.criteria.models import Attestation, AttestationStatus, Severity
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import (
     CLOSED_FINDING_STATUSES,
@@ -141,6 +142,19 @@ def risk_expiring(*, user: User) -> QuerySet[Finding]:
     )
 
 
+def answers_to_decide(*, user: User) -> QuerySet[Attestation]:
+    """Answers to process criteria of the user's projects waiting for the quality
+    manager's decision (accept or send back), longest waiting first."""
+    return (
+        Attestation.objects.filter(
+            status=AttestationStatus.SUBMITTED,
+            criterion__project__in=quality_managed_project_ids(user=user),
+        )
+        .select_related("criterion__project", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
 def _failed_since() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=FAILED_RUNS_WITHIN_DAYS)
 
@@ -195,6 +209,7 @@ def _count(queryset: QuerySet) -> Coalesce:
 QUEUE_NAMES = (
     "developer",
     "verify",
+    "answers",
     "unassigned",
     "risk_request",
     "risk_expiring",
@@ -209,6 +224,7 @@ def work_waiting_counts(*, user: User) -> dict[str, int]:
     queues: dict[str, QuerySet] = {
         "developer": developer_waiting(user=user),
         "verify": fixes_to_verify(user=user),
+        "answers": answers_to_decide(user=user),
         "unassigned": findings_unassigned(user=user),
         "risk_request": risk_to_request(user=user),
         "risk_expiring": risk_expiring(user=user),

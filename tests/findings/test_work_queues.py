@@ -202,3 +202,27 @@ def test_my_work_costs_the_same_queries_for_many_rows(cast, rows, django_assert_
     assert len(response.context["verify_rows"]) == rows
     assert len(response.context["decision_rows"]) == rows
     assert len(response.context["failed_run_rows"]) == rows
+
+
+def test_an_answer_to_a_process_criterion_waits_on_the_quality_managers_my_work(cast):
+    from apps.criteria.services_attestations import attestation_accept, attestation_submit
+    from tests.criteria.factories import ProcessCriterionFactory
+
+    criterion = ProcessCriterionFactory(project=cast.project, code="PROC-02", name="Oversight")
+    answer = attestation_submit(
+        criterion=criterion, user=cast.dev, answer="Yes, see the runbook.",
+        evidence_url="https://intranet.example/runbook",
+    )  # fmt: skip
+
+    response = client_for(cast.qm).get(MY_WORK)
+    page = response.content.decode()
+
+    assert response.context["counts"]["answers"] == 1
+    assert work_queues.work_waiting_counts(user=cast.dev)["answers"] == 0
+    decide = reverse("criterion-edit", args=[cast.project.slug, criterion.pk])
+    assert f'href="{decide}#answers-heading">Decide' in page
+    assert "PROC-02 Oversight" in page and "Yes, see the runbook." in page
+
+    attestation_accept(attestation=answer, user=cast.qm, note="")
+
+    assert work_queues.work_waiting_counts(user=cast.qm)["answers"] == 0
