@@ -236,3 +236,23 @@ def test_a_non_member_uploading_gets_404(project, media_root, settings):
 
     assert response.status_code == 404
     assert_nothing_kept(settings, media_root)
+
+
+def test_a_model_fitted_on_named_columns_names_its_features_itself(qm, project, media_root):
+    import numpy as np
+    import pandas as pd
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    frame = pd.DataFrame(np.random.default_rng(1).normal(size=(40, 2)), columns=["age", "income"])
+    model = LogisticRegression().fit(frame, (frame["age"] > 0).astype(int))
+
+    named = version_upload(qm, project, skops.io.dumps(model), label="named")
+    given = version_upload(qm, project, skops.io.dumps(model), label="given", features=["age"])
+    unnamed = version_upload(qm, project, files.skops_bytes(), label="unnamed")
+
+    assert named.status_code == 201, named.json()
+    assert named.json()["features"] == ["age", "income"]
+    assert named.json()["artifact_audit"]["feature_names"] == ["age", "income"]
+    assert given.json()["features"] == ["age"]  # what the uploader says wins
+    assert unnamed.json()["features"] == []

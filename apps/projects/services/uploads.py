@@ -112,6 +112,7 @@ def model_version_create(
     a sound skops archive of trusted types or an ONNX model of standard operators that
     answers one row; anything else is refused with the reason. The task is read from the
     model when not given; a given one that contradicts the model is kept, with a warning.
+    So are the feature columns, when the model was fitted on named columns.
     No file makes a predictions-only version, which must say its task.
     """
     project_action_check(user=user, project_id=project.pk, action=Action.MODEL_UPLOAD)
@@ -133,6 +134,9 @@ def model_version_create(
         model_version.artifact_format = artifact_format
         model_version.artifact_audit = audit
         _task_from_model(model_version, audit)
+        if not model_version.features and audit.get("feature_names"):
+            # Fitted on a named frame: the model says its inputs itself.
+            model_version.features = [str(name) for name in audit["feature_names"]]
         stored = _stored(model_version.artifact, uploaded_file)
     elif not task_type:
         raise InvalidInput(

@@ -64,6 +64,7 @@ class SklearnModel:
             "task": task,
             "classes": classes,
             "root_type": f"{root.__module__}.{root.__qualname__}",
+            "feature_names": self.feature_names,  # None: fitted on an unnamed array
             **self.archive,
         }
 
