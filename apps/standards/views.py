@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.permissions import Action, require_action, user_can
+from apps.criteria.models import Criterion, CriterionKind
 from apps.projects.models import Project
 from apps.projects.selectors import project_visible_or_404
 from apps.standards.forms import ExclusionForm, FrameworkPickerForm
@@ -197,10 +198,27 @@ def requirement_add_templates(
         refusal_raise(error)
         messages.error(request, error.message)
     else:
-        codes = ", ".join(criterion.code for criterion in added)
-        messages.success(
-            request,
-            f"Added {len(added)} criteri{'on' if len(added) == 1 else 'a'}: {codes}. "
-            "Put them in a test plan so a run judges them.",
-        )
+        messages.success(request, _added_in_words(added))
     return _back(project, requirement.framework, f"requirement-{requirement.pk}")
+
+
+def _added_in_words(added: list[Criterion]) -> str:
+    """What was added and what each kind of criterion needs next: a measured one, a place
+    in a test plan; a process one, an answer."""
+    codes = ", ".join(criterion.code for criterion in added)
+    measured = [c for c in added if c.kind == CriterionKind.MEASURED]
+    process = [c for c in added if c.kind == CriterionKind.PROCESS]
+    steps = []
+    if measured:
+        names = ", ".join(c.code for c in measured)
+        steps.append(
+            f"put {names} in a test plan so a run judges {'it' if len(measured) == 1 else 'them'}"
+        )
+    if process:
+        if len(process) == 1:
+            steps.append(f"{process[0].code}'s question waits for an answer on its page")
+        else:
+            names = ", ".join(c.code for c in process)
+            steps.append(f"the questions of {names} wait for answers on their pages")
+    word = "criterion" if len(added) == 1 else "criteria"
+    return f"Added {len(added)} {word}: {codes}. Next, {' and '.join(steps)}."

@@ -106,7 +106,10 @@ def test_add_these_templates_adds_the_gaps_templates_in_one_step(cast):
     codes = Criterion.objects.filter(project=cast.project).values_list("code", flat=True)
     assert sorted(codes) == ["CAL-01", "CAL-02", "PROC-01"]
     body = client.get(response["Location"]).content.decode()
-    assert "Added 3 criteria: CAL-01, CAL-02, PROC-01." in body
+    assert (
+        "Added 3 criteria: CAL-01, CAL-02, PROC-01. Next, put CAL-01, CAL-02 in a test plan "
+        "so a run judges them and PROC-01&#x27;s question waits for an answer on its page."
+    ) in body
 
 
 def test_not_applicable_needs_a_justification_and_then_shows_it(cast):
