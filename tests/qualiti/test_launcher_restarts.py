@@ -167,7 +167,7 @@ def test_make_run_replaces_a_killed_worker_and_the_sweeper_finishes_its_run(tmp_
     reader = read_lines(make.stdout, output)
     try:
         wait_for(lambda: "Demo logins" in "".join(output), 240, "the banner")
-        first_worker = wait_for(lambda: worker_leader(marker), 30, "a worker")
+        first_worker = wait_for(lambda: worker_leader(marker), 120, "a worker")
         created = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", SLOW_MODEL_VERSION],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=120,
