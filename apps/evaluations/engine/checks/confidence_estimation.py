@@ -57,10 +57,10 @@ def calibration_verdict(
         null = ece_null_distribution(confidence, bins, n_bins, resamples, rng)
         p_value = float((1 + np.sum(null >= ece)) / (1 + len(null)))
         per_class.append({"class_position": int(k), "ece": ece, "p_value": p_value})
-    worst = max(per_class, key=lambda entry: entry["ece"])
+    worst = max(per_class, key=lambda entry: -1.0 if entry["ece"] is None else entry["ece"])
     calibrated = all(
-        entry["ece"] is not None
-        and (entry["ece"] <= max_ece or entry["p_value"] >= alpha / len(classes))
+        (ece := entry["ece"]) is not None
+        and (ece <= max_ece or (entry["p_value"] or 0.0) >= alpha / len(classes))
         for entry in per_class
     )
     return {"calibrated": calibrated, "worst_ece": worst["ece"], "per_class": per_class}
@@ -111,12 +111,14 @@ class Calibrator:
         flat = totals[:, 0] <= 0  # every class mapped to 0: keep the model's own
         calibrated[flat] = probabilities[flat]
         totals[flat] = 1.0
-        return calibrated / totals
+        result: NDArray[Any] = calibrated / totals
+        return result
 
 
 def _logit(probability: NDArray[Any]) -> NDArray[Any]:
     clipped = np.clip(probability, 1e-6, 1 - 1e-6)
-    return np.log(clipped / (1 - clipped))[:, None]
+    logits: NDArray[Any] = np.log(clipped / (1 - clipped))[:, None]
+    return logits
 
 
 def cross_fitted(
@@ -226,7 +228,7 @@ def drawn_metrics(
         labels = np.empty((size, n), dtype=np.intp)
         for row in range(size):
             cumsum = cumulative[(start + row) % len(cumulative)]
-            labels[row] = np.minimum((rng.random(n)[:, None] > cumsum).sum(axis=1), n_classes - 1)
+            labels[row] = np.minimum((rng.random((n, 1)) > cumsum).sum(axis=1), n_classes - 1)
         for name, drawn in realised_metrics(labels, ranks, predicted).items():
             values[name].append(drawn)
     return {name: np.concatenate(parts) for name, parts in values.items()}

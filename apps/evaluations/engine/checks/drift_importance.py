@@ -8,6 +8,7 @@ model's outputs depend on it. This works for a model given as prediction columns
 surrogate's fidelity on held-out rows is reported so a poor imitation can be seen.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -96,9 +97,7 @@ class ImportantInputDrift(Check):
                 kinds.get(name),
                 params,
                 # shared with column drift's reference statistics
-                lambda key, compute, name=name: context.cached(
-                    ("drift", "reference", name, key), compute
-                ),
+                _reference_cache(context, name),
             )
             if not isinstance(values, str):
                 tested[name] = values
@@ -215,3 +214,15 @@ def surrogate_importance(
         "held_out_rows": len(y_test),
     }
     return {name: float(w) for name, w in zip(names, raw / raw.sum(), strict=True)}, fidelity
+
+
+def _reference_cache(
+    context: EvaluationContext, name: str
+) -> Callable[[Any, Callable[[], Any]], Any]:
+    """The column's reference statistics, cached in the context as column drift caches
+    them, so both checks compute them once."""
+
+    def cached(key: Any, compute: Callable[[], Any]) -> Any:
+        return context.cached(("drift", "reference", name, key), compute)
+
+    return cached

@@ -101,7 +101,11 @@ class EstimatedPerformance(Check):
         reference = labelled_outputs(context, "reference")
         if isinstance(reference, str):
             return [Measurement(None, skipped=reference)]
-        if reference.probabilities is None or reference.true_index is None:
+        if (
+            reference.probabilities is None
+            or reference.true_index is None
+            or reference.predicted_index is None
+        ):
             return [Measurement(None, skipped="The model gives no probabilities.")]
         if len(reference.rows) < params["min_rows"]:
             why = f"Fewer than {params['min_rows']} labelled reference rows with a prediction."
