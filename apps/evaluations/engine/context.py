@@ -7,6 +7,7 @@ sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of
 """
 
 import contextlib
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
@@ -16,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from apps.evaluations.engine.alignment import aligned, comparable
+from apps.evaluations.engine.column_stats import SortedNumbers, sorted_finite, sorted_numbers
 from apps.evaluations.engine.data import column_kinds, left_out_columns_check
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sources import (
@@ -71,6 +73,8 @@ class EvaluationContext:
         self.source = source
         self.settings = settings or EngineSettings()
         self._cache: dict[Hashable, Any] = {}
+        self._cache_lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
         self._predictions: dict[str, Predictions | None] = {}
         self._requested: dict[str, Any] = {}  # role → the source's ticket
         self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
@@ -135,6 +139,18 @@ class EvaluationContext:
 
     def kinds(self, role: str = "evaluation") -> dict[str, str]:
         return self.cached(("kinds", role), lambda: column_kinds(self.frames[role]))
+
+    def sorted_numbers(self, role: str, name: str) -> SortedNumbers | None:
+        """A numeric column's sorted present values, shared by the checks (None when the
+        column is not of a numeric type)."""
+        return self.cached(("sorted", role, name), lambda: sorted_numbers(self.frames[role][name]))
+
+    def sorted_finite(self, role: str, name: str) -> NDArray[np.float64]:
+        """A column's finite values read as numbers, sorted, shared by the checks."""
+        numbers = self.sorted_numbers(role, name)
+        if numbers is not None:
+            return self.cached(("finite", role, name), numbers.finite)
+        return self.cached(("finite", role, name), lambda: sorted_finite(self.frames[role][name]))
 
     def comparison_role(
         self, choice: str, prefer: tuple[str, ...] = ("reference", "train")
@@ -303,9 +319,14 @@ class EvaluationContext:
     # --- cache ----------------------------------------------------------------------
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """A value several checks need (reference statistics, encodings), computed once."""
+        """A value several checks need (reference statistics, encodings), computed once,
+        also when checks run side by side in threads (one lock per key)."""
         if key not in self._cache:
-            self._cache[key] = compute()
+            with self._cache_lock:
+                lock = self._key_locks.setdefault(key, threading.Lock())
+            with lock:
+                if key not in self._cache:
+                    self._cache[key] = compute()
         value: T = self._cache[key]
         return value
 

@@ -14,6 +14,7 @@ from apps.evaluations.engine.checks.inputs import (
     selected_columns,
     text_value_counts,
 )
+from apps.evaluations.engine.column_stats import SortedNumbers, sorted_numbers
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     Check,
@@ -138,7 +139,9 @@ class ConstantColumns(Check):
         frame = context.frame("evaluation")
         results, near, constant = [], [], []
         for name in selected_columns(context, params["columns"]):
-            value, count, distinct = most_frequent(frame[name])
+            value, count, distinct = most_frequent(
+                frame[name], context.sorted_numbers("evaluation", name)
+            )
             share = float(count / len(frame)) if len(frame) else 1.0
             if distinct <= 1:
                 constant.append(name)
@@ -165,27 +168,18 @@ class ConstantColumns(Check):
         return results
 
 
-def most_frequent(values: pd.Series) -> tuple[object, int, int]:
+def most_frequent(
+    values: pd.Series, numbers: SortedNumbers | None = None
+) -> tuple[object, int, int]:
     """The most frequent value of a column (missing counts as one value), its count and the
-    number of distinct values. Numbers are sorted rather than hashed, and categories
-    counted by code: a hash table over a million distinct floats is several times slower."""
+    number of distinct values. Numbers are sorted rather than hashed (`numbers`: the
+    column's sorted values when the caller keeps them), and categories counted by code: a
+    hash table over a million distinct floats is several times slower."""
     if len(values) == 0:
         return None, 0, 0
-    if values.dtype.kind in "iufb":
-        numbers = values.to_numpy()
-        missing = np.isnan(numbers) if numbers.dtype.kind == "f" else np.zeros(len(numbers), bool)
-        present = np.sort(numbers[~missing])
-        candidates = [(np.nan, int(missing.sum()))] if missing.any() else []
-        if len(present):
-            starts = np.flatnonzero(np.concatenate([[True], present[1:] != present[:-1]]))
-            runs = np.diff(np.append(starts, len(present)))
-            longest = int(np.argmax(runs))
-            candidates.insert(0, (present[starts[longest]].item(), int(runs[longest])))
-            distinct = len(starts) + bool(missing.any())
-        else:
-            distinct = 1
-        value, count = max(candidates, key=lambda pair: pair[1])
-        return value, count, distinct
+    numbers = numbers if numbers is not None else sorted_numbers(values)
+    if numbers is not None:
+        return numbers.mode()
     counts = values.value_counts(dropna=False)
     counts = counts[counts > 0]  # a categorical lists its unused categories too
     return counts.index[0], int(counts.iloc[0]), len(counts)

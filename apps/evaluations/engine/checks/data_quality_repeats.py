@@ -132,17 +132,21 @@ class Duplicates(Check):
         ]
 
 
-def continuous_features(
-    frame: pd.DataFrame, features: list[str], kinds: dict[str, str]
-) -> list[str]:
+def continuous_features(context: EvaluationContext) -> list[str]:
     """Numeric features whose values are mostly distinct (at least half of at least 20):
     two honest rows rarely share such a value, so rows identical on it are copies."""
     names = []
-    for name in features:
-        if kinds.get(name) != NUMERIC or name not in frame.columns:
+    kinds = context.kinds()
+    for name in context.features:
+        if kinds.get(name) != NUMERIC or name not in context.frame("evaluation").columns:
             continue
-        values = frame[name].dropna()
-        if len(values) >= 20 and values.nunique() >= 0.5 * len(values):
+        numbers = context.sorted_numbers("evaluation", name)
+        if numbers is not None:
+            present, distinct = len(numbers.values), numbers.distinct()
+        else:
+            values = context.frame("evaluation")[name].dropna()
+            present, distinct = len(values), int(values.nunique())
+        if present >= 20 and distinct >= 0.5 * present:
             names.append(name)
     return names
 
@@ -198,7 +202,7 @@ class LabelConflicts(Check):
         total = int(labelled.sum())
         share = float(conflicting.sum() / total) if total else 0.0
         conflict_groups = int(groups.loc[distinct > 1, "group"].nunique())
-        continuous = continuous_features(frame, context.features, context.kinds())
+        continuous = continuous_features(context)
         enough = conflict_groups >= params["min_groups"]
         if continuous:
             expected_rows, p_value = 0.0, None

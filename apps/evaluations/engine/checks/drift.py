@@ -23,6 +23,7 @@ from apps.evaluations.engine.checks.inputs import (
     selected_columns,
     text_value_counts,
 )
+from apps.evaluations.engine.column_stats import sorted_finite
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import BOOLEAN, CATEGORICAL, NUMERIC
 from apps.evaluations.engine.registry import (
@@ -72,10 +73,13 @@ def compare(
     kind: str | None,
     params: dict[str, Any],
     cached: Cache | None = None,
+    sorted_values: Callable[[str], NDArray[np.float64]] | None = None,
 ) -> dict[str, Any] | str:
     """Drift statistics of one column, or why it was not tested.
 
-    `cached(key, compute)` keeps the reference's bins for other runs of the check."""
+    `cached(key, compute)` keeps the reference's bins for other runs of the check;
+    `sorted_values("reference" or "current")` gives a side's sorted finite values when the
+    caller keeps them (the context does, for the columns of its datasets)."""
     cached = cached or (lambda _key, compute: compute())
     if kind not in (NUMERIC, CATEGORICAL, BOOLEAN):
         return f"a {kind} column is not tested for drift"
@@ -83,21 +87,17 @@ def compare(
     if kind == NUMERIC:
         # The reference's sorted finite values serve every run of the check; the current
         # ones are sorted once for the KS test, the Wasserstein distance and the bins.
-        ref = cached(("sorted",), lambda: _sorted_finite(reference))
-        cur = _sorted_finite(current)
+        if sorted_values is None:
+            ref = cached(("sorted",), lambda: sorted_finite(reference))
+            cur = sorted_finite(current)
+        else:
+            ref, cur = sorted_values("reference"), sorted_values("current")
         if min(len(ref), len(cur)) < params["min_rows"]:
             return f"fewer than {params['min_rows']} values on one side"
         distinct = 1 + int(np.count_nonzero(ref[1:] != ref[:-1]))
         if distinct > params["max_categories_as_numeric"] and method != "chi_square":
             return _numeric(ref, cur, params, cached)
     return _categorical(reference, current, params)
-
-
-def _sorted_finite(values: pd.Series) -> NDArray[Any]:
-    numbers: NDArray[np.float64] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    numbers = numbers[np.isfinite(numbers)]
-    numbers.sort()
-    return numbers
 
 
 def _numeric(
@@ -282,6 +282,9 @@ class ColumnDrift(Check):
                 kinds.get(name),
                 params,
                 _column_cache(context, role, name),
+                lambda side, name=name: context.sorted_finite(
+                    role if side == "reference" else "evaluation", name
+                ),
             )
             if isinstance(values, str):
                 skipped.append(Measurement(name, skipped=f"{name} was not tested: {values}."))

@@ -1,0 +1,86 @@
+"""Statistics of one column that several checks read, computed once per run.
+
+Sorting a numeric column is the costly step of drift's tests, of the dominant value and of
+the count of distinct values; the context keeps each column's sorted values (`SortedNumbers`)
+so that every check after the first reads them for the price of a lookup.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class SortedNumbers:
+    """The present values of a numeric column, sorted (infinities at the ends), and how many
+    are missing."""
+
+    values: NDArray[Any]
+    missing: int
+
+    def finite(self) -> NDArray[np.float64]:
+        """The finite values as floats, sorted."""
+        values = self.values
+        if values.dtype.kind == "f":
+            low = int(np.searchsorted(values, -np.inf, side="right"))
+            high = int(np.searchsorted(values, np.inf, side="left"))
+            return values[low:high]
+        return values.astype(float)
+
+    def run_starts(self) -> NDArray[np.intp]:
+        """Where each distinct value's run begins."""
+        values = self.values
+        if not len(values):
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+
+    def distinct(self) -> int:
+        """Distinct present values (missing not counted)."""
+        return len(self.run_starts())
+
+    def mode(self) -> tuple[Any, int, int]:
+        """The most frequent value (missing counts as one value: NaN), its count and the
+        number of distinct values, missing included."""
+        starts = self.run_starts()
+        candidates: list[tuple[Any, int]] = [(np.nan, self.missing)] if self.missing else []
+        if len(starts):
+            runs = np.diff(np.append(starts, len(self.values)))
+            longest = int(np.argmax(runs))
+            candidates.insert(0, (self.values[starts[longest]].item(), int(runs[longest])))
+        if not candidates:
+            return None, 0, 0
+        value, count = max(candidates, key=lambda pair: pair[1])
+        return value, count, len(starts) + bool(self.missing)
+
+
+def sorted_numbers(values: pd.Series) -> SortedNumbers | None:
+    """The column's sorted present values, or None when it is not of a numeric type."""
+    if values.dtype.kind not in "iufb":
+        return None
+    if isinstance(values.dtype, np.dtype):
+        numbers = values.to_numpy()
+    else:  # a nullable extension type: its missing values become NaN
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    if numbers.dtype.kind == "f":
+        missing = np.isnan(numbers)
+        count = int(missing.sum())
+        present = numbers[~missing] if count else numbers.copy()
+    else:
+        count, present = 0, numbers.copy()
+    present.sort()
+    return SortedNumbers(present, count)
+
+
+def sorted_finite(values: pd.Series) -> NDArray[np.float64]:
+    """The finite values of any column read as numbers (text that is not a number left
+    out), sorted."""
+    numbers = sorted_numbers(values)
+    if numbers is not None:
+        return numbers.finite()
+    floats: NDArray[np.float64] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    floats = floats[np.isfinite(floats)]
+    floats.sort()
+    return floats
