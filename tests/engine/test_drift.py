@@ -148,6 +148,8 @@ def test_healthy_data_cannot_be_told_apart_by_the_domain_classifier(healthy):
     assert result.outcome == "pass"
     assert result.observed["domain_classifier_auc"] == pytest.approx(0.5, abs=0.05)
     assert result.sampling["rows_per_side"] == 2000
+    # Sets that cannot be told apart have no telling features to name.
+    assert result.evidence["feature_importance"] == {}
 
 
 def test_representativeness_names_absent_categories_and_small_groups():

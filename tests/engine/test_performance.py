@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from apps.evaluations.engine.checks.performance import roc_pr_curves
+from apps.evaluations.engine.checks.performance_curves import binary_areas
 from apps.evaluations.engine.context import ColumnPredictions, EvaluationContext
 from apps.evaluations.engine.evaluation import evaluate
 from apps.evaluations.engine.plan import plan_parse
@@ -309,3 +310,14 @@ def test_curves_of_tied_scores_keep_scikit_learns_areas():
         sk.average_precision_score(truth, score), abs=1e-12
     )
     assert len(roc["fpr"]) == len(np.unique(score)) + 1  # one point per distinct score
+
+
+def test_binary_areas_equal_scikit_learns_with_tied_scores():
+    rng = np.random.default_rng(3)
+    hits = rng.random(20_000) < 0.3
+    scores = np.round(np.clip(0.3 + 0.2 * hits + rng.normal(0, 0.2, len(hits)), 0, 1), 2)
+
+    roc_auc, average_precision = binary_areas(hits, scores)
+
+    assert roc_auc == pytest.approx(sk.roc_auc_score(hits, scores), abs=1e-12)
+    assert average_precision == pytest.approx(sk.average_precision_score(hits, scores), abs=1e-12)

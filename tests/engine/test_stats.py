@@ -186,3 +186,15 @@ def test_grouped_rows_keep_the_metrics_spread_around_the_full_datas_estimate():
     assert width == pytest.approx(2 * 1.96 * np.sqrt(variance), rel=0.15)
     assert intervals["auc"]["low"] < point < intervals["auc"]["high"]
     assert sampling["method"] == "bootstrap over grouped rows"
+
+
+def test_ks_p_value_of_a_clear_drift_at_large_sizes_stays_within_1_percent_of_scipys():
+    rng = np.random.default_rng(5)
+    reference, current = rng.normal(0, 1, 200_000), rng.normal(0.03, 1, 300_000)
+
+    statistic, p_value = stats.ks_test(reference, current)
+
+    expected = scipy_stats.ks_2samp(reference, current)
+    assert statistic == pytest.approx(expected.statistic)
+    assert 0 < p_value < 1e-6
+    assert p_value == pytest.approx(expected.pvalue, rel=0.01)

@@ -218,7 +218,9 @@ def run(
             task=arguments.task,
             source=source,
             positive_label=_label(arguments.positive_label, frames["evaluation"], arguments.target),
-            settings=EngineSettings(seed=arguments.seed, threads=engine_threads(arguments)),
+            settings=EngineSettings(
+                seed=arguments.seed, threads=engine_threads(arguments), workers=arguments.threads
+            ),
         )
         plan = plan if plan is not None else default_plan(context.task)
         # The model predicts the datasets in its process while the data checks run here.

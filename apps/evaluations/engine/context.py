@@ -7,6 +7,7 @@ sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of
 """
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -41,10 +42,23 @@ FrameHandle = tuple[str, Any, int]
 BenchmarkHandle = tuple[str, Any]
 
 
+def _one_at_a_time(method: Callable[..., T]) -> Callable[..., T]:
+    """A method that talks to the prediction source: checks running side by side take
+    turns (the sandbox's requests and replies are one conversation)."""
+
+    @functools.wraps(method)
+    def wrapper(self: "EvaluationContext", *args: Any, **kwargs: Any) -> T:
+        with self._source_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     seed: int = 0
     threads: int = 1  # BLAS/OpenMP threads for the engine's own models
+    workers: int = 1  # checks run side by side in this many threads (see evaluate)
     bootstrap_max_rows: int = 50_000  # above it, an m-out-of-n bootstrap (see stats)
     flagged_rows_limit: int = 1000
     copy_chunk_cells: int = 4_000_000  # per request of perturbed copies (perturbed_copies)
@@ -74,6 +88,7 @@ class EvaluationContext:
         self.settings = settings or EngineSettings()
         self._cache: dict[Hashable, Any] = {}
         self._cache_lock = threading.Lock()
+        self._source_lock = threading.RLock()  # the model's process: one request at a time
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._predictions: dict[str, Predictions | None] = {}
         self._requested: dict[str, Any] = {}  # role → the source's ticket
@@ -163,6 +178,7 @@ class EvaluationContext:
 
     # --- predictions ----------------------------------------------------------------
 
+    @_one_at_a_time
     def request_predictions(self, roles: Sequence[str] = ROLES[:2]) -> None:
         """Let a source that can work in the background (the sandboxed model) start
         predicting these datasets, so the checks that read only the data run meanwhile."""
@@ -181,6 +197,12 @@ class EvaluationContext:
 
     def predictions(self, role: str = "evaluation") -> Predictions | None:
         """The model's outputs on a dataset, computed on first use, then shared."""
+        if role in self._predictions:
+            return self._predictions[role]
+        with self._source_lock:
+            return self._predictions_once(role)
+
+    def _predictions_once(self, role: str) -> Predictions | None:
         if role in self._failures:
             raise self._failures[role]
         if role not in self._predictions:
@@ -212,6 +234,7 @@ class EvaluationContext:
         """The model's outputs on new inputs (perturbed rows, say), aligned to `classes`."""
         return self.collect_frame(self.predict_frame_later(frame))
 
+    @_one_at_a_time
     def predict_frame_later(self, frame: pd.DataFrame) -> FrameHandle:
         """Start `predict_frame` (in the background where the source allows it) and return
         a handle for `collect_frame`; a failure is raised when collected."""
@@ -226,6 +249,7 @@ class EvaluationContext:
         except EngineError as error:
             return ("failed", error, len(frame))
 
+    @_one_at_a_time
     def collect_frame(self, handle: FrameHandle) -> Predictions:
         kind, value, rows = handle
         if kind == "failed":
@@ -233,6 +257,7 @@ class EvaluationContext:
         predictions: Predictions = self._ticketed().collect(value) if kind == "later" else value
         return self._aligned(predictions, rows)
 
+    @_one_at_a_time
     def benchmark_later(self, frame: pd.DataFrame, **options: int) -> BenchmarkHandle:
         """Start timing the model on rows of `frame` (see the sandbox's `benchmark`)."""
         background = self._background("benchmark_later")
@@ -242,11 +267,13 @@ class EvaluationContext:
         timing = cast(TimingSource, self.source)
         return ("done", timing.benchmark(frame, self.features, **options))
 
+    @_one_at_a_time
     def collect_benchmark(self, handle: BenchmarkHandle) -> dict[str, Any]:
         kind, value = handle
         timings: dict[str, Any] = self._ticketed().collect(value) if kind == "later" else value
         return timings
 
+    @_one_at_a_time
     def frame_finished(self, handle: FrameHandle) -> bool:
         """Whether `collect_frame(handle)` would return without waiting."""
         kind, value, _ = handle
@@ -257,6 +284,7 @@ class EvaluationContext:
         the next parts (without waiting) while the checks run here."""
         self._between_checks.append(work)
 
+    @_one_at_a_time
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
         for role, ticket in list(self._requested.items()):
@@ -267,6 +295,7 @@ class EvaluationContext:
         for work in self._between_checks:
             work()
 
+    @_one_at_a_time
     def release_model(self) -> None:
         """Free the model's process once every requested prediction is in (it restarts
         if a check needs it again), so the checks do not run beside it."""

@@ -13,6 +13,7 @@ import json
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -84,60 +85,111 @@ def evaluate(
     A check that fails becomes an "error" result; a model that cannot predict raises
     (EngineError), since then no check that needs it can run. The model's process is
     released as soon as its predictions are in, unless `keep_model` (by default: whether
-    a check of the plan calls the model itself, and then it is released at the end)."""
+    a check of the plan calls the model itself, and then it is released at the end).
+    With `settings.workers` above 1 the checks that do not call the model run side by side
+    in threads (numpy, pandas and scikit-learn release the interpreter's lock in their
+    heavy loops); those that call the model, and time it, run after them one at a time."""
     release_at_end = keep_model is None
     if keep_model is None:
         keep_model = any(get_check(item.check).needs == "model" for item in plan)
-    measured: dict[str, tuple[list[Measurement] | None, str | None, float]] = {}
-    results: dict[int, list[CheckResult]] = {}
-    timings: dict[str, float] = {}
     context.request_predictions()
     prepare_model_work(context, plan)
-    with threadpool_limits(limits=context.settings.threads):
-        for done, index in enumerate(run_order(plan)):
-            item = plan[index]
+    runs = _PlanRun(context, plan, keep_model=keep_model)
+    workers, threads = context.settings.workers, context.settings.threads
+    order = run_order(plan)
+    # Each thread's libraries get their share of the cores, so that together they do not
+    # ask for more threads than there are (OpenMP's spinning threads punish that).
+    with threadpool_limits(limits=max(1, threads // workers) if workers > 1 else threads):
+        if workers > 1:
+            order = _run_side_by_side(runs, order, workers, progress)
+        for index in order:
             if progress is not None:
-                progress(done, len(plan), item.check)
-            check = get_check(item.check)
-            if context.task not in check.task_types:
-                results[index] = [
-                    _skipped(
-                        item, check, None, f"{item.check} does not apply to {context.task} models."
-                    )
-                ]
-                continue
-            if check.needs == "predictions":
-                context.predictions("evaluation")  # raises when the model cannot predict
-            context.collect_finished()
-            if not keep_model:
-                context.release_model()
-            cache_key = item.check + json.dumps(item.params, sort_keys=True, default=str)
-            if cache_key not in measured:
-                started = time.perf_counter()
-                try:
-                    measured[cache_key] = (check.run(context, item.params), None, 0.0)
-                except ModelCrashed:
-                    raise
-                except EngineError as error:
-                    measured[cache_key] = (None, error.message, 0.0)
-                except Exception as error:  # one broken check must not stop the run
-                    measured[cache_key] = (None, f"{type(error).__name__}: {error}", 0.0)
-                elapsed = time.perf_counter() - started
-                measurements, failure, _ = measured[cache_key]
-                measured[cache_key] = (measurements, failure, elapsed)
-                timings[item.check] = timings.get(item.check, 0.0) + elapsed
-            measurements, failure, elapsed = measured[cache_key]
-            if failure is not None:
-                results[index] = [_error(item, check, failure, elapsed)]
-                continue
-            # Without a failure the check returned its measurements.
-            results[index] = _judge_all(item, check, cast(list[Measurement], measurements), elapsed)
+                progress(len(runs.results), len(plan), plan[index].check)
+            runs.run_item(index)
     if release_at_end:
         context.release_model()
     if progress is not None:
         progress(len(plan), len(plan), "done")
-    ordered = [result for index in range(len(plan)) for result in results[index]]
-    return EvaluationReport(results=ordered, timings=timings)
+    ordered = [result for index in range(len(plan)) for result in runs.results[index]]
+    return EvaluationReport(results=ordered, timings=runs.timings)
+
+
+def _run_side_by_side(
+    runs: "_PlanRun",
+    order: list[int],
+    workers: int,
+    progress: Callable[[int, int, str], None] | None,
+) -> list[int]:
+    """Run the items that do not call the model in `workers` threads, one per distinct
+    check and parameters; return the items left for one at a time, in order."""
+    plan = runs.plan
+    first_of: dict[str, int] = {}
+    for index in order:
+        if get_check(plan[index].check).needs != "model":
+            first_of.setdefault(runs.cache_key(index), index)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+        futures = {pool.submit(runs.run_item, index): index for index in first_of.values()}
+        try:
+            for future in as_completed(futures):
+                future.result()  # a model that cannot predict, or crashed, stops the run
+                if progress is not None:
+                    progress(len(runs.results), len(plan), plan[futures[future]].check)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return [index for index in order if index not in runs.results]
+
+
+class _PlanRun:
+    """The items of one plan being run: each distinct check and parameters measured once,
+    every item judged."""
+
+    def __init__(self, context: EvaluationContext, plan: list[PlanItem], *, keep_model: bool):
+        self.context, self.plan, self.keep_model = context, plan, keep_model
+        self.measured: dict[str, tuple[list[Measurement] | None, str | None, float]] = {}
+        self.results: dict[int, list[CheckResult]] = {}
+        self.timings: dict[str, float] = {}
+
+    def cache_key(self, index: int) -> str:
+        item = self.plan[index]
+        return item.check + json.dumps(item.params, sort_keys=True, default=str)
+
+    def run_item(self, index: int) -> None:
+        context, item = self.context, self.plan[index]
+        check = get_check(item.check)
+        if context.task not in check.task_types:
+            reason = f"{item.check} does not apply to {context.task} models."
+            self.results[index] = [_skipped(item, check, None, reason)]
+            return
+        if check.needs == "predictions":
+            context.predictions("evaluation")  # raises when the model cannot predict
+        context.collect_finished()
+        if not self.keep_model:
+            context.release_model()
+        key = self.cache_key(index)
+        if key not in self.measured:
+            self.measured[key] = self._measure(check, item)
+            self.timings[item.check] = self.timings.get(item.check, 0.0) + self.measured[key][2]
+        measurements, failure, elapsed = self.measured[key]
+        if failure is not None:
+            self.results[index] = [_error(item, check, failure, elapsed)]
+        else:  # without a failure the check returned its measurements
+            measured = cast(list[Measurement], measurements)
+            self.results[index] = _judge_all(item, check, measured, elapsed)
+
+    def _measure(
+        self, check: Check, item: PlanItem
+    ) -> tuple[list[Measurement] | None, str | None, float]:
+        started = time.perf_counter()
+        try:
+            measurements, failure = check.run(self.context, item.params), None
+        except ModelCrashed:
+            raise
+        except EngineError as error:
+            measurements, failure = None, error.message
+        except Exception as error:  # one broken check must not stop the run
+            measurements, failure = None, f"{type(error).__name__}: {error}"
+        return measurements, failure, time.perf_counter() - started
 
 
 def _base(

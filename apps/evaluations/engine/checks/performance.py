@@ -9,7 +9,7 @@ from sklearn import metrics as sk
 
 from apps.evaluations.engine import weighted_metrics as wm
 from apps.evaluations.engine.checks.inputs import LabelledOutputs, class_positions, labelled_outputs
-from apps.evaluations.engine.checks.performance_curves import roc_pr_curves
+from apps.evaluations.engine.checks.performance_curves import binary_areas, roc_pr_curves
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     CLASSIFICATION,
@@ -84,16 +84,25 @@ def classification_point(
     classes_in_truth = int((support > 0).sum())
     if probabilities is not None and classes_in_truth > 1:
         if positive is not None:
-            values["roc_auc"] = sk.roc_auc_score(y == positive, probabilities[:, positive])
-            values["pr_auc"] = sk.average_precision_score(y == positive, probabilities[:, positive])
+            values["roc_auc"], values["pr_auc"] = binary_areas(
+                y == positive, probabilities[:, positive]
+            )
         elif classes_in_truth == n_classes:
             values["roc_auc"] = sk.roc_auc_score(
                 y, probabilities, multi_class="ovr", labels=np.arange(n_classes)
             )
             onehot = np.eye(n_classes)[y]
             values["pr_auc"] = sk.average_precision_score(onehot, probabilities, average="macro")
-        values["log_loss"] = sk.log_loss(y, probabilities, labels=np.arange(n_classes))
+        values["log_loss"] = log_loss(y, probabilities)
     return {name: (None if value is None else float(value)) for name, value in values.items()}
+
+
+def log_loss(truth: NDArray[np.intp], probabilities: NDArray[Any]) -> float:
+    """Mean negative log of the probability given to the true class, clipped as
+    scikit-learn's log_loss clips (to the float type's epsilon), without its label search."""
+    eps = np.finfo(probabilities.dtype).eps if probabilities.dtype.kind == "f" else 1e-15
+    given = np.clip(probabilities[np.arange(len(truth)), truth], eps, 1 - eps)
+    return float(-np.mean(np.log(given)))
 
 
 def score_cells(

@@ -26,6 +26,16 @@ def ranked_counts(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[NDArray[Any
     return last + 1 - true_positives, true_positives
 
 
+def binary_areas(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[float, float]:
+    """ROC AUC and average precision of scores for the rows where `hits`, both present:
+    scikit-learn's roc_auc_score and average_precision_score from one sort."""
+    false_positives, true_positives = ranked_counts(hits, scores)
+    fpr = np.r_[0.0, false_positives / false_positives[-1]]
+    tpr = np.r_[0.0, true_positives / true_positives[-1]]
+    precision = true_positives / (true_positives + false_positives)
+    return float(np.trapezoid(tpr, fpr)), float(np.sum(np.diff(tpr) * precision))
+
+
 def roc_pr_curves(
     truth: NDArray[Any], probabilities: NDArray[Any], positive: int | None, classes: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
