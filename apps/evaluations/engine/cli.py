@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +25,7 @@ from apps.evaluations.engine.defaults import default_plan
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.evaluation import EvaluationReport, evaluate
 from apps.evaluations.engine.plan import PlanItem, plan_load
+from apps.evaluations.engine.registry import registered_checks
 from apps.evaluations.engine.results import json_value
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
 from apps.evaluations.engine.sources import ColumnPredictions, PredictionSource
@@ -186,12 +188,6 @@ def run(
     sandbox: ModelSandbox | None = None
     source: PredictionSource
     if arguments.model:
-        # The gate of uploads, in its own sandbox: nothing of a refused model runs here.
-        model_file_audit(
-            arguments.model,
-            trusted_types=arguments.trusted_type,
-            limits=AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
-        )
         limits = SandboxLimits(
             memory_mb=arguments.memory_mb,
             load_timeout_s=arguments.load_timeout,
@@ -200,24 +196,28 @@ def run(
         )
         sandbox = ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
         source = sandbox
+        try:
+            frames = audited_while_reading(arguments, sandbox)
+        except BaseException:
+            sandbox.close()
+            raise
     else:
         source = ColumnPredictions(arguments.prediction, arguments.probability)
+        frames = read_frames(arguments)
     try:
         if sandbox is not None:
-            sandbox.start(wait=False)  # the model loads while the data are read
-        frames = {"evaluation": read_table(arguments.data, role="evaluation")}
-        for role, path in (("reference", arguments.reference), ("train", arguments.train)):
-            frames[role] = read_table(path, role=role) if path else None
+            sandbox.start(wait=False)
+        evaluation, reference, train = frames
         context = EvaluationContext(
-            evaluation=frames["evaluation"],
-            reference=frames["reference"],
-            train=frames["train"],
+            evaluation=evaluation,
+            reference=reference,
+            train=train,
             target=arguments.target,
             sensitive=arguments.sensitive,
             features=arguments.features,
             task=arguments.task,
             source=source,
-            positive_label=_label(arguments.positive_label, frames["evaluation"], arguments.target),
+            positive_label=_label(arguments.positive_label, evaluation, arguments.target),
             settings=EngineSettings(
                 seed=arguments.seed, threads=engine_threads(arguments), workers=arguments.threads
             ),
@@ -230,6 +230,40 @@ def run(
         if sandbox is not None:
             sandbox.close()
     return report, context, plan, sandbox.timings if sandbox is not None else {}
+
+
+def audited_while_reading(
+    arguments: argparse.Namespace, sandbox: ModelSandbox
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """The datasets, read while the model file passes the gate of uploads in a sandbox of
+    its own (nothing of a refused model runs here) and the model's process imports its
+    libraries; a refused model is said before bad data, as when it was checked first."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as gate:
+        audit = gate.submit(
+            model_file_audit,
+            arguments.model,
+            trusted_types=arguments.trusted_type,
+            limits=AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
+        )
+        sandbox.spawn()
+        try:
+            frames = read_frames(arguments)
+            registered_checks()  # importing the checks takes a second too
+        except EngineError:
+            audit.result()
+            raise
+        audit.result()
+    return frames
+
+
+def read_frames(
+    arguments: argparse.Namespace,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """The evaluation, reference and training data (the last two when given)."""
+    evaluation = read_table(arguments.data, role="evaluation")
+    reference = read_table(arguments.reference, role="reference") if arguments.reference else None
+    train = read_table(arguments.train, role="train") if arguments.train else None
+    return evaluation, reference, train
 
 
 def engine_threads(arguments: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """Statistics of one column that several checks read, computed once per run.
 
 Sorting a numeric column is the costly step of drift's tests, of the dominant value and of
-the count of distinct values; the context keeps each column's sorted values (`SortedNumbers`)
-so that every check after the first reads them for the price of a lookup.
+the count of distinct values. The sorted values themselves are as large as the column, so
+the context keeps only their summary (`NumberSummary`), made by whichever check sorts the
+column first: the dominant value and the distinct count then cost a lookup.
 """
 
 from dataclasses import dataclass
@@ -54,6 +55,23 @@ class SortedNumbers:
             return None, 0, 0
         value, count = max(candidates, key=lambda pair: pair[1])
         return value, count, len(starts) + bool(self.missing)
+
+
+@dataclass(frozen=True)
+class NumberSummary:
+    """What the sorted values of a numeric column tell in a few numbers."""
+
+    rows: int
+    missing: int
+    distinct: int  # present values
+    mode: Any  # the most frequent value, missing (NaN) included as one value
+    mode_count: int
+
+    @classmethod
+    def of(cls, numbers: SortedNumbers) -> "NumberSummary":
+        mode, count, _ = numbers.mode()
+        rows = len(numbers.values) + numbers.missing
+        return cls(rows, numbers.missing, numbers.distinct(), mode, count)
 
 
 def sorted_numbers(values: pd.Series) -> SortedNumbers | None:

@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from apps.evaluations.engine.alignment import aligned, comparable
-from apps.evaluations.engine.column_stats import SortedNumbers, sorted_finite, sorted_numbers
+from apps.evaluations.engine.column_stats import NumberSummary, sorted_finite, sorted_numbers
 from apps.evaluations.engine.data import column_kinds, left_out_columns_check
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sources import (
@@ -155,17 +155,24 @@ class EvaluationContext:
     def kinds(self, role: str = "evaluation") -> dict[str, str]:
         return self.cached(("kinds", role), lambda: column_kinds(self.frames[role]))
 
-    def sorted_numbers(self, role: str, name: str) -> SortedNumbers | None:
-        """A numeric column's sorted present values, shared by the checks (None when the
-        column is not of a numeric type)."""
-        return self.cached(("sorted", role, name), lambda: sorted_numbers(self.frames[role][name]))
+    def number_summary(self, role: str, name: str) -> NumberSummary | None:
+        """A numeric column's distinct count and dominant value (None when the column is
+        not of a numeric type), kept for every check after the first."""
+
+        def summarize() -> NumberSummary | None:
+            numbers = sorted_numbers(self.frames[role][name])
+            return None if numbers is None else NumberSummary.of(numbers)
+
+        return self.cached(("summary", role, name), summarize)
 
     def sorted_finite(self, role: str, name: str) -> NDArray[np.float64]:
-        """A column's finite values read as numbers, sorted, shared by the checks."""
-        numbers = self.sorted_numbers(role, name)
-        if numbers is not None:
-            return self.cached(("finite", role, name), numbers.finite)
-        return self.cached(("finite", role, name), lambda: sorted_finite(self.frames[role][name]))
+        """A column's finite values read as numbers, sorted; their summary is kept on the
+        way (the sorted values are not: they are as large as the column)."""
+        numbers = sorted_numbers(self.frames[role][name])
+        if numbers is None:
+            return sorted_finite(self.frames[role][name])
+        self.cached(("summary", role, name), lambda: NumberSummary.of(numbers))
+        return numbers.finite()
 
     def comparison_role(
         self, choice: str, prefer: tuple[str, ...] = ("reference", "train")

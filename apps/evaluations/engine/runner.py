@@ -79,21 +79,39 @@ class ModelSandbox:
             raise
         return self
 
-    def _start(self, *, wait: bool, audit: bool) -> None:
-        if self._failure is not None:
-            raise self._failure
-        self._suspended = False
+    def spawn(self) -> "ModelSandbox":
+        """Start the model's process without the model: it imports the libraries of the
+        model's format meanwhile (while the file is audited, say), and `start` then only
+        sends it the model to load."""
+        try:
+            if self._child is None:
+                self._child = self._new_child()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _new_child(self) -> ChildProcess:
         config = {
             "memory_mb": self.limits.memory_mb,
             "threads": self.limits.threads,
             "batch_rows": self.limits.batch_rows,
             "cpu_seconds": self.limits.cpu_seconds,
+            "preload": self.format,
         }
-        started = time.perf_counter()
-        self._child = ChildProcess(
+        child = ChildProcess(
             "apps.evaluations.engine.runner_child", config, threads=self.limits.threads
         )
-        self._child.start()
+        child.start()
+        return child
+
+    def _start(self, *, wait: bool, audit: bool) -> None:
+        if self._failure is not None:
+            raise self._failure
+        self._suspended = False
+        started = time.perf_counter()
+        if self._child is None:
+            self._child = self._new_child()
         request = {
             "op": "load",
             "path": str(self.path.resolve()),

@@ -14,7 +14,7 @@ from apps.evaluations.engine.checks.inputs import (
     selected_columns,
     text_value_counts,
 )
-from apps.evaluations.engine.column_stats import SortedNumbers, sorted_numbers
+from apps.evaluations.engine.column_stats import NumberSummary, sorted_numbers
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
     Check,
@@ -140,7 +140,7 @@ class ConstantColumns(Check):
         results, near, constant = [], [], []
         for name in selected_columns(context, params["columns"]):
             value, count, distinct = most_frequent(
-                frame[name], context.sorted_numbers("evaluation", name)
+                frame[name], context.number_summary("evaluation", name)
             )
             share = float(count / len(frame)) if len(frame) else 1.0
             if distinct <= 1:
@@ -169,17 +169,19 @@ class ConstantColumns(Check):
 
 
 def most_frequent(
-    values: pd.Series, numbers: SortedNumbers | None = None
+    values: pd.Series, summary: NumberSummary | None = None
 ) -> tuple[object, int, int]:
     """The most frequent value of a column (missing counts as one value), its count and the
-    number of distinct values. Numbers are sorted rather than hashed (`numbers`: the
-    column's sorted values when the caller keeps them), and categories counted by code: a
-    hash table over a million distinct floats is several times slower."""
+    number of distinct values. Numbers are sorted rather than hashed (`summary`: what the
+    caller already knows of them), and categories counted by code: a hash table over a
+    million distinct floats is several times slower."""
     if len(values) == 0:
         return None, 0, 0
-    numbers = numbers if numbers is not None else sorted_numbers(values)
-    if numbers is not None:
-        return numbers.mode()
+    if summary is None:
+        numbers = sorted_numbers(values)
+        summary = None if numbers is None else NumberSummary.of(numbers)
+    if summary is not None:
+        return summary.mode, summary.mode_count, summary.distinct + bool(summary.missing)
     counts = values.value_counts(dropna=False)
     counts = counts[counts > 0]  # a categorical lists its unused categories too
     return counts.index[0], int(counts.iloc[0]), len(counts)

@@ -140,9 +140,9 @@ def continuous_features(context: EvaluationContext) -> list[str]:
     for name in context.features:
         if kinds.get(name) != NUMERIC or name not in context.frame("evaluation").columns:
             continue
-        numbers = context.sorted_numbers("evaluation", name)
-        if numbers is not None:
-            present, distinct = len(numbers.values), numbers.distinct()
+        summary = context.number_summary("evaluation", name)
+        if summary is not None:
+            present, distinct = summary.rows - summary.missing, summary.distinct
         else:
             values = context.frame("evaluation")[name].dropna()
             present, distinct = len(values), int(values.nunique())

@@ -282,8 +282,13 @@ class ColumnDrift(Check):
                 kinds.get(name),
                 params,
                 _column_cache(context, role, name),
-                lambda side, name=name: context.sorted_finite(
-                    role if side == "reference" else "evaluation", name
+                lambda side, name=name: (
+                    context.cached(
+                        ("drift", role, name, ("sorted",)),
+                        lambda: context.sorted_finite(role, name),
+                    )
+                    if side == "reference"
+                    else context.sorted_finite("evaluation", name)
                 ),
             )
             if isinstance(values, str):
