@@ -130,3 +130,65 @@ def test_results_are_plain_json(healthy):
         text = json.dumps(result.to_dict(), allow_nan=False)
         assert "NaN" not in text
     assert np.isfinite(evaluate(context_for(healthy), plan).results[0].value)
+
+
+def test_checks_run_side_by_side_give_the_results_of_one_at_a_time(healthy):
+    from apps.evaluations.engine.context import EngineSettings
+    from apps.evaluations.engine.defaults import default_plan
+
+    plan = default_plan("binary")
+    alone = evaluate(context_for(healthy), plan).results
+    side_by_side = evaluate(
+        context_for(healthy, settings=EngineSettings(threads=2, workers=2)), plan
+    ).results
+
+    assert [(r.check, r.subject, r.outcome) for r in side_by_side] == [
+        (r.check, r.subject, r.outcome) for r in alone
+    ]
+    assert [r.observed for r in side_by_side] == [r.observed for r in alone]
+
+
+def test_a_check_raising_in_a_thread_is_an_error_result_and_the_others_still_run(healthy):
+    from apps.evaluations.engine.context import EngineSettings
+
+    plan = plan_parse(
+        [
+            {"check": "testing.explodes", "comparator": "<=", "threshold": 1},
+            {"check": "data_quality.duplicates", "comparator": "<=", "threshold": 0.01},
+            {"check": "drift.columns", "comparator": "<=", "threshold": 0.1},
+        ]
+    )
+    context = context_for(healthy, settings=EngineSettings(threads=2, workers=2))
+
+    report = evaluate(context, plan)
+
+    assert [r.outcome for r in report.results[:2]] == ["error", "pass"]
+    assert {r.check for r in report.results[2:]} == {"drift.columns"}
+
+
+def test_column_drift_sorts_each_column_once_for_the_checks_after_it(monkeypatch):
+    import apps.evaluations.engine.context as context_module
+    from tests.engine.synthetic import datasets
+
+    data = datasets(0)
+    data.reference = data.reference.head(1500)  # a column's rows then tell its dataset
+
+    sorted_columns = []
+    original = context_module.sorted_numbers
+    monkeypatch.setattr(
+        context_module,
+        "sorted_numbers",
+        lambda values: sorted_columns.append((values.name, len(values))) or original(values),
+    )
+    plan = plan_parse(
+        [
+            {"check": "data_quality.constant_columns", "metric": "dominant_value_share"},
+            {"check": "drift.columns", "comparator": "<=", "threshold": 0.1},
+        ]
+    )
+
+    results = evaluate(context_for(data), plan).results
+
+    assert {r.check for r in results} == {"data_quality.constant_columns", "drift.columns"}
+    assert sorted_columns  # drift sorted the numeric columns ...
+    assert len(sorted_columns) == len(set(sorted_columns))  # ... and nothing sorted one again

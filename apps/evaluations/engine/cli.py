@@ -218,8 +218,12 @@ def run(
             task=arguments.task,
             source=source,
             positive_label=_label(arguments.positive_label, evaluation, arguments.target),
+            # The checks' share of the cores, in threads: beside a model predicting on
+            # the others, more would only contend with it and hold more memory at once.
             settings=EngineSettings(
-                seed=arguments.seed, threads=engine_threads(arguments), workers=arguments.threads
+                seed=arguments.seed,
+                threads=engine_threads(arguments),
+                workers=engine_threads(arguments),
             ),
         )
         plan = plan if plan is not None else default_plan(context.task)

@@ -54,9 +54,15 @@ class EvaluationReport:
 def run_order(plan: list[PlanItem]) -> list[int]:
     """Positions of the plan's items in the order they run: checks of the data first (the
     model predicts meanwhile), then those that read its outputs (the model works on the
-    queued perturbations and timings meanwhile), then those that call the model."""
+    queued perturbations and timings meanwhile), then those that call the model; within
+    each, a check that summarizes the columns first."""
     stage = {need: number for number, need in enumerate(NEEDS)}
-    return sorted(range(len(plan)), key=lambda index: stage[get_check(plan[index].check).needs])
+
+    def key(index: int) -> tuple[int, bool]:
+        check = get_check(plan[index].check)
+        return stage[check.needs], not check.summarizes_columns
+
+    return sorted(range(len(plan)), key=key)
 
 
 def prepare_model_work(context: EvaluationContext, plan: list[PlanItem]) -> None:

@@ -89,6 +89,10 @@ class Check:
     # evidence lists under "found_subjects" every subject it still finds, reported or not
     # (a cap, or one inside another), so such a subject is not taken for fixed.
     discovers_subjects: ClassVar[bool] = False
+    # A check that sorts every numeric column anyway (column drift) runs first among those
+    # of its kind, so the columns' summaries it leaves (see column_stats) spare the checks
+    # after it a sort of their own.
+    summarizes_columns: ClassVar[bool] = False
 
     def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         """What the check reads with these parameters (a column selection may leave the

@@ -239,6 +239,7 @@ class ColumnDrift(Check):
     key = "drift.columns"
     name = "Column drift"
     needs = "data"
+    summarizes_columns = True
     category = "drift"
     reads = frozenset({"reference", "training"})
     params_schema = schema(
