@@ -86,7 +86,8 @@ def qualiti_command(
     if reference is None:
         reference = DATA / ("reference.parquet" if model else "reference-scored.parquet")
     command = [sys.executable, "-m", "apps.evaluations.engine", *source, "--data", str(data),
-               "--reference", str(reference), "--target", TARGET, "--sensitive", SENSITIVE]  # fmt: skip
+               "--reference", str(reference), "--target", TARGET,
+               "--sensitive", SENSITIVE]  # fmt: skip
     return command + (["--json", str(json_out)] if json_out else [])
 
 
@@ -174,16 +175,14 @@ def print_table(runs: list[dict], fixed: tuple[float, float], large: tuple | Non
         print(f"{rows:>10,} {'Qualiti, with the model':<30} {seconds:>9.1f} {peak:>9.0f}")
         print(f"{rows:>10,} {'data frames in memory':<30} {'':>9} {frames:>9.0f}")
     print("\nratios (targets at 1M rows: Evidently / Qualiti with predictions given >= 10 (5),")
-    print(
-        "        Qualiti with the model / floor <= 1.5 (6), (peak - fixed cost) / frames <= 1.5 (7);"
-    )
+    print("        Qualiti with the model / floor <= 1.5 (6),")
+    print("        (peak - fixed cost) / frames <= 1.5 (7);")
     print("        at 10M rows, --large: peak under 6,000 MB (7))")
     for run in runs:
         parts = []
         if "evidently" in run:
-            parts.append(
-                f"Evidently/predictions-given time {run['evidently'][0] / run['predictions'][0]:.1f}"
-            )
+            ratio = run["evidently"][0] / run["predictions"][0]
+            parts.append(f"Evidently/predictions-given time {ratio:.1f}")
         parts.append(f"with-model/floor time {run['qualiti'][0] / run['floor'][0]:.2f}")
         parts.append(
             f"(peak - fixed cost)/frames {(run['qualiti'][1] - fixed[1]) / run['frames']:.2f}"
