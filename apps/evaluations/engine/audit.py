@@ -54,6 +54,16 @@ def model_file_audit(
         trusted_types=trusted_types,
         archive_limits=asdict(limits.archive),
     )
+    try:
+        return sandbox_audit(sandbox, limits)
+    finally:
+        sandbox.close()
+
+
+def sandbox_audit(sandbox: ModelSandbox, limits: AuditLimits) -> dict[str, Any]:
+    """The audit in a sandbox that is not started yet and that the caller keeps: the
+    command line audits its model in the process that then predicts, under that sandbox's
+    wall-time limit instead of a CPU-time one, rather than load it twice."""
     started, stage = time.monotonic(), "loading"
     try:
         sandbox.start(audit=True)
@@ -66,6 +76,4 @@ def model_file_audit(
         raise
     except EngineError as error:
         raise ArtifactRefused(error.message) from error
-    finally:
-        sandbox.close()
     return {**(sandbox.audit or {}), "format": sandbox.format, "one_row": note or "ok"}

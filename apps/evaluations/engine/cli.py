@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from apps.evaluations.engine.audit import AuditLimits, model_file_audit
+from apps.evaluations.engine.audit import AuditLimits, sandbox_audit
 from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.data import read_table
 from apps.evaluations.engine.defaults import default_plan
@@ -205,8 +205,6 @@ def run(
         source = ColumnPredictions(arguments.prediction, arguments.probability)
         frames = read_frames(arguments)
     try:
-        if sandbox is not None:
-            sandbox.start(wait=False)
         evaluation, reference, train = frames
         context = EvaluationContext(
             evaluation=evaluation,
@@ -239,17 +237,16 @@ def run(
 def audited_while_reading(
     arguments: argparse.Namespace, sandbox: ModelSandbox
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The datasets, read while the model file passes the gate of uploads in a sandbox of
-    its own (nothing of a refused model runs here) and the model's process imports its
-    libraries; a refused model is said before bad data, as when it was checked first."""
+    """The datasets, read while the model passes the gate of uploads in its sandbox
+    (nothing of a refused model runs here) and loads there; a refused model is said
+    before bad data, as when it was checked first."""
+    sandbox.spawn()  # here: the process dies with the thread that spawned it
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit") as gate:
         audit = gate.submit(
-            model_file_audit,
-            arguments.model,
-            trusted_types=arguments.trusted_type,
-            limits=AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
+            sandbox_audit,
+            sandbox,
+            AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
         )
-        sandbox.spawn()
         try:
             frames = read_frames(arguments)
             registered_checks()  # importing the checks takes a second too

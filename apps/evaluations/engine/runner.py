@@ -80,9 +80,9 @@ class ModelSandbox:
         return self
 
     def spawn(self) -> "ModelSandbox":
-        """Start the model's process without the model: it imports the libraries of the
-        model's format meanwhile (while the file is audited, say), and `start` then only
-        sends it the model to load."""
+        """Start the model's process now, without the model (`start` sends it). The thread
+        that spawns the process must outlive it: the process is killed when that thread
+        ends (PR_SET_PDEATHSIG), so a helper thread may load and use it, not spawn it."""
         try:
             if self._child is None:
                 self._child = self._new_child()
@@ -97,7 +97,6 @@ class ModelSandbox:
             "threads": self.limits.threads,
             "batch_rows": self.limits.batch_rows,
             "cpu_seconds": self.limits.cpu_seconds,
-            "preload": self.format,
         }
         child = ChildProcess(
             "apps.evaluations.engine.runner_child", config, threads=self.limits.threads

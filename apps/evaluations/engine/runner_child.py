@@ -7,8 +7,6 @@ the model, predict an Arrow file into .npy files, exit. Anything the model print
 stderr, never into the protocol. Nothing returned to the parent is a pickle.
 """
 
-import contextlib
-import importlib
 import json
 import math
 import os
@@ -167,13 +165,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_LOADERS = {
-    "skops": "apps.evaluations.engine.loading.skops_model",
-    "onnx": "apps.evaluations.engine.loading.onnx_model",
-    "": "json",
-}
-
-
 def main() -> None:
     config = json.loads(sys.argv[1])
     _limit_resources(config["memory_mb"], config.get("cpu_seconds"))
@@ -184,10 +175,6 @@ def main() -> None:
     from apps.evaluations.engine.errors import ArtifactRefused, EngineError
 
     threadpool_limits(config["threads"])
-    # The libraries of the model's format, imported before the model arrives (nothing of
-    # the model yet); a failure here is met again, and reported, by the load.
-    with contextlib.suppress(Exception):
-        importlib.import_module(_LOADERS[config.get("preload") or ""])
     sandbox = Sandbox(config)
     for line in sys.stdin:
         request = json.loads(line)
