@@ -10,7 +10,6 @@ import contextlib
 import functools
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast, overload
 
 import numpy as np
@@ -19,7 +18,10 @@ from numpy.typing import NDArray
 
 from apps.evaluations.engine.alignment import aligned, comparable
 from apps.evaluations.engine.column_stats import NumberSummary, sorted_finite, sorted_numbers
-from apps.evaluations.engine.data import column_kinds, left_out_columns_check
+from apps.evaluations.engine.data import column_kinds, column_list, left_out_columns_check
+from apps.evaluations.engine.engine_settings import (
+    EngineSettings as EngineSettings,  # re-exported: callers import it from here
+)
 from apps.evaluations.engine.errors import EngineError
 from apps.evaluations.engine.sources import (
     BackgroundSource,
@@ -52,16 +54,6 @@ def _one_at_a_time(method: Callable[..., T]) -> Callable[..., T]:
             return method(self, *args, **kwargs)
 
     return wrapper
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    seed: int = 0
-    threads: int = 1  # BLAS/OpenMP threads for the engine's own models
-    workers: int = 1  # checks run side by side in this many threads (see evaluate)
-    bootstrap_max_rows: int = 50_000  # above it, an m-out-of-n bootstrap (see stats)
-    flagged_rows_limit: int = 1000
-    copy_chunk_cells: int = 4_000_000  # per request of perturbed copies (perturbed_copies)
 
 
 class EvaluationContext:
@@ -105,7 +97,7 @@ class EvaluationContext:
         if target not in evaluation.columns:
             raise EngineError(
                 f"The target column {target!r} is not in the evaluation data (its columns "
-                f"are: {_column_list(evaluation)})."
+                f"are: {column_list(evaluation)})."
             )
         missing = [name for name in self.sensitive if name not in evaluation.columns]
         if missing:
@@ -402,9 +394,3 @@ class EvaluationContext:
             return np.asarray(sorted(values))
         except TypeError:  # labels of mixed types
             return np.asarray(sorted(values, key=str), dtype=object)
-
-
-def _column_list(frame: pd.DataFrame, limit: int = 12) -> str:
-    names = [str(name) for name in frame.columns[:limit]]
-    more = len(frame.columns) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")

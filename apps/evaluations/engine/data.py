@@ -258,3 +258,10 @@ def left_out_columns_check(
                 f"{described}; the checks leave {'them' if len(left_out) > 1 else 'it'} out."
             )
     return warnings
+
+
+def column_list(frame: pd.DataFrame, limit: int = 12) -> str:
+    """A frame's first column names, for a message."""
+    names = [str(name) for name in frame.columns[:limit]]
+    more = len(frame.columns) - limit
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")

@@ -17,6 +17,7 @@ from apps.evaluations.engine.checks import (  # noqa: F401
     data_quality_schema,
     drift,
     drift_importance,
+    drift_outputs,
     drift_population,
     efficiency,
     estimated_performance,

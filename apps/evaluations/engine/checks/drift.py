@@ -10,7 +10,7 @@ shift is significant, and a shift too small to matter is not an alarm.
 """
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,6 @@ from apps.evaluations.engine.registry import (
     register,
     schema,
 )
-from apps.evaluations.engine.sources import Predictions
 
 METHODS = ["auto", "psi", "ks", "wasserstein", "jensen_shannon", "chi_square"]
 MISSING = "(missing)"
@@ -65,6 +64,8 @@ COLUMN_METRICS = {
 
 # `cached(key, compute)`: a value of the reference's kept for other runs of the check.
 Cache = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
+# `sorted_values("reference" or "current")`: a side's sorted finite values.
+SortedSides = Callable[[str], NDArray[np.float64]]
 
 
 def compare(
@@ -73,7 +74,7 @@ def compare(
     kind: str | None,
     params: dict[str, Any],
     cached: Cache | None = None,
-    sorted_values: Callable[[str], NDArray[np.float64]] | None = None,
+    sorted_values: SortedSides | None = None,
 ) -> dict[str, Any] | str:
     """Drift statistics of one column, or why it was not tested.
 
@@ -216,6 +217,21 @@ def _column_cache(context: EvaluationContext, role: str, name: str) -> Cache:
     return lambda key, compute: context.cached(("drift", role, name, key), compute)
 
 
+def _sorted_sides(context: EvaluationContext, role: str, name: str) -> SortedSides:
+    """A column's sorted finite values on either side, for `compare`: the reference's kept
+    for other runs of the check (as its bins), the evaluation's sorted once and summarized
+    for the checks after this one (see column_stats)."""
+
+    def sorted_side(side: str) -> NDArray[np.float64]:
+        if side == "reference":
+            return context.cached(
+                ("drift", role, name, ("sorted",)), lambda: context.sorted_finite(role, name)
+            )
+        return context.sorted_finite("evaluation", name)
+
+    return sorted_side
+
+
 def measurement(
     subject: str, values: dict[str, Any], p_adjusted: float, alpha: float, test_name: str
 ) -> Measurement:
@@ -283,14 +299,7 @@ class ColumnDrift(Check):
                 kinds.get(name),
                 params,
                 _column_cache(context, role, name),
-                lambda side, name=name: (
-                    context.cached(
-                        ("drift", role, name, ("sorted",)),
-                        lambda: context.sorted_finite(role, name),
-                    )
-                    if side == "reference"
-                    else context.sorted_finite("evaluation", name)
-                ),
+                _sorted_sides(context, role, name),
             )
             if isinstance(values, str):
                 skipped.append(Measurement(name, skipped=f"{name} was not tested: {values}."))
@@ -315,91 +324,3 @@ class ColumnDrift(Check):
             )
         )
         return results + skipped
-
-
-@register
-class PredictionDrift(Check):
-    key = "drift.prediction"
-    name = "Prediction drift"
-    category = "drift"
-    reads = frozenset({"predictions", "probabilities", "reference"})
-    params_schema = schema(**DRIFT_PARAMS)
-    metrics = COLUMN_METRICS
-    default_metric = "psi"
-    docs = CheckDocs(
-        what="Shift of the model's scores (binary), predicted classes (multiclass) or "
-        "predicted values (regression) between the reference and the evaluation data.",
-        why="A shift of the scores is the first visible sign of drift when labels arrive late.",
-        fix="Check whether feature drift explains it; a score shift alone points to a change "
-        "in the model or its preprocessing.",
-        reference="Siddiqi N. (2006), Credit Risk Scorecards (population stability index).",
-    )
-
-    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
-        if context.frame("reference") is None:
-            return [Measurement("prediction", skipped="No reference data was given.")]
-        outputs = {role: context.predictions(role) for role in ("reference", "evaluation")}
-        if any(value is None for value in outputs.values()):
-            return [
-                Measurement(
-                    "prediction",
-                    skipped="There are no predictions for both the "
-                    "reference and the evaluation data.",
-                )
-            ]
-        series, kind = {}, CATEGORICAL
-        # No value is None after the check above.
-        for role, predictions in cast(dict[str, Predictions], outputs).items():
-            if context.task == "regression":
-                series[role], kind = pd.Series(predictions.labels, dtype=float), NUMERIC
-            elif context.task == "binary" and predictions.probabilities is not None:
-                positive = int(context.class_index(np.asarray([context.positive_label]))[0])
-                series[role] = pd.Series(predictions.probabilities[:, positive])
-                kind = NUMERIC
-            else:
-                series[role] = pd.Series(predictions.labels).astype("string")
-        values = compare(series["reference"], series["evaluation"], kind, params)
-        if isinstance(values, str):
-            return [Measurement("prediction", skipped=f"Not tested: {values}.")]
-        return [measurement("prediction", values, values["p_value"], params["alpha"], "p")]
-
-
-@register
-class LabelDrift(Check):
-    key = "drift.label"
-    name = "Label drift"
-    needs = "data"
-    category = "drift"
-    reads = frozenset({"labels", "reference"})
-    params_schema = schema(**DRIFT_PARAMS)
-    metrics = COLUMN_METRICS
-    default_metric = "jensen_shannon_distance"
-    docs = CheckDocs(
-        what="Shift of the target's distribution between the reference and the evaluation "
-        "data (class shares, or the histogram of a numeric target).",
-        why="When the base rate moves (prior shift), thresholds and calibration tuned on the "
-        "old rates go wrong.",
-        fix="A changed base rate with stable features calls for recalibration or new "
-        "thresholds; a changed labelling policy calls for relabelling the training data.",
-        reference="Lipton Z. et al. (2018), Detecting and Correcting for Label Shift with "
-        "Black Box Predictors, ICML.",
-    )
-
-    def run(self, context: EvaluationContext, params: dict[str, Any]) -> list[Measurement]:
-        if not (context.has_labels("reference") and context.has_labels("evaluation")):
-            return [
-                Measurement(
-                    context.target,
-                    skipped="Both the reference and the evaluation data need labels.",
-                )
-            ]
-        kind = NUMERIC if context.task == "regression" else CATEGORICAL
-        values = compare(
-            context.labels("reference").dropna(),
-            context.labels("evaluation").dropna(),
-            kind,
-            params,
-        )
-        if isinstance(values, str):
-            return [Measurement(context.target, skipped=f"Not tested: {values}.")]
-        return [measurement(context.target, values, values["p_value"], params["alpha"], "p")]
