@@ -321,3 +321,27 @@ def test_binary_areas_equal_scikit_learns_with_tied_scores():
 
     assert roc_auc == pytest.approx(sk.roc_auc_score(hits, scores), abs=1e-12)
     assert average_precision == pytest.approx(sk.average_precision_score(hits, scores), abs=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+def test_relative_checks_point_values_equal_scikit_learns():
+    from apps.evaluations.engine.checks.relative_metrics import point_value
+
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 3, 5000)
+    truth[truth == 2] = 1  # class 2 is never true ...
+    predicted = np.where(
+        rng.random(5000) < 0.7, truth, rng.integers(0, 3, 5000)
+    )  # ... but predicted
+    probabilities = rng.dirichlet(np.ones(2), 5000)
+    binary_truth = (truth == 1).astype(int)
+
+    assert point_value("balanced_accuracy", truth, predicted, None, 3) == pytest.approx(
+        sk.balanced_accuracy_score(truth, predicted)
+    )
+    assert point_value("accuracy", truth, predicted, None, 3) == pytest.approx(
+        sk.accuracy_score(truth, predicted)
+    )
+    assert point_value("roc_auc", binary_truth, binary_truth, probabilities, 2) == pytest.approx(
+        sk.roc_auc_score(binary_truth, probabilities[:, 1])
+    )

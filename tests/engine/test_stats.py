@@ -60,6 +60,21 @@ def test_ks_is_scipys():
     assert stats.ks_test(a, b) == pytest.approx(tuple(scipy_stats.ks_2samp(a, b))[:2])
 
 
+def test_ks_and_wasserstein_are_scipys_on_tied_values_at_large_sizes():
+    rng = np.random.default_rng(2)
+    # Rounded values: every value is shared by many rows of both samples.
+    a, b = np.round(rng.normal(0, 1, 30_000), 1), np.round(rng.normal(0.05, 1, 50_000), 1)
+
+    values = stats.ks_wasserstein_sorted(np.sort(a), np.sort(b))
+
+    expected = scipy_stats.ks_2samp(a, b)
+    assert values["ks_statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+    assert values["p_value"] == pytest.approx(expected.pvalue, rel=0.01)
+    assert values["wasserstein_normed"] == pytest.approx(
+        scipy_stats.wasserstein_distance(a, b) / a.std(), rel=1e-9
+    )
+
+
 def test_quantile_bins_count_every_value_once():
     values = np.random.default_rng(2).exponential(size=1000)
     edges = stats.quantile_edges(values, 10)

@@ -316,13 +316,17 @@ def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dic
 
     scipy sorts both samples on every call (and argsorts their concatenation for the
     Wasserstein distance); drift reuses the reference's sorted values for every column
-    test, and a merge of two sorted runs is linear.
+    test, a merge of two sorted runs is linear, and so is reading both CDFs off it.
     """
-    merged = np.concatenate([reference, current])
-    merged.sort(kind="stable")  # timsort: one merge of two sorted runs
     n1, n2 = len(reference), len(current)
-    differences = np.searchsorted(reference, merged, side="right") / n1
-    differences -= np.searchsorted(current, merged, side="right") / n2
+    joined = np.concatenate([reference, current])
+    order = np.argsort(joined, kind="stable")  # timsort: one merge of two sorted runs
+    merged = joined[order]
+    # Each distinct value's last position: the two empirical CDFs there count the values
+    # of each sample up to it (ties included), read off one running count.
+    ends = np.append(np.flatnonzero(np.diff(merged)), len(merged) - 1)
+    in_reference = np.cumsum(order < n1)[ends]
+    differences = in_reference / n1 - (ends + 1 - in_reference) / n2
     statistic = float(max(differences.max(), 0.0, -differences.min()))
     if max(n1, n2) <= 10_000:  # scipy's exact p-value for small samples
         p_value = float(scipy_stats.ks_2samp(reference, current).pvalue)
@@ -338,7 +342,7 @@ def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dic
             else float(np.clip(scipy_stats.kstwo.sf(statistic, effective), 0, 1))
         )
     np.abs(differences, out=differences)
-    distance = float(np.dot(differences[:-1], np.diff(merged)))
+    distance = float(np.dot(differences[:-1], np.diff(merged[ends])))
     spread = float(np.std(reference))
     normed = distance / spread if spread else (0.0 if distance == 0 else float("inf"))
     return {"ks_statistic": statistic, "p_value": p_value, "wasserstein_normed": normed}
