@@ -250,7 +250,9 @@ class BaselineComparison(Check):
         if name == "simple":
             numeric, categorical = encoding.split_columns(context.kinds(), context.features)
             model = encoding.simple_model(context.task, numeric, categorical)
-            model.fit(encoding.model_frame(frame.iloc[positions], numeric, categorical), y)
+            fitted_on = frame.iloc[positions]
+            columns = (numeric, categorical, encoding.category_vocabulary(fitted_on, categorical))
+            model.fit(encoding.model_frame(fitted_on, *columns), y)
         elif regression:
             model = DummyRegressor(strategy=name if name in ("median", "mean") else "median")
             model.fit(np.zeros((len(y), 1)), y)
@@ -264,7 +266,7 @@ class BaselineComparison(Check):
                 predicted: NDArray[Any] = getattr(model, method)(np.zeros((len(rows), 1)))
                 return predicted
             evaluation = context.frame("evaluation")
-            return encoding.predict_in_chunks(model, method, evaluation, rows, numeric, categorical)
+            return encoding.predict_in_chunks(model, method, evaluation, rows, columns)
 
         if regression:
             return predict("predict").astype(float), None
