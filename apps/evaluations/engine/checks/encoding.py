@@ -105,12 +105,19 @@ def ordinal_codes(
         for matrix, frame in zip(matrices, frames, strict=True):
             matrix[:, position] = model_frame(frame[[name]], [name], [])[name].to_numpy()
     for offset, name in enumerate(categorical, start=len(numeric)):
-        texts = [frame[name].astype("string") for frame in frames]
+        # Each frame's texts counted by code (no string per row), then summed by text.
+        coded = [text_categories(frame[name]) for frame in frames]
+        counts = pd.concat(
+            [
+                pd.Series(np.bincount(codes[codes >= 0], minlength=len(texts)), index=texts)
+                for texts, codes in coded
+            ]
+        )
+        counts = counts.groupby(level=0, sort=False).sum()
         # Categories ranked by frequency so the 255-bin limit keeps the common ones.
-        counts = pd.concat(texts).value_counts()
-        categories = pd.Index(counts.index[:250])
-        for matrix, text in zip(matrices, texts, strict=True):
-            codes = pd.Categorical(text, categories=categories).codes.astype(float)
-            codes[codes < 0] = np.nan
-            matrix[:, offset] = codes
+        categories = pd.Index(counts.sort_values(ascending=False, kind="stable").index[:250])
+        for matrix, (texts, codes) in zip(matrices, coded, strict=True):
+            positions = np.append(categories.get_indexer(texts), -1).astype(float)
+            positions[positions < 0] = np.nan
+            matrix[:, offset] = positions[codes]
     return matrices
