@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from apps.evaluations.engine.evaluation import evaluate
 from apps.evaluations.engine.plan import plan_parse
@@ -166,8 +167,10 @@ def test_a_check_raising_in_a_thread_is_an_error_result_and_the_others_still_run
     assert {r.check for r in report.results[2:]} == {"drift.columns"}
 
 
-def test_column_drift_sorts_each_column_once_for_the_checks_after_it(monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_column_drift_sorts_each_column_once_for_the_checks_after_it(monkeypatch, workers):
     import apps.evaluations.engine.context as context_module
+    from apps.evaluations.engine.context import EngineSettings
     from tests.engine.synthetic import datasets
 
     data = datasets(0)
@@ -187,7 +190,8 @@ def test_column_drift_sorts_each_column_once_for_the_checks_after_it(monkeypatch
         ]
     )
 
-    results = evaluate(context_for(data), plan).results
+    settings = EngineSettings(threads=workers, workers=workers)
+    results = evaluate(context_for(data, settings=settings), plan).results
 
     assert {r.check for r in results} == {"data_quality.constant_columns", "drift.columns"}
     assert sorted_columns  # drift sorted the numeric columns ...

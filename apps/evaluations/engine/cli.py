@@ -249,7 +249,6 @@ def audited_while_reading(
         )
         try:
             frames = read_frames(arguments)
-            registered_checks()  # importing the checks takes a second too
         except EngineError:
             audit.result()
             raise
@@ -260,10 +259,16 @@ def audited_while_reading(
 def read_frames(
     arguments: argparse.Namespace,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The evaluation, reference and training data (the last two when given)."""
-    evaluation = read_table(arguments.data, role="evaluation")
-    reference = read_table(arguments.reference, role="reference") if arguments.reference else None
-    train = read_table(arguments.train, role="train") if arguments.train else None
+    """The evaluation, reference and training data (the last two when given). The checks
+    are imported meanwhile, in a thread: reading leaves the interpreter free."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imports") as helper:
+        imported = helper.submit(registered_checks)
+        evaluation = read_table(arguments.data, role="evaluation")
+        reference = (
+            read_table(arguments.reference, role="reference") if arguments.reference else None
+        )
+        train = read_table(arguments.train, role="train") if arguments.train else None
+        imported.result()
     return evaluation, reference, train
 
 

@@ -13,7 +13,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -133,13 +133,25 @@ def _run_side_by_side(
     for index in order:
         if get_check(plan[index].check).needs != "model":
             first_of.setdefault(runs.cache_key(index), index)
+    firsts = list(first_of.values())
+    # Checks that read the columns' summaries wait for those that leave them (column
+    # drift), else both would sort the same columns at the same time; others run meanwhile.
+    summarizing = {i for i in firsts if get_check(plan[i].check).summarizes_columns}
+    later = [i for i in firsts if summarizing and get_check(plan[i].check).reads_column_summaries]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-        futures = {pool.submit(runs.run_item, index): index for index in first_of.values()}
+        pending = {pool.submit(runs.run_item, i): i for i in firsts if i not in later}
         try:
-            for future in as_completed(futures):
-                future.result()  # a model that cannot predict, or crashed, stops the run
-                if progress is not None:
-                    progress(len(runs.results), len(plan), plan[futures[future]].check)
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = pending.pop(future)
+                    future.result()  # a model that cannot predict, or crashed, stops the run
+                    summarizing.discard(index)
+                    if progress is not None:
+                        progress(len(runs.results), len(plan), plan[index].check)
+                if later and not summarizing:
+                    pending.update({pool.submit(runs.run_item, i): i for i in later})
+                    later = []
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise

@@ -93,6 +93,9 @@ class Check:
     # of its kind, so the columns' summaries it leaves (see column_stats) spare the checks
     # after it a sort of their own.
     summarizes_columns: ClassVar[bool] = False
+    # A check that reads those summaries (the dominant value, the distinct count) starts
+    # after it when checks run side by side.
+    reads_column_summaries: ClassVar[bool] = False
 
     def reads_with(self, params: dict[str, Any]) -> frozenset[str]:
         """What the check reads with these parameters (a column selection may leave the

@@ -113,6 +113,7 @@ class ConstantColumns(Check):
     key = "data_quality.constant_columns"
     name = "Constant columns"
     needs = "data"
+    reads_column_summaries = True
     category = "data_quality"
     reads = frozenset()
     params_schema = schema(

@@ -156,6 +156,7 @@ class LabelConflicts(Check):
     key = "data_quality.label_conflicts"
     name = "Conflicting labels"
     needs = "data"
+    reads_column_summaries = True
     category = "data_quality"
     reads = frozenset({"labels"})
     task_types = CLASSIFICATION
