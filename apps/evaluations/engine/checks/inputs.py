@@ -62,16 +62,31 @@ def _build(context: EvaluationContext, role: str) -> LabelledOutputs | str:
     predicted_index = context.class_index(predictions.labels)
     known = labelled & (true_index >= 0) & (predicted_index >= 0)
     probabilities = predictions.probabilities
+    if known.all():  # the usual case: the predictions themselves, read-only, not copies
+        truth_kept = _read_only(truth.to_numpy())
+        labels_kept = _read_only(np.asarray(predictions.labels))
+        true_kept, predicted_kept = _read_only(true_index), _read_only(predicted_index)
+        probabilities_kept = None if probabilities is None else _read_only(probabilities)
+    else:
+        truth_kept, labels_kept = truth.to_numpy()[known], np.asarray(predictions.labels)[known]
+        true_kept, predicted_kept = true_index[known], predicted_index[known]
+        probabilities_kept = None if probabilities is None else probabilities[known]
     return LabelledOutputs(
         rows=np.flatnonzero(known),
-        truth=truth.to_numpy()[known],
-        predicted=np.asarray(predictions.labels)[known],
-        true_index=true_index[known],
-        predicted_index=predicted_index[known],
-        probabilities=None if probabilities is None else probabilities[known],
+        truth=truth_kept,
+        predicted=labels_kept,
+        true_index=true_kept,
+        predicted_index=predicted_kept,
+        probabilities=probabilities_kept,
         unlabelled=int((~labelled).sum()),
         unknown_labels=int((labelled & ~known).sum()),
     )
+
+
+def _read_only(array: NDArray[Any]) -> NDArray[Any]:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def given_frame(context: EvaluationContext, role: str) -> pd.DataFrame:
