@@ -256,6 +256,14 @@ def _validate_params(criterion: Criterion) -> None:
         ) from error
 
 
+def _validate_threshold_range(criterion: Criterion) -> None:
+    if criterion.threshold is None:
+        return
+    problem = engine.threshold_out_of_range(criterion.metric, float(criterion.threshold))
+    if problem:
+        raise InvalidInput(f"{problem}.", field="threshold")
+
+
 def _validate_and_save(criterion: Criterion) -> None:
     _validate_answerer(criterion)
     if criterion.kind == CriterionKind.MEASURED and criterion.check_key not in CHECK_KEYS:
@@ -272,6 +280,8 @@ def _validate_and_save(criterion: Criterion) -> None:
         _validate_params(criterion)
     if isinstance(criterion.threshold, float | int) and not math.isfinite(criterion.threshold):
         raise InvalidInput("threshold must be a finite number.", field="threshold")
+    if criterion.kind == CriterionKind.MEASURED:
+        _validate_threshold_range(criterion)
     if (
         Criterion.objects.filter(project_id=criterion.project_id, code=criterion.code)
         .exclude(pk=criterion.pk)

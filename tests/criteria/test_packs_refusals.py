@@ -263,3 +263,10 @@ def test_an_entry_with_a_bad_severity_and_an_unknown_check_gets_both_errors():
         (9, "check_key", "fairness.nope"),
         (14, "severity", "urgent"),
     ]
+
+
+def test_a_threshold_its_metric_can_never_take_is_refused():
+    (error,) = refusal(acme({"threshold: 0.9": "threshold: 1.5"}))
+
+    assert (error["field"], error["value"]) == ("threshold", "1.5")
+    assert "between 0 and 1" in error["message"]

@@ -307,3 +307,41 @@ def test_parameters_the_check_does_not_accept_are_refused_in_words():
     assert "parameter 'columns' is not valid" in ill_typed.value.message
     criterion.refresh_from_db()
     assert "bogus" not in criterion.params
+
+
+@pytest.mark.parametrize(
+    ("metric", "threshold", "says"),
+    [
+        ("balanced_accuracy", -5, "between 0 and 1"),
+        ("outlier_share", 1.5, "between 0 and 1"),
+        ("excess_outlier_share", -2, "between -1 and 1"),
+        ("p95_latency_ms", -10, "at least 0"),
+    ],
+)
+def test_a_threshold_its_metric_can_never_take_is_refused(metric, threshold, says):
+    with pytest.raises(InvalidInput) as refused:
+        criterion_create(
+            project=ProjectFactory(),
+            user=admin(),
+            **new_criterion_values(metric=metric, threshold=threshold),
+        )
+
+    assert refused.value.field == "threshold"
+    assert says in refused.value.message and "can never pass or never fail" in refused.value.message
+    assert not Criterion.objects.exists()
+
+
+def test_thresholds_at_the_edges_of_a_metrics_range_and_of_unbounded_metrics_are_kept():
+    project = ProjectFactory()
+    for code, metric, threshold in [
+        ("R-1", "balanced_accuracy", 1.0),
+        ("R-2", "excess_outlier_share", 0.0),
+        ("R-3", "mae_skill", -5.0),  # a skill may be negative: worse than the baseline
+    ]:
+        criterion_create(
+            project=project,
+            user=admin(),
+            **new_criterion_values(code=code, metric=metric, threshold=threshold),
+        )
+
+    assert Criterion.objects.filter(project=project).count() == 3

@@ -259,6 +259,10 @@ def _check_problems(
     problems = []
     if "threshold" not in bad and not math.isfinite(entry["threshold"]):
         problems.append(problem(document, (*where, "threshold"), "must be a finite number."))
+    elif not {"threshold", "metric"} & bad and entry["threshold"] is not None:
+        out_of_range = engine.threshold_out_of_range(entry["metric"], entry["threshold"])
+        if out_of_range:
+            problems.append(problem(document, (*where, "threshold"), f"{out_of_range}."))
     if "check_key" in bad:
         return problems
     key = entry["check_key"]

@@ -39,6 +39,7 @@ _EXPORTS = {
     "evaluate": "evaluation",
     "get_check": "registry",
     "metric_name": "names",
+    "threshold_out_of_range": "names",
     "plan_load": "plan",
     "plan_parse": "plan",
     "prepare_model_work": "evaluation",

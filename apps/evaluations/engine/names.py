@@ -165,3 +165,48 @@ def metric_name(key: str) -> str:
     if not words:
         return str(key)
     return " ".join([words[0][0].upper() + words[0][1:], *words[1:]])
+
+
+# Metrics whose values can only lie in a range, so that a threshold outside it is a typo
+# (a criterion that could never pass, or never fail). Keys not named here are unbounded
+# or bounded by the data (a skill, a difference of errors, a latency).
+_UNIT_INTERVAL = frozenset(
+    {
+        "accuracy", "balanced_accuracy", "precision", "recall", "f1", "precision_macro",
+        "recall_macro", "f1_macro", "precision_weighted", "recall_weighted", "f1_weighted",
+        "roc_auc", "pr_auc", "min_class_recall", "category_coverage", "domain_classifier_auc",
+        "estimated_accuracy", "estimated_f1", "estimated_roc_auc", "p_value",
+        "jensen_shannon_distance", "ks_statistic", "expected_calibration_error",
+        "max_calibration_error", "demographic_parity_ratio",
+        "equalized_odds_ratio", "true_positive_rate_ratio",
+    }
+)  # fmt: skip
+
+
+def metric_range(key: str) -> tuple[float, float | None] | None:
+    """(lowest, highest or None) a metric's values can take, or None when not bounded:
+    shares and rates lie in [0, 1], their excess over the reference's in [-1, 1], counts,
+    times and sizes are at least 0."""
+    if key.startswith("excess_"):
+        return (-1.0, 1.0)
+    if key in _UNIT_INTERVAL or key.endswith(("_share", "_rate")):
+        return (0.0, 1.0)
+    if key.endswith(("_count", "_rows", "_ms", "_mb")) or key == "rows_per_second":
+        return (0.0, None)
+    return None
+
+
+def threshold_out_of_range(key: str, threshold: float) -> str | None:
+    """Why a threshold lies outside the values its metric can take (a typo: the criterion
+    could never pass, or never fail), or None when it lies inside them."""
+    bounds = metric_range(key)
+    if bounds is None:
+        return None
+    low, high = bounds
+    if low <= threshold and (high is None or threshold <= high):
+        return None
+    span = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+    return (
+        f"{metric_name(key)} always lies {span}, so a threshold of {threshold:g} would make "
+        "a criterion that can never pass or never fail"
+    )
