@@ -348,9 +348,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"refusals_plain": {"()": "qualiti.log_filters.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["refusals_plain"]},  # a 403 is not a crash
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # a line per login otherwise; lockouts still show
     },

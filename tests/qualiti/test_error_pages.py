@@ -65,3 +65,15 @@ def test_the_apis_405_keeps_its_json(client):
 
     assert response.status_code == 405
     assert response.json()["detail"]
+
+
+def test_a_refused_page_is_logged_in_one_line_without_a_traceback(client, caplog):
+    client.force_login(UserFactory())  # no organisation role: may not create projects
+
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get("/projects/new/")
+
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert "Forbidden" in record.getMessage() and "/projects/new/" in record.getMessage()
+    assert record.exc_info is None and not record.exc_text
