@@ -31,31 +31,6 @@ class SortedNumbers:
             return values[low:high]
         return values.astype(float)
 
-    def run_starts(self) -> NDArray[np.intp]:
-        """Where each distinct value's run begins."""
-        values = self.values
-        if not len(values):
-            return np.zeros(0, dtype=np.intp)
-        return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
-
-    def distinct(self) -> int:
-        """Distinct present values (missing not counted)."""
-        return len(self.run_starts())
-
-    def mode(self) -> tuple[Any, int, int]:
-        """The most frequent value (missing counts as one value: NaN), its count and the
-        number of distinct values, missing included."""
-        starts = self.run_starts()
-        candidates: list[tuple[Any, int]] = [(np.nan, self.missing)] if self.missing else []
-        if len(starts):
-            runs = np.diff(np.append(starts, len(self.values)))
-            longest = int(np.argmax(runs))
-            candidates.insert(0, (self.values[starts[longest]].item(), int(runs[longest])))
-        if not candidates:
-            return None, 0, 0
-        value, count = max(candidates, key=lambda pair: pair[1])
-        return value, count, len(starts) + bool(self.missing)
-
 
 @dataclass(frozen=True)
 class NumberSummary:
@@ -69,9 +44,18 @@ class NumberSummary:
 
     @classmethod
     def of(cls, numbers: SortedNumbers) -> "NumberSummary":
-        mode, count, _ = numbers.mode()
-        rows = len(numbers.values) + numbers.missing
-        return cls(rows, numbers.missing, numbers.distinct(), mode, count)
+        """From one pass over the runs of equal values."""
+        values, missing = numbers.values, numbers.missing
+        starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
+        if not len(values):
+            starts = starts[:0]
+        mode, count = (np.nan, missing) if missing else (None, 0)
+        if len(starts):
+            runs = np.diff(np.append(starts, len(values)))
+            longest = int(np.argmax(runs))
+            if runs[longest] >= count:  # a present value wins a tie with missing
+                mode, count = values[starts[longest]].item(), int(runs[longest])
+        return cls(len(values) + missing, missing, len(starts), mode, count)
 
 
 def sorted_numbers(values: pd.Series) -> SortedNumbers | None:
