@@ -95,13 +95,15 @@ def evaluate(
     With `settings.workers` above 1 the checks that do not call the model run side by side
     in threads (numpy, pandas and scikit-learn release the interpreter's lock in their
     heavy loops); those that call the model, and time it, run after them one at a time."""
-    release_at_end = keep_model is None
+    workers, threads = context.settings.workers, context.settings.threads
+    release_at_end = keep_model is None or (workers > 1 and not keep_model)
     if keep_model is None:
         keep_model = any(get_check(item.check).needs == "model" for item in plan)
     context.request_predictions()
     prepare_model_work(context, plan)
-    runs = _PlanRun(context, plan, keep_model=keep_model)
-    workers, threads = context.settings.workers, context.settings.threads
+    # Side by side, the model's process is kept to the end: a check in a pool thread that
+    # needed it again would restart it there, and it dies with the thread that started it.
+    runs = _PlanRun(context, plan, keep_model=keep_model or workers > 1)
     order = run_order(plan)
     # Each thread's libraries get their share of the cores, so that together they do not
     # ask for more threads than there are (OpenMP's spinning threads punish that).
