@@ -243,6 +243,19 @@ def test_a_bad_threshold_is_refused_inline_and_nothing_is_saved(cast):
     assert (criterion.threshold, criterion.severity) == (0.75, "high")
 
 
+def test_a_threshold_the_metric_can_never_take_is_refused_inline(cast):
+    criterion = CriterionFactory(project=cast.project, threshold=0.75)  # ROC AUC
+
+    response = client_for(cast.qm).post(
+        url("criterion-edit", cast, criterion.pk), edit_data(criterion, threshold="-5")
+    )
+
+    criterion.refresh_from_db()
+    assert response.status_code == 400
+    assert "always lies between 0 and 1" in response.content.decode()
+    assert criterion.threshold == 0.75
+
+
 def test_a_metric_the_check_does_not_report_is_refused(cast):
     criterion = CriterionFactory(project=cast.project)
 
