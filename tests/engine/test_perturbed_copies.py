@@ -2,6 +2,8 @@
 part's size, no request above the budget, and the first parts sent before the data checks
 run (the model works on them meanwhile)."""
 
+import time
+
 import skops.io
 
 from apps.evaluations.engine.checks.perturbed_copies import WINDOW
@@ -46,6 +48,7 @@ class RecordingSandbox(ModelSandbox):
     def predict_later(self, frame, features):
         ticket = super().predict_later(frame, features)
         self.events.append(("sent", frame.shape[0] * frame.shape[1], len(self._pending)))
+        self.last_ticket = ticket
         return ticket
 
 
@@ -127,3 +130,60 @@ def test_the_sandboxed_model_gets_its_first_parts_before_the_data_checks(tmp_pat
     first_check = events.index("data_quality.missing_values")
     assert len([e for e in events[:first_check] if isinstance(e, tuple)]) == 1 + 3 * WINDOW
     assert {r.outcome for r in report.results if r.check in ROBUSTNESS} == {"pass"}
+
+
+def blanks_result(report):
+    return next(r for r in report.results if r.check == "robustness.missing_inputs")
+
+
+def test_a_model_that_fails_on_some_blanks_is_answered_feature_by_feature():
+    """Without imputation the linear model raises on a blank number; the encoder takes a
+    blank category as unknown. Only the numeric features' copies fail."""
+    data = datasets(7, rows=300)
+    context = EvaluationContext(
+        evaluation=data.evaluation,
+        target="y",
+        source=EstimatorSource(fitted(data.train, impute=False)),
+    )
+
+    result = blanks_result(evaluate(context, plan_parse(PLAN)))
+
+    errors = result.evidence["errors"]
+    assert set(errors) == {"age", "income", "score", "tenure"}
+    assert all("NaN" in message for message in errors.values())
+    assert set(result.evidence["metric_drop"]) == {"region", "channel"}
+    failed = sum(result.evidence["failures"][name] for name in errors)
+    assert result.observed["failure_rate"] == failed / sum(
+        result.evidence["blanked_values"].values()
+    )
+    assert "age, income, score, tenure" in result.message
+
+
+def test_the_sandboxed_model_gets_the_copies_one_by_one_between_checks(tmp_path):
+    """When the model fails on the copies sent together, each copy is sent on its own as
+    soon as the failure is in, while the other checks run, not when the check collects."""
+    data = datasets(7, rows=300)
+    path = tmp_path / "model.skops"
+    path.write_bytes(skops.io.dumps(fitted(data.train, impute=False)))
+    events = []
+
+    with RecordingSandbox(path, events=events) as sandbox:
+
+        def progress(done, total, check):
+            if check == "data_quality.constant_columns":  # the copies together are answered
+                while not sandbox.finished(sandbox.last_ticket):
+                    time.sleep(0.01)
+            events.append(check)
+
+        context = EvaluationContext(evaluation=data.evaluation, target="y", source=sandbox)
+        report = evaluate(context, plan_parse([PLAN[0], PLAN[3], PLAN[4]]), progress=progress)
+
+    blanks_run = events.index("robustness.missing_inputs")
+    sent_before = [
+        cells for _, cells, _ in (e for e in events[:blanks_run] if isinstance(e, tuple))
+    ]
+    one_copy = copy_cells(data)
+    # The evaluation data, the copies together, then each copy alone before the check ran.
+    assert sent_before == [one_copy, len(FEATURES) * one_copy] + [one_copy] * len(FEATURES)
+    assert not [e for e in events[blanks_run:] if isinstance(e, tuple)]
+    assert set(blanks_result(report).evidence["errors"]) == {"age", "income", "score", "tenure"}

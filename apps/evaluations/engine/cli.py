@@ -185,45 +185,22 @@ def run(
     if not (arguments.model or arguments.prediction or arguments.probability):
         raise EngineError("Give --model, or --prediction/--probability columns of the data.")
     plan = plan_load(arguments.plan) if arguments.plan else None
-    sandbox: ModelSandbox | None = None
-    source: PredictionSource
-    if arguments.model:
-        limits = SandboxLimits(
-            memory_mb=arguments.memory_mb,
-            load_timeout_s=arguments.load_timeout,
-            predict_timeout_s=arguments.timeout,
-            threads=thread_split(arguments.threads)[0],
-        )
-        sandbox = ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
-        source = sandbox
-        try:
-            frames = audited_while_reading(arguments, sandbox)
-        except BaseException:
-            sandbox.close()
-            raise
-    else:
-        source = ColumnPredictions(arguments.prediction, arguments.probability)
-        frames = read_frames(arguments)
+    sandbox = _sandbox(arguments) if arguments.model else None
+    source: PredictionSource = sandbox or ColumnPredictions(
+        arguments.prediction, arguments.probability
+    )
     try:
-        evaluation, reference, train = frames
-        context = EvaluationContext(
-            evaluation=evaluation,
-            reference=reference,
-            train=train,
-            target=arguments.target,
-            sensitive=arguments.sensitive,
-            features=arguments.features,
-            task=arguments.task,
-            source=source,
-            positive_label=_label(arguments.positive_label, evaluation, arguments.target),
-            # The checks' share of the cores, in threads: beside a model predicting on
-            # the others, more would only contend with it and hold more memory at once.
-            settings=EngineSettings(
-                seed=arguments.seed,
-                threads=engine_threads(arguments),
-                workers=engine_threads(arguments),
-            ),
-        )
+        # The checks are imported in a thread (reading and the model's process leave the
+        # interpreter free) while the data are read and the model starts predicting them.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imports") as helper:
+            imported = helper.submit(registered_checks)
+            if sandbox is not None:
+                frames = audited_while_reading(arguments, sandbox)
+            else:
+                frames = read_frames(arguments)
+            context = _context(arguments, frames, source)
+            context.request_predictions()
+            imported.result()
         plan = plan if plan is not None else default_plan(context.task)
         # The model predicts the datasets in its process while the data checks run here.
         report = evaluate(context, plan)
@@ -232,6 +209,42 @@ def run(
         if sandbox is not None:
             sandbox.close()
     return report, context, plan, sandbox.timings if sandbox is not None else {}
+
+
+def _sandbox(arguments: argparse.Namespace) -> ModelSandbox:
+    limits = SandboxLimits(
+        memory_mb=arguments.memory_mb,
+        load_timeout_s=arguments.load_timeout,
+        predict_timeout_s=arguments.timeout,
+        threads=thread_split(arguments.threads)[0],
+    )
+    return ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
+
+
+def _context(
+    arguments: argparse.Namespace,
+    frames: tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None],
+    source: PredictionSource,
+) -> EvaluationContext:
+    evaluation, reference, train = frames
+    return EvaluationContext(
+        evaluation=evaluation,
+        reference=reference,
+        train=train,
+        target=arguments.target,
+        sensitive=arguments.sensitive,
+        features=arguments.features,
+        task=arguments.task,
+        source=source,
+        positive_label=_label(arguments.positive_label, evaluation, arguments.target),
+        # The checks' share of the cores, in threads: beside a model predicting on the
+        # others, more would only contend with it and hold more memory at once.
+        settings=EngineSettings(
+            seed=arguments.seed,
+            threads=engine_threads(arguments),
+            workers=engine_threads(arguments),
+        ),
+    )
 
 
 def audited_while_reading(
@@ -259,16 +272,10 @@ def audited_while_reading(
 def read_frames(
     arguments: argparse.Namespace,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The evaluation, reference and training data (the last two when given). The checks
-    are imported meanwhile, in a thread: reading leaves the interpreter free."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imports") as helper:
-        imported = helper.submit(registered_checks)
-        evaluation = read_table(arguments.data, role="evaluation")
-        reference = (
-            read_table(arguments.reference, role="reference") if arguments.reference else None
-        )
-        train = read_table(arguments.train, role="train") if arguments.train else None
-        imported.result()
+    """The evaluation, reference and training data (the last two when given)."""
+    evaluation = read_table(arguments.data, role="evaluation")
+    reference = read_table(arguments.reference, role="reference") if arguments.reference else None
+    train = read_table(arguments.train, role="train") if arguments.train else None
     return evaluation, reference, train
 
 

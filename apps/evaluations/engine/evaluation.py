@@ -55,12 +55,15 @@ def run_order(plan: list[PlanItem]) -> list[int]:
     """Positions of the plan's items in the order they run: checks of the data first (the
     model predicts meanwhile), then those that read its outputs (the model works on the
     queued perturbations and timings meanwhile), then those that call the model; within
-    each, a check that summarizes the columns first."""
+    each, a check that summarizes the columns first. Of the checks of the outputs, those
+    that read the reference run last: the model predicts the reference after the
+    evaluation data, and the others keep this process busy meanwhile."""
     stage = {need: number for number, need in enumerate(NEEDS)}
 
-    def key(index: int) -> tuple[int, bool]:
+    def key(index: int) -> tuple[int, bool, bool]:
         check = get_check(plan[index].check)
-        return stage[check.needs], not check.summarizes_columns
+        waits = check.needs == "predictions" and "reference" in check.reads
+        return stage[check.needs], not check.summarizes_columns, waits
 
     return sorted(range(len(plan)), key=key)
 

@@ -11,12 +11,15 @@ gives the same measurements as when every copy went in one request.
 The first parts are sent when the check is prepared; `advance`, called between checks,
 takes in the parts the model has finished and sends the next, so the model keeps working
 while the data checks run; `outputs` waits for the rest.
+
+`separately` sends each copy as its own request (as many at once as the parts would hold):
+a copy the model fails on then fails alone, and `answers` gives its error in its place.
 """
 
 import itertools
 from collections import deque
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -48,24 +51,39 @@ class CopyStream:
         *,
         rows: int,
         columns: int,
+        separately: bool = False,
     ) -> None:
-        self.context = context
-        self.copies_per_part = max(1, context.settings.copy_chunk_cells // max(rows * columns, 1))
+        self.context, self.separately = context, separately
+        fitting = max(1, context.settings.copy_chunk_cells // max(rows * columns, 1))
+        self.copies_per_part = 1 if separately else fitting
+        self.window = WINDOW * fitting if separately else WINDOW
         self._copies = iter(copies)
         self._sent: deque[tuple[FrameHandle, int]] = deque()  # a part, and its copies
-        self._outputs: list[NDArray[Any]] = []
+        self._outputs: list[NDArray[Any] | EngineError] = []
         self._failure: EngineError | None = None
         self._send()
         context.between_checks(self.advance)
 
+    @property
+    def failed(self) -> bool:
+        """Whether a part the model has answered failed (`outputs` will raise)."""
+        return self._failure is not None
+
     def outputs(self) -> list[NDArray[Any]]:
         """Each copy's outputs, in the order of the copies; waits for the model. A part the
         model failed on raises its error, once every part sent has been answered."""
+        answers = self.answers()
+        if self._failure is not None:
+            raise self._failure
+        return cast(list[NDArray[Any]], answers)
+
+    def answers(self) -> list[NDArray[Any] | EngineError]:
+        """Each copy's outputs, or (sent separately) the error the model met on it."""
         while self._sent:
             self._take()
             self._send()
-        if self._failure is not None:
-            raise self._failure
+        if self.separately and self._failure is not None:  # a crash: no copy left is sent
+            self._outputs += [self._failure for _ in self._copies]
         return self._outputs
 
     def advance(self) -> None:
@@ -78,7 +96,7 @@ class CopyStream:
             self._failure = self._failure or error
 
     def _send(self) -> None:
-        while len(self._sent) < WINDOW and self._failure is None:
+        while len(self._sent) < self.window and self._failure is None:
             part = list(itertools.islice(self._copies, self.copies_per_part))
             if not part:
                 return
@@ -92,7 +110,10 @@ class CopyStream:
         try:
             values = decisions(self.context, self.context.collect_frame(handle))
         except EngineError as error:
-            self._failure = self._failure or error
+            if self.separately:
+                self._outputs.append(error)
+            else:
+                self._failure = self._failure or error
             return
         if self._failure is None:
             self._outputs += np.split(values, count)

@@ -98,10 +98,15 @@ def queue_copies(context: EvaluationContext, copies: list[pd.DataFrame]) -> Fram
 
 
 def copy_stream(
-    context: EvaluationContext, sample: Sample, copies: Iterable[pd.DataFrame]
+    context: EvaluationContext,
+    sample: Sample,
+    copies: Iterable[pd.DataFrame],
+    *,
+    separately: bool = False,
 ) -> CopyStream:
     """The sample's perturbed copies, drawn as they are sent, a part at a time."""
-    return CopyStream(context, copies, rows=sample.rows, columns=len(sample.frame.columns))
+    columns = len(sample.frame.columns)
+    return CopyStream(context, copies, rows=sample.rows, columns=columns, separately=separately)
 
 
 def original_outputs(context: EvaluationContext, sample: Sample) -> None:

@@ -1,13 +1,13 @@
 """Robustness to losing inputs: a feature permuted (ablation), values blanked."""
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from apps.evaluations.engine.checks.perturbed_copies import CopyStream, decisions
+from apps.evaluations.engine.checks.perturbed_copies import CopyStream
 from apps.evaluations.engine.checks.queueing import ModelWorkCheck
 from apps.evaluations.engine.checks.robustness import (
     SAMPLE_PARAMS,
@@ -142,9 +142,7 @@ class MissingInputs(ModelWorkCheck):
         "Readiness, IEEE Big Data.",
     )
 
-    def queue(
-        self, context: EvaluationContext, params: dict[str, Any]
-    ) -> tuple[Sample, Blanks, CopyStream] | str:
+    def queue(self, context: EvaluationContext, params: dict[str, Any]) -> "BlankedCopies | str":
         sample = draw_sample(context, params)
         if isinstance(sample, str):
             return sample
@@ -152,33 +150,19 @@ class MissingInputs(ModelWorkCheck):
         blanks = {
             name: rng.random(sample.rows) < params["missing_rate"] for name in context.features
         }
-        # Every feature's copy in one stream; only if the model fails on it, one request per
-        # feature (in `run`) to find which blanks break it.
-        copies = (blanked(sample, name, chosen) for name, chosen in blanks.items())
-        return sample, blanks, copy_stream(context, sample, copies)
+        return BlankedCopies(context, sample, blanks)
 
     def measure(
-        self,
-        context: EvaluationContext,
-        params: dict[str, Any],
-        work: tuple[Sample, Blanks, CopyStream],
+        self, context: EvaluationContext, params: dict[str, Any], work: "BlankedCopies"
     ) -> list[Measurement]:
-        sample, blanks, together = work
-        try:
-            outputs = dict(zip(blanks, together.outputs(), strict=True))
-        except EngineError:
-            outputs = {}
+        sample, blanks = work.sample, work.blanks
+        answers = work.answers()
         original_outputs(context, sample)
         failures, drops, errors = {}, {}, {}
         for name, chosen in blanks.items():
-            try:
-                output = outputs.get(name)
-                if output is None:
-                    output = decisions(
-                        context, context.predict_frame(blanked(sample, name, chosen))
-                    )
-            except EngineError as error:
-                failures[name], errors[name] = int(chosen.sum()), str(error)
+            output = answers[name]
+            if isinstance(output, EngineError):
+                failures[name], errors[name] = int(chosen.sum()), str(output)
                 continue
             regression = context.task == "regression"
             bad = ~np.isfinite(output.astype(float)) if regression else output < 0
@@ -202,3 +186,31 @@ class MissingInputs(ModelWorkCheck):
                 note=f"the model failed with blanks in {', '.join(errors)}" if errors else "",
             )
         ]
+
+
+class BlankedCopies:
+    """The sample with each feature's chosen values blanked, one copy per feature: all the
+    copies in one stream; if the model fails on it, each copy on its own (sent between
+    checks, as soon as the failure is in) to find which blanks break it."""
+
+    def __init__(self, context: EvaluationContext, sample: Sample, blanks: Blanks) -> None:
+        self.context, self.sample, self.blanks = context, sample, blanks
+        self.together = copy_stream(context, sample, self._copies())
+        self.separate: CopyStream | None = None
+        context.between_checks(self._advance)
+
+    def answers(self) -> dict[str, NDArray[Any] | EngineError]:
+        """Per feature, the model's outputs on its copy, or the error it met there."""
+        try:
+            return dict(zip(self.blanks, self.together.outputs(), strict=True))
+        except EngineError:
+            self._advance()
+            separate = cast(CopyStream, self.separate)
+            return dict(zip(self.blanks, separate.answers(), strict=True))
+
+    def _advance(self) -> None:
+        if self.separate is None and self.together.failed:
+            self.separate = copy_stream(self.context, self.sample, self._copies(), separately=True)
+
+    def _copies(self) -> Iterator[pd.DataFrame]:
+        return (blanked(self.sample, name, chosen) for name, chosen in self.blanks.items())
