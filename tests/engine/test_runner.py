@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from apps.evaluations.engine.context import EvaluationContext
+from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
 from tests.engine import onnx_models, sandbox_models
@@ -66,6 +66,39 @@ def test_predictions_are_made_in_batches(tmp_path, frame):
 
     np.testing.assert_allclose(
         predictions.labels, model.predict(frame[["age", "score"]].to_numpy())
+    )
+
+
+class CountingSandbox(ModelSandbox):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requested_rows = []
+
+    def predict_later(self, frame, features):
+        self.requested_rows.append(len(frame))
+        return super().predict_later(frame, features)
+
+
+def test_a_dataset_is_handed_to_the_model_in_parts_and_joined_in_order(tmp_path, frame):
+    """String labels of different lengths per part, and probabilities: joined as if the
+    dataset had gone in one request."""
+    labels = np.where(frame["y"] == 1, "yes", "no")
+    labels[frame["age"].to_numpy() > 60] = "maybe"
+    model = LogisticRegression(max_iter=500).fit(frame[["age", "score"]], labels)
+    settings = EngineSettings(prediction_part_rows=200)
+
+    with CountingSandbox(dump(tmp_path, model)) as sandbox:
+        context = EvaluationContext(
+            evaluation=frame, target="y", features=["age", "score"], source=sandbox,
+            settings=settings,
+        )  # fmt: skip
+        context.request_predictions(["evaluation"])
+        predictions = context.predictions("evaluation")
+
+    assert sandbox.requested_rows == [200, 200, 100]
+    np.testing.assert_array_equal(predictions.labels, model.predict(frame[["age", "score"]]))
+    np.testing.assert_allclose(
+        predictions.probabilities, model.predict_proba(frame[["age", "score"]])
     )
 
 

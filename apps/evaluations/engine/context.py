@@ -29,6 +29,7 @@ from apps.evaluations.engine.sources import (
     Predictions,
     PredictionSource,
     TimingSource,
+    joined,
 )
 from apps.evaluations.engine.sources import (
     ColumnPredictions as ColumnPredictions,  # re-exported: callers import it from here
@@ -83,7 +84,7 @@ class EvaluationContext:
         self._source_lock = threading.RLock()  # the model's process: one request at a time
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._predictions: dict[str, Predictions | None] = {}
-        self._requested: dict[str, Any] = {}  # role → the source's ticket
+        self._requested: dict[str, list[Any]] = {}  # role → the source's tickets, in order
         self._failures: dict[str, EngineError] = {}  # role → why its predictions failed
         self._between_checks: list[Callable[[], None]] = []
         loading = self._background("wait_loaded")
@@ -179,18 +180,22 @@ class EvaluationContext:
 
     @_one_at_a_time
     def request_predictions(self, roles: Sequence[str] = ROLES[:2]) -> None:
-        """Let a source that can work in the background (the sandboxed model) start
-        predicting these datasets, so the checks that read only the data run meanwhile."""
+        """Let a source that works in the background (the sandboxed model) predict these
+        datasets while the checks of the data run; in parts, so it starts on the first."""
         background = self._background("predict_later")
         if background is None:
             return
+        part = self.settings.prediction_part_rows
         for role in roles:
             frame = self.frames[role]
             if frame is None or role in self._predictions or role in self._requested:
                 continue
             try:
                 self._require_features(role, frame)
-                self._requested[role] = background.predict_later(frame, self.features)
+                self._requested[role] = [
+                    background.predict_later(frame.iloc[start : start + part], self.features)
+                    for start in range(0, len(frame), part)
+                ]
             except EngineError as error:  # raised by the first check that needs them
                 self._failures[role] = error
 
@@ -210,8 +215,9 @@ class EvaluationContext:
                 self._predictions[role] = None
             elif role in self._requested:
                 try:
-                    collected: Predictions = self._ticketed().collect(self._requested.pop(role))
-                    self._predictions[role] = self._aligned(collected, len(frame))
+                    tickets = self._requested.pop(role)
+                    parts = [self._ticketed().collect(ticket) for ticket in tickets]
+                    self._predictions[role] = self._aligned(joined(parts), len(frame))
                 except EngineError as error:  # every check that needs them meets it
                     self._failures[role] = error
                     raise
@@ -286,10 +292,10 @@ class EvaluationContext:
     @_one_at_a_time
     def collect_finished(self) -> None:
         """Take in the requested predictions the model has finished, without waiting."""
-        for role, ticket in list(self._requested.items()):
+        for role, tickets in list(self._requested.items()):
             # a failure is kept for the checks that need these predictions to report
             with contextlib.suppress(EngineError):
-                if self._ticketed().finished(ticket):
+                if self._ticketed().finished(tickets[-1]):  # answered in order
                     self.predictions(role)
         for work in self._between_checks:
             work()
@@ -312,11 +318,9 @@ class EvaluationContext:
         return cast(BackgroundSource, self.source)
 
     def _require_features(self, role: str, frame: pd.DataFrame) -> None:
-        missing = [name for name in self.features if name not in frame.columns]
-        if missing:
-            raise EngineError(
-                f"The {role} data lacks the model's features {', '.join(map(repr, missing[:10]))}."
-            )
+        if missing := [name for name in self.features if name not in frame.columns]:
+            named = ", ".join(map(repr, missing[:10]))
+            raise EngineError(f"The {role} data lacks the model's features {named}.")
 
     @overload
     def _aligned(self, predictions: Predictions, rows: int) -> Predictions: ...

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
@@ -21,6 +22,19 @@ class Predictions:
     labels: NDArray[Any] | None
     probabilities: NDArray[Any] | None = None
     classes: NDArray[Any] | None = None
+
+
+def joined(parts: Sequence[Predictions]) -> Predictions:
+    """The predictions of consecutive parts of a dataset, as one."""
+    if len(parts) == 1:
+        return parts[0]
+    labels = [part.labels for part in parts if part.labels is not None]
+    probabilities = [part.probabilities for part in parts if part.probabilities is not None]
+    return Predictions(
+        labels=np.concatenate(labels) if len(labels) == len(parts) else None,
+        probabilities=np.vstack(probabilities) if len(probabilities) == len(parts) else None,
+        classes=parts[0].classes,
+    )
 
 
 @dataclass(frozen=True)
