@@ -2,7 +2,8 @@
 count). Each queue is scoped to the projects where the user holds the role it serves:
 
 - developer: open findings assigned to them or their teams, and their actions
-  (selectors.my_work_findings / my_work_actions);
+  (selectors.my_work_findings / my_work_actions), the actions they own on other findings
+  counted too;
 - quality manager (projects where their membership says so): fixes waiting for
   verification, answers to process criteria waiting for a decision, findings without an
   assignee, risk acceptances to request (overdue high or
@@ -36,12 +37,13 @@ from apps.criteria.models import Attestation, AttestationStatus, Severity
 from apps.evaluations.models import EvaluationRun, RunStatus
 from apps.findings.models import (
     CLOSED_FINDING_STATUSES,
+    CorrectiveAction,
     Finding,
     FindingStatus,
     RiskAcceptance,
     RiskAcceptanceState,
 )
-from apps.findings.selectors import my_work_findings, overdue_condition
+from apps.findings.selectors import my_work_actions, my_work_findings, overdue_condition
 
 EXPIRING_WITHIN_DAYS = 14
 FAILED_RUNS_WITHIN_DAYS = 30
@@ -84,6 +86,13 @@ def developer_waiting(*, user: User) -> QuerySet[Finding]:
     """The developer's findings that wait on them: open or in progress (a submitted fix
     waits on the quality manager)."""
     return my_work_findings(user=user).filter(status__in=WORKING_STATUSES)
+
+
+def actions_on_other_findings(*, user: User) -> QuerySet[CorrectiveAction]:
+    """Open corrective actions the user owns on findings outside their own queue (another
+    team's finding): they wait on the user too, and no finding of theirs counts them."""
+    theirs = my_work_findings(user=user).values("pk")
+    return my_work_actions(user=user).filter(owner=user).exclude(finding__in=theirs)
 
 
 def fixes_to_verify(*, user: User) -> QuerySet[Finding]:
@@ -208,6 +217,7 @@ def _count(queryset: QuerySet) -> Coalesce:
 
 QUEUE_NAMES = (
     "developer",
+    "actions",
     "verify",
     "answers",
     "unassigned",
@@ -223,6 +233,7 @@ def work_waiting_counts(*, user: User) -> dict[str, int]:
     """How many items wait in each of the user's queues (and `total`), in one query."""
     queues: dict[str, QuerySet] = {
         "developer": developer_waiting(user=user),
+        "actions": actions_on_other_findings(user=user),
         "verify": fixes_to_verify(user=user),
         "answers": answers_to_decide(user=user),
         "unassigned": findings_unassigned(user=user),

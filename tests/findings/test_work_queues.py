@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from apps.evaluations.models import RunStatus
 from apps.findings import services, work_queues
-from apps.findings.models import CorrectiveAction, FindingStatus, RiskAcceptance
+from apps.findings.models import ActionStatus, CorrectiveAction, FindingStatus, RiskAcceptance
 from tests.evaluations.factories import EvaluationRunFactory
+from tests.factories import TeamFactory
 from tests.findings.factories import FindingFactory, ProjectCast
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,24 @@ def test_the_counts_add_up_in_one_query(cast, django_assert_num_queries):
     assert counts["total"] == 3
     assert work_queues.work_waiting_counts(user=cast.dev)["total"] == 1  # the open one
     assert work_queues.work_waiting_counts(user=cast.viewer)["total"] == 0
+
+
+def test_an_action_the_developer_owns_on_another_teams_finding_waits_on_them(cast):
+    elsewhere = cast.finding(assignee=cast.other_dev, assigned_team=TeamFactory())
+    own = cast.finding(assignee=cast.dev)
+    CorrectiveAction.objects.create(finding=elsewhere, description="Relabel", owner=cast.dev)
+    CorrectiveAction.objects.create(finding=own, description="Retrain", owner=cast.dev)
+    CorrectiveAction.objects.create(
+        finding=elsewhere, description="Done already", owner=cast.dev, status=ActionStatus.DONE
+    )
+
+    counts = work_queues.work_waiting_counts(user=cast.dev)
+    page = client_for(cast.dev).get(reverse("finding-list")).content.decode()
+
+    # The own finding counts once (its action is part of it); the other team's, by its action.
+    assert (counts["developer"], counts["actions"], counts["total"]) == (1, 1, 2)
+    assert 'aria-label="My work, 2 waiting"' in page
+    assert work_queues.work_waiting_counts(user=cast.other_dev)["actions"] == 0
 
 
 def test_the_top_bar_says_how_much_waits_on_every_page(cast):
