@@ -16,17 +16,20 @@ _ANOMALY_SCORES = {
 
 def weak_segment_rows(results: Iterable[CheckResult]) -> list[dict[str, Any]]:
     """The significantly weak-performing slices the discovery found, weakest first (each
-    once: the results of one search carry the same table)."""
+    once: the results of one search carry the same table), each saying whether it is a
+    result of its own (a weak slice is not when its rows are mostly those of a weaker one,
+    or past the cap of results per run)."""
+    searches = [r for r in results if r.check_key == "weak_segments.discovery"]
+    own_results = {result.subject for result in searches if result.subject}
     rows, seen = [], set()
-    for result in results:
-        if result.check_key != "weak_segments.discovery":
-            continue
+    for result in searches:
         for found in result.evidence.get("slices", []):
             if found.get("slice") in seen:
                 continue
             seen.add(found.get("slice"))
             gap_kind = _gap_kind(found.get("loss"), result.evidence.get("compared_with"))
-            rows.append({**found, "gap_kind": gap_kind})
+            own = found.get("slice") in own_results
+            rows.append({**found, "gap_kind": gap_kind, "own_result": own})
     return sorted(rows, key=lambda row: -(row.get("gap") or 0.0))
 
 

@@ -94,6 +94,7 @@ def test_a_run_with_weak_segments_and_outliers_draws_their_scatter_and_tables(
     assert scatter.locator(".scatterlayer .trace").count() == 2  # sample and outliers
     weak = page.get_by_role("table", name="Weak segments")
     assert weak.get_by_role("rowheader").first.inner_text() == "region = east & channel = phone"
+    assert weak.locator("tbody tr").first.locator("td").last.inner_text() == "yes"  # own result
     anomalies = page.get_by_role("table", name="Anomalous rows")
     assert anomalies.locator("tbody tr").count() == 20  # ten of each check that found some
     for name in ("roc", "precision_recall", "calibration", "drift"):

@@ -158,6 +158,9 @@ def test_the_weak_segment_table_lists_the_planted_slice_first(results):
     assert rows[0]["weak"] and rows[0]["p_value"] < 0.05 and rows[0]["gap"] > 0.1
     assert rows[0]["gap_kind"] == "its error rate minus the rate the model's confidence promises"
     assert [row["gap"] for row in rows] == sorted((row["gap"] for row in rows), reverse=True)
+    own = {r.subject for r in results if r.check_key == "weak_segments.discovery" and r.subject}
+    assert rows[0]["own_result"] and "region = east & channel = phone" in own
+    assert {row["slice"] for row in rows if row["own_result"]} == own
 
 
 def test_the_anomaly_table_lists_each_checks_rows_with_their_score(results):
