@@ -186,8 +186,10 @@ def run(
         raise EngineError("Give --model, or --prediction/--probability columns of the data.")
     plan = plan_load(arguments.plan) if arguments.plan else None
     sandbox = _sandbox(arguments) if arguments.model else None
-    source: PredictionSource = sandbox or ColumnPredictions(
-        arguments.prediction, arguments.probability
+    source: PredictionSource = (
+        sandbox
+        if sandbox is not None
+        else ColumnPredictions(arguments.prediction, arguments.probability)
     )
     try:
         # The checks are imported in a thread (reading and the model's process leave the
