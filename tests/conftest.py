@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 
 from tests.support.browser import chromium, page, screenshot  # noqa: F401 - fixtures, once
+from tests.support.clock import clock_on_collection_day  # noqa: F401 - a fixture
 from tests.support.worker import CeleryWorkerProcess
 
 # One id for the whole run, set before pytest-xdist starts its test processes, so they

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from apps.accounts.models import ProjectRole
 from apps.audit.models import StatusChange
@@ -24,9 +23,9 @@ from qualiti.errors import InvalidInput, NotFound, PermissionRefused, TooLarge
 from tests.criteria.factories import CriterionFactory, ProcessCriterionFactory
 from tests.factories import MembershipFactory
 from tests.findings.factories import ProjectCast
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from tests.criteria.factories import CriterionFactory
 from tests.evaluations.factories import CheckResultFactory, EvaluationRunFactory
 from tests.findings.factories import ProjectCast
 from tests.projects.factories import ModelVersionFactory
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 S = FindingStatus
-TODAY = datetime.date.today()
 
 
 class History:

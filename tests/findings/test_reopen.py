@@ -5,7 +5,6 @@ a failure on a model version older than the verifying one leaves the finding ver
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from apps.audit.models import StatusChange
 from apps.findings.models import FindingStatus, RiskAcceptance, RiskAcceptanceState
@@ -17,10 +16,10 @@ from apps.findings.services import (
     risk_acceptances_expire,
 )
 from tests.evaluations.test_findings_sync import History
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 S = FindingStatus
-TODAY = timezone.localdate()
 
 
 def accepted_risk(history: History, *, expires_on: datetime.date):

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from apps.accounts.models import Notification
 from apps.audit.models import StatusChange
@@ -15,9 +14,9 @@ from apps.findings.services import (
 )
 from qualiti.errors import InvalidInput, PermissionRefused
 from tests.findings.factories import ProjectCast
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from apps.notifications.services import delivery_for, notify, preference_set
 from apps.notifications.sla import sla_warnings_send
 from tests.findings.factories import ProjectCast
 from tests.notifications.mail import send_digests, send_queued_emails, text_and_html
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 
 
 @pytest.fixture

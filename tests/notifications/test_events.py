@@ -21,9 +21,9 @@ from apps.findings.services.findings import finding_reopen
 from tests.evaluations.factories import EvaluationRunFactory
 from tests.findings.factories import ProjectCast
 from tests.notifications.mail import send_queued_emails, text_and_html
+from tests.support.clock import TODAY
 
-pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_on_collection_day")]
 
 
 def told(kind: str) -> set[str]:
