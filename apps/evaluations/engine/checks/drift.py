@@ -218,16 +218,13 @@ def _column_cache(context: EvaluationContext, role: str, name: str) -> Cache:
 
 
 def _sorted_sides(context: EvaluationContext, role: str, name: str) -> SortedSides:
-    """A column's sorted finite values on either side, for `compare`: the reference's kept
-    for other runs of the check (as its bins), the evaluation's sorted once and summarized
-    for the checks after this one (see column_stats)."""
+    """A column's sorted finite values on either side, for `compare`, each sorted when asked
+    and summarized for the checks after this one (see column_stats). The sorted values are
+    not kept: as large as the column, they would stay in memory for the whole run, and
+    sorting a reference again costs less than keeping it (its bins are kept)."""
 
     def sorted_side(side: str) -> NDArray[np.float64]:
-        if side == "reference":
-            return context.cached(
-                ("drift", role, name, ("sorted",)), lambda: context.sorted_finite(role, name)
-            )
-        return context.sorted_finite("evaluation", name)
+        return context.sorted_finite(role if side == "reference" else "evaluation", name)
 
     return sorted_side
 
