@@ -197,3 +197,38 @@ def test_a_run_leaves_a_process_criterions_finding_and_the_plan_alone():
     assert [item["criterion"] for item in plan_document(plan)] == [history.criterion.code]
     process_finding.refresh_from_db()
     assert (process_finding.status, process_finding.last_seen_run) == (S.OPEN, None)
+
+
+@pytest.mark.parametrize("before", [S.OPEN, S.VERIFIED])
+def test_a_failure_again_brings_its_numbers_into_the_description(before):
+    """Failing again (open) or after a regression (verified): the description says the
+    latest numbers, not the first run's."""
+    history = History()
+    CheckResultFactory(run=history.run1, criterion=history.criterion, subject="sex=F",
+                       message="Recall 0.61 is below 0.80.")  # fmt: skip
+    finding = history.finding(before)
+    Finding.objects.filter(pk=finding.pk).update(description="Recall 0.61 is below 0.80.")
+    run = history.run(history.v2)
+    CheckResultFactory(run=run, criterion=history.criterion, subject="sex=F",
+                       message="Recall 0.42 is below 0.80.")  # fmt: skip
+
+    findings_sync_for_run(run=run)
+
+    finding.refresh_from_db()
+    assert (finding.status, finding.description) == (S.OPEN, "Recall 0.42 is below 0.80.")
+
+
+def test_a_description_a_person_wrote_is_kept_when_the_finding_fails_again():
+    history = History()
+    CheckResultFactory(run=history.run1, criterion=history.criterion, subject="sex=F",
+                       message="Recall 0.61 is below 0.80.")  # fmt: skip
+    finding = history.finding(S.OPEN)
+    Finding.objects.filter(pk=finding.pk).update(description="Women's recall: see ticket 12.")
+    run = history.run(history.v2)
+    CheckResultFactory(run=run, criterion=history.criterion, subject="sex=F",
+                       message="Recall 0.42 is below 0.80.")  # fmt: skip
+
+    findings_sync_for_run(run=run)
+
+    finding.refresh_from_db()
+    assert (finding.last_seen_run, finding.description) == (run, "Women's recall: see ticket 12.")

@@ -184,6 +184,18 @@ def _create(run: EvaluationRun, result: CheckResult, fingerprint: str) -> Findin
     return finding
 
 
+def _refreshed_description(finding: Finding, result: CheckResult) -> dict[str, str]:
+    """The new failure's message as the description, while the description is still the
+    message of the run that last saw the finding (a person's own words are kept): else a
+    finding failing again, or after a regression, would go on showing the first numbers."""
+    from apps.findings.selectors import finding_evidence_result  # it imports this module
+
+    seen = finding_evidence_result(finding=finding)
+    if seen is None or finding.description != seen.message or not result.message:
+        return {}
+    return {"description": result.message} if result.message != finding.description else {}
+
+
 def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     if finding.last_seen_run_id == run.pk:
         return  # this run was synced already
@@ -200,7 +212,12 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
     elif status == S.RISK_ACCEPTED and _risk_expired(finding):
         reason = f"the accepted risk expired and {_check(result)} failed in run {run.pk}"
     else:  # open, in_progress, current risk acceptance, false positive: stays
-        claim_finding_version(finding=finding, version=finding.version, last_seen_run=run)
+        claim_finding_version(
+            finding=finding,
+            version=finding.version,
+            last_seen_run=run,
+            **_refreshed_description(finding, result),
+        )
         return
     finding_reopen(
         finding=finding,
@@ -209,6 +226,7 @@ def _on_fail(run: EvaluationRun, finding: Finding, result: CheckResult) -> None:
         reason=reason,
         run_id=run.pk,
         last_seen_run=run,
+        **_refreshed_description(finding, result),
     )
 
 
