@@ -34,6 +34,11 @@ class SandboxLimits:
     cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
 
 
+# The model's process imports the libraries its format needs before the model's load is
+# timed: our own imports (seconds on a busy machine) must not count against the model.
+IMPORT_TIMEOUT_S = 120.0
+
+
 class ModelSandbox:
     """A model loaded in its own process. Use as a context manager, or call start/close."""
 
@@ -119,6 +124,7 @@ class ModelSandbox:
             "archive_limits": self.archive_limits,
             "audit": audit,
         }
+        self._send({"op": "prepare", "format": self.format}, "starting")
         self._send(request, "loading")
         self._loading = started
         if wait:
@@ -136,6 +142,7 @@ class ModelSandbox:
             return self
         started, self._loading = self._loading, None
         try:
+            self._reply(max(IMPORT_TIMEOUT_S, self.limits.load_timeout_s), "starting")
             reply = self._reply(self.limits.load_timeout_s, "loading")
         except BaseException as error:
             if isinstance(error, EngineError):

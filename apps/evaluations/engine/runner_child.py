@@ -50,6 +50,19 @@ class Sandbox:
             raise RuntimeError("no model is loaded")
         return self.model
 
+    def prepare(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Import what loading the format needs, before the parent times the model's load
+        (scikit-learn and skops take seconds to import on a busy machine)."""
+        if request["format"] == "skops":
+            import skops.io  # noqa: F401
+
+            import apps.evaluations.engine.loading.skops_model
+        else:
+            import onnxruntime  # noqa: F401
+
+            import apps.evaluations.engine.loading.onnx_model  # noqa: F401
+        return {}
+
     def load(self, request: dict[str, Any]) -> dict[str, Any]:
         """The gate, then the model; with `audit`, also what the upload records of it."""
         if request["format"] == "skops":
