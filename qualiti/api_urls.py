@@ -18,6 +18,7 @@ from apps.findings.api import (
     RiskAcceptanceViewSet,
 )
 from apps.monitoring.api import MonitoringScheduleViewSet
+from apps.monitoring.api_settings import MonitoringSettingsView
 from apps.notifications.api import NotificationPreferenceViewSet
 from apps.projects.api import DatasetViewSet, ModelVersionViewSet, ProjectViewSet
 from apps.reports.api import ReportViewSet
@@ -73,6 +74,11 @@ router.register("auth/tokens", TokenViewSet, basename="token")
 urlpatterns = [
     path("v1/auth/token/", TokenCreateView.as_view(), name="token-create"),
     path("v1/model-versions/<int:pk>/model-card/", ModelCardView.as_view(), name="model-card-api"),
+    path(
+        "v1/projects/<slug:slug>/monitoring/",
+        MonitoringSettingsView.as_view(),
+        name="monitoring-settings-api",
+    ),
     # Not in the router: without its two required parameters it answers 400, not a list.
     path("v1/coverage/", CoverageView.as_view(), name="coverage-api"),
     path("v1/search/", SearchView.as_view(), name="search-api"),

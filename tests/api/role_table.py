@@ -38,6 +38,14 @@ ROLE_TABLE: dict[tuple[str, str], Case] = {
         params=lambda world: {"slug": "credit"},
         body=lambda world: {"sla_high_days": 14},
     ),
+    ("get", "/api/v1/projects/{slug}/monitoring/"): Case(
+        reads(), params=lambda world: {"slug": "credit"}
+    ),
+    ("patch", "/api/v1/projects/{slug}/monitoring/"): Case(
+        writes(200, QM),
+        params=lambda world: {"slug": "credit"},
+        body=lambda world: {"production_model_version": world.ids["model_version"]},
+    ),
     ("get", "/api/v1/model-versions/"): Case(reads(outsider=200), project_object="model_version"),
     ("post", "/api/v1/model-versions/"): Case(
         writes(201, TEAM),
