@@ -17,6 +17,7 @@ Idempotent: syncing the same run twice changes nothing the second time.
 """
 
 import hashlib
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -184,7 +185,7 @@ def _create(run: EvaluationRun, result: CheckResult, fingerprint: str) -> Findin
     return finding
 
 
-def _refreshed_description(finding: Finding, result: CheckResult) -> dict[str, str]:
+def _refreshed_description(finding: Finding, result: CheckResult) -> dict[str, Any]:
     """The new failure's message as the description, while the description is still the
     message of the run that last saw the finding (a person's own words are kept): else a
     finding failing again, or after a regression, would go on showing the first numbers."""
