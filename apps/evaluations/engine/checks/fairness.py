@@ -21,7 +21,11 @@ from sklearn.metrics import balanced_accuracy_score
 
 from apps.evaluations.engine import stats
 from apps.evaluations.engine import weighted_metrics as wm
-from apps.evaluations.engine.checks.inputs import class_positions, labelled_outputs
+from apps.evaluations.engine.checks.inputs import (
+    class_positions,
+    labelled_columns,
+    labelled_outputs,
+)
 from apps.evaluations.engine.checks.performance import BOOTSTRAP_PARAMS, bootstrap_settings
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.errors import EngineError
@@ -261,7 +265,7 @@ class ClassificationFairness(Check):
         true_index, predicted_index = class_positions(outputs)
         y = (true_index == positive).astype(int)
         p = (predicted_index == positive).astype(int)
-        frame = context.frame("evaluation").iloc[outputs.rows]
+        frame = labelled_columns(context, outputs, [name for names in subjects for name in names])
         measured = [self._subject(context, params, frame, columns, y, p) for columns in subjects]
         judged = [(m, p_values) for m, p_values in measured if p_values is not None]
         correct_over_subjects(judged, params["alpha"])

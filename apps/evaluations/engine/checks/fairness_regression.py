@@ -19,7 +19,7 @@ from apps.evaluations.engine.checks.fairness import (
     judged_groups,
     present,
 )
-from apps.evaluations.engine.checks.inputs import labelled_outputs
+from apps.evaluations.engine.checks.inputs import labelled_columns, labelled_outputs
 from apps.evaluations.engine.checks.performance import bootstrap_settings
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import Check, CheckDocs, Measurement, register, schema
@@ -58,7 +58,7 @@ class RegressionFairness(Check):
         if isinstance(outputs, str):
             return [Measurement(None, skipped=outputs)]
         errors = np.abs(outputs.predicted - outputs.truth)
-        frame = context.frame("evaluation").iloc[outputs.rows]
+        frame = labelled_columns(context, outputs, [name for names in subjects for name in names])
         measured = [self._subject(context, params, frame, columns, errors) for columns in subjects]
         judged = [(m, p_values) for m, p_values in measured if p_values is not None]
         correct_over_subjects(judged, params["alpha"])

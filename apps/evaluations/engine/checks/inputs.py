@@ -83,6 +83,17 @@ def _build(context: EvaluationContext, role: str) -> LabelledOutputs | str:
     )
 
 
+def labelled_columns(
+    context: EvaluationContext, outputs: LabelledOutputs, columns: list[str]
+) -> pd.DataFrame:
+    """The evaluation data's `columns` on the labelled rows: the columns themselves when every
+    row is labelled (the usual case), so no copy of the frame is made."""
+    frame = context.frame("evaluation")[list(dict.fromkeys(columns))]
+    if len(outputs.rows) == len(frame):  # rows are ascending and distinct: all of them
+        return frame
+    return frame.iloc[outputs.rows]
+
+
 def _read_only(array: NDArray[Any]) -> NDArray[Any]:
     view = array.view()
     view.flags.writeable = False
