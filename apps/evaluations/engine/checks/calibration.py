@@ -199,11 +199,11 @@ class Calibration(Check):
         )
         observed["brier_score"] = brier
         base_rate = self._base_rate(context)
-        onehot = np.eye(len(context.class_labels))[truth]
         if context.task == "binary":
             reference = np.mean((base_rate[positive] - outcome) ** 2)
-        else:
-            reference = np.mean(((base_rate[None, :] - onehot) ** 2).sum(axis=1))
+        else:  # the base rates' Brier score, from the class counts instead of a one-hot copy
+            shares = np.bincount(truth, minlength=len(base_rate)) / len(truth)
+            reference = float(np.sum(base_rate**2) - 2 * np.sum(shares * base_rate) + 1)
         observed["brier_skill_score"] = float(1 - brier / reference) if reference > 0 else None
         rng = np.random.default_rng(params["seed"])
         null = ece_null_distribution(confidence, bins, n_bins, params["resamples"], rng)

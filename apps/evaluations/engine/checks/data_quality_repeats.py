@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy import stats as scipy_stats
 
 from apps.evaluations.engine import stats
-from apps.evaluations.engine.checks.inputs import flagged, row_hashes
+from apps.evaluations.engine.checks.inputs import flagged, row_hashes, text_categories
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import NUMERIC
 from apps.evaluations.engine.registry import (
@@ -194,7 +194,7 @@ class LabelConflicts(Check):
         groups = pd.DataFrame(
             {
                 "group": row_hashes(frame, context.features)[labelled],
-                "label": labels[labelled].astype("string").to_numpy(),
+                "label": text_categories(labels[labelled])[1],  # labels equal as text
             }
         )
         distinct = groups.groupby("group")["label"].transform("nunique").to_numpy()

@@ -9,7 +9,12 @@ from numpy.typing import NDArray
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
-from apps.evaluations.engine.checks.inputs import flagged, row_hashes
+from apps.evaluations.engine.checks.inputs import (
+    flagged,
+    row_hashes,
+    text_categories,
+    text_value_counts,
+)
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.data import NUMERIC
 from apps.evaluations.engine.registry import (
@@ -47,7 +52,7 @@ class ClassImbalance(Check):
         labels = context.labels("evaluation").dropna()
         if labels.empty:
             return [Measurement(context.target, skipped="The evaluation data has no labels.")]
-        counts = labels.astype("string").value_counts()
+        counts = text_value_counts(labels)
         share = float(counts.iloc[-1] / counts.sum())
         return [
             Measurement(
@@ -184,7 +189,7 @@ def _bins(values: pd.Series, kind: str | None, n_bins: int) -> NDArray[Any]:
         )
         bins = np.searchsorted(edges, numbers, side="right")
         return np.where(finite, bins, _BINS + 1)
-    codes, uniques = pd.factorize(values.astype("string"))
+    uniques, codes = text_categories(values)
     if len(uniques) > _BINS:  # keep the most frequent categories apart, pool the rest
         frequent = np.argsort(-np.bincount(codes[codes >= 0]))[:_BINS]
         remap = np.full(len(uniques), _BINS)

@@ -116,14 +116,16 @@ def flagged(positions: NDArray[Any], context: EvaluationContext) -> list[int]:
 def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
     """Counts of a column's values as text, most frequent first, missing values left out.
 
-    A categorical column is counted by code and only its categories become text, instead
-    of a string per row."""
-    if not isinstance(values.dtype, pd.CategoricalDtype):
-        return values.astype("string").value_counts(normalize=normalize)
-    counts = values.value_counts(sort=False)
-    counts = counts[counts > 0]
-    counts.index = pd.Index(counts.index.astype(object), dtype=object).astype("string")
-    if counts.index.has_duplicates:  # 1 and "1" as categories are one text
+    The values are counted first and only the distinct ones become text, instead of a
+    string per row (a million of them cost tens of MB the allocator keeps afterwards)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        counts = values.value_counts(sort=False)
+        counts = counts[counts > 0]
+        counts.index = pd.Index(counts.index.astype(object), dtype=object).astype("string")
+    else:
+        counts = values.value_counts(sort=False, dropna=True)
+        counts.index = pd.Index(_as_text(counts.index))
+    if counts.index.has_duplicates:  # 1 and "1" in one column are one text
         counts = counts.groupby(level=0, sort=False).sum()
     counts = counts.sort_values(ascending=False, kind="stable")
     counts.name = "proportion" if normalize else "count"
@@ -136,10 +138,18 @@ def text_categories(values: pd.Series) -> tuple[pd.Index, NDArray[Any]]:
     """The distinct texts of a column and, per row, its position among them (-1 missing)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         texts = pd.Index(values.cat.categories.astype(object), dtype=object).astype("string")
-        unique = texts.unique()
-        return unique, np.append(unique.get_indexer(texts), -1)[values.cat.codes.to_numpy()]
-    codes, unique = pd.factorize(values.astype("string"))
-    return pd.Index(unique), codes
+        codes = values.cat.codes.to_numpy()
+    else:
+        codes, distinct = pd.factorize(values)
+        texts = pd.Index(_as_text(pd.Index(distinct)))
+    unique = texts.unique()
+    return unique, np.append(unique.get_indexer(texts), -1)[codes]
+
+
+def _as_text(distinct: pd.Index) -> pd.Series:
+    """Distinct values as the text a column of their type gives (a Series keeps the dtype,
+    so dates and numbers read as they would row by row)."""
+    return pd.Series(distinct, dtype=distinct.dtype).astype("string")
 
 
 NAMED_COLUMNS = ["features", "target", "sensitive", "all"]

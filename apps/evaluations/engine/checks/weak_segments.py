@@ -30,6 +30,7 @@ from apps.evaluations.engine.checks.inputs import (
     LabelledOutputs,
     class_positions,
     labelled_outputs,
+    text_categories,
 )
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
@@ -70,7 +71,7 @@ def feature_bins(
         labels += [f"{low} <= {name} < {high}" for low, high in pairwise(shown)]
         labels += [f"{name} >= {shown[-1]}"] if len(edges) else []
         return codes, [*labels, f"{name} is missing"]
-    codes, uniques = pd.factorize(values.astype("string"))
+    uniques, codes = text_categories(values)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     kept = np.argsort(-counts)[:_MAX_CATEGORIES]
     remap = np.full(len(uniques), len(kept))
