@@ -107,6 +107,32 @@ def test_multiclass_metrics_equal_scikit_learns_on_wine_with_string_labels():
     assert "precision" not in observed  # binary-only metrics are not made up
 
 
+def test_a_class_absent_from_the_evaluation_rows_is_left_out_of_the_intervals_averages():
+    """The bootstrap averages over the classes present, as scikit-learn does: its interval
+    holds the point value also when a class the model knows is missing from the rows."""
+    labels = np.array(["barolo", "grignolino", "barbera"])
+    train, test = bundled(sk_datasets.load_wine, LogisticRegression(max_iter=5000), labels=labels)
+    test = test[(test["y"] != "barbera") & (test["prediction"] != "barbera")]
+    test = test.reset_index(drop=True)
+    context = EvaluationContext(
+        evaluation=test,
+        train=train,
+        target="y",
+        source=ColumnPredictions("prediction", ["p2", "p0", "p1"]),  # barbera, barolo, grig.
+    )
+    [measurement] = run("performance.classification", context, n_bootstrap=300, min_class_support=1)
+    observed, y, p = measurement.observed, test["y"], test["prediction"]
+
+    assert len(context.class_labels) == 3
+    assert observed["f1_macro"] == pytest.approx(sk.f1_score(y, p, average="macro"))
+    for name in ("f1_macro", "balanced_accuracy", "recall_macro"):
+        interval = measurement.ci[name]
+        assert interval["low"] <= observed[name] <= interval["high"], name
+        # Averaged over three classes, one of them empty, the interval would sit near
+        # two thirds of the value instead.
+        assert interval["high"] > 0.9 * observed[name], name
+
+
 def test_regression_metrics_equal_scikit_learns_on_diabetes():
     train, test = bundled(sk_datasets.load_diabetes, Ridge())
     context = EvaluationContext(

@@ -157,8 +157,13 @@ def macro_one_vs_rest(
 
 def log_loss_per_row(probabilities: NDArray[Any], true_index: NDArray[Any]) -> NDArray[Any]:
     """-log of the probability given to the true class, clipped like scikit-learn's."""
-    clipped = np.clip(probabilities, _EPS, 1 - _EPS)
-    losses: NDArray[Any] = -np.log(clipped[np.arange(len(true_index)), true_index])
+    # The true class's column first, then clipped and logged in place: one array of a
+    # float per row instead of copies of the whole probability matrix.
+    given = np.take_along_axis(probabilities, true_index[:, None], axis=1)[:, 0]
+    losses: NDArray[Any] = given.astype(float, copy=given.dtype.kind != "f")
+    np.clip(losses, _EPS, 1 - _EPS, out=losses)
+    np.log(losses, out=losses)
+    np.negative(losses, out=losses)
     return losses
 
 

@@ -101,8 +101,11 @@ def log_loss(truth: NDArray[np.intp], probabilities: NDArray[Any]) -> float:
     """Mean negative log of the probability given to the true class, clipped as
     scikit-learn's log_loss clips (to the float type's epsilon), without its label search."""
     eps = np.finfo(probabilities.dtype).eps if probabilities.dtype.kind == "f" else 1e-15
-    given = np.clip(probabilities[np.arange(len(truth)), truth], eps, 1 - eps)
-    return float(-np.mean(np.log(given)))
+    given = np.take_along_axis(probabilities, truth[:, None], axis=1)[:, 0]
+    if given.dtype.kind != "f":  # probabilities given as whole numbers
+        given = given.astype(float)
+    np.clip(given, eps, 1 - eps, out=given)
+    return float(-np.mean(np.log(given, out=given)))
 
 
 def score_cells(
@@ -122,8 +125,15 @@ def present_classes(
     """Class positions remapped to the classes present in truth or predictions, as
     scikit-learn's averages use them: (true, predicted, positive, eligible, count)."""
     true_index, predicted_index = class_positions(outputs)
-    present = np.unique(np.concatenate([true_index, predicted_index]))
-    remap = np.full(max(present.max() + 1, 1), -1)
+    n_classes = max(int(true_index.max(initial=0)), int(predicted_index.max(initial=0))) + 1
+    seen = np.bincount(true_index, minlength=n_classes) + np.bincount(
+        predicted_index, minlength=n_classes
+    )
+    present = np.flatnonzero(seen)
+    if len(present) == n_classes:  # the usual case: every class, no remapped copies
+        unseen_positive = positive is not None and positive >= n_classes
+        return true_index, predicted_index, -1 if unseen_positive else positive, eligible, n_classes
+    remap = np.full(max(present.max(initial=0) + 1, 1), -1)
     remap[present] = np.arange(len(present))
     mapped_positive = None
     if positive is not None:
