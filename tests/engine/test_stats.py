@@ -75,6 +75,30 @@ def test_ks_and_wasserstein_are_scipys_on_tied_values_at_large_sizes():
     )
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: (
+            np.round(rng.normal(0, 1, 200_000), 2),
+            np.round(rng.normal(0, 1.1, 300_000), 2),
+        ),
+        lambda rng: (rng.exponential(1, 150_000), rng.exponential(1.05, 250_000)),
+        lambda rng: (rng.normal(0, 1, 140_000), rng.normal(8, 1, 70_000)),  # apart
+    ],
+    ids=["ties across slices", "continuous", "disjoint"],
+)
+def test_ks_and_wasserstein_read_slice_by_slice_are_scipys(make):
+    """Samples of several slices (the CDFs are read a slice of values at a time)."""
+    a, b = make(np.random.default_rng(5))
+
+    values = stats.ks_wasserstein_sorted(np.sort(a), np.sort(b))
+
+    assert values["ks_statistic"] == pytest.approx(scipy_stats.ks_2samp(a, b).statistic, abs=1e-12)
+    assert values["wasserstein_normed"] == pytest.approx(
+        scipy_stats.wasserstein_distance(a, b) / a.std(), rel=1e-9
+    )
+
+
 def test_quantile_bins_count_every_value_once():
     values = np.random.default_rng(2).exponential(size=1000)
     edges = stats.quantile_edges(values, 10)

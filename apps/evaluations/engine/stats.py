@@ -319,15 +319,7 @@ def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dic
     test, a merge of two sorted runs is linear, and so is reading both CDFs off it.
     """
     n1, n2 = len(reference), len(current)
-    joined = np.concatenate([reference, current])
-    order = np.argsort(joined, kind="stable")  # timsort: one merge of two sorted runs
-    merged = joined[order]
-    # Each distinct value's last position: the two empirical CDFs there count the values
-    # of each sample up to it (ties included), read off one running count.
-    ends = np.append(np.flatnonzero(np.diff(merged)), len(merged) - 1)
-    in_reference = np.cumsum(order < n1)[ends]
-    differences = in_reference / n1 - (ends + 1 - in_reference) / n2
-    statistic = float(max(differences.max(), 0.0, -differences.min()))
+    statistic, distance = _ks_wasserstein_merge(reference, current)
     if max(n1, n2) <= 10_000:  # scipy's exact p-value for small samples
         p_value = float(scipy_stats.ks_2samp(reference, current).pvalue)
     else:  # scipy's asymptotic one (Smirnov), as ks_2samp's "auto" mode chooses
@@ -341,11 +333,44 @@ def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dic
             if limit < 1e-6
             else float(np.clip(scipy_stats.kstwo.sf(statistic, effective), 0, 1))
         )
-    np.abs(differences, out=differences)
-    distance = float(np.dot(differences[:-1], np.diff(merged[ends])))
     spread = float(np.std(reference))
     normed = distance / spread if spread else (0.0 if distance == 0 else float("inf"))
     return {"ks_statistic": statistic, "p_value": p_value, "wasserstein_normed": normed}
+
+
+def _ks_wasserstein_merge(
+    reference: NDArray[Any], current: NDArray[Any], piece_rows: int = 1 << 16
+) -> tuple[float, float]:
+    """The largest gap between the two empirical CDFs, and the area between them, read
+    at each distinct value of the merged samples, a slice of values at a time (a merge of
+    the whole samples held several arrays of their joint size at once).
+
+    Both CDFs at a value count the values up to it, ties included; a slice ends at a value
+    (every piece_rows-th of either sample) so that ties never straddle two slices."""
+    n1, n2 = len(reference), len(current)
+    cuts = np.union1d(reference[piece_rows::piece_rows], current[piece_rows::piece_rows])
+    reference_bounds = [0, *np.searchsorted(reference, cuts, side="right").tolist(), n1]
+    current_bounds = [0, *np.searchsorted(current, cuts, side="right").tolist(), n2]
+    statistic, distance = 0.0, 0.0
+    previous: tuple[float, float] | None = None  # the last value read and its gap
+    for k in range(len(reference_bounds) - 1):
+        reference_piece = reference[reference_bounds[k] : reference_bounds[k + 1]]
+        current_piece = current[current_bounds[k] : current_bounds[k + 1]]
+        values = np.union1d(reference_piece, current_piece)
+        if not len(values):
+            continue
+        below_reference = reference_bounds[k] + np.searchsorted(
+            reference_piece, values, side="right"
+        )
+        below_current = current_bounds[k] + np.searchsorted(current_piece, values, side="right")
+        gaps = below_reference / n1 - below_current / n2
+        statistic = max(statistic, float(gaps.max()), float(-gaps.min()))
+        np.abs(gaps, out=gaps)
+        if previous is not None:
+            distance += previous[1] * (float(values[0]) - previous[0])
+        distance += float(np.dot(gaps[:-1], np.diff(values)))
+        previous = (float(values[-1]), float(gaps[-1]))
+    return statistic, distance
 
 
 def chi_square_test(
