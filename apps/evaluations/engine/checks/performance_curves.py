@@ -10,30 +10,66 @@ CURVE_POINTS = 200
 _MAX_CURVE_CLASSES = 10
 
 
-def _thinned(*columns: NDArray[Any], points: int) -> list[list[float]]:
-    """Evenly spaced points of a curve (first and last kept), rounded for a small JSON."""
-    keep = np.unique(np.linspace(0, len(columns[0]) - 1, min(points, len(columns[0]))).round())
-    return [np.round(column[keep.astype(int)], 4).tolist() for column in columns]
+def _thinned_indices(length: int, points: int) -> NDArray[np.intp]:
+    """Evenly spaced positions along a curve of `length` points, first and last kept."""
+    keep = np.unique(np.linspace(0, length - 1, min(points, length)).round())
+    return keep.astype(np.intp)
 
 
 def ranked_counts(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """False and true positives above each distinct score, highest first: the one sort
-    both curves need (scikit-learn's roc_curve and precision_recall_curve sort each)."""
+    both curves need (scikit-learn's roc_curve and precision_recall_curve sort each).
+    Each array is let go as soon as it has served, for a million scores' sake."""
     order = np.argsort(-scores, kind="stable")
     ranked = scores[order]
-    last = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]
-    true_positives = np.cumsum(hits[order])[last]
-    return last + 1 - true_positives, true_positives
+    # the last row of each run of equal scores (a NaN, unequal to itself, runs alone)
+    last = np.flatnonzero(np.append(ranked[1:] != ranked[:-1], True))
+    del ranked
+    ranked_hits = hits[order]
+    del order
+    true_positives = np.cumsum(ranked_hits, dtype=np.int64)[last]
+    np.add(last, 1, out=last)  # the rows ranked so far ...
+    false_positives = np.subtract(last, true_positives, out=last)  # ... less the hits
+    return false_positives, true_positives
+
+
+def _areas(false_positives: NDArray[Any], true_positives: NDArray[Any]) -> tuple[float, float]:
+    """ROC AUC (trapezoids) and average precision (steps) of the counts of `ranked_counts`,
+    the curves starting at (0, 0), without building the curves themselves."""
+    negatives, positives = int(false_positives[-1]), int(true_positives[-1])
+    steps = np.empty_like(false_positives)
+    steps[0] = false_positives[0]
+    np.subtract(false_positives[1:], false_positives[:-1], out=steps[1:])
+    # sum over steps of the false positive rate of the mean true positive rate at its ends
+    heights = int(np.dot(steps, true_positives)) + int(np.dot(steps[1:], true_positives[:-1]))
+    precision = true_positives / np.add(true_positives, false_positives, out=steps)
+    steps[0] = true_positives[0]  # the same buffer, now the steps of the true positives
+    np.subtract(true_positives[1:], true_positives[:-1], out=steps[1:])
+    weighted = np.multiply(precision, steps, out=precision)  # in place: no float copy of steps
+    return heights / (2.0 * negatives * positives), float(weighted.sum()) / positives
 
 
 def binary_areas(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[float, float]:
     """ROC AUC and average precision of scores for the rows where `hits`, both present:
     scikit-learn's roc_auc_score and average_precision_score from one sort."""
-    false_positives, true_positives = ranked_counts(hits, scores)
-    fpr = np.r_[0.0, false_positives / false_positives[-1]]
-    tpr = np.r_[0.0, true_positives / true_positives[-1]]
-    precision = true_positives / (true_positives + false_positives)
-    return float(np.trapezoid(tpr, fpr)), float(np.sum(np.diff(tpr) * precision))
+    return _areas(*ranked_counts(hits, scores))
+
+
+def _thinned_curves(
+    false_positives: NDArray[Any], true_positives: NDArray[Any], points: int
+) -> dict[str, list[float]]:
+    """The ROC and precision-recall curves (each with its first point: (0, 0), and recall
+    0 at precision 1) at evenly spaced points only, rounded for a small JSON."""
+    keep = _thinned_indices(len(true_positives) + 1, points)
+    at = np.maximum(keep - 1, 0)  # position 0 of a curve is its added first point
+    first = keep == 0
+    fp, tp = false_positives[at].astype(float), true_positives[at].astype(float)
+    fpr = np.where(first, 0.0, fp / false_positives[-1])
+    tpr = np.where(first, 0.0, tp / true_positives[-1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(first, 1.0, tp / (tp + fp))
+    rounded = {"fpr": fpr, "tpr": tpr, "recall": tpr, "precision": precision}
+    return {name: np.round(values, 4).tolist() for name, values in rounded.items()}
 
 
 def roc_pr_curves(
@@ -55,15 +91,10 @@ def roc_pr_curves(
         if hits.all() or not hits.any():
             continue
         false_positives, true_positives = ranked_counts(hits, scores)
-        fpr = np.r_[0.0, false_positives / false_positives[-1]]
-        tpr = np.r_[0.0, true_positives / true_positives[-1]]
-        recall = np.r_[0.0, true_positives / true_positives[-1]]
-        precision = np.r_[1.0, true_positives / (true_positives + false_positives)]
         # the areas of the full curves, as roc_auc_score and average_precision_score
-        auc = float(np.trapezoid(tpr, fpr))
-        average_precision = float(np.sum(np.diff(recall) * precision[1:]))
-        fpr, tpr = _thinned(fpr, tpr, points=points)
-        recall, precision = _thinned(recall, precision, points=points)
+        auc, average_precision = _areas(false_positives, true_positives)
+        curves = _thinned_curves(false_positives, true_positives, points)
+        fpr, tpr, recall, precision = (curves[n] for n in ("fpr", "tpr", "recall", "precision"))
         roc.append({"class": classes[k], "fpr": fpr, "tpr": tpr, "auc": auc})
         pr.append(
             {
