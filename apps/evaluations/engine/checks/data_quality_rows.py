@@ -10,9 +10,9 @@ from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
 from apps.evaluations.engine.checks.inputs import (
+    first_seen_texts,
     flagged,
     row_hashes,
-    text_categories,
     text_value_counts,
 )
 from apps.evaluations.engine.context import EvaluationContext
@@ -189,7 +189,7 @@ def _bins(values: pd.Series, kind: str | None, n_bins: int) -> NDArray[Any]:
         )
         bins = np.searchsorted(edges, numbers, side="right")
         return np.where(finite, bins, _BINS + 1)
-    uniques, codes = text_categories(values)
+    uniques, codes = first_seen_texts(values)
     if len(uniques) > _BINS:  # keep the most frequent categories apart, pool the rest
         frequent = np.argsort(-np.bincount(codes[codes >= 0]))[:_BINS]
         remap = np.full(len(uniques), _BINS)

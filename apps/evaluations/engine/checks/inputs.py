@@ -118,6 +118,8 @@ def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
 
     The values are counted first and only the distinct ones become text, instead of a
     string per row (a million of them cost tens of MB the allocator keeps afterwards)."""
+    if _mixed_objects(values):
+        return values.astype("string").value_counts(normalize=normalize)
     if isinstance(values.dtype, pd.CategoricalDtype):
         counts = values.value_counts(sort=False)
         counts = counts[counts > 0]
@@ -125,7 +127,7 @@ def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
     else:
         counts = values.value_counts(sort=False, dropna=True)
         counts.index = pd.Index(_as_text(counts.index))
-    if counts.index.has_duplicates:  # 1 and "1" in one column are one text
+    if counts.index.has_duplicates:  # 1 and "1" as categories are one text
         counts = counts.groupby(level=0, sort=False).sum()
     counts = counts.sort_values(ascending=False, kind="stable")
     counts.name = "proportion" if normalize else "count"
@@ -135,15 +137,35 @@ def text_value_counts(values: pd.Series, normalize: bool = False) -> pd.Series:
 
 
 def text_categories(values: pd.Series) -> tuple[pd.Index, NDArray[Any]]:
-    """The distinct texts of a column and, per row, its position among them (-1 missing)."""
+    """The distinct texts of a column and, per row, its position among them (-1 missing):
+    a categorical column's categories in their order, others' texts as first seen."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         texts = pd.Index(values.cat.categories.astype(object), dtype=object).astype("string")
-        codes = values.cat.codes.to_numpy()
-    else:
-        codes, distinct = pd.factorize(values)
-        texts = pd.Index(_as_text(pd.Index(distinct)))
+        unique = texts.unique()
+        return unique, np.append(unique.get_indexer(texts), -1)[values.cat.codes.to_numpy()]
+    return first_seen_texts(values)
+
+
+def first_seen_texts(values: pd.Series) -> tuple[pd.Index, NDArray[Any]]:
+    """The texts of a column's values in the order first seen (categories that occur only),
+    and per row its position among them (-1 missing): `pd.factorize` of the column as text,
+    without a string per row."""
+    if _mixed_objects(values):
+        codes, unique = pd.factorize(values.astype("string"))
+        return pd.Index(unique), codes
+    codes, distinct = pd.factorize(values)
+    texts = pd.Index(_as_text(pd.Index(distinct)))
     unique = texts.unique()
     return unique, np.append(unique.get_indexer(texts), -1)[codes]
+
+
+def _mixed_objects(values: pd.Series) -> bool:
+    """Python objects other than strings: values equal as values (1, 1.0, True) may read
+    differently as text, so they are made text row by row."""
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string",
+        "empty",
+    )
 
 
 def _as_text(distinct: pd.Index) -> pd.Series:

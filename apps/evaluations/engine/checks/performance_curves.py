@@ -22,8 +22,11 @@ def ranked_counts(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[NDArray[Any
     Each array is let go as soon as it has served, for a million scores' sake."""
     order = np.argsort(-scores, kind="stable")
     ranked = scores[order]
-    # the last row of each run of equal scores (a NaN, unequal to itself, runs alone)
-    last = np.flatnonzero(np.append(ranked[1:] != ranked[:-1], True))
+    # The last row of each run of equal scores, as np.diff finds them (so scikit-learn's
+    # curves): a NaN, and an infinite score, each run alone.
+    ends = ranked[1:] != ranked[:-1]
+    ends |= np.isinf(ranked[1:])
+    last = np.flatnonzero(np.append(ends, True))
     del ranked
     ranked_hits = hits[order]
     del order

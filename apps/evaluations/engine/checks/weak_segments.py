@@ -29,8 +29,8 @@ from apps.evaluations.engine.checks.encoding import split_columns
 from apps.evaluations.engine.checks.inputs import (
     LabelledOutputs,
     class_positions,
+    first_seen_texts,
     labelled_outputs,
-    text_categories,
 )
 from apps.evaluations.engine.context import EvaluationContext
 from apps.evaluations.engine.registry import (
@@ -71,7 +71,7 @@ def feature_bins(
         labels += [f"{low} <= {name} < {high}" for low, high in pairwise(shown)]
         labels += [f"{name} >= {shown[-1]}"] if len(edges) else []
         return codes, [*labels, f"{name} is missing"]
-    uniques, codes = text_categories(values)
+    uniques, codes = first_seen_texts(values)
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     kept = np.argsort(-counts)[:_MAX_CATEGORIES]
     remap = np.full(len(uniques), len(kept))
