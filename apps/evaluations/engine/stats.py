@@ -311,13 +311,10 @@ def wasserstein_normed(reference: NDArray[Any], current: NDArray[Any]) -> float:
 
 def ks_wasserstein_sorted(reference: NDArray[Any], current: NDArray[Any]) -> dict[str, float]:
     """The two-sample KS statistic and p-value and the normed Wasserstein distance of two
-    sorted samples, as scipy computes them (the p-value of a clear drift by its limit),
-    from one merge of the samples.
+    sorted samples, as scipy computes them (the p-value of a clear drift by its limit).
 
-    scipy sorts both samples on every call (and argsorts their concatenation for the
-    Wasserstein distance); drift reuses the reference's sorted values for every column
-    test, a merge of two sorted runs is linear, and so is reading both CDFs off it.
-    """
+    scipy sorts both samples on every call; drift reuses the reference's sorted values
+    for every column test and reads both CDFs off the sorted samples."""
     n1, n2 = len(reference), len(current)
     statistic, distance = _ks_wasserstein_merge(reference, current)
     if max(n1, n2) <= 10_000:  # scipy's exact p-value for small samples
