@@ -10,12 +10,6 @@ CURVE_POINTS = 200
 _MAX_CURVE_CLASSES = 10
 
 
-def _thinned_indices(length: int, points: int) -> NDArray[np.intp]:
-    """Evenly spaced positions along a curve of `length` points, first and last kept."""
-    keep = np.unique(np.linspace(0, length - 1, min(points, length)).round())
-    return keep.astype(np.intp)
-
-
 def ranked_counts(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """False and true positives above each distinct score, highest first: the one sort
     both curves need (scikit-learn's roc_curve and precision_recall_curve sort each).
@@ -60,10 +54,12 @@ def binary_areas(hits: NDArray[Any], scores: NDArray[Any]) -> tuple[float, float
 
 def _thinned_curves(
     false_positives: NDArray[Any], true_positives: NDArray[Any], points: int
-) -> dict[str, list[float]]:
-    """The ROC and precision-recall curves (each with its first point: (0, 0), and recall
-    0 at precision 1) at evenly spaced points only, rounded for a small JSON."""
-    keep = _thinned_indices(len(true_positives) + 1, points)
+) -> tuple[list[float], list[float], list[float]]:
+    """False and true positive rates (the true one is the recall) and precision of the
+    curves, each with its first point ((0, 0), and recall 0 at precision 1), at evenly
+    spaced points only (first and last kept), rounded for a small JSON."""
+    length = len(true_positives) + 1
+    keep = np.unique(np.linspace(0, length - 1, min(points, length)).round()).astype(np.intp)
     at = np.maximum(keep - 1, 0)  # position 0 of a curve is its added first point
     first = keep == 0
     fp, tp = false_positives[at].astype(float), true_positives[at].astype(float)
@@ -71,8 +67,7 @@ def _thinned_curves(
     tpr = np.where(first, 0.0, tp / true_positives[-1])
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = np.where(first, 1.0, tp / (tp + fp))
-    rounded = {"fpr": fpr, "tpr": tpr, "recall": tpr, "precision": precision}
-    return {name: np.round(values, 4).tolist() for name, values in rounded.items()}
+    return np.round(fpr, 4).tolist(), np.round(tpr, 4).tolist(), np.round(precision, 4).tolist()
 
 
 def roc_pr_curves(
@@ -96,13 +91,12 @@ def roc_pr_curves(
         false_positives, true_positives = ranked_counts(hits, scores)
         # the areas of the full curves, as roc_auc_score and average_precision_score
         auc, average_precision = _areas(false_positives, true_positives)
-        curves = _thinned_curves(false_positives, true_positives, points)
-        fpr, tpr, recall, precision = (curves[n] for n in ("fpr", "tpr", "recall", "precision"))
+        fpr, tpr, precision = _thinned_curves(false_positives, true_positives, points)
         roc.append({"class": classes[k], "fpr": fpr, "tpr": tpr, "auc": auc})
         pr.append(
             {
                 "class": classes[k],
-                "recall": recall,
+                "recall": tpr,
                 "precision": precision,
                 "average_precision": average_precision,
                 "base_rate": float(hits.mean()),
