@@ -6,6 +6,8 @@ from pathlib import Path
 from celery import Celery
 from celery.signals import task_prerun
 
+import apps.evaluations.engine  # noqa: F401 (first: it chooses Arrow's allocator, engine/__init__)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qualiti.settings.development")
 
 app = Celery("qualiti")

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,3 +21,20 @@ def test_the_engine_imports_neither_django_nor_celery():
 def test_every_engine_module_stays_under_four_hundred_lines():
     for path in ENGINE.rglob("*.py"):
         assert len(path.read_text().splitlines()) <= 400, path.name
+
+
+def _arrow_allocator(environment: dict[str, str], module: str) -> str:
+    code = f"import {module}, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, check=True
+    )
+    return completed.stdout.decode().strip()
+
+
+def test_arrow_takes_the_c_librarys_allocator_in_the_engine_and_the_worker():
+    environment = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+
+    assert _arrow_allocator(environment, "apps.evaluations.engine.data") == "system"
+    assert _arrow_allocator(environment, "qualiti.celery") == "system"
+    chosen = {**environment, "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"}
+    assert _arrow_allocator(chosen, "apps.evaluations.engine.data") == "jemalloc"

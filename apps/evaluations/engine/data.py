@@ -42,9 +42,12 @@ def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
     left_out = {
         field_.name: nested_kind(field_.type) for field_ in table.schema if nested_kind(field_.type)
     }
-    # No name here holds the Arrow table, so the conversion can free each column as it
-    # goes (self_destruct) instead of holding the file twice in memory.
-    frame = table_to_frame(table.drop_columns(list(left_out)) if left_out else table)
+    if left_out:
+        table = table.drop_columns(list(left_out))
+    # Rebound, never copied: `table` is then the only table holding the file's buffers, so
+    # the conversion frees each column as it goes instead of holding the file twice.
+    table = dates_as_timestamps(table)
+    frame = table_to_frame(table)
     del table
     frame.attrs["left_out"] = left_out
     # Arrow's allocator keeps freed pages for reuse; the table is gone, give them back.
@@ -179,15 +182,22 @@ def _read_csv(path: Path, role: str) -> pa.Table:
     return table
 
 
-def table_to_frame(table: pa.Table) -> pd.DataFrame:
-    """A pyarrow table as pandas, with dates as datetime64 and gappy booleans nullable."""
-    columns = []
-    for field_, column in zip(table.schema, table.columns, strict=True):
+def dates_as_timestamps(table: pa.Table) -> pa.Table:
+    """The table with its date columns as timestamps (pandas has no date type)."""
+    for index, field_ in enumerate(table.schema):
         if pa.types.is_date(field_.type):
-            column = column.cast(pa.timestamp("ms"))
-        columns.append(column)
-    table = pa.table(columns, names=table.column_names)
-    del columns
+            timestamps = table.column(index).cast(pa.timestamp("ms"))
+            table = table.set_column(index, field_.name, timestamps)
+    return table
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """A pyarrow table as pandas, with dates as datetime64 and gappy booleans nullable.
+
+    The table is emptied as it converts (self_destruct), each column freed once it is in
+    pandas; that saves memory only when no other table shares its buffers (a caller holding
+    the table a slice, a cast or `dates_as_timestamps` came from keeps them)."""
+    table = dates_as_timestamps(table)
     frame = table.to_pandas(
         types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
     )
