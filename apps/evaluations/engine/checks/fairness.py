@@ -56,13 +56,19 @@ FAIRNESS_PARAMS = {
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[NDArray[Any], list[str]]:
     """Each row's group as a code, and the groups' names ("F", "(missing)", or "F & north"
     for two columns), from codes rather than a string per row."""
-    codes, names = np.zeros(len(frame), dtype=np.int64), [""]
+    codes, names = np.zeros(len(frame), dtype=np.intp), [""]
     for name in columns:
         column_codes, uniques = pd.factorize(frame[name])
         labels = [str(value) for value in uniques] + [MISSING]
-        codes = codes * len(labels) + np.where(column_codes < 0, len(uniques), column_codes)
+        column_codes[column_codes < 0] = len(uniques)
+        codes *= len(labels)
+        codes += column_codes
         names = [f"{left} & {right}" if left else right for left in names for right in labels]
-    used, codes = np.unique(codes, return_inverse=True)
+    if len(names) > max(len(codes), 1):  # a sparse product of many groups: sort
+        used, codes = np.unique(codes, return_inverse=True)
+    else:  # the usual few groups: renumber the used ones by counting, without sorting rows
+        present = np.bincount(codes, minlength=len(names)) > 0
+        used, codes = np.flatnonzero(present), (np.cumsum(present) - 1)[codes]
     return codes, [names[index] for index in used]
 
 
@@ -263,10 +269,12 @@ class ClassificationFairness(Check):
             ]
         positive = self._positive(context, params)
         true_index, predicted_index = class_positions(outputs)
-        y = (true_index == positive).astype(int)
-        p = (predicted_index == positive).astype(int)
+        # Each row's truth and prediction in one byte: 2·truth + prediction.
+        outcome = (true_index == positive).astype(np.int8)
+        outcome <<= 1
+        outcome |= predicted_index == positive
         frame = labelled_columns(context, outputs, [name for names in subjects for name in names])
-        measured = [self._subject(context, params, frame, columns, y, p) for columns in subjects]
+        measured = [self._subject(context, params, frame, columns, outcome) for columns in subjects]
         judged = [(m, p_values) for m, p_values in measured if p_values is not None]
         correct_over_subjects(judged, params["alpha"])
         return [measurement for measurement, _ in measured]
@@ -290,14 +298,16 @@ class ClassificationFairness(Check):
         params: dict[str, Any],
         frame: pd.DataFrame,
         columns: list[str],
-        y: NDArray[Any],
-        p: NDArray[Any],
+        outcome: NDArray[np.int8],
     ) -> tuple[Measurement, dict[str, float] | None]:
         subject = " & ".join(columns)
         codes, names = group_codes(frame, columns)
         # Rows that agree on group, truth and prediction count alike: fairlearn computes
         # on these cells, weighted by their rows, which is exact and fast at any size.
-        cells = np.bincount(codes * 4 + y * 2 + p, minlength=len(names) * 4).reshape(-1, 2, 2)
+        keys = codes * 4
+        keys += outcome
+        cells = np.bincount(keys, minlength=len(names) * 4).reshape(-1, 2, 2)
+        del keys
         sizes = cells.sum(axis=(1, 2))
         judged = judged_groups(sizes, params["min_group_size"])
         group, truth, predicted = np.nonzero(cells)
@@ -355,7 +365,7 @@ class ClassificationFairness(Check):
                 rates = _rates(grouped, len(judged))
                 return _disparities(*rates, positives, positives & negatives)
 
-            key = position[codes[rows]] * 4 + y[rows] * 2 + p[rows]
+            key = position[codes[rows]] * 4 + outcome[rows]
             intervals, sampling = stats.bootstrap(
                 compute, (key,), observed, bootstrap_settings(context, params)
             )
