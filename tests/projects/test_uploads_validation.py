@@ -2,6 +2,7 @@
 process; test_uploads_worker.py runs it through a real worker)."""
 
 import io
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -259,3 +260,22 @@ def test_a_validation_that_fails_unexpectedly_does_not_leave_the_dataset_validat
     dataset.refresh_from_db()
     assert dataset.validation_status == ValidationStatus.INVALID
     assert "failed unexpectedly" in dataset.validation_error
+
+
+class _SlowFile(io.BytesIO):
+    """Reads that take a while, as from a busy disk, so pyarrow's read-ahead for the closed
+    first pass is still reading when the second pass starts."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        time.sleep(0.002)
+        return super().read(size)
+
+
+def test_the_two_passes_over_a_csv_keep_their_own_positions(monkeypatch):
+    monkeypatch.setattr(validation, "CSV_BLOCK_BYTES", 64)
+    rows = "".join(f"{n},{n / 2}\n" for n in range(100))
+
+    report = validation.csv_validate(_SlowFile(("code,amount\n" + rows).encode()))
+
+    assert (report.row_count, report.problem_total) == (100, 0)
+    assert report.schema == {"code": "integer", "amount": "float"}

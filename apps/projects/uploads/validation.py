@@ -4,7 +4,9 @@ Plain pyarrow, no Django: a file object in, a `ValidationReport` out. Memory sta
 by one block (CSV) or one column chunk of one row group (Parquet), whatever the file size.
 """
 
+import io
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -158,6 +160,29 @@ class _ColumnTypes:
         return schema
 
 
+class _OwnPosition(io.RawIOBase):
+    """One pass's view of a file shared with another, with a position of its own.
+
+    pyarrow's CSV reader reads blocks ahead on a background thread, which goes on after the
+    reader is closed: two passes over one file object moved each other's position, and the
+    second pass lost rows or got torn blocks. Each read seeks first, under the file's lock.
+    """
+
+    def __init__(self, file: BinaryIO, lock: threading.Lock) -> None:
+        self.file, self.lock, self.position = file, lock, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        with self.lock:
+            self.file.seek(self.position)
+            data = self.file.read(len(buffer))
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
 def csv_validate(file: BinaryIO) -> ValidationReport:
     """Read a CSV in blocks; rows with the wrong number of fields are collected with their
     row number (the header is row 1, as in a spreadsheet; a quoted value spanning lines is
@@ -177,9 +202,10 @@ def csv_validate(file: BinaryIO) -> ValidationReport:
     parse_options = pa_csv.ParseOptions(invalid_row_handler=broken_row)
     # A first opening reads only the names (values unchecked: the second pass reports them).
     names_only = pa_csv.ConvertOptions(check_utf8=False)
+    lock = threading.Lock()
     try:
         with pa_csv.open_csv(
-            file,
+            _OwnPosition(file, lock),
             read_options=read_options,
             parse_options=parse_options,
             convert_options=names_only,
@@ -199,7 +225,6 @@ def csv_validate(file: BinaryIO) -> ValidationReport:
     report.columns = names
     report.problems.clear()
     report.problem_total = 0
-    file.seek(0)
     types = _ColumnTypes(names)
     convert_options = pa_csv.ConvertOptions(
         column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
@@ -207,7 +232,7 @@ def csv_validate(file: BinaryIO) -> ValidationReport:
     rows = 0
     try:
         with pa_csv.open_csv(
-            file,
+            _OwnPosition(file, lock),
             read_options=read_options,
             parse_options=parse_options,
             convert_options=convert_options,
