@@ -48,6 +48,22 @@ def test_parquet_categoricals_stay_categorical(tmp_path):
     assert column_kinds(frame)["city"] == "categorical"
 
 
+def test_a_parquet_file_written_by_pandas_reads_as_its_columns_not_pandas_saved_frame(tmp_path):
+    saved = pd.DataFrame(
+        {"customer": [10, 5, 7], "age": pd.array([30, None, 41], dtype="Int64"), "y": [1, 0, 1]}
+    ).set_index("customer")
+    saved.to_parquet(tmp_path / "data.parquet")
+
+    frame = read_table(tmp_path / "data.parquet")
+
+    # The saved index is a column, as the upload's schema lists it; numbers with gaps are
+    # floats with NaN, as the models were trained on, not pandas' nullable Int64.
+    assert list(frame.columns) == ["age", "y", "customer"]
+    assert isinstance(frame.index, pd.RangeIndex)
+    assert frame["customer"].tolist() == [10, 5, 7]
+    assert frame["age"].dtype == np.float64
+
+
 def test_identifiers_and_free_text_are_not_categories():
     frame = pd.DataFrame({"id": [f"row-{i}" for i in range(500)], "n": range(500)})
 

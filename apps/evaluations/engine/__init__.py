@@ -23,8 +23,8 @@ from typing import Any
 # Arrow's buffers (the frames' numbers and categories) from the C library's allocator rather
 # than the mimalloc pyarrow bundles, which kept the Parquet decoder's freed pages: the peak
 # of a million-row run fell from 726 to 671 MB (three runs each, bench/). pyarrow reads the
-# variable when it first allocates, so it is set before any submodule imports pyarrow; the
-# model's process inherits it, and a value set by the operator wins.
+# variable when it is imported (pandas imports it), so it is set here, before any submodule
+# imports either; the model's process inherits it, and a value set by the operator wins.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 _EXPORTS = {

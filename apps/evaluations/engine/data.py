@@ -198,8 +198,11 @@ def table_to_frame(table: pa.Table) -> pd.DataFrame:
     pandas; that saves memory only when no other table shares its buffers (a caller holding
     the table a slice, a cast or `dates_as_timestamps` came from keeps them)."""
     table = dates_as_timestamps(table)
-    frame = table.to_pandas(
-        types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True, self_destruct=True
+    frame = table.to_pandas(  # pandas' saved index and nullable types are not restored
+        types_mapper={pa.bool_(): pd.BooleanDtype()}.get,
+        split_blocks=True,
+        self_destruct=True,
+        ignore_metadata=True,
     )
     for name in frame.columns:
         if isinstance(frame[name].dtype, pd.BooleanDtype) and not frame[name].isna().any():
