@@ -227,6 +227,19 @@ def test_grouped_rows_keep_the_metrics_spread_around_the_full_datas_estimate():
     assert sampling["method"] == "bootstrap over grouped rows"
 
 
+@pytest.mark.parametrize("shift", [0.004, 0.006, 0.008, 0.01])
+def test_ks_p_value_in_the_tail_at_large_sizes_stays_within_half_a_percent_of_scipys(shift):
+    """p from about 0.05 down to 1e-6, where scipy sums a series as long as the sample."""
+    rng = np.random.default_rng(11)
+    reference, current = rng.normal(0, 1, 300_000), rng.normal(shift, 1, 400_000)
+
+    statistic, p_value = stats.ks_test(reference, current)
+
+    expected = scipy_stats.ks_2samp(reference, current)
+    assert statistic == pytest.approx(expected.statistic)
+    assert p_value == pytest.approx(expected.pvalue, rel=0.005)
+
+
 def test_ks_p_value_of_a_clear_drift_at_large_sizes_stays_within_1_percent_of_scipys():
     rng = np.random.default_rng(5)
     reference, current = rng.normal(0, 1, 200_000), rng.normal(0.03, 1, 300_000)
