@@ -41,7 +41,7 @@ _EXPORTS = {
     "PlanItem": "plan",
     "Predictions": "sources",
     "READS": "registry",
-    "SandboxLimits": "runner",
+    "SandboxLimits": "child_process",
     "check_name": "registry",
     "default_plan": "defaults",
     "evaluate": "evaluation",

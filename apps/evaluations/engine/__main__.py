@@ -1,7 +1,12 @@
 import os
 import sys
 
-from apps.evaluations.engine.cli import main
+from apps.evaluations.engine.cli_arguments import start_model_early
+
+# Before the command line's own imports: the model's process starts loading meanwhile.
+start_model_early(sys.argv[1:])
+
+from apps.evaluations.engine.cli import main  # noqa: E402
 
 code = main()
 # Everything is written by now (the JSON file is closed): skip the interpreter's teardown,

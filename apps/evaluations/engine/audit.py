@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apps.evaluations.engine.child_process import SandboxLimits
 from apps.evaluations.engine.errors import ArtifactRefused, EngineError, ModelCrashed
 from apps.evaluations.engine.gate.archive import ArchiveLimits
-from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
+from apps.evaluations.engine.runner import ModelSandbox
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -38,6 +39,28 @@ _THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
     "NUMEXPR_NUM_THREADS",
 )
+
+
+MODEL_PROCESS_MODULE = "apps.evaluations.engine.runner_child"
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    memory_mb: int = 4096  # address space of the child (RLIMIT_AS)
+    load_timeout_s: float = 120.0
+    predict_timeout_s: float = 900.0  # per dataset
+    threads: int = 1  # one thread avoids OpenMP contention on small machines
+    batch_rows: int = 16_384
+    cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
+
+    def child_config(self) -> dict[str, Any]:
+        """What the model's process is started with (it limits itself by it)."""
+        return {
+            "memory_mb": self.memory_mb,
+            "threads": self.threads,
+            "batch_rows": self.batch_rows,
+            "cpu_seconds": self.cpu_seconds,
+        }
 
 
 def _die_with_parent() -> None:
@@ -57,6 +80,7 @@ class ChildProcess:
         self.folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
         self.failure: EngineError | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.first_request: dict[str, Any] | None = None  # sent by `start_early`
         self._unread = b""
 
     def start(self) -> None:
@@ -214,6 +238,36 @@ class ChildProcess:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+_early: list[ChildProcess] = []
+
+
+def start_early(
+    module: str, config: dict[str, Any], threads: int, first_request: dict[str, Any]
+) -> None:
+    """Start a child now and send it its first request (its imports): the command line
+    does so before importing its own libraries. `adopt_early` hands it to the first
+    caller asking for the same module, configuration and threads."""
+    child = ChildProcess(module, config, threads=threads)
+    _early.append(child)
+    child.start()
+    child.send(first_request, "starting")
+    child.first_request = first_request
+
+
+def adopt_early(module: str, config: dict[str, Any], threads: int) -> ChildProcess | None:
+    for child in _early:
+        if (child.module, child.config, child.threads) == (module, config, threads):
+            _early.remove(child)
+            return child
+    return None
+
+
+def close_early() -> None:
+    """Close the children started early that nobody adopted (a run refused before)."""
+    while _early:
+        _early.pop().close()
 
 
 def _pipe(stream: IO[bytes] | None) -> IO[bytes]:

@@ -8,17 +8,26 @@ used. Whatever the engine accepts but works around is printed as a "Warning:" li
 
 import argparse
 import json
-import os
 import sys
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pandas as pd
 
 from apps.evaluations.engine.audit import AuditLimits, sandbox_audit
+from apps.evaluations.engine.child_process import close_early
+from apps.evaluations.engine.cli_arguments import (
+    EXIT_BAD_INPUT,
+    EXIT_BLOCKING_FAILURE,
+    EXIT_PASS,
+    build_parser,
+    one_line,
+    sandbox_limits,
+    thread_split,
+)
 from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.data import read_table
 from apps.evaluations.engine.defaults import default_plan
@@ -27,110 +36,11 @@ from apps.evaluations.engine.evaluation import EvaluationReport, evaluate
 from apps.evaluations.engine.plan import PlanItem, plan_load
 from apps.evaluations.engine.registry import registered_checks
 from apps.evaluations.engine.results import json_value
-from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
+from apps.evaluations.engine.runner import ModelSandbox
 from apps.evaluations.engine.sources import ColumnPredictions, PredictionSource
 
-EXIT_PASS, EXIT_BLOCKING_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 _ORDER = {"fail": 0, "error": 1, "pass": 2, "skipped": 3}
 _SEVERITY = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Bad arguments, like every refusal, in one line on standard error and exit 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"error: {one_line(message)} (see --help)\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="python -m apps.evaluations.engine",
-        description="Evaluate a model and its data against a plan of quality checks.",
-    )
-    parser.add_argument(
-        "--model", help=".skops or .onnx file; omit when the data holds prediction columns"
-    )
-    parser.add_argument("--data", required=True, help="evaluation data (CSV or Parquet)")
-    parser.add_argument("--reference", help="reference data, for drift and degradation")
-    parser.add_argument("--train", help="training data, for leakage, overlap and baselines")
-    parser.add_argument("--target", required=True, help="the target column")
-    parser.add_argument("--sensitive", nargs="+", default=[], metavar="COL")
-    parser.add_argument(
-        "--features",
-        nargs="+",
-        metavar="COL",
-        help="the model's features (default: the model's own list, else every "
-        "column but the target and prediction columns)",
-    )
-    parser.add_argument("--prediction", metavar="COL", help="column of predicted labels/values")
-    parser.add_argument(
-        "--probability",
-        nargs="+",
-        default=[],
-        metavar="COL",
-        help="probability column(s): the positive class's, or one per class in sorted class order",
-    )
-    parser.add_argument("--task", choices=["binary", "multiclass", "regression"])
-    parser.add_argument("--positive-label", help="the positive class of a binary target")
-    parser.add_argument("--plan", help="plan JSON (default: the built-in default plan)")
-    parser.add_argument("--json", dest="json_path", help="write the results to this file")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="model process memory cap")
-    parser.add_argument(
-        "--load-timeout",
-        type=float,
-        default=60.0,
-        help="seconds allowed to check and load the model (default 60)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=900.0,
-        help="seconds allowed to predict each dataset (default 900)",
-    )
-    parser.add_argument(
-        "--threads",
-        type=positive_integer,
-        default=usable_cores(),
-        help="cores the evaluation may use, shared between the model's process and the "
-        "engine's checks, which run at the same time (default: the cores this process may "
-        f"use, here {usable_cores()})",
-    )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--trusted-type",
-        action="append",
-        default=[],
-        metavar="TYPE",
-        help="extra type name a .skops file may load (operator allowlist)",
-    )
-    return parser
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, which a container's cpuset or
-    `taskset` narrows), else every core of the machine."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def thread_split(cores: int) -> tuple[int, int]:
-    """(the model's process, the engine's checks): the model predicts the datasets and the
-    queued perturbations while the checks run here, so each gets half of the cores (at
-    least one) and together they do not ask for more threads than there are cores, which
-    OpenMP's spinning threads punish. The larger half goes to the model, the long pole."""
-    return max(1, cores - cores // 2), max(1, cores // 2)
-
-
-def positive_integer(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def one_line(text: object) -> str:
-    return " ".join(str(text).split())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{one_line(error)[:300]})\n"
         )
         return EXIT_BAD_INPUT
+    finally:
+        close_early()  # a model's process started for a run refused before it was needed
     for warning in context.warnings:
         sys.stderr.write(f"Warning: {one_line(warning)}\n")
     sys.stdout.write(summary_table(report) + "\n")
@@ -214,12 +126,7 @@ def run(
 
 
 def _sandbox(arguments: argparse.Namespace) -> ModelSandbox:
-    limits = SandboxLimits(
-        memory_mb=arguments.memory_mb,
-        load_timeout_s=arguments.load_timeout,
-        predict_timeout_s=arguments.timeout,
-        threads=thread_split(arguments.threads)[0],
-    )
+    limits = sandbox_limits(arguments)
     return ModelSandbox(arguments.model, limits=limits, trusted_types=arguments.trusted_type)
 
 
@@ -263,7 +170,7 @@ def audited_while_reading(
             AuditLimits(seconds=arguments.load_timeout, memory_mb=arguments.memory_mb),
         )
         try:
-            frames = read_frames(arguments)
+            frames = read_frames(arguments, sandbox)
         except EngineError:
             audit.result()
             raise
@@ -272,12 +179,23 @@ def audited_while_reading(
 
 
 def read_frames(
-    arguments: argparse.Namespace,
+    arguments: argparse.Namespace, sandbox: ModelSandbox | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """The evaluation, reference and training data (the last two when given)."""
-    evaluation = read_table(arguments.data, role="evaluation")
-    reference = read_table(arguments.reference, role="reference") if arguments.reference else None
-    train = read_table(arguments.train, role="train") if arguments.train else None
+    """The evaluation, reference and training data (the last two when given). With the
+    model's sandbox, the datasets it predicts are staged for it as they are read, from
+    their Arrow tables: the model is still being audited and loaded meanwhile."""
+
+    def read(path: str, role: str) -> pd.DataFrame:
+        if sandbox is None or role == "train":
+            return read_table(path, role=role)
+        part_rows = EngineSettings().prediction_part_rows
+        return read_table(
+            path, role=role, on_table=lambda table: sandbox.stage(role, table, part_rows)
+        )
+
+    evaluation = read(arguments.data, "evaluation")
+    reference = read(arguments.reference, "reference") if arguments.reference else None
+    train = read(arguments.train, "train") if arguments.train else None
     return evaluation, reference, train
 
 

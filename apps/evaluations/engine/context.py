@@ -3,7 +3,7 @@ shared by every check, and a cache for statistics several checks reuse.
 
 Roles: "evaluation" (always), "reference" (drift and degradation) and "train" (leakage,
 overlap, baselines). Predictions come from a `PredictionSource` (see `sources`): the
-sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of the data itself.
+sandboxed model (`runner.ModelSandbox`) or prediction and probability columns of the data.
 """
 
 import contextlib
@@ -180,22 +180,22 @@ class EvaluationContext:
 
     @_one_at_a_time
     def request_predictions(self, roles: Sequence[str] = ROLES[:2]) -> None:
-        """Let a source that works in the background (the sandboxed model) predict these
-        datasets while the checks of the data run; in parts, so it starts on the first."""
-        background = self._background("predict_later")
-        if background is None:
+        """Let the sandboxed model predict these datasets while the checks of the data run;
+        in parts, so it starts on the first, which the command line staged as it read."""
+        if (background := self._background("predict_later")) is None:
             return
         part = self.settings.prediction_part_rows
         for role in roles:
             frame = self.frames[role]
             if frame is None or role in self._predictions or role in self._requested:
                 continue
+            staged = background.staged(role) if hasattr(background, "staged") else []
+            parts: list[Any] = [path for path, _ in staged]  # written as it was read
+            if sum(rows for _, rows in staged) != len(frame):
+                parts = [frame.iloc[at : at + part] for at in range(0, len(frame), part)]
             try:
                 self._require_features(role, frame)
-                self._requested[role] = [
-                    background.predict_later(frame.iloc[start : start + part], self.features)
-                    for start in range(0, len(frame), part)
-                ]
+                self._requested[role] = [background.predict_later(p, self.features) for p in parts]
             except EngineError as error:  # raised by the first check that needs them
                 self._failures[role] = error
 

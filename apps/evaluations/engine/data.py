@@ -6,7 +6,7 @@ nullable boolean, dictionary columns pandas categoricals, and text pandas' strin
 """
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,19 @@ TEXT = "text"
 MAX_CATEGORIES = 1000
 
 
-def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    *,
+    role: str = "data",
+    on_table: Callable[[pa.Table], None] | None = None,
+) -> pd.DataFrame:
     """A dataset as a pandas frame; bad files raise EngineError naming the problem.
 
     Columns of nested values (structs, lists, maps) are left out: no check can judge them.
     `frame.attrs["left_out"]` names them with their kind, for the caller to say so (and
-    to refuse a target or a sensitive column among them).
+    to refuse a target or a sensitive column among them). `on_table` is shown the Arrow
+    table the frame is made of, row for row, before it becomes the frame (and must not
+    keep it: the conversion frees the table's columns as it goes).
     """
     table = _checked_table(Path(path), role)
     left_out = {
@@ -47,6 +54,8 @@ def read_table(path: str | Path, *, role: str = "data") -> pd.DataFrame:
     # Rebound, never copied: `table` is then the only table holding the file's buffers, so
     # the conversion frees each column as it goes instead of holding the file twice.
     table = dates_as_timestamps(table)
+    if on_table is not None:
+        on_table(table)
     frame = table_to_frame(table)
     del table
     frame.attrs["left_out"] = left_out

@@ -9,7 +9,6 @@ is unpickled.
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,22 +16,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from apps.evaluations.engine.child_process import ChildProcess
+from apps.evaluations.engine.child_process import (
+    MODEL_PROCESS_MODULE,
+    ChildProcess,
+    adopt_early,
+)
+from apps.evaluations.engine.child_process import (
+    SandboxLimits as SandboxLimits,  # re-exported: callers import it from here
+)
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.handover import write_batches
 from apps.evaluations.engine.sniff import sniff_model
 from apps.evaluations.engine.sources import ModelInfo, Predictions
-
-
-@dataclass(frozen=True)
-class SandboxLimits:
-    memory_mb: int = 4096  # address space of the child (RLIMIT_AS)
-    load_timeout_s: float = 120.0
-    predict_timeout_s: float = 900.0  # per dataset
-    threads: int = 1  # one thread avoids OpenMP contention on small machines
-    batch_rows: int = 16_384
-    cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
-
 
 # The model's process imports the libraries its format needs before the model's load is
 # timed: our own imports (seconds on a busy machine) must not count against the model.
@@ -65,6 +60,8 @@ class ModelSandbox:
         self._loading: float | None = None  # when a load was sent and not yet answered
         self._pending: list[int] = []  # predict requests sent, answered in this order
         self._answers: dict[int, dict[str, Any] | EngineError] = {}
+        self._staged: dict[str, list[tuple[Path, int]]] = {}  # role → its parts' files, rows
+        self._inputs: dict[int, Path] = {}  # a request's staged file, removed when collected
 
     def __enter__(self) -> "ModelSandbox":
         return self.start()  # a failed start has closed its process already
@@ -97,16 +94,11 @@ class ModelSandbox:
         return self
 
     def _new_child(self) -> ChildProcess:
-        config = {
-            "memory_mb": self.limits.memory_mb,
-            "threads": self.limits.threads,
-            "batch_rows": self.limits.batch_rows,
-            "cpu_seconds": self.limits.cpu_seconds,
-        }
-        child = ChildProcess(
-            "apps.evaluations.engine.runner_child", config, threads=self.limits.threads
-        )
-        child.start()
+        config, threads = self.limits.child_config(), self.limits.threads
+        child = adopt_early(MODEL_PROCESS_MODULE, config, threads)  # the command line's
+        if child is None:
+            child = ChildProcess(MODEL_PROCESS_MODULE, config, threads=threads)
+            child.start()
         return child
 
     def _start(self, *, wait: bool, audit: bool) -> None:
@@ -124,7 +116,10 @@ class ModelSandbox:
             "archive_limits": self.archive_limits,
             "audit": audit,
         }
-        self._send({"op": "prepare", "format": self.format}, "starting")
+        prepare = {"op": "prepare", "format": self.format}
+        first, self._child.first_request = self._child.first_request, None
+        if first != prepare:  # a process started early got it already
+            self._send(prepare, "starting")
         self._send(request, "loading")
         self._loading = started
         if wait:
@@ -171,14 +166,40 @@ class ModelSandbox:
         note: str = self._reply(timeout, "trying one row").get("note", "")
         return note
 
+    def stage(self, role: str, table: pa.Table, part_rows: int) -> None:
+        """Write a dataset for the model now, in parts of `part_rows` rows, straight from the
+        Arrow table it was read into, so that predicting it later only sends a request. The
+        command line stages while the model is still audited and loaded: which columns are
+        its features is not known yet, so every column is written (the model's process
+        takes its features out of each batch)."""
+        child = self._started()
+        parts: list[tuple[Path, int]] = []
+        try:
+            for number, start in enumerate(range(0, table.num_rows, part_rows)):
+                path = child.folder / f"staged-{role}-{number}.arrow"
+                part = table.slice(start, part_rows)
+                parts.append((path, part.num_rows))
+                with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, part.schema) as file:
+                    file.write_table(part, max_chunksize=self.limits.batch_rows)
+        except (OSError, pa.ArrowException):  # a full disk, say: the frame goes as before
+            for path, _ in parts:
+                path.unlink(missing_ok=True)
+            return
+        self._staged[role] = parts
+
+    def staged(self, role: str) -> list[tuple[Path, int]]:
+        """The staged parts of a dataset (file, rows), each handed out once."""
+        return self._staged.pop(role, [])
+
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""
         # A ticket of `predict_later` is answered with predictions.
         return cast(Predictions, self.collect(self.predict_later(frame, features)))
 
-    def predict_later(self, frame: pd.DataFrame, features: Sequence[str]) -> int:
+    def predict_later(self, frame: pd.DataFrame | Path, features: Sequence[str]) -> int:
         """Hand `frame` to the child and return at once, so the caller can work while the
-        model predicts; `collect` with the returned ticket waits for the outputs."""
+        model predicts; `collect` with the returned ticket waits for the outputs. A staged
+        file (`stage`) stands for its frame: only the request is sent."""
         if self._child is None and self._suspended:
             self.start()  # a check needs the model again after `suspend`
         child = self._started()
@@ -197,17 +218,22 @@ class ModelSandbox:
             )
         self._calls += 1
         stem = child.folder / f"batch-{self._calls}"
-        try:
-            write_batches(frame, features, f"{stem}-in.arrow", self.limits.batch_rows)
-        except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
-            raise EngineError(f"The features cannot be passed to the model: {error}") from error
-        pa.default_memory_pool().release_unused()
-        request = {
+        request: dict[str, Any] = {
             "op": "predict",
             "input": f"{stem}-in.arrow",
             "labels": f"{stem}-labels.npy",
             "probabilities": f"{stem}-probabilities.npy",
         }
+        if isinstance(frame, Path):
+            request |= {"input": str(frame), "columns": features}
+            self._inputs[self._calls] = frame
+        else:
+            try:
+                write_batches(frame, features, request["input"], self.limits.batch_rows)
+            except (pa.ArrowException, TypeError, ValueError, KeyError) as error:
+                message = f"The features cannot be passed to the model: {error}"
+                raise EngineError(message) from error
+            pa.default_memory_pool().release_unused()
         self._send(request, "predicting")
         self._pending.append(self._calls)
         self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
@@ -277,6 +303,8 @@ class ModelSandbox:
             self._take_reply()
         reply = self._answers.pop(ticket)
         stem = self._started().folder / f"batch-{ticket}"
+        if staged := self._inputs.pop(ticket, None):
+            staged.unlink(missing_ok=True)
         if isinstance(reply, EngineError):
             Path(f"{stem}-in.arrow").unlink(missing_ok=True)
             raise reply
@@ -311,6 +339,7 @@ class ModelSandbox:
     def close(self) -> None:
         self._suspended = False
         self._loading, self._pending, self._answers = None, [], {}
+        self._staged, self._inputs = {}, {}  # their files go with the process's folder
         child, self._child = self._child, None
         if child is not None:
             child.close()

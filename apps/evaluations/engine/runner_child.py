@@ -109,7 +109,10 @@ class Sandbox:
         started = time.perf_counter()
         labels_parts, probability_parts, classes = [], [], None
         # One record batch in memory at a time (a memory map would keep every page read).
-        for batch in _record_batches(request["input"], self.config["batch_rows"]):
+        batches = _record_batches(
+            request["input"], self.config["batch_rows"], request.get("columns")
+        )
+        for batch in batches:
             frame = table_to_frame(batch)
             del batch
             result = self.loaded.predict(frame)
@@ -155,14 +158,19 @@ class Sandbox:
         return {"seconds": seconds, "rows": min(rows, len(frame)), "peak_memory_mb": peak}
 
 
-def _record_batches(path: str, batch_rows: int) -> Iterator["pa.Table"]:
-    """Tables of at most `batch_rows` rows from an Arrow file, read one at a time."""
+def _record_batches(
+    path: str, batch_rows: int, columns: list[str] | None = None
+) -> Iterator["pa.Table"]:
+    """Tables of at most `batch_rows` rows from an Arrow file, read one at a time; with
+    `columns`, only those, in that order (a staged file holds every column of its data)."""
     import pyarrow as pa
 
     with pa.OSFile(path) as source:
         reader = pa.ipc.open_file(source)
         for index in range(reader.num_record_batches):
             batch = reader.get_batch(index)
+            if columns is not None:
+                batch = batch.select(columns)
             for start in range(0, batch.num_rows, batch_rows):
                 yield pa.Table.from_batches([batch.slice(start, batch_rows)])
 

@@ -5,6 +5,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -64,7 +65,10 @@ class BackgroundSource(PredictionSource, Protocol):
 
     def wait_loaded(self) -> object: ...
 
-    def predict_later(self, frame: pd.DataFrame, features: Sequence[str]) -> int: ...
+    # A Path: a file `staged` for the model before it was needed.
+    def predict_later(self, frame: pd.DataFrame | Path, features: Sequence[str]) -> int: ...
+
+    def staged(self, role: str) -> list[tuple[Path, int]]: ...
 
     def benchmark_later(
         self,
