@@ -82,7 +82,7 @@ def predict_in_chunks(
     frame: pd.DataFrame,
     rows: NDArray[Any],
     columns: tuple[list[str], list[str], dict[str, pd.Index] | None],
-    chunk: int = 50_000,
+    chunk: int = 16_384,
 ) -> NDArray[Any]:
     """`model.<method>` on the rows at positions `rows` of `frame`, encoded as
     `model_frame(numeric, categorical, vocabulary)` `chunk` rows at a time, so the encoded
