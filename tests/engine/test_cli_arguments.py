@@ -2,13 +2,16 @@
 
 import os
 import pickle
+import tempfile
+from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
 from apps.evaluations.engine import child_process
-from apps.evaluations.engine.cli import _sandbox
+from apps.evaluations.engine.cli import _sandbox, read_frames
 from apps.evaluations.engine.cli_arguments import build_parser, start_model_early
 from apps.evaluations.engine.runner import ModelSandbox
 from tests.engine.synthetic import population
@@ -95,3 +98,46 @@ def test_a_refused_model_starts_no_process(tmp_path):
     start_model_early(arguments(path))
 
     assert child_process._early == []
+
+
+def test_a_process_started_for_another_format_is_not_taken(model):
+    limits = _sandbox(build_parser().parse_args(arguments(model))).limits
+    onnx = {"op": "prepare", "format": "onnx"}
+    child_process.start_early(
+        child_process.MODEL_PROCESS_MODULE, limits.child_config(), limits.threads, onnx
+    )
+    (early,) = model_processes(os.getpid())
+
+    with ModelSandbox(model, limits=limits) as sandbox:
+        assert sandbox.pid != early
+        assert sandbox.info is not None
+
+
+def test_a_process_that_cannot_start_early_is_left_to_the_sandbox(model, monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(child_process.subprocess, "Popen", refuse)
+    folders_before = set(Path(tempfile.gettempdir()).glob("qualiti-model-*"))
+
+    start_model_early(arguments(model))
+
+    assert child_process._early == []
+    assert set(Path(tempfile.gettempdir()).glob("qualiti-model-*")) == folders_before
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_command_line_never_stages_the_target_for_the_model(model, tmp_path):
+    frame = population(300, 0)
+    data = tmp_path / "evaluation.parquet"
+    frame[["age", "y", "score"]].to_parquet(data, index=False)
+    parsed = build_parser().parse_args(
+        ["--model", str(model), "--data", str(data), "--target", "y"]
+    )
+
+    with _sandbox(parsed) as sandbox:
+        read_frames(parsed, sandbox)
+        (names, parts) = sandbox._staged["evaluation"]
+        columns = pa.ipc.open_file(parts[0][0]).schema.names
+
+    assert names == {"age", "score"} and columns == ["age", "score"]

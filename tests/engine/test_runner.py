@@ -135,19 +135,39 @@ def test_a_dataset_staged_as_it_was_read_is_predicted_from_its_files(tmp_path, f
     assert left == []  # each part's file is removed once its predictions are in
 
 
-def test_staged_parts_that_do_not_cover_the_frame_are_not_used(tmp_path, frame, pipeline):
+@pytest.mark.parametrize(
+    "staged", [lambda frame: frame.iloc[:300], lambda frame: frame.drop(columns=["region"])]
+)
+def test_staged_parts_without_every_row_or_feature_are_not_used(tmp_path, frame, pipeline, staged):
     settings = EngineSettings(prediction_part_rows=200)
 
     with CountingSandbox(dump(tmp_path, pipeline)) as sandbox:
-        sandbox.stage("evaluation", pa.Table.from_pandas(frame.iloc[:300]), 200)
+        sandbox.stage("evaluation", pa.Table.from_pandas(staged(frame)), 200)
         context = EvaluationContext(
             evaluation=frame, target="y", features=FEATURES, source=sandbox, settings=settings
         )
         context.request_predictions(["evaluation"])
+        left = list(sandbox._started().folder.glob("staged-*"))
         predictions = context.predictions("evaluation")
 
     assert sandbox.requested_rows == [200, 200, 100]
+    assert left == []  # removed as soon as they were found wanting
     np.testing.assert_allclose(predictions.probabilities, pipeline.predict_proba(frame[FEATURES]))
+
+
+def test_integers_with_gaps_are_staged_as_the_frame_holds_them(tmp_path, frame, pipeline):
+    """Floats, as in the frame: each batch is converted on its own in the model's process,
+    and a batch without a gap would otherwise come out as integers."""
+    table = pa.table({"gappy": pa.array([1, None, 3, 4]), "whole": pa.array([1, 2, 3, 4])})
+
+    with ModelSandbox(dump(tmp_path, pipeline)) as sandbox:
+        sandbox.stage("evaluation", table, 2)
+        paths = sandbox.staged("evaluation", ["gappy", "whole"], 4)
+        schemas = [pa.ipc.open_file(path).schema for path in paths]
+
+    assert len(schemas) == 2  # the second part has no gap
+    assert all(schema.field("gappy").type == pa.float64() for schema in schemas)
+    assert all(schema.field("whole").type == pa.int64() for schema in schemas)
 
 
 def test_untrusted_types_are_refused_by_name(tmp_path):

@@ -240,6 +240,18 @@ def test_ks_p_value_in_the_tail_at_large_sizes_stays_within_half_a_percent_of_sc
     assert p_value == pytest.approx(expected.pvalue, rel=0.005)
 
 
+@pytest.mark.parametrize(("few", "shift"), [(5, 0.8), (30, 0.8), (500, 0.2), (100, 3.0)])
+def test_ks_p_value_against_few_values_is_scipys(few, shift):
+    """A large sample against a few values (a mostly empty column): scipy's own p-value,
+    not the limit's, which is far off at such sizes, even where it is tiny."""
+    rng = np.random.default_rng(3)
+    reference, current = rng.normal(0, 1, 20_000), rng.normal(shift, 1, few)
+
+    _, p_value = stats.ks_test(reference, current)
+
+    assert p_value == pytest.approx(scipy_stats.ks_2samp(reference, current).pvalue, rel=1e-9)
+
+
 def test_ks_p_value_of_a_clear_drift_at_large_sizes_stays_within_1_percent_of_scipys():
     rng = np.random.default_rng(5)
     reference, current = rng.normal(0, 1, 200_000), rng.normal(0.03, 1, 300_000)

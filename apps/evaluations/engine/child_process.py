@@ -90,16 +90,20 @@ class ChildProcess:
             filter(None, [str(_PROJECT_ROOT), environment.get("PYTHONPATH")])
         )
         self._stderr = (self.folder / "stderr.log").open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
-            [sys.executable, "-s", "-m", self.module, json.dumps(self.config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=self.folder,
-            env=environment,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 (our own module, no shell)
+                [sys.executable, "-s", "-m", self.module, json.dumps(self.config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                cwd=self.folder,
+                env=environment,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        except BaseException:
+            self._stderr.close()
+            raise
 
     @property
     def pid(self) -> int | None:
@@ -171,7 +175,7 @@ class ChildProcess:
                 with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
                     _pipe(stream).close()
             self._stderr.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)  # also when it never started
 
     def _read_line(self, timeout: float, stage: str) -> bytes:
         deadline = time.monotonic() + timeout
@@ -248,7 +252,7 @@ def start_early(
 ) -> None:
     """Start a child now and send it its first request (its imports): the command line
     does so before importing its own libraries. `adopt_early` hands it to the first
-    caller asking for the same module, configuration and threads."""
+    caller asking for the same module, configuration, threads and first request."""
     child = ChildProcess(module, config, threads=threads)
     _early.append(child)
     child.start()
@@ -256,9 +260,12 @@ def start_early(
     child.first_request = first_request
 
 
-def adopt_early(module: str, config: dict[str, Any], threads: int) -> ChildProcess | None:
+def adopt_early(
+    module: str, config: dict[str, Any], threads: int, first_request: dict[str, Any]
+) -> ChildProcess | None:
+    wanted = (module, config, threads, first_request)
     for child in _early:
-        if (child.module, child.config, child.threads) == (module, config, threads):
+        if (child.module, child.config, child.threads, child.first_request) == wanted:
             _early.remove(child)
             return child
     return None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from apps.evaluations.engine.audit import AuditLimits, sandbox_audit
 from apps.evaluations.engine.child_process import close_early
@@ -189,9 +190,13 @@ def read_frames(
         if sandbox is None or role == "train":
             return read_table(path, role=role)
         part_rows = EngineSettings().prediction_part_rows
-        return read_table(
-            path, role=role, on_table=lambda table: sandbox.stage(role, table, part_rows)
-        )
+        answers = [arguments.target, arguments.prediction, *arguments.probability]
+
+        def stage(table: pa.Table) -> None:  # never the target: the model must not read it
+            inputs = table.drop_columns([name for name in answers if name in table.column_names])
+            sandbox.stage(role, inputs, part_rows)
+
+        return read_table(path, role=role, on_table=stage)
 
     evaluation = read(arguments.data, "evaluation")
     reference = read(arguments.reference, "reference") if arguments.reference else None

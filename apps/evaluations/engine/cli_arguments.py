@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 from apps.evaluations.engine.child_process import (
     MODEL_PROCESS_MODULE,
     SandboxLimits,
+    close_early,
     start_early,
 )
 from apps.evaluations.engine.errors import EngineError
@@ -149,4 +150,7 @@ def start_model_early(argv: list[str]) -> None:
         return
     limits = sandbox_limits(arguments)
     first: dict[str, Any] = {"op": "prepare", "format": model_format}
-    start_early(MODEL_PROCESS_MODULE, limits.child_config(), limits.threads, first)
+    try:
+        start_early(MODEL_PROCESS_MODULE, limits.child_config(), limits.threads, first)
+    except (OSError, EngineError):  # no process to spare, say: the sandbox starts its own
+        close_early()

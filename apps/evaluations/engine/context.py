@@ -189,10 +189,10 @@ class EvaluationContext:
             frame = self.frames[role]
             if frame is None or role in self._predictions or role in self._requested:
                 continue
-            staged = background.staged(role) if hasattr(background, "staged") else []
-            parts: list[Any] = [path for path, _ in staged]  # written as it was read
-            if sum(rows for _, rows in staged) != len(frame):
-                parts = [frame.iloc[at : at + part] for at in range(0, len(frame), part)]
+            parts: list[Any] = []  # files written as the dataset was read, if it was
+            if hasattr(background, "staged"):
+                parts = background.staged(role, self.features, len(frame))
+            parts = parts or [frame.iloc[at : at + part] for at in range(0, len(frame), part)]
             try:
                 self._require_features(role, frame)
                 self._requested[role] = [background.predict_later(p, self.features) for p in parts]

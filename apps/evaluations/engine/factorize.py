@@ -24,7 +24,7 @@ def first_seen_codes(values: NDArray[Any]) -> tuple[NDArray[np.intp], int]:
         codes, uniques = pd.factorize(values)
         return codes, len(uniques)
     low, high = int(values.min()), int(values.max())
-    if high - low >= SPAN_LIMIT:
+    if high - low >= SPAN_LIMIT or high > np.iinfo(np.intp).max:
         codes, uniques = pd.factorize(values)
         return codes, len(uniques)
     rows = len(values)

@@ -60,7 +60,8 @@ class ModelSandbox:
         self._loading: float | None = None  # when a load was sent and not yet answered
         self._pending: list[int] = []  # predict requests sent, answered in this order
         self._answers: dict[int, dict[str, Any] | EngineError] = {}
-        self._staged: dict[str, list[tuple[Path, int]]] = {}  # role → its parts' files, rows
+        # role → the staged dataset's columns, and its parts' files and rows
+        self._staged: dict[str, tuple[set[str], list[tuple[Path, int]]]] = {}
         self._inputs: dict[int, Path] = {}  # a request's staged file, removed when collected
 
     def __enter__(self) -> "ModelSandbox":
@@ -95,7 +96,8 @@ class ModelSandbox:
 
     def _new_child(self) -> ChildProcess:
         config, threads = self.limits.child_config(), self.limits.threads
-        child = adopt_early(MODEL_PROCESS_MODULE, config, threads)  # the command line's
+        prepare = {"op": "prepare", "format": self.format}
+        child = adopt_early(MODEL_PROCESS_MODULE, config, threads, prepare)  # the command line's
         if child is None:
             child = ChildProcess(MODEL_PROCESS_MODULE, config, threads=threads)
             child.start()
@@ -169,27 +171,42 @@ class ModelSandbox:
     def stage(self, role: str, table: pa.Table, part_rows: int) -> None:
         """Write a dataset for the model now, in parts of `part_rows` rows, straight from the
         Arrow table it was read into, so that predicting it later only sends a request. The
-        command line stages while the model is still audited and loaded: which columns are
-        its features is not known yet, so every column is written (the model's process
-        takes its features out of each batch)."""
-        child = self._started()
-        parts: list[tuple[Path, int]] = []
+        command line stages while the model is still audited and loaded, before its features
+        are known: every column it is given (never the target: the model must not read the
+        answers), integers with gaps as the frame holds them, floats (the model's process
+        converts each batch on its own)."""
+        child, parts = self._started(), []
+        fields = [
+            field.with_type(pa.float64())
+            if pa.types.is_integer(field.type) and table.column(field.name).null_count
+            else field
+            for field in table.schema
+        ]
+        schema = pa.schema(fields)
         try:
             for number, start in enumerate(range(0, table.num_rows, part_rows)):
                 path = child.folder / f"staged-{role}-{number}.arrow"
-                part = table.slice(start, part_rows)
+                part = table.slice(start, part_rows).cast(schema)
                 parts.append((path, part.num_rows))
-                with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, part.schema) as file:
+                with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as file:
                     file.write_table(part, max_chunksize=self.limits.batch_rows)
         except (OSError, pa.ArrowException):  # a full disk, say: the frame goes as before
-            for path, _ in parts:
-                path.unlink(missing_ok=True)
-            return
-        self._staged[role] = parts
+            parts = self._unlinked(parts)
+        self._staged[role] = (set(schema.names), parts)
 
-    def staged(self, role: str) -> list[tuple[Path, int]]:
-        """The staged parts of a dataset (file, rows), each handed out once."""
-        return self._staged.pop(role, [])
+    def staged(self, role: str, features: Sequence[str], rows: int) -> list[Path]:
+        """The files of a dataset's staged parts, handed out once, when they hold its `rows`
+        and every one of `features`; otherwise none (and they are removed)."""
+        names, parts = self._staged.pop(role, (set(), []))
+        if sum(count for _, count in parts) != rows or not names.issuperset(features):
+            return self._unlinked(parts)
+        return [path for path, _ in parts]
+
+    @staticmethod
+    def _unlinked(parts: list[tuple[Path, int]]) -> list[Any]:
+        for path, _ in parts:
+            path.unlink(missing_ok=True)
+        return []
 
     def predict(self, frame: pd.DataFrame, features: Sequence[str]) -> Predictions:
         """The model's outputs for every row of `frame`, predicted in batches in the child."""

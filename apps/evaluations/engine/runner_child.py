@@ -162,11 +162,16 @@ def _record_batches(
     path: str, batch_rows: int, columns: list[str] | None = None
 ) -> Iterator["pa.Table"]:
     """Tables of at most `batch_rows` rows from an Arrow file, read one at a time; with
-    `columns`, only those, in that order (a staged file holds every column of its data)."""
+    `columns`, only those are read, in that order (a staged file holds more)."""
     import pyarrow as pa
 
+    options = None
+    if columns is not None:
+        with pa.OSFile(path) as source:
+            names = pa.ipc.open_file(source).schema.names
+        options = pa.ipc.IpcReadOptions(included_fields=sorted(map(names.index, columns)))
     with pa.OSFile(path) as source:
-        reader = pa.ipc.open_file(source)
+        reader = pa.ipc.open_file(source, options=options)
         for index in range(reader.num_record_batches):
             batch = reader.get_batch(index)
             if columns is not None:
