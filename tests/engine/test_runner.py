@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 import skops.io
 from sklearn.compose import make_column_transformer
@@ -19,7 +18,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from apps.evaluations.engine.context import EngineSettings, EvaluationContext
-from apps.evaluations.engine.data import read_table
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
 from tests.engine import onnx_models, sandbox_models
@@ -34,12 +32,16 @@ def frame():
     return population(500, 0)
 
 
-@pytest.fixture(scope="module")
-def pipeline(frame):
+def fitted_pipeline(frame):
     transform = make_column_transformer(
         (StandardScaler(), ["age", "score"]), (OneHotEncoder(handle_unknown="ignore"), ["region"])
     )
     return make_pipeline(transform, LogisticRegression()).fit(frame[FEATURES], frame["y"])
+
+
+@pytest.fixture(scope="module")
+def pipeline(frame):
+    return fitted_pipeline(frame)
 
 
 def dump(tmp_path, obj, name="model.skops"):
@@ -102,72 +104,6 @@ def test_a_dataset_is_handed_to_the_model_in_parts_and_joined_in_order(tmp_path,
     np.testing.assert_allclose(
         predictions.probabilities, model.predict_proba(frame[["age", "score"]])
     )
-
-
-def test_a_dataset_staged_as_it_was_read_is_predicted_from_its_files(tmp_path, frame):
-    """The command line writes each dataset for the model while the model still loads,
-    every column of it: the model's process takes out the features, in their order (a
-    model fitted on an array knows no names to pick them by)."""
-    features = ["score", "age"]
-    model = LogisticRegression().fit(frame[features].to_numpy(), frame["y"])
-    data = tmp_path / "evaluation.parquet"
-    frame[["region", "y", "age", "score"]].to_parquet(data, index=False)
-    settings = EngineSettings(prediction_part_rows=200)
-
-    with CountingSandbox(dump(tmp_path, model), limits=SandboxLimits(batch_rows=64)) as sandbox:
-        evaluation = read_table(
-            data, on_table=lambda table: sandbox.stage("evaluation", table, 200)
-        )
-        folder = sandbox._started().folder
-        staged = sorted(path.name for path in folder.glob("staged-*"))
-        context = EvaluationContext(
-            evaluation=evaluation, target="y", features=features, source=sandbox,
-            settings=settings,
-        )  # fmt: skip
-        context.request_predictions(["evaluation"])
-        predictions = context.predictions("evaluation")
-        left = list(folder.glob("staged-*"))
-
-    assert staged == [f"staged-evaluation-{part}.arrow" for part in range(3)]
-    assert sandbox.requested_rows == staged  # only the requests went, no frame
-    expected = model.predict_proba(frame[features].to_numpy())
-    np.testing.assert_allclose(predictions.probabilities, expected)
-    assert left == []  # each part's file is removed once its predictions are in
-
-
-@pytest.mark.parametrize(
-    "staged", [lambda frame: frame.iloc[:300], lambda frame: frame.drop(columns=["region"])]
-)
-def test_staged_parts_without_every_row_or_feature_are_not_used(tmp_path, frame, pipeline, staged):
-    settings = EngineSettings(prediction_part_rows=200)
-
-    with CountingSandbox(dump(tmp_path, pipeline)) as sandbox:
-        sandbox.stage("evaluation", pa.Table.from_pandas(staged(frame)), 200)
-        context = EvaluationContext(
-            evaluation=frame, target="y", features=FEATURES, source=sandbox, settings=settings
-        )
-        context.request_predictions(["evaluation"])
-        left = list(sandbox._started().folder.glob("staged-*"))
-        predictions = context.predictions("evaluation")
-
-    assert sandbox.requested_rows == [200, 200, 100]
-    assert left == []  # removed as soon as they were found wanting
-    np.testing.assert_allclose(predictions.probabilities, pipeline.predict_proba(frame[FEATURES]))
-
-
-def test_integers_with_gaps_are_staged_as_the_frame_holds_them(tmp_path, frame, pipeline):
-    """Floats, as in the frame: each batch is converted on its own in the model's process,
-    and a batch without a gap would otherwise come out as integers."""
-    table = pa.table({"gappy": pa.array([1, None, 3, 4]), "whole": pa.array([1, 2, 3, 4])})
-
-    with ModelSandbox(dump(tmp_path, pipeline)) as sandbox:
-        sandbox.stage("evaluation", table, 2)
-        paths = sandbox.staged("evaluation", ["gappy", "whole"], 4)
-        schemas = [pa.ipc.open_file(path).schema for path in paths]
-
-    assert len(schemas) == 2  # the second part has no gap
-    assert all(schema.field("gappy").type == pa.float64() for schema in schemas)
-    assert all(schema.field("whole").type == pa.int64() for schema in schemas)
 
 
 def test_untrusted_types_are_refused_by_name(tmp_path):
