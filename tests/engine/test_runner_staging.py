@@ -86,3 +86,41 @@ def test_integers_with_gaps_are_staged_as_the_frame_holds_them(tmp_path, frame, 
     assert len(schemas) == 2  # the second part has no gap
     assert all(schema.field("gappy").type == pa.float64() for schema in schemas)
     assert all(schema.field("whole").type == pa.int64() for schema in schemas)
+
+
+def test_the_evaluation_data_go_to_the_model_in_larger_batches_than_the_rest(
+    tmp_path, frame, pipeline
+):
+    """Larger batches for the evaluation data, which the model predicts while the data
+    checks run; the reference keeps the usual size. The predictions are the same."""
+    limits = SandboxLimits(batch_rows=64, staged_batch_rows=128)
+    table = pa.Table.from_pandas(frame[FEATURES].iloc[:200], preserve_index=False)
+
+    with RecordingSandbox(dump(tmp_path, pipeline), limits=limits) as sandbox:
+        for role in ("evaluation", "reference"):
+            sandbox.stage(role, table, 200)
+        batches, outputs = {}, {}
+        for role in ("evaluation", "reference"):
+            (path,) = sandbox.staged(role, FEATURES, 200)
+            file = pa.ipc.open_file(path)
+            batches[role] = [file.get_batch(i).num_rows for i in range(file.num_record_batches)]
+            outputs[role] = sandbox.collect(sandbox.predict_later(path, FEATURES))
+
+    assert batches == {"evaluation": [128, 72], "reference": [64, 64, 64, 8]}
+    predicted = [request for request in sandbox.sent if request["op"] == "predict"]
+    assert [request["batch_rows"] for request in predicted] == [128, 64]
+    expected = pipeline.predict_proba(frame[FEATURES].iloc[:200])
+    for role in ("evaluation", "reference"):
+        np.testing.assert_allclose(outputs[role].probabilities, expected)
+
+
+class RecordingSandbox(ModelSandbox):
+    """Keeps every request sent to the model's process."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent = []
+
+    def _send(self, request, stage):
+        self.sent.append(request)
+        super()._send(request, stage)

@@ -62,6 +62,7 @@ class ModelSandbox:
         self._answers: dict[int, dict[str, Any] | EngineError] = {}
         # role → the staged dataset's columns, and its parts' files and rows
         self._staged: dict[str, tuple[set[str], list[tuple[Path, int]]]] = {}
+        self._staged_batch_rows: dict[Path, int] = {}
         self._inputs: dict[int, Path] = {}  # a request's staged file, removed when collected
 
     def __enter__(self) -> "ModelSandbox":
@@ -174,8 +175,11 @@ class ModelSandbox:
         command line stages while the model is still audited and loaded, before its features
         are known: every column it is given (never the target: the model must not read the
         answers), integers with gaps as the frame holds them, floats (the model's process
-        converts each batch on its own)."""
+        converts each batch on its own). The evaluation data go to the model in larger
+        batches (`staged_batch_rows`, see SandboxLimits)."""
         child, parts = self._started(), []
+        limits = self.limits
+        batch_rows = limits.staged_batch_rows if role == "evaluation" else limits.batch_rows
         fields = [
             field.with_type(pa.float64())
             if pa.types.is_integer(field.type) and table.column(field.name).null_count
@@ -189,7 +193,8 @@ class ModelSandbox:
                 part = table.slice(start, part_rows).cast(schema)
                 parts.append((path, part.num_rows))
                 with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as file:
-                    file.write_table(part, max_chunksize=self.limits.batch_rows)
+                    file.write_table(part, max_chunksize=batch_rows)
+                self._staged_batch_rows[path] = batch_rows
         except (OSError, pa.ArrowException):  # a full disk, say: the frame goes as before
             parts = self._unlinked(parts)
         self._staged[role] = (set(schema.names), parts)
@@ -242,7 +247,8 @@ class ModelSandbox:
             "probabilities": f"{stem}-probabilities.npy",
         }
         if isinstance(frame, Path):
-            request |= {"input": str(frame), "columns": features}
+            batch_rows = self._staged_batch_rows.get(frame, self.limits.batch_rows)
+            request |= {"input": str(frame), "columns": features, "batch_rows": batch_rows}
             self._inputs[self._calls] = frame
         else:
             try:
@@ -357,6 +363,7 @@ class ModelSandbox:
         self._suspended = False
         self._loading, self._pending, self._answers = None, [], {}
         self._staged, self._inputs = {}, {}  # their files go with the process's folder
+        self._staged_batch_rows = {}
         child, self._child = self._child, None
         if child is not None:
             child.close()
