@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from apps.evaluations.engine.child_process import remove_orphaned_folders
 from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
@@ -273,6 +274,7 @@ def test_the_models_process_dies_with_the_process_that_runs_it(tmp_path, frame):
     )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     model_pid = int(parent.stdout.readline())
+    folder = Path(f"/proc/{model_pid}/cwd").resolve()  # its files, the data handed over
     time.sleep(1)
 
     parent.send_signal(signal.SIGKILL)
@@ -280,8 +282,11 @@ def test_the_models_process_dies_with_the_process_that_runs_it(tmp_path, frame):
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and process_is_running(model_pid):
         time.sleep(0.1)
+    left = folder.exists()
+    remove_orphaned_folders()  # as the next model's process does before it starts
 
     assert not process_is_running(model_pid), "the model's process outlived its parent"
+    assert folder.name.startswith("qualiti-model-") and left and not folder.exists()
 
 
 # --- no model process outlives its use -----------------------------------------------

@@ -18,6 +18,7 @@ import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -75,6 +76,47 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+FOLDER_PREFIX = "qualiti-model-"
+_OWNER = "owner.json"  # who made a folder: this host and process
+
+
+def own_folder() -> Path:
+    """A new folder for a child's files, once the folders of processes that are gone have
+    been removed: a worker killed outright (a hard time limit, the out-of-memory killer)
+    cannot remove its own, which holds the data it handed over."""
+    remove_orphaned_folders()
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    owner = {"host": socket.gethostname(), "pid": os.getpid()}
+    (folder / _OWNER).write_text(json.dumps(owner))
+    return folder
+
+
+def remove_orphaned_folders(root: Path | None = None) -> list[Path]:
+    """Remove the child folders made on this host by processes no longer running; a folder
+    whose owner is unknown, elsewhere or alive is left alone."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        try:
+            owner = json.loads((folder / _OWNER).read_text())
+            pid = int(owner["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if owner.get("host") == socket.gethostname() and pid > 0 and not _running(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
+
+
 class ChildProcess:
     """One child; `failure` is sticky: after a crash every request gets the same error."""
 
@@ -82,7 +124,7 @@ class ChildProcess:
         self.module = module
         self.config = config
         self.threads = threads
-        self.folder = Path(tempfile.mkdtemp(prefix="qualiti-model-"))
+        self.folder = own_folder()
         self.failure: EngineError | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.first_request: dict[str, Any] | None = None  # sent by `start_early`
