@@ -118,7 +118,7 @@ def scored(data: Path) -> Path:
     path = data.with_name(data.stem + "-scored.parquet")
     if not path.exists():
         measure([sys.executable, str(HERE / "baseline_read_predict.py"), str(data),
-                 str(DATA / "model.skops"), str(path)])  # fmt: skip
+                 str(DATA / "model.skops"), str(path)], timed=False)  # fmt: skip
     return path
 
 

@@ -17,9 +17,9 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from apps.evaluations.engine.child_process import remove_orphaned_folders
 from apps.evaluations.engine.context import EngineSettings, EvaluationContext
 from apps.evaluations.engine.errors import EngineError, ModelCrashed
+from apps.evaluations.engine.model_folder import remove_orphaned_folders
 from apps.evaluations.engine.runner import ModelSandbox, SandboxLimits
 from tests.engine import onnx_models, sandbox_models
 from tests.engine.synthetic import population

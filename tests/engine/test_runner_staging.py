@@ -93,7 +93,7 @@ def test_the_evaluation_data_go_to_the_model_in_larger_batches_than_the_rest(
 ):
     """Larger batches for the evaluation data, which the model predicts while the data
     checks run; the reference keeps the usual size. The predictions are the same."""
-    limits = SandboxLimits(batch_rows=64, staged_batch_rows=128)
+    limits = SandboxLimits(batch_rows=64, evaluation_batch_rows=128)
     table = pa.Table.from_pandas(frame[FEATURES].iloc[:200], preserve_index=False)
 
     with RecordingSandbox(dump(tmp_path, pipeline), limits=limits) as sandbox:
@@ -112,6 +112,21 @@ def test_the_evaluation_data_go_to_the_model_in_larger_batches_than_the_rest(
     expected = pipeline.predict_proba(frame[FEATURES].iloc[:200])
     for role in ("evaluation", "reference"):
         np.testing.assert_allclose(outputs[role].probabilities, expected)
+
+
+def test_wide_evaluation_data_keep_the_usual_batches(tmp_path, pipeline):
+    """As many rows as fit in `evaluation_batch_mb` of Arrow data, never fewer than the
+    usual batch: 2,100 float columns are 16.8 kB a row, 62 rows to the megabyte."""
+    limits = SandboxLimits(batch_rows=64, evaluation_batch_rows=128, evaluation_batch_mb=1)
+    wide = pa.table({f"x{i}": np.zeros(200) for i in range(2_100)})
+
+    with ModelSandbox(dump(tmp_path, pipeline), limits=limits) as sandbox:
+        sandbox.stage("evaluation", wide, 200)
+        (path,) = sandbox._started().folder.glob("staged-evaluation-*")
+        file = pa.ipc.open_file(path)
+        batches = [file.get_batch(i).num_rows for i in range(file.num_record_batches)]
+
+    assert batches == [64, 64, 64, 8]
 
 
 class RecordingSandbox(ModelSandbox):

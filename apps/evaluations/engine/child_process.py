@@ -16,18 +16,16 @@ import ctypes
 import json
 import os
 import select
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from apps.evaluations.engine.errors import ArtifactRefused, EngineError, ModelCrashed
+from apps.evaluations.engine.model_folder import ModelFolder
 
 _PR_SET_PDEATHSIG = 1
 # The folder holding the `apps` package, so the child imports it from any working directory.
@@ -56,7 +54,10 @@ class SandboxLimits:
     # the checks of the outputs, when the run peaks), go in larger batches: a pipeline's
     # fixed cost per call (per tree, per step) then weighs less, about 0.35 s a million
     # rows for the bench's, for some 40 MB more while they run, handed back afterwards.
-    staged_batch_rows: int = 65_536
+    # As many rows as fit in `evaluation_batch_mb` of Arrow data, never fewer than
+    # `batch_rows`: wide data keep the usual batches.
+    evaluation_batch_rows: int = 65_536
+    evaluation_batch_mb: int = 16
     cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
 
     def child_config(self) -> dict[str, Any]:
@@ -76,47 +77,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-FOLDER_PREFIX = "qualiti-model-"
-_OWNER = "owner.json"  # who made a folder: this host and process
-
-
-def own_folder() -> Path:
-    """A new folder for a child's files, once the folders of processes that are gone have
-    been removed: a worker killed outright (a hard time limit, the out-of-memory killer)
-    cannot remove its own, which holds the data it handed over."""
-    remove_orphaned_folders()
-    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
-    owner = {"host": socket.gethostname(), "pid": os.getpid()}
-    (folder / _OWNER).write_text(json.dumps(owner))
-    return folder
-
-
-def remove_orphaned_folders(root: Path | None = None) -> list[Path]:
-    """Remove the child folders made on this host by processes no longer running; a folder
-    whose owner is unknown, elsewhere or alive is left alone."""
-    removed = []
-    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
-        try:
-            owner = json.loads((folder / _OWNER).read_text())
-            pid = int(owner["pid"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if owner.get("host") == socket.gethostname() and pid > 0 and not _running(pid):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: running
-        return True
-    return True
-
-
 class ChildProcess:
     """One child; `failure` is sticky: after a crash every request gets the same error."""
 
@@ -124,7 +84,8 @@ class ChildProcess:
         self.module = module
         self.config = config
         self.threads = threads
-        self.folder = own_folder()
+        self._folder = ModelFolder()
+        self.folder = self._folder.path
         self.failure: EngineError | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.first_request: dict[str, Any] | None = None  # sent by `start_early`
@@ -222,7 +183,7 @@ class ChildProcess:
                 with contextlib.suppress(OSError):  # a dead child leaves a broken pipe
                     _pipe(stream).close()
             self._stderr.close()
-        shutil.rmtree(self.folder, ignore_errors=True)  # also when it never started
+        self._folder.remove()  # also when it never started
 
     def _read_line(self, timeout: float, stage: str) -> bytes:
         deadline = time.monotonic() + timeout

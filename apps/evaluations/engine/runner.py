@@ -176,10 +176,9 @@ class ModelSandbox:
         are known: every column it is given (never the target: the model must not read the
         answers), integers with gaps as the frame holds them, floats (the model's process
         converts each batch on its own). The evaluation data go to the model in larger
-        batches (`staged_batch_rows`, see SandboxLimits)."""
+        batches (`evaluation_batch_rows`, see SandboxLimits)."""
         child, parts = self._started(), []
-        limits = self.limits
-        batch_rows = limits.staged_batch_rows if role == "evaluation" else limits.batch_rows
+        batch_rows = self._staged_batch_size(role, table)
         fields = [
             field.with_type(pa.float64())
             if pa.types.is_integer(field.type) and table.column(field.name).null_count
@@ -198,6 +197,14 @@ class ModelSandbox:
         except (OSError, pa.ArrowException):  # a full disk, say: the frame goes as before
             parts = self._unlinked(parts)
         self._staged[role] = (set(schema.names), parts)
+
+    def _staged_batch_size(self, role: str, table: pa.Table) -> int:
+        limits = self.limits
+        if role != "evaluation":
+            return limits.batch_rows
+        row_bytes = max(table.nbytes / max(table.num_rows, 1), 1.0)
+        fitting = int(limits.evaluation_batch_mb * 2**20 / row_bytes)
+        return max(limits.batch_rows, min(limits.evaluation_batch_rows, fitting))
 
     def staged(self, role: str, features: Sequence[str], rows: int) -> list[Path]:
         """The files of a dataset's staged parts, handed out once, when they hold its `rows`
