@@ -101,6 +101,12 @@ class Sandbox:
         return {"seconds": time.perf_counter() - started}
 
     def predict(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._predicted(request)
+        finally:  # also when the model raised: its batches are freed by now
+            _return_freed_memory()
+
+    def _predicted(self, request: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
         import pyarrow as pa
 
@@ -137,7 +143,6 @@ class Sandbox:
         if classes is not None:
             reply["classes"] = _plain(classes)
         reply["seconds"] = time.perf_counter() - started
-        _return_freed_memory()
         return reply
 
     def benchmark(self, request: dict[str, Any]) -> dict[str, Any]:
