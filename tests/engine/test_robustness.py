@@ -128,3 +128,26 @@ def test_robustness_needs_a_model_not_prediction_columns():
     assert {r.outcome for r in report.results} == {"skipped"}
     assert "need a model" in report.results[0].message
     assert np.isfinite(len(report.results))
+
+
+def test_blanked_rows_alone_give_the_measurements_of_the_whole_sample_blanked():
+    """Only a feature's blanked rows go to the model; the others keep their outputs. The
+    drops are those of predicting the whole sample with the blanks, as before."""
+    data = datasets(9, rows=800)
+    model = fitted(data.train)
+    features = list(model.feature_names_in_)
+
+    [result] = evaluate(model_context(data, model), plan(CATALOGUE[3:], max_rows=800)).results
+
+    assert result.sampling is None  # every labelled row is in the sample
+    frame = data.evaluation[data.evaluation["y"].notna()].reset_index(drop=True)
+    truth = frame["y"].to_numpy()
+    before = np.mean(model.predict(frame[features]) == truth)
+    rng = np.random.default_rng(0)  # the check's seed, drawn in the features' order
+    for name in features:
+        chosen = rng.random(len(frame)) < 0.1
+        copy = frame[features].copy()
+        copy[name] = copy[name].mask(chosen)
+        after = np.mean(model.predict(copy) == truth)
+        assert result.evidence["blanked_values"][name] == chosen.sum()
+        assert result.evidence["metric_drop"][name] == pytest.approx((before - after) / before)

@@ -41,8 +41,8 @@ def decisions(context: EvaluationContext, predictions: Predictions) -> NDArray[A
 
 
 class CopyStream:
-    """The model's outputs on each of `copies` (frames of `rows` rows and `columns`
-    columns), predicted a part at a time."""
+    """The model's outputs on each of `copies` (frames of at most `rows` rows and
+    `columns` columns), predicted a part at a time."""
 
     def __init__(
         self,
@@ -58,7 +58,7 @@ class CopyStream:
         self.copies_per_part = 1 if separately else fitting
         self.window = WINDOW * fitting if separately else WINDOW
         self._copies = iter(copies)
-        self._sent: deque[tuple[FrameHandle, int]] = deque()  # a part, and its copies
+        self._sent: deque[tuple[FrameHandle, list[int]]] = deque()  # a part, its copies' rows
         self._outputs: list[NDArray[Any] | EngineError] = []
         self._failure: EngineError | None = None
         self._send()
@@ -100,13 +100,13 @@ class CopyStream:
             part = list(itertools.islice(self._copies, self.copies_per_part))
             if not part:
                 return
-            count = len(part)
-            frame = part[0] if count == 1 else pd.concat(part, ignore_index=True)
+            sizes = [len(copy) for copy in part]
+            frame = part[0] if len(part) == 1 else pd.concat(part, ignore_index=True)
             del part  # the concatenation holds the rows now: one copy of the part in memory
-            self._sent.append((self.context.predict_frame_later(frame), count))
+            self._sent.append((self.context.predict_frame_later(frame), sizes))
 
     def _take(self) -> None:
-        handle, count = self._sent.popleft()
+        handle, sizes = self._sent.popleft()
         try:
             values = decisions(self.context, self.context.collect_frame(handle))
         except EngineError as error:
@@ -116,4 +116,4 @@ class CopyStream:
                 self._failure = self._failure or error
             return
         if self._failure is None:
-            self._outputs += np.split(values, count)
+            self._outputs += np.split(values, np.cumsum(sizes)[:-1])

@@ -46,10 +46,26 @@ def permuted_copies(
 
 
 def blanked(sample: Sample, name: str, chosen: NDArray[np.bool_]) -> pd.DataFrame:
-    """The sample with the chosen rows of one feature blanked (its own missing value)."""
-    copy = sample.frame.copy()
-    copy[name] = sample.frame[name].mask(chosen)
+    """The sample's chosen rows with one feature blanked (its own missing value). Only
+    these rows change: the others keep the outputs the model gave them, since a model's
+    output on a row does not depend on the other rows it is sent with (as every
+    robustness check assumes, comparing with the evaluation data's predictions)."""
+    copy = sample.frame.iloc[np.flatnonzero(chosen)].reset_index(drop=True)
+    copy[name] = copy[name].mask(np.ones(len(copy), dtype=bool))
     return copy
+
+
+def with_blanks(
+    sample: Sample, chosen: NDArray[np.bool_], answer: NDArray[Any] | None
+) -> NDArray[Any]:
+    """The outputs on the whole sample: the model's original ones, and its `answer` on the
+    chosen rows (None: nothing was blanked)."""
+    if sample.predicted is None:  # `original_outputs` fills it in first
+        raise TypeError("the sample's original outputs are not in")
+    outputs = np.array(sample.predicted, copy=True)
+    if answer is not None:
+        outputs[chosen] = answer
+    return outputs
 
 
 @register
@@ -160,10 +176,11 @@ class MissingInputs(ModelWorkCheck):
         original_outputs(context, sample)
         failures, drops, errors = {}, {}, {}
         for name, chosen in blanks.items():
-            output = answers[name]
-            if isinstance(output, EngineError):
-                failures[name], errors[name] = int(chosen.sum()), str(output)
+            answer = answers.get(name)  # None: no value of this feature was blanked
+            if isinstance(answer, EngineError):
+                failures[name], errors[name] = int(chosen.sum()), str(answer)
                 continue
+            output = with_blanks(sample, chosen, answer)
             regression = context.task == "regression"
             bad = ~np.isfinite(output.astype(float)) if regression else output < 0
             failures[name] = int((bad & chosen).sum())
@@ -189,28 +206,31 @@ class MissingInputs(ModelWorkCheck):
 
 
 class BlankedCopies:
-    """The sample with each feature's chosen values blanked, one copy per feature: all the
-    copies in one stream; if the model fails on it, each copy on its own (sent between
-    checks, as soon as the failure is in) to find which blanks break it."""
+    """Each feature's chosen rows with its value blanked, one copy per feature (none for a
+    feature with no row chosen): all the copies in one stream; if the model fails on it,
+    each copy on its own (sent between checks, as soon as the failure is in) to find which
+    blanks break it."""
 
     def __init__(self, context: EvaluationContext, sample: Sample, blanks: Blanks) -> None:
         self.context, self.sample, self.blanks = context, sample, blanks
+        self.sent = [name for name, chosen in blanks.items() if chosen.any()]
         self.together = copy_stream(context, sample, self._copies())
         self.separate: CopyStream | None = None
         context.between_checks(self._advance)
 
     def answers(self) -> dict[str, NDArray[Any] | EngineError]:
-        """Per feature, the model's outputs on its copy, or the error it met there."""
+        """Per feature sent, the model's outputs on its blanked rows, or the error it met
+        there."""
         try:
-            return dict(zip(self.blanks, self.together.outputs(), strict=True))
+            return dict(zip(self.sent, self.together.outputs(), strict=True))
         except EngineError:
             self._advance()
             separate = cast(CopyStream, self.separate)
-            return dict(zip(self.blanks, separate.answers(), strict=True))
+            return dict(zip(self.sent, separate.answers(), strict=True))
 
     def _advance(self) -> None:
         if self.separate is None and self.together.failed:
             self.separate = copy_stream(self.context, self.sample, self._copies(), separately=True)
 
     def _copies(self) -> Iterator[pd.DataFrame]:
-        return (blanked(self.sample, name, chosen) for name, chosen in self.blanks.items())
+        return (blanked(self.sample, name, self.blanks[name]) for name in self.sent)
