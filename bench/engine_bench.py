@@ -1,12 +1,14 @@
 """Qualiti's engine against Evidently and against the floor (read + one predict_proba).
 
-    python bench/engine_bench.py [--rows 100000 1000000] [--skip-evidently] [--large 10000000]
+    python bench/engine_bench.py [--rows 100000 1000000] [--skip-evidently] [--repeats 3]
+                                 [--large 10000000]
 
 Makes the data deterministically under bench/data/ (first run only), sets up the bench-only
 Evidently environment (bench/.venv-evidently, from bench/requirements-evidently.txt) if
 missing, then runs each tool twice in its own process: once timed with nothing watching it,
 once sampling the peak memory of its whole process tree (Qualiti's model child included).
-Prints a table and the target ratios.
+The floor and Qualiti with the model, whose ratio is a target, run `--repeats` times each,
+alternated, and their medians are compared. Prints a table and the target ratios.
 """
 
 import argparse
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -22,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / "data"
 FIXED_COST_ROWS = 1_000
-FIXED_COST_RUNS = 3
+FIXED_COST_RUNS = 5
 EVIDENTLY_PYTHON = HERE / ".venv-evidently" / "bin" / "python"
 sys.path.insert(0, str(HERE))
 from bench_data import SENSITIVE, TARGET, prepare  # noqa: E402
@@ -127,6 +130,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--skip-evidently", action="store_true")
     parser.add_argument(
+        "--repeats", type=int, default=3, metavar="N",
+        help="runs of the floor and of Qualiti with the model, alternated; their medians "
+        "make the ratios of points 6 and 7 (the machine's speed drifts between runs)",
+    )  # fmt: skip
+    parser.add_argument(
         "--large", type=int, default=0, metavar="ROWS",
         help="also run the default plan with the model on this many rows (10000000 for the "
         "10M-row memory target) and report its peak",
@@ -158,11 +166,9 @@ def main() -> None:
     for rows in arguments.rows:
         data = DATA / f"evaluation-{rows}.parquet"
         run = {"rows": rows, "frames": frame_megabytes(data) + frame_megabytes(reference)}
-        run["floor"] = measure([sys.executable, str(HERE / "baseline_read_predict.py"),
-                                str(data), str(model), ""])  # fmt: skip
-        run["qualiti"] = measure(
-            qualiti_command(data, model=model, json_out=DATA / f"qualiti-{rows}.json")
-        )
+        floor = [sys.executable, str(HERE / "baseline_read_predict.py"), str(data), str(model), ""]
+        with_model = qualiti_command(data, model=model, json_out=DATA / f"qualiti-{rows}.json")
+        run.update(alternated({"floor": floor, "qualiti": with_model}, arguments.repeats))
         run["predictions"] = measure(
             qualiti_command(
                 scored(data), model=None, json_out=DATA / f"qualiti-{rows}-predictions.json"
@@ -186,6 +192,20 @@ def main() -> None:
             ),
         )
     print_table(runs, fixed, large)
+
+
+def alternated(commands: dict[str, list[str]], repeats: int) -> dict[str, Any]:
+    """Each command `repeats` times, in turn (a drift of the machine's speed then falls on
+    all of them alike): the median seconds and peak of each, and every run's."""
+    runs: dict[str, list[tuple[float, float]]] = {key: [] for key in commands}
+    for _ in range(repeats):
+        for key, command in commands.items():
+            runs[key].append(measure(command))
+    medians = {
+        key: (statistics.median(s for s, _ in done), statistics.median(m for _, m in done))
+        for key, done in runs.items()
+    }
+    return {**medians, "runs": runs}
 
 
 def print_table(runs: list[dict], fixed: tuple[float, float], large: tuple | None) -> None:
@@ -212,6 +232,13 @@ def print_table(runs: list[dict], fixed: tuple[float, float], large: tuple | Non
     print("        Qualiti with the model / floor <= 1.5 (6),")
     print("        (peak - fixed cost) / frames <= 1.5 (7);")
     print("        at 10M rows, --large: peak under 6,000 MB (7))")
+    for run in runs:
+        each = run["runs"]
+        if len(each["floor"]) > 1:
+            print(f"{run['rows']:>10,}  run by run, floor / with the model (s, MB): " + "; ".join(
+                f"{f:.1f} / {q:.1f}, {qm:.0f} MB"
+                for (f, _), (q, qm) in zip(each["floor"], each["qualiti"], strict=True)
+            ))  # fmt: skip
     for run in runs:
         parts = []
         if "evidently" in run:
