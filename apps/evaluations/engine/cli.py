@@ -108,7 +108,7 @@ def run(
         # The checks are imported in a thread (reading and the model's process leave the
         # interpreter free) while the data are read and the model starts predicting them.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="imports") as helper:
-            imported = helper.submit(registered_checks)
+            imported = helper.submit(_checks_imported)
             if sandbox is not None:
                 frames = audited_while_reading(arguments, sandbox)
             else:
@@ -124,6 +124,17 @@ def run(
         if sandbox is not None:
             sandbox.close()
     return report, context, plan, sandbox.timings if sandbox is not None else {}
+
+
+def _checks_imported() -> None:
+    registered_checks()
+    # HistGradientBoosting (drift.multivariate's domain classifier) asks joblib for the
+    # physical cores, which runs `lscpu` once per process: asked now, while this process is
+    # small, rather than forked from it at a million rows (where a memory sampler reading
+    # both sees its pages twice).
+    import joblib
+
+    joblib.cpu_count(only_physical_cores=True)
 
 
 def _sandbox(arguments: argparse.Namespace) -> ModelSandbox:
