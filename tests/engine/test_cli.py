@@ -283,3 +283,22 @@ def test_threads_below_one_are_refused_in_one_line(files):
     completed = engine("--data", files / "eval.csv", "--target", "y", "--threads", "0")
     assert completed.returncode == 2
     assert completed.stderr.count("\n") == 1 and "--threads" in completed.stderr
+
+
+def test_the_physical_cores_are_counted_while_the_checks_are_imported(monkeypatch):
+    """joblib runs `lscpu` the first time HistGradientBoosting asks for the physical cores:
+    asked while the checks are imported (a small process), not forked later from a large
+    one."""
+    from joblib.externals.loky.backend import context as loky_context
+
+    from apps.evaluations.engine import cli
+
+    monkeypatch.setattr(loky_context, "physical_cores_cache", None)  # as in a new process
+    cli._checks_imported()
+
+    started = []
+    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: started.append(args))
+    import joblib
+
+    joblib.cpu_count(only_physical_cores=True)  # what HistGradientBoosting's fit asks
+    assert started == []
