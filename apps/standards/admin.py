@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from apps.standards.models import Framework, ProjectFramework, Requirement, RequirementExclusion
 
@@ -7,12 +8,14 @@ class RequirementInline(admin.TabularInline):
     model = Requirement
     fields = ["identifier", "group", "title", "url"]
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
 
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["identifier", "name", "version", "revision"]
     inlines = [RequirementInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
 
 
 @admin.register(ProjectFramework)
