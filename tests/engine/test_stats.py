@@ -154,3 +154,39 @@ def test_grouped_rows_keep_the_metrics_spread_around_the_full_datas_estimate():
     assert width == pytest.approx(2 * 1.96 * np.sqrt(variance), rel=0.15)
     assert intervals["auc"]["low"] < point < intervals["auc"]["high"]
     assert sampling["method"] == "bootstrap over grouped rows"
+
+
+def test_the_resamples_do_not_depend_on_how_many_are_drawn_at_a_time(monkeypatch):
+    """The batch only bounds the memory: numpy draws the same counts in small batches."""
+    values = np.random.default_rng(8).normal(size=3000)
+
+    def drawn():
+        batches = []
+
+        def compute(counts, values):
+            batches.append(counts.copy())
+            return {"mean": counts @ values / counts.sum(axis=1)}
+
+        settings = stats.BootstrapSettings(resamples=300)
+        stats.bootstrap_values(compute, (values,), {"mean": values.mean()}, settings)
+        return batches
+
+    whole = drawn()
+    monkeypatch.setattr(stats, "_BATCH_ROWS", 7 * 3000)  # 7 resamples a batch
+    batched = drawn()
+
+    assert len(whole) == 1 and len(batched) == 43
+    np.testing.assert_array_equal(np.vstack(batched), whole[0])
+    assert whole[0].shape == (300, 3000) and (whole[0].sum(axis=1) == 3000).all()
+
+
+def test_one_integer_array_makes_the_cells_that_it_and_a_constant_make():
+    key = np.random.default_rng(9).integers(0, 40, 5000) * 3
+
+    codes, size, exact = stats.row_cells((key,), None, 4096)
+    with_constant = stats.row_cells((key, np.zeros(5000, dtype=int)), None, 4096)
+
+    np.testing.assert_array_equal(codes, with_constant[0])
+    assert (size, exact) == with_constant[1:] == (40, True)
+    assert codes[0] == 0 and codes.max() == 39  # numbered by first appearance
+    assert stats.row_cells((np.arange(5000),), None, 4096) is None

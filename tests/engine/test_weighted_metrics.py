@@ -54,6 +54,9 @@ def test_ranking_metrics_equal_scikit_learns_with_ties(rng):
         assert wm.average_precision(counts, scores, y)[0] == pytest.approx(
             sk.average_precision_score(y, scores, sample_weight=w)
         )
+        both = wm.ranking_areas(counts, scores, y)
+        assert both[0][0] == wm.roc_auc(counts, scores, y)[0]
+        assert both[1][0] == wm.average_precision(counts, scores, y)[0]
 
 
 def test_multiclass_auc_and_losses_equal_scikit_learns(rng):

@@ -25,9 +25,12 @@ from scipy.spatial import distance as scipy_distance
 
 from apps.evaluations.engine.factorize import first_seen_codes
 
-# A batch of resamples holds at most this many row counts in memory; the metrics derive
-# a few arrays of this size per batch, so it bounds the bootstrap's memory (~100 MB).
+# A batch of resamples holds at most this many counts in memory (of cells, or of rows);
+# the metrics derive a few arrays of this size per batch, so it bounds the bootstrap's
+# memory. Rows take a smaller batch: their metrics are no costlier per batch, and 1,000
+# resamples of 1,000 rows still come in one.
 _BATCH_CELLS = 2_000_000
+_BATCH_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,16 @@ def resample_counts(
     n: int, resamples: int, rng: np.random.Generator
 ) -> Iterator[NDArray[np.float64]]:
     """Batches of (b, n) matrices: how often each row is drawn in each of b resamples."""
-    batch = max(1, min(resamples, _BATCH_CELLS // max(n, 1)))
+    batch = max(1, min(resamples, _BATCH_ROWS // max(n, 1)))
     done = 0
     while done < resamples:
         b = min(batch, resamples - done)
         draws = rng.integers(0, n, size=(b, n))
         draws += (np.arange(b) * n)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
-        yield counts.astype(np.float64)
+        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
+        del draws  # only the counts stay alive while the metrics are computed on them
+        yield counts
+        del counts
         done += b
 
 
@@ -85,6 +90,7 @@ def bootstrap_values(
             values = compute(counts, *arrays)
         for name, batch in values.items():
             collected.setdefault(name, []).append(np.asarray(batch, dtype=float))
+        del counts, values  # before the next batch is drawn
     results = {name: np.concatenate(batches) for name, batches in collected.items()}
     if scale != 1.0:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -112,6 +118,9 @@ def row_cells(
     if cell_key is None:
         if any(array.ndim != 1 or array.dtype.kind not in "iub" for array in arrays):
             return None
+        if len(arrays) == 1:  # its codes are the cells' (numbered alike): no key to build
+            codes, count = first_seen_codes(arrays[0])
+            return None if count > max_cells else (codes, count, exact)
         cell_key = np.zeros(len(arrays[0]), dtype=np.int64)
         for array in arrays:
             codes, count = first_seen_codes(array)

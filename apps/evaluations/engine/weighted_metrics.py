@@ -114,27 +114,51 @@ def roc_auc(
     counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
 ) -> NDArray[Any]:
     """Area under the ROC curve with ties counted half (the Mann-Whitney statistic)."""
-    positives, negatives = _per_level(counts, scores, positive_mask)
-    below = np.cumsum(negatives, axis=1) - negatives
-    area = (positives * (below + 0.5 * negatives)).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        auc: NDArray[Any] = area / (positives.sum(axis=1) * negatives.sum(axis=1))
-    return auc
+    return _auc(*_per_level(counts, scores, positive_mask))
 
 
 def average_precision(
     counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
 ) -> NDArray[Any]:
     """Average precision: the sum over thresholds of precision times the recall gained."""
+    return _average_precision(*_per_level(counts, scores, positive_mask))
+
+
+def ranking_areas(
+    counts: NDArray[Any], scores: NDArray[Any], positive_mask: NDArray[np.bool_]
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """`roc_auc` and `average_precision` from one grouping of the rows by score."""
     positives, negatives = _per_level(counts, scores, positive_mask)
-    true_positives = np.cumsum(positives[:, ::-1], axis=1)
-    false_positives = np.cumsum(negatives[:, ::-1], axis=1)
-    flagged = true_positives + false_positives
+    return _auc(positives, negatives), _average_precision(positives, negatives)
+
+
+# The (resamples, score levels) arrays below are the bootstrap's largest: each step works in
+# place where the value stays the same, so few of them are alive at once.
+
+
+def _auc(positives: NDArray[Any], negatives: NDArray[Any]) -> NDArray[Any]:
+    below = np.cumsum(negatives, axis=1)
+    below -= negatives
+    below += 0.5 * negatives
+    below *= positives
     with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(flagged > 0, true_positives / flagged, 0.0)
-        recall = true_positives / true_positives[:, -1:]
+        auc: NDArray[Any] = below.sum(axis=1) / (positives.sum(axis=1) * negatives.sum(axis=1))
+    return auc
+
+
+def _average_precision(positives: NDArray[Any], negatives: NDArray[Any]) -> NDArray[Any]:
+    true_positives = np.cumsum(positives[:, ::-1], axis=1)
+    flagged = np.cumsum(negatives[:, ::-1], axis=1)
+    flagged += true_positives
+    precision = np.zeros_like(flagged)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(true_positives, flagged, out=precision, where=flagged > 0)
+        del flagged
+        recall = np.divide(true_positives, true_positives[:, -1:].copy(), out=true_positives)
     gained = np.diff(recall, axis=1, prepend=0.0)
-    precision_sum: NDArray[Any] = (gained * precision).sum(axis=1)
+    del recall, true_positives
+    gained *= precision
+    precision_sum: NDArray[Any] = gained.sum(axis=1)
     return precision_sum
 
 

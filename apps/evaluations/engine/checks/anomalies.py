@@ -147,7 +147,8 @@ class InputOutliers(Check):
             categorical,
         )
         # IsolationForest takes no NaN: a missing value becomes its own extreme code.
-        fill = np.nanmin(np.vstack([fit, calibration, scored]), axis=0, initial=0.0) - 1.0
+        lowest = [np.nanmin(matrix, axis=0, initial=0.0) for matrix in (fit, calibration, scored)]
+        fill = np.min(lowest, axis=0) - 1.0  # the three matrices' columns, without a stacked copy
         for matrix in (fit, calibration, scored):
             missing = np.isnan(matrix)
             matrix[missing] = np.take(fill, np.nonzero(missing)[1])

@@ -63,6 +63,7 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[NDArray[Any], 
         column_codes[column_codes < 0] = len(uniques)
         codes *= len(labels)
         codes += column_codes
+        del column_codes
         names = [f"{left} & {right}" if left else right for left in names for right in labels]
     if len(names) > max(len(codes), 1):  # a sparse product of many groups: sort
         used, codes = np.unique(codes, return_inverse=True)
@@ -354,7 +355,13 @@ class ClassificationFairness(Check):
         if params["n_bootstrap"] > 0:
             position = np.full(len(names), -1)
             position[judged] = np.arange(len(judged))
-            rows = position[codes] >= 0
+            key = position[codes]  # each row's judged group, then its cell (in place)
+            rows = key >= 0
+            every_row = bool(rows.all())
+            if not every_row:
+                key = key[rows]
+            key *= 4
+            key += outcome if every_row else outcome[rows]
             size = len(judged) * 4
 
             table = cells[judged]
@@ -365,7 +372,6 @@ class ClassificationFairness(Check):
                 rates = _rates(grouped, len(judged))
                 return _disparities(*rates, positives, positives & negatives)
 
-            key = position[codes[rows]] * 4 + outcome[rows]
             intervals, sampling = stats.bootstrap(
                 compute, (key,), observed, bootstrap_settings(context, params)
             )

@@ -171,8 +171,7 @@ def classification_resampled(
         if with_probabilities:
             if positive is not None:
                 scores, hits = probabilities[:, positive], true_index == positive
-                values["roc_auc"] = wm.roc_auc(counts, scores, hits)
-                values["pr_auc"] = wm.average_precision(counts, scores, hits)
+                values["roc_auc"], values["pr_auc"] = wm.ranking_areas(counts, scores, hits)
             else:
                 values["roc_auc"] = wm.macro_one_vs_rest(
                     wm.roc_auc, counts, probabilities, true_index
@@ -266,6 +265,8 @@ class ClassificationPerformance(Check):
             if probabilities is not None and positive is not None and large:
                 key = score_cells(outputs, probabilities[:, positive], n_classes)
             intervals, sampling = bootstrap(compute, arrays, observed, settings, key)
+            del key
+        del arrays  # its per-row losses: a million rows' curves are drawn next
         interval = intervals.get("balanced_accuracy")
         observed["balanced_accuracy_ci_width"] = (
             interval["high"] - interval["low"] if interval else None
