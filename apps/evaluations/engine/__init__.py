@@ -46,6 +46,7 @@ _EXPORTS = {
     "default_plan": "defaults",
     "evaluate": "evaluation",
     "get_check": "registry",
+    "in_turn": "evaluation",
     "metric_name": "names",
     "threshold_out_of_range": "names",
     "plan_load": "plan",

@@ -12,7 +12,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -68,6 +68,33 @@ def run_order(plan: list[PlanItem]) -> list[int]:
     return sorted(range(len(plan)), key=key)
 
 
+def in_turn(context: EvaluationContext, plan: list[PlanItem], order: list[int]) -> Iterator[int]:
+    """The items in `order`, except that those calling the model move up as soon as its
+    process (one working in the background) has answered everything handed to it: they
+    collect that work and time the model there, with nothing else running, and the process
+    can then be stopped, so the checks left do not run beside its memory."""
+    calling_model = [i for i in order if get_check(plan[i].check).needs == "model"]
+    moved_up = False
+    for index in order:
+        if not moved_up and calling_model and index not in calling_model and _idle(context):
+            yield from calling_model
+            moved_up = True
+        if not (moved_up and index in calling_model):
+            yield index
+
+
+def _idle(context: EvaluationContext) -> bool:
+    """Whether the model's process has answered every request (False for a source that
+    does not work in the background: nothing would be freed by moving up)."""
+    finished = getattr(context.source, "finished", None)
+    if finished is None:
+        return False
+    try:
+        return bool(finished())
+    except EngineError:  # a crashed model: the check that needs it reports it
+        return False
+
+
 def prepare_model_work(context: EvaluationContext, plan: list[PlanItem]) -> None:
     """Let the checks that call the model queue their work behind the predictions."""
     prepared = set()
@@ -94,7 +121,8 @@ def evaluate(
     A check that fails becomes an "error" result; a model that cannot predict raises
     (EngineError), since then no check that needs it can run. The model's process is
     released as soon as its predictions are in, unless `keep_model` (by default: whether
-    a check of the plan calls the model itself, and then it is released at the end).
+    a check of the plan calls the model itself, and then it is released once the last of
+    those has run; they move up as soon as the model is idle, see `in_turn`).
     With `settings.workers` above 1 the checks that do not call the model run side by side
     in threads (numpy, pandas and scikit-learn release the interpreter's lock in their
     heavy loops); those that call the model, and time it, run after them one at a time."""
@@ -113,10 +141,15 @@ def evaluate(
     with threadpool_limits(limits=max(1, threads // workers) if workers > 1 else threads):
         if workers > 1:
             order = _run_side_by_side(runs, order, workers, progress)
-        for index in order:
+        calling_model = {i for i in order if get_check(plan[i].check).needs == "model"}
+        for index in in_turn(context, plan, order):
             if progress is not None:
                 progress(len(runs.results), len(plan), plan[index].check)
             runs.run_item(index)
+            calling_model.discard(index)
+            if release_at_end and not calling_model and runs.keep_model:
+                runs.keep_model = False  # no check left calls it: stopped before the next
+                context.release_model()
     if release_at_end:
         context.release_model()
     if progress is not None:

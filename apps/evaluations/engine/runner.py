@@ -304,8 +304,9 @@ class ModelSandbox:
         self.timings[f"predict_sent_{self._calls}"] = time.perf_counter()
         return self._calls
 
-    def finished(self, ticket: int) -> bool:
-        """Whether `collect(ticket)` would return without waiting."""
+    def finished(self, ticket: int | None = None) -> bool:
+        """Whether `collect(ticket)` (by default, of the last request) would not wait."""
+        ticket = self._calls if ticket is None else ticket
         while ticket not in self._answers and self._pending:
             if not self._started().answered():
                 return False
@@ -353,9 +354,10 @@ class ModelSandbox:
 
     def suspend(self) -> None:
         """Stop the model's process to free its memory; the next `predict` starts it again.
-        For a run that has all the predictions it needs, so the checks do not run beside
-        a process holding the model and the numeric libraries."""
-        if self._child is not None and not self._pending and self._loading is None:
+        For a run that has collected every answer, so the checks do not run beside a
+        process holding the model and the numeric libraries."""
+        waiting = self._pending or self._answers or self._loading is not None
+        if self._child is not None and not waiting:
             self.close()
             self._suspended = True
 

@@ -239,13 +239,17 @@ def _evaluate(run: EvaluationRun, progress: _Progress) -> tuple[list, dict]:
         reports: list[engine.EvaluationReport] = []
         # One plan item at a time, so every result is paired with its plan check; the
         # context still computes the predictions once for all of them.
-        ordered = [pairs[index] for index in engine.run_order([item for _, item in pairs])]
-        calls_model = [engine.get_check(item.check).needs == "model" for _, item in ordered]
-        for number, (plan_check, item) in enumerate(ordered):
+        # The checks that call the model move up once it has answered all it was handed.
+        items = [item for _, item in pairs]
+        order = engine.run_order(items)
+        calling_model = {i for i in order if engine.get_check(items[i].check).needs == "model"}
+        for number, index in enumerate(engine.in_turn(context, items, order)):
+            plan_check, item = pairs[index]
             progress.item = number
             report = engine.evaluate(
-                context, [item], progress=progress, keep_model=any(calls_model[number:])
+                context, [item], progress=progress, keep_model=bool(calling_model)
             )
+            calling_model.discard(index)
             reports.append(report)
             results.extend((plan_check, result) for result in report.results)
         context.predictions("evaluation")  # even a plan of data checks needs a working model
