@@ -50,13 +50,13 @@ class SandboxLimits:
     predict_timeout_s: float = 900.0  # per dataset
     threads: int = 1  # one thread avoids OpenMP contention on small machines
     batch_rows: int = 16_384
-    # The evaluation data, predicted while the data checks run (they hold less memory than
-    # the checks of the outputs, when the run peaks), go in larger batches: a pipeline's
-    # fixed cost per call (per tree, per step) then weighs less, about 0.35 s a million
-    # rows for the bench's, for some 40 MB more while they run, handed back afterwards.
+    # The evaluation data, predicted while the data checks run, go in larger batches: a
+    # pipeline's fixed cost per call (per tree, per step) then weighs less. 65,536 rows
+    # held some 25 MB more in the model's process than 32,768 at a million rows, when the
+    # run peaks, and were no faster on the bench's model (alternated runs, one thread).
     # As many rows as fit in `evaluation_batch_mb` of Arrow data, never fewer than
     # `batch_rows`: wide data keep the usual batches.
-    evaluation_batch_rows: int = 65_536
+    evaluation_batch_rows: int = 32_768
     evaluation_batch_mb: int = 16
     cpu_seconds: float | None = None  # CPU time of the whole child (RLIMIT_CPU), if any
 
