@@ -125,10 +125,11 @@ def test_the_sandboxed_model_gets_its_first_parts_before_the_data_checks(tmp_pat
     assert max(cells for _, cells, _ in copies) <= budget
     # Each of the 3 checks has at most WINDOW parts with the model, the first of them sent
     # before the first check runs (the next ones follow as parts come back, between checks
-    # while the model keeps up, or when the robustness checks collect them).
+    # while the model keeps up, or when the robustness checks collect them; the first
+    # return may already be taken in before the first check, when asking if it is idle).
     assert max(waiting for _, _, waiting in sent) <= 1 + 3 * WINDOW
     first_check = events.index("data_quality.missing_values")
-    assert len([e for e in events[:first_check] if isinstance(e, tuple)]) == 1 + 3 * WINDOW
+    assert len([e for e in events[:first_check] if isinstance(e, tuple)]) >= 1 + 3 * WINDOW
     assert {r.outcome for r in report.results if r.check in ROBUSTNESS} == {"pass"}
 
 

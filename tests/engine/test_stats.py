@@ -172,7 +172,7 @@ def test_the_resamples_do_not_depend_on_how_many_are_drawn_at_a_time(monkeypatch
         return batches
 
     whole = drawn()
-    monkeypatch.setattr(stats, "_BATCH_ROWS", 7 * 3000)  # 7 resamples a batch
+    monkeypatch.setattr(stats, "_BATCH_CELLS", 7 * 3000)  # 7 resamples a batch
     batched = drawn()
 
     assert len(whole) == 1 and len(batched) == 43

@@ -84,12 +84,14 @@ def in_turn(context: EvaluationContext, plan: list[PlanItem], order: list[int]) 
 
 
 def _idle(context: EvaluationContext) -> bool:
-    """Whether the model's process has answered every request (False for a source that
-    does not work in the background: nothing would be freed by moving up)."""
+    """Whether the model's process has answered every request, once the work handed over
+    between checks (the next parts of a stream of copies) is sent; False for a source that
+    does not work in the background: nothing would be freed by moving up."""
     finished = getattr(context.source, "finished", None)
     if finished is None:
         return False
     try:
+        context.collect_finished()
         return bool(finished())
     except EngineError:  # a crashed model: the check that needs it reports it
         return False

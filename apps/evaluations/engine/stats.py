@@ -25,12 +25,10 @@ from scipy.spatial import distance as scipy_distance
 
 from apps.evaluations.engine.factorize import first_seen_codes
 
-# A batch of resamples holds at most this many counts in memory (of cells, or of rows);
-# the metrics derive a few arrays of this size per batch, so it bounds the bootstrap's
-# memory. Rows take a smaller batch: their metrics are no costlier per batch, and 1,000
-# resamples of 1,000 rows still come in one.
+# A batch of resamples holds at most this many counts in memory; the metrics derive a
+# few arrays of this size per batch, so it bounds the bootstrap's memory. (Its size moves
+# the last bits of metrics that BLAS computes, so it is not changed lightly.)
 _BATCH_CELLS = 2_000_000
-_BATCH_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ def resample_counts(
     n: int, resamples: int, rng: np.random.Generator
 ) -> Iterator[NDArray[np.float64]]:
     """Batches of (b, n) matrices: how often each row is drawn in each of b resamples."""
-    batch = max(1, min(resamples, _BATCH_ROWS // max(n, 1)))
+    batch = max(1, min(resamples, _BATCH_CELLS // max(n, 1)))
     done = 0
     while done < resamples:
         b = min(batch, resamples - done)
