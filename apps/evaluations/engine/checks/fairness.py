@@ -63,7 +63,6 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[NDArray[Any], 
         column_codes[column_codes < 0] = len(uniques)
         codes *= len(labels)
         codes += column_codes
-        del column_codes
         names = [f"{left} & {right}" if left else right for left in names for right in labels]
     if len(names) > max(len(codes), 1):  # a sparse product of many groups: sort
         used, codes = np.unique(codes, return_inverse=True)
@@ -356,12 +355,10 @@ class ClassificationFairness(Check):
             position = np.full(len(names), -1)
             position[judged] = np.arange(len(judged))
             key = position[codes]  # each row's judged group, then its cell (in place)
-            rows = key >= 0
-            every_row = bool(rows.all())
-            if not every_row:
-                key = key[rows]
+            if not (rows := key >= 0).all():
+                key, outcome = key[rows], outcome[rows]
             key *= 4
-            key += outcome if every_row else outcome[rows]
+            key += outcome
             size = len(judged) * 4
 
             table = cells[judged]
@@ -390,9 +387,7 @@ class ClassificationFairness(Check):
 def correct_over_subjects(judged: list[tuple[Measurement, dict[str, float]]], alpha: float) -> None:
     """Benjamini-Hochberg over the subjects, per metric: a disparity counts as real when
     its corrected p-value is under alpha."""
-    if not judged:
-        return
-    for metric in judged[0][1]:
+    for metric in judged[0][1] if judged else {}:
         adjusted = stats.benjamini_hochberg([p_values[metric] for _, p_values in judged])
         for (measurement, _), value in zip(judged, adjusted, strict=True):
             # None, or the dict of the metrics this loop has judged already
@@ -402,5 +397,4 @@ def correct_over_subjects(judged: list[tuple[Measurement, dict[str, float]]], al
 
 
 def present(value: float) -> float | None:
-    value = float(value)
-    return value if np.isfinite(value) else None
+    return float(value) if np.isfinite(float(value)) else None
